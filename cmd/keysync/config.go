@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+
+	"keysync/config"
+)
+
+// configCommand prints the effective configuration with passwords redacted,
+// so an operator can see what keysync will do before it does it.
+type configCommand struct {
+	m *Main
+}
+
+func (c *configCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync config", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	cfg, err := c.m.loadConfig()
+	if err != nil {
+		return err
+	}
+	settings := cfg.Redacted()
+	if *asJSON {
+		enc := json.NewEncoder(c.m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(settings)
+	}
+	for _, s := range settings {
+		note := ""
+		if s.Default {
+			note = "  # default"
+		}
+		fmt.Fprintf(c.m.Stdout, "%s=%s%s\n", s.Var, s.Value, note)
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(c.m.Stdout, "# warning: %s\n", w)
+	}
+	return nil
+}
+
+func (m *Main) help(args []string) error {
+	if len(args) > 0 && args[0] == "config" {
+		fmt.Fprint(m.Stdout, config.Usage())
+		return nil
+	}
+	fmt.Fprint(m.Stdout, usage)
+	return nil
+}

@@ -1,0 +1,148 @@
+// Command keysync assigns one customer number per person across TYPO3 and
+// WordPress portals and writes it back together with the Wibisoft household
+// and person ids. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	// The first SIGTERM or SIGINT cancels soft: the current batch finishes
+	// and the command returns. A second one cancels hard: stop waiting.
+	hard, cancelHard := context.WithCancel(context.Background())
+	soft, cancelSoft := context.WithCancel(hard)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancelSoft()
+		<-sigs
+		cancelHard()
+	}()
+
+	m := NewMain()
+	m.Hard = hard
+	err := m.Run(soft, os.Args[1:])
+	if code := ExitCode(err); code != 0 {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "keysync:", msg)
+		}
+		os.Exit(code)
+	}
+}
+
+// Exit codes, documented in the README; cron and systemd act on them.
+const (
+	ExitOK        = 0
+	ExitFailed    = 1
+	ExitUsage     = 2
+	ExitConflicts = 3
+)
+
+// exitError carries an exit code through Run.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{ExitUsage, fmt.Errorf(format, args...)}
+}
+
+// errConflicts ends a command that finished its work but left conflicts
+// for an admin; it prints nothing more.
+var errConflicts = &exitError{code: ExitConflicts}
+
+// ExitCode maps an error returned by Run to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return ExitFailed
+}
+
+// Main is the keysync command line. Nothing below it calls os.Exit, so the
+// whole CLI runs in-process in tests.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	// Hard is cancelled on the second signal; batches run under it so that
+	// the first signal lets them finish.
+	Hard context.Context
+}
+
+// NewMain returns a Main writing to the process's standard streams.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Hard: context.Background()}
+}
+
+type command interface {
+	Run(ctx context.Context, args []string) error
+}
+
+// Run dispatches to a subcommand.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if m.Hard == nil {
+		m.Hard = context.Background()
+	}
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return &exitError{code: ExitUsage}
+	}
+	var cmd command
+	switch args[0] {
+	case "run":
+		cmd = &runCommand{m: m}
+	case "once":
+		cmd = &onceCommand{m: m}
+	case "migrate":
+		cmd = &migrateCommand{m: m}
+	case "check":
+		cmd = &checkCommand{m: m}
+	case "config":
+		cmd = &configCommand{m: m}
+	case "help", "-h", "--help":
+		return m.help(args[1:])
+	case "version", "--version":
+		fmt.Fprintln(m.Stdout, "keysync", version)
+		return nil
+	default:
+		return usageErr("unknown command %q; run `keysync help`", args[0])
+	}
+	return cmd.Run(ctx, args[1:])
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `keysync assigns one customer number per person across member portals.
+
+Usage:
+  keysync run                         the daemon: poll every portal, assign, write back
+  keysync once [--dry-run] [--json]   one pass over all portals, then exit
+  keysync migrate                     create or upgrade the central schema and the portals' columns
+  keysync check NUMBER...             is each number well-formed with a valid check digit?
+  keysync config [--json]             print the effective configuration, passwords redacted
+  keysync help [config]               this text, or every configuration variable
+
+Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.
+`

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	keysync "keysync/sync"
+)
+
+// migrateCommand creates or upgrades the central schema and adds keysync's
+// columns and poll index to every TYPO3 source.
+type migrateCommand struct {
+	m *Main
+}
+
+func (c *migrateCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync migrate", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(c.m.Stderr, "Usage: keysync migrate\n\nCreates or upgrades the central schema (versioned, idempotent, safe when two run at once)\nand adds keysync's columns and poll index to each portal table that lacks them.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	applied, err := a.store.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(c.m.Stdout, "central: schema up to date")
+	}
+	for _, v := range applied {
+		fmt.Fprintf(c.m.Stdout, "central: applied schema version %d\n", v)
+	}
+	var failed []string
+	for _, p := range a.portals {
+		name := p.Source.Name()
+		src := a.typo3[name]
+		stmts, err := src.Migrate(ctx)
+		if err != nil {
+			failed = append(failed, name)
+			fmt.Fprintf(c.m.Stderr, "%s: %v\n", name, err)
+			a.log.Error("migrate failed", keysync.LogSource, name, keysync.LogErr, err.Error())
+			continue
+		}
+		if len(stmts) == 0 {
+			fmt.Fprintf(c.m.Stdout, "%s: columns and index present\n", name)
+		}
+		for _, s := range stmts {
+			fmt.Fprintf(c.m.Stdout, "%s: %s\n", name, s)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("migrate failed for %s", strings.Join(failed, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"time"
+
+	keysync "keysync/sync"
+)
+
+// onceCommand runs one pass over every portal and exits: for cron, for the
+// first rollout, and for trying a configuration with --dry-run.
+type onceCommand struct {
+	m *Main
+}
+
+// summary is what `keysync once --json` prints.
+type summary struct {
+	keysync.Counts
+	DryRun     bool                      `json:"dry_run"`
+	DurationMS int64                     `json:"duration_ms"`
+	Sources    map[string]*sourceSummary `json:"sources"`
+}
+
+type sourceSummary struct {
+	keysync.Counts
+	Error string `json:"error,omitempty"`
+}
+
+func (c *onceCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync once", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	dry := fs.Bool("dry-run", false, "decide and log, but write nothing anywhere")
+	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
+	fs.Usage = func() {
+		fmt.Fprintln(c.m.Stderr, "Usage: keysync once [--dry-run] [--json]\n\nOne pass over all sources. Exit 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("once takes no arguments, got %q", fs.Args())
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	start := time.Now()
+	sum := summary{DryRun: *dry, Sources: map[string]*sourceSummary{}}
+	failed := 0
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	eng := a.engine(*dry)
+	for _, p := range a.portals {
+		name := p.Source.Name()
+		ss := &sourceSummary{}
+		sum.Sources[name] = ss
+		err := p.Source.Check(ctx)
+		if err == nil {
+			ss.Counts, err = eng.Pass(ctx, c.m.Hard, p)
+		}
+		if err != nil {
+			failed++
+			ss.Errors++
+			ss.Error = err.Error()
+			a.log.Error("pass failed", keysync.LogSource, name, keysync.LogErr, err.Error())
+		}
+		sum.Counts.Add(ss.Counts)
+	}
+	sum.DurationMS = time.Since(start).Milliseconds()
+	a.log.Info("pass done", "assigned", sum.Assigned, "adopted", sum.Adopted, "linked", sum.Linked,
+		"written", sum.Written, "conflicts", sum.Conflicts, "errors", sum.Errors, keysync.LogDryRun, *dry)
+	if *asJSON {
+		enc := json.NewEncoder(c.m.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(c.m.Stdout, "assigned %d, adopted %d, linked %d, written %d, conflicts %d, skipped %d, errors %d\n",
+			sum.Assigned, sum.Adopted, sum.Linked, sum.Written, sum.Conflicts, sum.Skipped, sum.Errors)
+	}
+	switch {
+	case failed > 0:
+		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", failed, len(a.portals))}
+	case ctx.Err() != nil:
+		return &exitError{code: ExitFailed, err: fmt.Errorf("interrupted")}
+	case sum.Conflicts > 0:
+		return errConflicts
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/central"
+)
+
+// runCommand is the daemon: one loop per portal, each polling on its own,
+// retrying with back-off, never stopping the others.
+type runCommand struct {
+	m *Main
+}
+
+func (c *runCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync run", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(c.m.Stderr, "Usage: keysync run\n\nThe daemon. Polls every source each KEYSYNC_POLL_INTERVAL; SIGTERM finishes the current batch and exits 0.")
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	a.log.Info("keysync starting", "version", version, "sources", len(a.portals), "poll_interval", a.cfg.PollInterval.String())
+	if err := waitForCentral(ctx, a); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	eng := a.engine(false)
+	var wg sync.WaitGroup
+	for _, p := range a.portals {
+		l := &pollLoop{engine: eng, portal: p, hard: c.m.Hard, interval: a.cfg.PollInterval, backoffMax: a.cfg.BackoffMax,
+			log: a.log.With(keysync.LogSource, p.Source.Name())}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.run(ctx)
+		}()
+	}
+	wg.Wait()
+	a.log.Info("keysync stopped")
+	return nil
+}
+
+// waitForCentral waits until the central database answers with a current
+// schema. Unreachable is retried with back-off (the daemon must survive a
+// database that starts after it); an outdated schema needs a human and ends
+// the daemon.
+func waitForCentral(ctx context.Context, a *app) error {
+	b := backoff{max: a.cfg.BackoffMax}
+	for {
+		err := a.store.CheckSchema(ctx)
+		if err == nil {
+			if b.failures > 0 {
+				a.log.Info("central database recovered", "failures", b.failures)
+			}
+			return nil
+		}
+		if errors.Is(err, central.ErrSchemaOutdated) {
+			return err
+		}
+		wait := b.fail()
+		if b.shouldLog() {
+			a.log.Error("central database unavailable, retrying", keysync.LogErr, err.Error(), "retry_in", wait.String(), "failures", b.failures)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// pollLoop polls one portal.
+type pollLoop struct {
+	engine     *keysync.Engine
+	portal     keysync.Portal
+	hard       context.Context
+	interval   time.Duration
+	backoffMax time.Duration
+	log        *slog.Logger
+}
+
+func (l *pollLoop) run(ctx context.Context) {
+	b := backoff{max: l.backoffMax}
+	checked := false
+	for {
+		err := l.poll(ctx, &checked)
+		wait := l.interval
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			checked = false // the schema may be why: look again before the next try
+			wait = b.fail()
+			if b.shouldLog() {
+				l.log.Error("poll failed, retrying", keysync.LogErr, err.Error(), "retry_in", wait.String(), "failures", b.failures)
+			}
+		case b.failures > 0:
+			l.log.Info("recovered", "failures", b.failures, "down_for", time.Since(b.since).Round(time.Second).String())
+			b.reset()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (l *pollLoop) poll(ctx context.Context, checked *bool) error {
+	if !*checked {
+		if err := l.portal.Source.Check(l.hard); err != nil {
+			return err
+		}
+		*checked = true
+	}
+	start := time.Now()
+	c, err := l.engine.Pass(ctx, l.hard, l.portal)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		err = nil
+	}
+	if c != (keysync.Counts{}) {
+		l.log.Info("poll done", "assigned", c.Assigned, "adopted", c.Adopted, "linked", c.Linked, "written", c.Written,
+			"conflicts", c.Conflicts, keysync.LogDuration, time.Since(start).Round(time.Millisecond).String())
+	}
+	return err
+}
+
+// backoff doubles the wait after each failure up to max, and rate-limits
+// the error log to the first failure and then once a minute.
+type backoff struct {
+	max      time.Duration
+	failures int
+	since    time.Time
+	lastLog  time.Time
+}
+
+const backoffBase = time.Second
+
+func (b *backoff) fail() time.Duration {
+	if b.failures == 0 {
+		b.since = time.Now()
+	}
+	b.failures++
+	d := backoffBase << min(b.failures-1, 20)
+	if b.max > 0 && d > b.max {
+		d = b.max
+	}
+	return d
+}
+
+func (b *backoff) shouldLog() bool {
+	if b.failures == 1 || time.Since(b.lastLog) >= time.Minute {
+		b.lastLog = time.Now()
+		return true
+	}
+	return false
+}
+
+func (b *backoff) reset() { *b = backoff{max: b.max} }

@@ -1,0 +1,180 @@
+// Package typo3 reads TYPO3 frontend users (fe_users) and writes customer
+// numbers and Wibisoft ids back into keysync's own columns of that table.
+package typo3
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/match"
+	"keysync/sync/sqlutil"
+)
+
+var _ keysync.Source = (*Source)(nil)
+
+// Default column names, following TYPO3's tx_<extkey>_<field> convention so
+// that the keysync TYPO3 extension can declare them.
+const (
+	DefaultNumberColumn = "tx_keysync_customer_number"
+	DefaultHHColumn     = "tx_keysync_wibisoft_hh_id"
+	DefaultPEColumn     = "tx_keysync_wibisoft_pe_id"
+	// PendingIndex keeps the poll cheap on any table size: it covers
+	// "number empty, not deleted, not disabled" and, through the primary
+	// key InnoDB appends, the uid order.
+	PendingIndex = "tx_keysync_pending"
+)
+
+// Config describes one TYPO3 portal.
+type Config struct {
+	Name  string
+	DSN   string
+	Table string // usually fe_users
+	// PIDs restricts keysync to these storage folders; empty means all.
+	PIDs []uint64
+	// Column names; validated identifiers.
+	NumberColumn, HHColumn, PEColumn string
+	// Longest values keysync may write, from the templates, so Check can
+	// refuse columns that are too narrow.
+	NumberLen, HHLen, PELen int
+}
+
+// Source is one TYPO3 portal.
+type Source struct {
+	cfg      Config
+	db       *sql.DB
+	nullable bool // the number column allows NULL (an adopted legacy column)
+
+	selectSQL string
+	table     string
+	num       string
+	hh        string
+	pe        string
+}
+
+// Open prepares a source. It does not connect; Check does.
+func Open(cfg Config) (*Source, error) {
+	db, err := sqlutil.Open(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", cfg.Name, err)
+	}
+	return New(db, cfg)
+}
+
+// New wraps an open pool; tests pass a sqlmock pool here.
+func New(db *sql.DB, cfg Config) (*Source, error) {
+	if cfg.Table == "" {
+		cfg.Table = "fe_users"
+	}
+	if cfg.NumberColumn == "" {
+		cfg.NumberColumn = DefaultNumberColumn
+	}
+	if cfg.HHColumn == "" {
+		cfg.HHColumn = DefaultHHColumn
+	}
+	if cfg.PEColumn == "" {
+		cfg.PEColumn = DefaultPEColumn
+	}
+	for _, id := range []string{cfg.Table, cfg.NumberColumn, cfg.HHColumn, cfg.PEColumn} {
+		if !sqlutil.ValidIdent(id) {
+			return nil, fmt.Errorf("source %s: invalid identifier %q", cfg.Name, id)
+		}
+	}
+	s := &Source{cfg: cfg, db: db,
+		table: sqlutil.Ident(cfg.Table), num: sqlutil.Ident(cfg.NumberColumn),
+		hh: sqlutil.Ident(cfg.HHColumn), pe: sqlutil.Ident(cfg.PEColumn)}
+	s.selectSQL = `SELECT uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, ` +
+		`COALESCE(address, ''), zip, city, country, COALESCE(usergroup, ''), ` +
+		`COALESCE(` + s.num + `, ''), COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, '') FROM ` + s.table
+	return s, nil
+}
+
+// Name implements keysync.Source.
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Close closes the pool.
+func (s *Source) Close() error { return s.db.Close() }
+
+// DB returns the pool, for diagnostics.
+func (s *Source) DB() *sql.DB { return s.db }
+
+func (s *Source) pidFilter(args []any) (string, []any) {
+	if len(s.cfg.PIDs) == 0 {
+		return "", args
+	}
+	for _, p := range s.cfg.PIDs {
+		args = append(args, p)
+	}
+	return ` AND pid IN (` + sqlutil.Placeholders(len(s.cfg.PIDs)) + `)`, args
+}
+
+// Sweep implements keysync.Source.
+func (s *Source) Sweep(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	pids, args := s.pidFilter([]any{after})
+	q := s.selectSQL + ` WHERE uid > ?` + pids + ` ORDER BY uid LIMIT ?`
+	return s.query(ctx, q, append(args, limit), now)
+}
+
+// Pending implements keysync.Source. The condition matches the index
+// tx_keysync_pending, so its cost does not grow with the table.
+func (s *Source) Pending(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	empty := s.num + ` = ''`
+	if s.nullable {
+		empty = `(` + s.num + ` = '' OR ` + s.num + ` IS NULL)`
+	}
+	t := now.Unix()
+	pids, args := s.pidFilter([]any{after, t, t})
+	q := s.selectSQL + ` WHERE ` + empty + ` AND deleted = 0 AND disable = 0 AND uid > ? AND starttime <= ? AND (endtime = 0 OR endtime > ?)` + pids + ` ORDER BY uid LIMIT ?`
+	return s.query(ctx, q, append(args, limit), now)
+}
+
+func (s *Source) query(ctx context.Context, q string, args []any, now time.Time) ([]keysync.Account, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []keysync.Account
+	t := now.Unix()
+	for rows.Next() {
+		var (
+			a                          keysync.Account
+			pid                        uint64
+			deleted, disable           int
+			starttime, endtime, crdate int64
+			name, usergroup            string
+		)
+		if err := rows.Scan(&a.ID, &pid, &deleted, &disable, &starttime, &endtime, &crdate, &a.Username, &a.Email,
+			&a.FirstName, &a.LastName, &name, &a.Title, &a.Street, &a.Zip, &a.City, &a.Country, &usergroup,
+			&a.Number, &a.HH, &a.PE); err != nil {
+			return nil, fmt.Errorf("read fe_users row: %w", err)
+		}
+		a.Source = s.cfg.Name
+		a.Deleted = deleted != 0
+		a.Active = deleted == 0 && disable == 0 && starttime <= t && (endtime == 0 || endtime > t)
+		if crdate > 0 {
+			a.Registered = time.Unix(crdate, 0).UTC()
+		}
+		if a.FirstName == "" && a.LastName == "" && name != "" {
+			a.FirstName, a.LastName = match.SplitName(name)
+		}
+		a.Number, a.HH, a.PE = strings.TrimSpace(a.Number), strings.TrimSpace(a.HH), strings.TrimSpace(a.PE)
+		a.Groups = splitGroups(usergroup)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// splitGroups turns TYPO3's comma-separated fe_groups uids into a list.
+func splitGroups(s string) []string {
+	var out []string
+	for _, g := range strings.Split(s, ",") {
+		if g = strings.TrimSpace(g); g != "" && g != "0" {
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -1,0 +1,217 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	keysync "keysync/sync"
+)
+
+// batch collects everything one Assign transaction writes.
+type batch struct {
+	households insert
+	persons    insert
+	accounts   insert
+	events     insert
+	conflicts  []keysync.Conflict
+}
+
+func newBatch() *batch {
+	return &batch{
+		households: insert{verb: "INSERT", table: "households", cols: []string{"hh_id", "seq", "match_key", "created_at"}},
+		persons: insert{verb: "INSERT", table: "persons", cols: []string{
+			"number", "seq", "pe_id", "pe_seq", "hh_id", "origin", "first_name", "last_name", "email",
+			"first_norm", "last_norm", "email_norm", "birth_date", "household_key", "created_at", "updated_at"}},
+		accounts: insert{verb: "INSERT", table: "accounts", cols: []string{
+			"source", "account_id", "number", "status", "username", "email", "first_name", "last_name",
+			"email_norm", "first_norm", "last_norm", "birth_date", "street", "zip", "city", "country",
+			"groups_list", "registered_at", "linked_at"}},
+		events: eventInsert(),
+	}
+}
+
+func eventInsert() insert {
+	return insert{verb: "INSERT", table: "events", cols: []string{"at", "actor", "kind", "number", "source", "account_id", "old_value", "new_value", "detail"}}
+}
+
+func (b *batch) account(c keysync.Candidate, number string, now time.Time) {
+	a, p := c.Account, c.Profile
+	var registered any
+	if !a.Registered.IsZero() {
+		registered = a.Registered.UTC()
+	}
+	b.accounts.add(a.Source, a.ID, number, accountStatus(a), clip(a.Username, 255), clip(a.Email, 320),
+		clip(a.FirstName, 255), clip(a.LastName, 255), clip(p.Email, 320), clip(p.FirstName, 255), clip(p.LastName, 255),
+		clip(a.BirthDate, 10), clip(a.Street, 255), clip(a.Zip, 32), clip(a.City, 255), clip(a.Country, 64),
+		strings.Join(a.Groups, ","), registered, now)
+}
+
+func accountStatus(a keysync.Account) string {
+	switch {
+	case a.Active:
+		return "active"
+	case a.Deleted:
+		return "deleted"
+	default:
+		return "inactive"
+	}
+}
+
+func (b *batch) event(s *Store, now time.Time, kind, number, source string, id uint64, oldValue, newValue, detail string) {
+	b.events.add(now, s.Actor, kind, nullIf(number), nullIf(source), id, nullIf(clip(oldValue, 255)), nullIf(clip(newValue, 255)), nullIf(detail))
+}
+
+// Assign implements keysync.Store. See the interface for the contract.
+func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	cust, hhs, pes, err := s.lockSequences(ctx, tx, len(cands))
+	if err != nil {
+		return nil, err
+	}
+	f, err := loadFacts(ctx, tx, source, cands)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	b := newBatch()
+	outcomes := make([]keysync.Outcome, 0, len(cands))
+	for _, c := range cands {
+		d := keysync.Decide(c.Account, c.Profile, f, s.num.Number)
+		o := keysync.Outcome{Account: c.Account, Action: d.Action}
+		switch d.Action {
+		case keysync.ActionKeep:
+			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
+		case keysync.ActionLink:
+			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
+			b.account(c, d.Person.Number, now)
+			b.event(s, now, "linked", d.Person.Number, source, c.Account.ID, "", d.Person.Number, linkReason(c.Account))
+			f.add(d.Person, c)
+		case keysync.ActionAdopt, keysync.ActionNew:
+			p, err := s.newPerson(ctx, tx, b, f, c, d, cust, hhs, pes, now)
+			if errors.Is(err, ErrExhausted) || errors.Is(err, context.Canceled) {
+				return nil, err
+			}
+			if err != nil {
+				// A row that cannot be numbered (say, a country the template
+				// cannot express) is skipped and reported; the batch goes on.
+				o.Action, o.Err = keysync.ActionSkip, err
+				break
+			}
+			o.Number, o.HH, o.PE = p.Number, p.HH, p.PE
+		}
+		for _, cf := range d.Conflicts {
+			b.conflicts = append(b.conflicts, cf)
+			o.Conflicts = append(o.Conflicts, keysync.RecordedConflict{Conflict: cf})
+		}
+		outcomes = append(outcomes, o)
+	}
+
+	for _, a := range []*allocator{cust, hhs, pes} {
+		if err := a.save(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	for _, in := range []*insert{&b.households, &b.persons, &b.accounts} {
+		if err := in.exec(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	known, err := s.insertConflicts(ctx, tx, &b.events, b.conflicts, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.events.exec(ctx, tx); err != nil {
+		return nil, err
+	}
+	for i := range outcomes {
+		for j := range outcomes[i].Conflicts {
+			outcomes[i].Conflicts[j].Known = known[openKey(outcomes[i].Conflicts[j].Conflict)]
+		}
+	}
+	if dry {
+		return outcomes, tx.Rollback()
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return outcomes, nil
+}
+
+func linkReason(a keysync.Account) string {
+	if a.Number != "" {
+		return "the row carries this person's number"
+	}
+	return "same e-mail address and name"
+}
+
+// newPerson completes an Adopt or New decision: the number (allocated or
+// adopted), the Wibisoft person id and the household.
+func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c keysync.Candidate, d keysync.Decision, cust, hhs, pes *allocator, now time.Time) (keysync.Person, error) {
+	p := d.Person
+	p.Profile = c.Profile
+	country := c.Profile.Country
+	var seq, peSeq, hhSeq any
+	origin, kind := "assigned", "assigned"
+	if d.Action == keysync.ActionAdopt {
+		origin, kind = "adopted", "adopted"
+		if v, _, err := s.num.Number.Parse(p.Number); err == nil {
+			seq = v
+			cust.reserve(v)
+		}
+	} else {
+		n, v, err := cust.Next(ctx, tx, country)
+		if err != nil {
+			return p, fmt.Errorf("allocate number: %w", err)
+		}
+		p.Number, seq = n, v
+	}
+	if p.PE != "" {
+		if v, _, err := s.num.Person.Parse(p.PE); err == nil {
+			peSeq = v
+			pes.reserve(v)
+		}
+	} else {
+		pe, v, err := pes.Next(ctx, tx, country)
+		if err != nil {
+			return p, fmt.Errorf("allocate Wibisoft person id: %w", err)
+		}
+		p.PE, peSeq = pe, v
+	}
+	switch {
+	case p.HH == "":
+		hh, v, err := hhs.Next(ctx, tx, country)
+		if err != nil {
+			return p, fmt.Errorf("allocate Wibisoft household id: %w", err)
+		}
+		p.HH, hhSeq = hh, v
+		b.households.add(p.HH, hhSeq, clip(c.Profile.Household, 512), now)
+	case !f.hhIDs[p.HH]:
+		// A household id found in the row that keysync does not know yet.
+		if v, _, err := s.num.Household.Parse(p.HH); err == nil {
+			hhSeq = v
+			hhs.reserve(v)
+		}
+		b.households.add(clip(p.HH, 64), hhSeq, clip(c.Profile.Household, 512), now)
+	}
+	a := c.Account
+	b.persons.add(clip(p.Number, 64), seq, clip(p.PE, 64), peSeq, clip(p.HH, 64), origin,
+		clip(a.FirstName, 255), clip(a.LastName, 255), clip(a.Email, 320),
+		clip(c.Profile.FirstName, 255), clip(c.Profile.LastName, 255), clip(c.Profile.Email, 320),
+		clip(c.Profile.BirthDate, 10), clip(c.Profile.Household, 512), now, now)
+	b.account(c, p.Number, now)
+	b.event(s, now, kind, p.Number, a.Source, a.ID, "", p.Number, "hh="+p.HH+" pe="+p.PE)
+	f.add(p, c)
+	return p, nil
+}

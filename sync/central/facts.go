@@ -1,0 +1,204 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
+)
+
+var _ keysync.Facts = (*facts)(nil)
+
+// facts is what one Assign batch knows of the central state: loaded in a few
+// queries for the whole batch after the sequences are locked, and extended
+// with every person the batch creates.
+type facts struct {
+	source     string
+	linked     map[uint64]keysync.Person
+	byEmail    map[string][]keysync.Person
+	byNumber   map[string]keysync.Person
+	byPE       map[string]keysync.Person
+	households map[string]string // household key -> hh id
+	hhIDs      map[string]bool
+}
+
+func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
+	if source != f.source {
+		return keysync.Person{}, false
+	}
+	p, ok := f.linked[id]
+	return p, ok
+}
+func (f *facts) ByEmail(email string) []keysync.Person { return f.byEmail[email] }
+func (f *facts) ByNumber(n string) (keysync.Person, bool) {
+	p, ok := f.byNumber[n]
+	return p, ok
+}
+func (f *facts) PEOwner(pe string) (keysync.Person, bool) {
+	p, ok := f.byPE[pe]
+	return p, ok
+}
+func (f *facts) Household(key string) (string, bool) {
+	hh, ok := f.households[key]
+	return hh, ok
+}
+
+// add records a person the batch created or linked, so that later rows of
+// the same batch find it.
+func (f *facts) add(p keysync.Person, c keysync.Candidate) {
+	f.linked[c.Account.ID] = p
+	if c.Profile.Email != "" {
+		withProfile := p
+		withProfile.Profile = c.Profile
+		f.byEmail[c.Profile.Email] = append(f.byEmail[c.Profile.Email], withProfile)
+	}
+	if _, ok := f.byNumber[p.Number]; !ok {
+		f.byNumber[p.Number] = p
+	}
+	if p.PE != "" {
+		f.byPE[p.PE] = p
+	}
+	if p.HH != "" {
+		f.hhIDs[p.HH] = true
+		if c.Profile.Household != "" {
+			if _, ok := f.households[c.Profile.Household]; !ok {
+				f.households[c.Profile.Household] = p.HH
+			}
+		}
+	}
+}
+
+const personColumns = `p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key`
+
+func scanPerson(rows *sql.Rows, extra ...any) (keysync.Person, error) {
+	var p keysync.Person
+	dest := append(extra, &p.Number, &p.HH, &p.PE, &p.Profile.FirstName, &p.Profile.LastName, &p.Profile.Email, &p.Profile.BirthDate, &p.Profile.Household)
+	err := rows.Scan(dest...)
+	return p, err
+}
+
+// loadFacts reads, for one batch, the existing links of its accounts, the
+// persons sharing their e-mail addresses, the owners of the numbers and
+// Wibisoft ids found in the rows, and the households of their addresses.
+func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.Candidate) (*facts, error) {
+	f := &facts{
+		source:     source,
+		linked:     map[uint64]keysync.Person{},
+		byEmail:    map[string][]keysync.Person{},
+		byNumber:   map[string]keysync.Person{},
+		byPE:       map[string]keysync.Person{},
+		households: map[string]string{},
+		hhIDs:      map[string]bool{},
+	}
+	var ids, emails, numbers, pes, hkeys, hhs []any
+	for _, c := range cands {
+		ids = append(ids, c.Account.ID)
+		if c.Profile.Email != "" {
+			emails = append(emails, c.Profile.Email)
+		}
+		if c.Account.Number != "" {
+			numbers = append(numbers, c.Account.Number)
+		}
+		if c.Account.PE != "" {
+			pes = append(pes, c.Account.PE)
+		}
+		if c.Account.HH != "" {
+			hhs = append(hhs, c.Account.HH)
+		}
+		if c.Profile.Household != "" {
+			hkeys = append(hkeys, c.Profile.Household)
+		}
+	}
+
+	if len(ids) > 0 {
+		q := `SELECT a.account_id, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
+		err := query(ctx, tx, q, append([]any{source}, ids...), func(rows *sql.Rows) error {
+			var id uint64
+			p, err := scanPerson(rows, &id)
+			f.linked[id] = p
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load links: %w", err)
+		}
+	}
+	if len(emails) > 0 {
+		// The profile of a candidate under an e-mail address is that of the
+		// account carrying the address: a person may use other names elsewhere.
+		q := `SELECT a.first_norm, a.last_norm, a.birth_date, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.email_norm IN (` + sqlutil.Placeholders(len(emails)) + `) ORDER BY p.created_at, p.number`
+		err := query(ctx, tx, q, emails, func(rows *sql.Rows) error {
+			var first, last, birth string
+			p, err := scanPerson(rows, &first, &last, &birth)
+			p.Profile.FirstName, p.Profile.LastName, p.Profile.BirthDate = first, last, birth
+			f.byEmail[p.Profile.Email] = append(f.byEmail[p.Profile.Email], p)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load e-mail matches: %w", err)
+		}
+	}
+	if len(numbers) > 0 {
+		q := `SELECT ` + personColumns + ` FROM persons p WHERE p.number IN (` + sqlutil.Placeholders(len(numbers)) + `)`
+		err := query(ctx, tx, q, numbers, func(rows *sql.Rows) error {
+			p, err := scanPerson(rows)
+			f.byNumber[p.Number] = p
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load numbers: %w", err)
+		}
+	}
+	if len(pes) > 0 {
+		q := `SELECT ` + personColumns + ` FROM persons p WHERE p.pe_id IN (` + sqlutil.Placeholders(len(pes)) + `)`
+		err := query(ctx, tx, q, pes, func(rows *sql.Rows) error {
+			p, err := scanPerson(rows)
+			f.byPE[p.PE] = p
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load person ids: %w", err)
+		}
+	}
+	if len(hkeys)+len(hhs) > 0 {
+		var where []string
+		if len(hkeys) > 0 {
+			where = append(where, `match_key IN (`+sqlutil.Placeholders(len(hkeys))+`)`)
+		}
+		if len(hhs) > 0 {
+			where = append(where, `hh_id IN (`+sqlutil.Placeholders(len(hhs))+`)`)
+		}
+		q := `SELECT hh_id, match_key FROM households WHERE ` + strings.Join(where, " OR ") + ` ORDER BY created_at, hh_id`
+		err := query(ctx, tx, q, append(hkeys, hhs...), func(rows *sql.Rows) error {
+			var hh, key string
+			if err := rows.Scan(&hh, &key); err != nil {
+				return err
+			}
+			f.hhIDs[hh] = true
+			if _, ok := f.households[key]; !ok && key != "" {
+				f.households[key] = hh
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load households: %w", err)
+		}
+	}
+	return f, nil
+}
+
+func query(ctx context.Context, tx *sql.Tx, q string, args []any, each func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,140 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
+)
+
+// openKey identifies an open conflict, so the same finding is stored once
+// while it is open and can be raised again after it was resolved.
+func openKey(c keysync.Conflict) string {
+	return clip(string(c.Kind)+"|"+c.Source+"|"+strconv.FormatUint(c.AccountID, 10)+"|"+c.Value, 400)
+}
+
+// insertConflicts stores conflicts that are not open yet, adds a history
+// event for each new one, and returns the open keys that were already open.
+func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert, cs []keysync.Conflict, now time.Time) (map[string]bool, error) {
+	known := map[string]bool{}
+	if len(cs) == 0 {
+		return known, nil
+	}
+	keys := make([]any, len(cs))
+	for i, c := range cs {
+		keys[i] = openKey(c)
+	}
+	err := query(ctx, tx, `SELECT open_key FROM conflicts WHERE open_key IN (`+sqlutil.Placeholders(len(keys))+`)`, keys, func(rows *sql.Rows) error {
+		var k string
+		err := rows.Scan(&k)
+		known[k] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read open conflicts: %w", err)
+	}
+	in := insert{verb: "INSERT IGNORE", table: "conflicts", cols: []string{"kind", "source", "account_id", "value", "number", "detail", "open_key", "created_at"}}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		k := openKey(c)
+		if known[k] || seen[k] {
+			continue
+		}
+		seen[k] = true
+		in.add(string(c.Kind), c.Source, c.AccountID, clip(c.Value, 255), clip(c.Number, 64), c.Detail, k, now)
+		events.add(now, s.Actor, "conflict", nullIf(c.Number), c.Source, c.AccountID, nullIf(clip(c.Value, 255)), nil, string(c.Kind)+": "+c.Detail)
+	}
+	if err := in.exec(ctx, tx); err != nil {
+		return nil, err
+	}
+	return known, nil
+}
+
+// RecordConflicts implements keysync.Store.
+func (s *Store) RecordConflicts(ctx context.Context, cs []keysync.Conflict) ([]keysync.RecordedConflict, error) {
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	events := eventInsert()
+	known, err := s.insertConflicts(ctx, tx, &events, cs, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := events.exec(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	out := make([]keysync.RecordedConflict, len(cs))
+	for i, c := range cs {
+		out[i] = keysync.RecordedConflict{Conflict: c, Known: known[openKey(c)]}
+	}
+	return out, nil
+}
+
+// Written implements keysync.Store: it marks the accounts as written and adds
+// a "written" event per account.
+func (s *Store) Written(ctx context.Context, source string, written []keysync.Outcome) error {
+	if len(written) == 0 {
+		return nil
+	}
+	now := s.now()
+	ids := make([]any, 0, len(written)+2)
+	ids = append(ids, now, source)
+	events := eventInsert()
+	for _, o := range written {
+		ids = append(ids, o.Account.ID)
+		events.add(now, s.Actor, "written", o.Number, source, o.Account.ID, nullIf(o.Account.Number), o.Number, "hh="+o.HH+" pe="+o.PE)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET written_at = ? WHERE source = ? AND account_id IN (`+sqlutil.Placeholders(len(written))+`)`, ids...); err != nil {
+		return fmt.Errorf("mark written: %w", err)
+	}
+	if err := events.exec(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Watermark implements keysync.Store.
+func (s *Store) Watermark(ctx context.Context, source string) (uint64, error) {
+	var v uint64
+	err := s.db.QueryRowContext(ctx, `SELECT sweep_after FROM source_state WHERE source = ?`, source).Scan(&v)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if isNoSuchTable(err) {
+		return 0, ErrSchemaOutdated
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read watermark: %w", err)
+	}
+	return v, nil
+}
+
+// AdvanceWatermark implements keysync.Store.
+func (s *Store) AdvanceWatermark(ctx context.Context, source string, id uint64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO source_state (source, sweep_after, updated_at) VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after)), updated_at = VALUES(updated_at)`, source, id, s.now())
+	if err != nil {
+		return fmt.Errorf("advance watermark: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// migrations are the versioned steps of the central schema. A step is never
+// edited once released; changes are new steps. Every statement is
+// idempotent on its own, so a step interrupted half-way is simply run again.
+var migrations = []struct {
+	version    int
+	statements []string
+}{
+	{1, []string{
+		`CREATE TABLE IF NOT EXISTS sequences (
+  name VARCHAR(32) NOT NULL PRIMARY KEY,
+  next_value BIGINT UNSIGNED NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS households (
+  hh_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  seq BIGINT UNSIGNED NULL,
+  match_key VARCHAR(512) NOT NULL DEFAULT '',
+  created_at DATETIME(6) NOT NULL,
+  KEY seq (seq),
+  KEY match_key (match_key(255))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS persons (
+  number VARCHAR(64) NOT NULL PRIMARY KEY,
+  seq BIGINT UNSIGNED NULL,
+  pe_id VARCHAR(64) NULL,
+  pe_seq BIGINT UNSIGNED NULL,
+  hh_id VARCHAR(64) NULL,
+  status ENUM('active','retired') NOT NULL DEFAULT 'active',
+  merged_into VARCHAR(64) NULL,
+  origin ENUM('assigned','adopted') NOT NULL,
+  first_name VARCHAR(255) NOT NULL DEFAULT '',
+  last_name VARCHAR(255) NOT NULL DEFAULT '',
+  email VARCHAR(320) NOT NULL DEFAULT '',
+  first_norm VARCHAR(255) NOT NULL DEFAULT '',
+  last_norm VARCHAR(255) NOT NULL DEFAULT '',
+  email_norm VARCHAR(320) NOT NULL DEFAULT '',
+  birth_date VARCHAR(10) NOT NULL DEFAULT '',
+  household_key VARCHAR(512) NOT NULL DEFAULT '',
+  created_at DATETIME(6) NOT NULL,
+  updated_at DATETIME(6) NOT NULL,
+  UNIQUE KEY pe_id (pe_id),
+  KEY seq (seq),
+  KEY pe_seq (pe_seq),
+  KEY hh_id (hh_id),
+  KEY email_norm (email_norm),
+  KEY last_norm (last_norm),
+  KEY created_at (created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS accounts (
+  source VARCHAR(64) NOT NULL,
+  account_id BIGINT UNSIGNED NOT NULL,
+  number VARCHAR(64) NOT NULL,
+  status ENUM('active','inactive','deleted','gone') NOT NULL,
+  username VARCHAR(255) NOT NULL DEFAULT '',
+  email VARCHAR(320) NOT NULL DEFAULT '',
+  first_name VARCHAR(255) NOT NULL DEFAULT '',
+  last_name VARCHAR(255) NOT NULL DEFAULT '',
+  email_norm VARCHAR(320) NOT NULL DEFAULT '',
+  first_norm VARCHAR(255) NOT NULL DEFAULT '',
+  last_norm VARCHAR(255) NOT NULL DEFAULT '',
+  birth_date VARCHAR(10) NOT NULL DEFAULT '',
+  street VARCHAR(255) NOT NULL DEFAULT '',
+  zip VARCHAR(32) NOT NULL DEFAULT '',
+  city VARCHAR(255) NOT NULL DEFAULT '',
+  country VARCHAR(64) NOT NULL DEFAULT '',
+  groups_list TEXT NULL,
+  registered_at DATETIME(6) NULL,
+  linked_at DATETIME(6) NOT NULL,
+  written_at DATETIME(6) NULL,
+  PRIMARY KEY (source, account_id),
+  KEY number (number),
+  KEY email_norm (email_norm)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS events (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  at DATETIME(6) NOT NULL,
+  actor VARCHAR(128) NOT NULL,
+  kind VARCHAR(32) NOT NULL,
+  number VARCHAR(64) NULL,
+  source VARCHAR(64) NULL,
+  account_id BIGINT UNSIGNED NULL,
+  old_value VARCHAR(255) NULL,
+  new_value VARCHAR(255) NULL,
+  detail TEXT NULL,
+  KEY number (number),
+  KEY account (source, account_id),
+  KEY at (at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS conflicts (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  kind VARCHAR(32) NOT NULL,
+  source VARCHAR(64) NOT NULL,
+  account_id BIGINT UNSIGNED NOT NULL,
+  value VARCHAR(255) NOT NULL DEFAULT '',
+  number VARCHAR(64) NOT NULL DEFAULT '',
+  detail TEXT NULL,
+  status ENUM('open','resolved','ignored') NOT NULL DEFAULT 'open',
+  open_key VARCHAR(400) NULL,
+  created_at DATETIME(6) NOT NULL,
+  resolved_at DATETIME(6) NULL,
+  resolved_by VARCHAR(128) NULL,
+  resolution VARCHAR(32) NULL,
+  note TEXT NULL,
+  UNIQUE KEY open_key (open_key),
+  KEY account (source, account_id),
+  KEY status (status, kind)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS source_state (
+  source VARCHAR(64) NOT NULL PRIMARY KEY,
+  sweep_after BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  updated_at DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+	}},
+}
+
+// SchemaVersion is the version this build of keysync expects.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+// ErrSchemaOutdated is returned when the central schema is older than this
+// build expects; `keysync migrate` fixes it.
+var ErrSchemaOutdated = errors.New("central schema is not up to date: run `keysync migrate`")
+
+const migrateLock = "keysync.central.migrate"
+
+// Migrate creates or upgrades the central schema. It holds a named lock on
+// the central server so two runs at the same time apply each step once, and
+// it creates the sequences with their configured start values.
+func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close()
+	release, err := getLock(ctx, conn, migrateLock, 60*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS keysync_schema (
+  version INT UNSIGNED NOT NULL PRIMARY KEY,
+  applied_at DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`); err != nil {
+		return nil, fmt.Errorf("create schema table: %w", err)
+	}
+	current, err := schemaVersion(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range migrations {
+		if m.version <= current {
+			continue
+		}
+		for _, stmt := range m.statements {
+			if _, err := conn.ExecContext(ctx, stmt); err != nil {
+				return applied, fmt.Errorf("migrate to version %d: %w", m.version, err)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO keysync_schema (version, applied_at) VALUES (?, ?)`, m.version, s.now().UTC()); err != nil {
+			return applied, fmt.Errorf("record version %d: %w", m.version, err)
+		}
+		applied = append(applied, m.version)
+	}
+	for _, sq := range s.sequences() {
+		if _, err := conn.ExecContext(ctx, `INSERT IGNORE INTO sequences (name, next_value) VALUES (?, ?)`, sq.name, sq.start); err != nil {
+			return applied, fmt.Errorf("create sequence %s: %w", sq.name, err)
+		}
+	}
+	return applied, nil
+}
+
+// CheckSchema returns ErrSchemaOutdated unless the schema is current.
+func (s *Store) CheckSchema(ctx context.Context) error {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM keysync_schema`).Scan(&v)
+	if isNoSuchTable(err) {
+		return ErrSchemaOutdated
+	}
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if int(v.Int64) < SchemaVersion() {
+		return ErrSchemaOutdated
+	}
+	if int(v.Int64) > SchemaVersion() {
+		return fmt.Errorf("central schema version %d is newer than this keysync (%d): upgrade keysync", v.Int64, SchemaVersion())
+	}
+	return nil
+}
+
+func schemaVersion(ctx context.Context, conn *sql.Conn) (int, error) {
+	var v sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT MAX(version) FROM keysync_schema`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}

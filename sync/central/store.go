@@ -1,0 +1,104 @@
+// Package central is the central database of keysync: sequences, persons,
+// accounts, households, the event history and the conflicts. It is the one
+// place customer numbers are born.
+package central
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/user"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/number"
+	"keysync/sync/sqlutil"
+)
+
+var _ keysync.Store = (*Store)(nil)
+
+// Numbering is the configured shape of the three kinds of ids keysync hands
+// out, and where their sequences start.
+type Numbering struct {
+	Number    *number.Template
+	Household *number.Template
+	Person    *number.Template
+
+	NumberStart uint64
+	HHStart     uint64
+	PEStart     uint64
+}
+
+// Sequence names in the sequences table.
+const (
+	seqCustomer  = "customer"
+	seqHousehold = "household"
+	seqPerson    = "person"
+)
+
+// Store is the central database.
+type Store struct {
+	db  *sql.DB
+	num Numbering
+
+	// Actor is recorded as "by whom" in every event.
+	Actor string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens the central database. It does not connect yet.
+func Open(dsn string, num Numbering) (*Store, error) {
+	db, err := sqlutil.Open(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("central database: %w", err)
+	}
+	return New(db, num), nil
+}
+
+// New wraps an open pool; tests pass a sqlmock pool here.
+func New(db *sql.DB, num Numbering) *Store {
+	return &Store{db: db, num: num, Actor: DefaultActor(), Now: time.Now}
+}
+
+// DB returns the pool, for admin commands that read the history.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the central database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func (s *Store) now() time.Time { return s.Now().UTC() }
+
+// DefaultActor names this process in the history: "keysync@host (user)".
+func DefaultActor() string {
+	host, _ := os.Hostname()
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return "keysync@" + host + " (" + name + ")"
+}
+
+type sequence struct {
+	name  string
+	start uint64
+	tmpl  *number.Template
+}
+
+func (s *Store) sequences() []sequence {
+	return []sequence{
+		{seqCustomer, s.num.NumberStart, s.num.Number},
+		{seqHousehold, s.num.HHStart, s.num.Household},
+		{seqPerson, s.num.PEStart, s.num.Person},
+	}
+}
+
+func getLock(ctx context.Context, conn *sql.Conn, name string, timeout time.Duration) (func(), error) {
+	return sqlutil.GetLock(ctx, conn, name, timeout)
+}
+
+func isNoSuchTable(err error) bool { return sqlutil.IsNoSuchTable(err) }

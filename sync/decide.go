@@ -1,0 +1,212 @@
+package keysync
+
+import (
+	"keysync/sync/match"
+	"keysync/sync/number"
+)
+
+// Person is the central view of one person that a decision needs.
+type Person struct {
+	Number string
+	HH     string
+	PE     string
+	// Profile holds the normalised identity of the person's first account.
+	Profile Profile
+}
+
+// Profile is the normalised identity of an account: what decisions compare.
+type Profile struct {
+	Email     string // match.Email
+	FirstName string // match.FirstName (nicknames folded)
+	LastName  string // match.Name
+	BirthDate string
+	// Country is the ISO alpha-2 code of the address, else the source's
+	// default; numbers with {country} use it.
+	Country string
+	// Household is match.HouseholdKey: address with unit plus surname.
+	Household string
+}
+
+// NewProfile normalises an account for matching. defaultCountry is the
+// source's country, used when the row names none.
+func NewProfile(a Account, defaultCountry string) Profile {
+	first, last := a.FirstName, a.LastName
+	addr := match.ParseAddress(a.Street, a.Zip, a.City, a.Country, defaultCountry)
+	return Profile{
+		Email:     match.Email(a.Email),
+		FirstName: match.FirstName(first),
+		LastName:  match.Name(last),
+		BirthDate: a.BirthDate,
+		Country:   addr.Country,
+		Household: match.HouseholdKey(addr, last),
+	}
+}
+
+// Facts answers the questions a decision asks of the central store. The
+// store loads them for a whole batch in a few queries, inside the
+// transaction that serialises allocation, and adds each new person to them
+// so that later rows of the same batch see it.
+type Facts interface {
+	// Linked returns the person an account is already linked to.
+	Linked(source string, id uint64) (Person, bool)
+	// ByEmail returns the persons having an account with this normalised
+	// e-mail address.
+	ByEmail(email string) []Person
+	// ByNumber returns the person holding a customer number (also a retired
+	// one: numbers are never handed out twice).
+	ByNumber(number string) (Person, bool)
+	// PEOwner returns the person holding a Wibisoft person id.
+	PEOwner(pe string) (Person, bool)
+	// Household returns the Wibisoft household id for a household key.
+	Household(key string) (string, bool)
+}
+
+// Action is what a decision does with an account.
+type Action int
+
+// Actions, in the order of DESIGN.md "Deciding who a registration is".
+const (
+	// ActionSkip leaves the account alone (not confirmed, no number).
+	ActionSkip Action = iota
+	// ActionKeep: the account is already linked; keep its number.
+	ActionKeep
+	// ActionLink links the account to an existing person.
+	ActionLink
+	// ActionAdopt creates a person with the number found in the row.
+	ActionAdopt
+	// ActionNew creates a person with a newly allocated number.
+	ActionNew
+	// ActionConflict links nothing; the conflicts say why.
+	ActionConflict
+)
+
+var actionNames = [...]string{"skip", "keep", "link", "adopt", "new", "conflict"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// Decision is the outcome of Decide for one account.
+type Decision struct {
+	Action Action
+	// Person is the linked person for Keep and Link; for Adopt and New it
+	// holds what is already known of the new person (an adopted number,
+	// adopted or shared Wibisoft ids); the store allocates the rest.
+	Person    Person
+	Profile   Profile
+	Conflicts []Conflict
+}
+
+// Decide determines who an account is. It is pure: everything it knows of
+// the central state comes from facts, so the store can call it inside its
+// transaction and tests can call it with a map.
+func Decide(a Account, p Profile, f Facts, tmpl *number.Template) Decision {
+	d := Decision{Profile: p}
+	conflict := func(kind ConflictKind, value, num, detail string) {
+		d.Conflicts = append(d.Conflicts, Conflict{Kind: kind, Source: a.Source, AccountID: a.ID, Value: value, Number: num, Detail: detail})
+	}
+
+	// 1. Already linked: keep the number, report a different one in the row.
+	if person, ok := f.Linked(a.Source, a.ID); ok {
+		d.Action, d.Person = ActionKeep, person
+		if a.Number != "" && a.Number != person.Number {
+			conflict(ConflictNumberMismatch, a.Number, person.Number, "the row carries another number than the person it is linked to")
+		}
+		return d
+	}
+
+	// 2. The row carries a number: adopt it when valid and free, link when
+	// it belongs to this very person, otherwise a conflict.
+	if a.Number != "" {
+		if err := tmpl.Validate(a.Number); err != nil {
+			d.Action = ActionConflict
+			conflict(ConflictInvalidNumber, a.Number, "", err.Error())
+			return d
+		}
+		if owner, ok := f.ByNumber(a.Number); ok {
+			if samePersonByName(p, owner.Profile) {
+				d.Action, d.Person = ActionLink, owner
+				return d
+			}
+			d.Action = ActionConflict
+			conflict(ConflictNumberTaken, a.Number, owner.Number, "the number belongs to another person")
+			return d
+		}
+		d.Action = ActionAdopt
+		d.Person.Number = a.Number
+		adoptWibisoft(&d, a, p, f, conflict)
+		return d
+	}
+
+	if !a.Active {
+		d.Action = ActionSkip
+		return d
+	}
+
+	// 3. and 4. Same e-mail: the same person when the names agree, else a
+	// shared mailbox (new person, same household, conflict).
+	var shared *Person
+	if p.Email != "" {
+		for _, c := range f.ByEmail(p.Email) {
+			if samePersonByEmail(p, c.Profile) {
+				d.Action, d.Person = ActionLink, c
+				return d
+			}
+			if shared == nil {
+				c := c
+				shared = &c
+			}
+		}
+	}
+
+	d.Action = ActionNew
+	if shared != nil {
+		d.Person.HH = shared.HH
+		conflict(ConflictSharedEmail, a.Email, shared.Number, "the e-mail address is used by a person with another name or birth date; new number in the same household")
+	}
+	adoptWibisoft(&d, a, p, f, conflict)
+	return d
+}
+
+// adoptWibisoft takes Wibisoft ids already present in the row, never
+// replacing them, and otherwise joins the household of the same address and
+// surname.
+func adoptWibisoft(d *Decision, a Account, p Profile, f Facts, conflict func(ConflictKind, string, string, string)) {
+	if a.PE != "" {
+		if owner, ok := f.PEOwner(a.PE); ok {
+			conflict(ConflictPETaken, a.PE, owner.Number, "the Wibisoft person id belongs to another person")
+		} else {
+			d.Person.PE = a.PE
+		}
+	}
+	switch {
+	case a.HH != "":
+		d.Person.HH = a.HH
+	case d.Person.HH != "":
+	default:
+		if hh, ok := f.Household(p.Household); ok && p.Household != "" {
+			d.Person.HH = hh
+		}
+	}
+}
+
+// samePersonByEmail is the rule for a shared e-mail address: same first and
+// last name after normalisation, and no contradicting birth date.
+func samePersonByEmail(a, b Profile) bool {
+	return a.FirstName != "" && a.FirstName == b.FirstName &&
+		a.LastName == b.LastName && !birthDatesDiffer(a, b)
+}
+
+// samePersonByName decides whether a row carrying a known number is that
+// number's person: same first and last name, no contradicting birth date.
+func samePersonByName(a, b Profile) bool {
+	return a.FirstName != "" && a.LastName != "" &&
+		a.FirstName == b.FirstName && a.LastName == b.LastName && !birthDatesDiffer(a, b)
+}
+
+func birthDatesDiffer(a, b Profile) bool {
+	return a.BirthDate != "" && b.BirthDate != "" && a.BirthDate != b.BirthDate
+}

@@ -1,0 +1,25 @@
+package keysync
+
+import "strconv"
+
+// Log attribute keys. Constants keep every log line greppable by the same
+// names, which is what admins filter journald output on.
+const (
+	LogSource   = "source"
+	LogUID      = "uid"
+	LogNumber   = "number"
+	LogHH       = "hh_id"
+	LogPE       = "pe_id"
+	LogKind     = "kind"
+	LogValue    = "value"
+	LogErr      = "err"
+	LogCount    = "count"
+	LogDuration = "duration"
+	LogDryRun   = "dry_run"
+)
+
+// AccountKey formats the account reference used in events, conflicts and
+// the command line: "source:id".
+func AccountKey(source string, id uint64) string {
+	return source + ":" + strconv.FormatUint(id, 10)
+}

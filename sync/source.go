@@ -1,0 +1,51 @@
+package keysync
+
+import (
+	"context"
+	"time"
+)
+
+// Source reads one portal's accounts and writes keysync's values back into
+// that portal. Reading and writing share one type because both need the same
+// knowledge of the portal's schema (table, column and meta key names).
+type Source interface {
+	// Name is the configured source name, e.g. "amicas".
+	Name() string
+
+	// Check verifies that the portal has keysync's columns (and that an
+	// admin did not rename them), returning an error that says how to fix it.
+	Check(ctx context.Context) error
+
+	// Sweep returns up to limit accounts with an id greater than after, in
+	// id order, whatever their state. The engine walks new rows with it, so
+	// that a number typed into a new row is adopted, not overlooked.
+	Sweep(ctx context.Context, after uint64, limit int, now time.Time) ([]Account, error)
+
+	// Pending returns up to limit active accounts without a number whose id
+	// is greater than after, in id order. It must cost the same on a table
+	// of a thousand or a million rows.
+	Pending(ctx context.Context, after uint64, limit int, now time.Time) ([]Account, error)
+
+	// WriteBack writes each non-empty value of each Write into its column
+	// only where that column is still empty (compare-and-set), never touching
+	// anything else, and returns what every row holds afterwards.
+	WriteBack(ctx context.Context, writes []Write) ([]Written, error)
+}
+
+// Write is what the engine wants in one portal row. Empty fields are not
+// written.
+type Write struct {
+	ID     uint64
+	Number string
+	HH     string
+	PE     string
+}
+
+// Written is the state of one portal row after a write-back.
+type Written struct {
+	ID     uint64
+	Found  bool // false when the row no longer exists
+	Number string
+	HH     string
+	PE     string
+}

@@ -1,0 +1,73 @@
+package keysync
+
+import "context"
+
+// Candidate is an account together with its normalised profile, ready for a
+// decision.
+type Candidate struct {
+	Account Account
+	Profile Profile
+}
+
+// Outcome is what the store decided and committed for one account.
+type Outcome struct {
+	Account Account
+	Action  Action
+	// Number, HH and PE are the person's values after the decision; empty
+	// for skipped accounts and for conflicts that link nothing.
+	Number string
+	HH     string
+	PE     string
+	// Conflicts raised by this decision, already recorded centrally.
+	Conflicts []RecordedConflict
+	// Err says why a row was skipped (ActionSkip) when it could not be
+	// decided, e.g. a country the number template cannot express.
+	Err error
+}
+
+// RecordedConflict is a conflict as stored centrally.
+type RecordedConflict struct {
+	Conflict
+	// Known is true when the same conflict was already open, so it is not
+	// reported as news again.
+	Known bool
+}
+
+// Write returns the values the portal row still lacks, and false when
+// nothing needs writing. Only empty columns are ever written.
+func (o Outcome) Write() (Write, bool) {
+	if o.Number == "" || (o.Action != ActionKeep && o.Action != ActionLink && o.Action != ActionAdopt && o.Action != ActionNew) {
+		return Write{}, false
+	}
+	w := Write{ID: o.Account.ID}
+	if o.Account.Number == "" {
+		w.Number = o.Number
+	}
+	if o.Account.HH == "" {
+		w.HH = o.HH
+	}
+	if o.Account.PE == "" {
+		w.PE = o.PE
+	}
+	return w, w.Number != "" || w.HH != "" || w.PE != ""
+}
+
+// Store is the central database: the one place numbers are born.
+type Store interface {
+	// Assign decides every candidate of one batch of one source inside one
+	// central transaction and commits the account links before anything is
+	// written back, so that a crash at any later instant is finished by the
+	// next pass with the same number. With dry set it rolls back instead.
+	Assign(ctx context.Context, source string, cands []Candidate, dry bool) ([]Outcome, error)
+
+	// Written records completed write-backs in the history.
+	Written(ctx context.Context, source string, written []Outcome) error
+
+	// RecordConflicts stores conflicts found outside Assign.
+	RecordConflicts(ctx context.Context, conflicts []Conflict) ([]RecordedConflict, error)
+
+	// Watermark returns the highest account id of a source that a sweep has
+	// covered; AdvanceWatermark raises it (never lowers it).
+	Watermark(ctx context.Context, source string) (uint64, error)
+	AdvanceWatermark(ctx context.Context, source string, id uint64) error
+}
