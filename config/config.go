@@ -1,0 +1,65 @@
+// Package config reads keysync's settings from the environment, the way a
+// systemd EnvironmentFile provides them, and checks every one of them before
+// the daemon opens a database, so that an operator sees all mistakes at once
+// and never a password.
+package config
+
+import (
+	"strings"
+	"time"
+
+	"keysync/sync/number"
+)
+
+// Kinds lists the portal kinds keysync can read. It is a variable so that the
+// list in error messages and help grows with each new source backend.
+var Kinds = []string{"typo3"}
+
+// Config is keysync's validated configuration. Templates are parsed once
+// here so that a bad format stops the daemon at start-up; their text, as the
+// operator wrote it, is NumberFormat and the templates' String method.
+type Config struct {
+	CentralDSN string
+	Sources    []Source
+
+	NumberFormat, CheckDigit  string
+	Number, Household, Person *number.Template
+
+	SequenceStart, HHSequenceStart, PESequenceStart uint64
+
+	PollInterval, BackoffMax time.Duration
+	BatchSize                int
+
+	LogFormat, LogLevel string
+
+	// Warnings name settings that look like mistakes but do not stop the
+	// daemon, such as a KEYSYNC_ variable that nothing reads.
+	Warnings []string
+}
+
+// Source is one portal database that keysync assigns numbers in. Table and
+// column names are configurable because portal admins sometimes rename them.
+type Source struct {
+	Name, Kind, DSN, Table string
+
+	// PIDs limits keysync to these TYPO3 storage folders; empty means all.
+	PIDs []uint64
+
+	// Country is the ISO 3166 alpha-2 code put into {country}, upper-case.
+	Country string
+
+	NumberColumn, HHColumn, PEColumn string
+}
+
+// Source returns the source with the given name, so that commands taking a
+// source name from the command line need not search the slice themselves.
+// Names are stored lower-case, so any spelling finds the source.
+func (c *Config) Source(name string) (Source, bool) {
+	name = strings.ToLower(name)
+	for _, s := range c.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Source{}, false
+}

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"errors"
+	"os"
+)
+
+// Load reads keysync's configuration from the process environment: defaults
+// first, then the environment, then validation. It reports every problem at
+// once, joined with errors.Join, each one an *Error, so that an operator can
+// fix an EnvironmentFile in one go. There is no variant taking a list of
+// variables because envconfig reads only the process environment; tests set
+// it with t.Setenv.
+func Load() (*Config, error) {
+	var g globalVars
+	errs := process(prefix, &g)
+
+	c := &Config{
+		NumberFormat:    g.NumberFormat,
+		CheckDigit:      g.CheckDigit,
+		SequenceStart:   g.SequenceStart,
+		HHSequenceStart: g.HHSequenceStart,
+		PESequenceStart: g.PESequenceStart,
+		PollInterval:    g.PollInterval,
+		BackoffMax:      g.BackoffMax,
+		BatchSize:       g.BatchSize,
+		LogFormat:       g.LogFormat,
+		LogLevel:        g.LogLevel,
+	}
+	dsn, err := loadDSN(varCentralDSN, g.CentralDSN, g.CentralDSNFile)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.CentralDSN = dsn
+
+	names, nameErrs := sourceNames(g.Sources)
+	errs = append(errs, nameErrs...)
+	for _, name := range names {
+		s, sourceErrs := loadSource(name)
+		errs = append(errs, sourceErrs...)
+		c.Sources = append(c.Sources, s)
+	}
+
+	// A value that could not be read is reported once, not again as out of
+	// range in its zero value.
+	unread := erroneous(errs)
+	checks := c.parseTemplates(g.HHFormat, g.PEFormat)
+	checks = append(checks, c.validate()...)
+	for _, err := range checks {
+		if e, ok := err.(*Error); !ok || !unread[e.Var] {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	c.Warnings = unusedVariables(os.Environ(), names)
+	return c, nil
+}
+
+// erroneous returns the variables that errs already report.
+func erroneous(errs []error) map[string]bool {
+	vars := map[string]bool{}
+	for _, err := range errs {
+		if e, ok := err.(*Error); ok {
+			vars[e.Var] = true
+		}
+	}
+	return vars
+}

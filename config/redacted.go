@@ -1,0 +1,91 @@
+package config
+
+import (
+	"strconv"
+	"strings"
+
+	"keysync/sync/number"
+)
+
+// Setting is one effective variable, as `keysync config` prints it so that
+// an operator sees what the daemon really runs with. Default is true when
+// the value equals the built-in default.
+type Setting struct {
+	Var, Value string
+	Default    bool
+}
+
+// Redacted lists every effective variable, the per-source ones included, in
+// the order of Usage with sources in the order of KEYSYNC_SOURCES. DSNs are
+// redacted, so the list is safe to print or log; a DSN read from a _FILE
+// variable is shown under the variable it stands for.
+func (c *Config) Redacted() []Setting {
+	names := make([]string, len(c.Sources))
+	for i, s := range c.Sources {
+		names[i] = s.Name
+	}
+	settings := []Setting{
+		{Var: varCentralDSN, Value: RedactDSN(c.CentralDSN)},
+		{Var: varSources, Value: strings.Join(names, ",")},
+		{Var: varNumberFormat, Value: c.NumberFormat},
+		{Var: varCheckDigit, Value: c.CheckDigit},
+		{Var: varSequenceStart, Value: strconv.FormatUint(c.SequenceStart, 10)},
+		{Var: varHHFormat, Value: templateText(c.Household)},
+		{Var: varHHSequenceStart, Value: strconv.FormatUint(c.HHSequenceStart, 10)},
+		{Var: varPEFormat, Value: templateText(c.Person)},
+		{Var: varPESequenceStart, Value: strconv.FormatUint(c.PESequenceStart, 10)},
+		{Var: varPollInterval, Value: formatDuration(c.PollInterval)},
+		{Var: varBatchSize, Value: strconv.Itoa(c.BatchSize)},
+		{Var: varBackoffMax, Value: formatDuration(c.BackoffMax)},
+		{Var: varLogFormat, Value: c.LogFormat},
+		{Var: varLogLevel, Value: c.LogLevel},
+	}
+	defaults := defaultsOf(globalVariables())
+	for _, s := range c.Sources {
+		p := sourcePrefix(s.Name)
+		settings = append(settings,
+			Setting{Var: p + sufKind, Value: s.Kind},
+			Setting{Var: p + sufDSN, Value: RedactDSN(s.DSN)},
+			Setting{Var: p + sufTable, Value: s.Table},
+			Setting{Var: p + sufPIDs, Value: joinUints(s.PIDs)},
+			Setting{Var: p + sufCountry, Value: s.Country},
+			Setting{Var: p + sufNumberColumn, Value: s.NumberColumn},
+			Setting{Var: p + sufHHColumn, Value: s.HHColumn},
+			Setting{Var: p + sufPEColumn, Value: s.PEColumn},
+		)
+		for k, v := range defaultsOf(sourceVariables(s.Name)) {
+			defaults[k] = v
+		}
+	}
+	for i, s := range settings {
+		def, ok := defaults[s.Var]
+		settings[i].Default = ok && s.Value == def
+	}
+	return settings
+}
+
+// defaultsOf maps each variable to its default.
+func defaultsOf(vars []variable) map[string]string {
+	m := make(map[string]string, len(vars))
+	for _, v := range vars {
+		m[v.Name] = v.Default
+	}
+	return m
+}
+
+// templateText returns a template's source text, or "" for none.
+func templateText(t *number.Template) string {
+	if t == nil {
+		return ""
+	}
+	return t.String()
+}
+
+// joinUints prints ids the way _PIDS takes them.
+func joinUints(ids []uint64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatUint(id, 10)
+	}
+	return strings.Join(s, ",")
+}

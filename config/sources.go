@@ -1,0 +1,61 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// sourceNameRE limits source names to what can be part of a variable name
+// and a log attribute without quoting.
+var sourceNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// sourceNames splits KEYSYNC_SOURCES into lower-case names. It returns the
+// valid names even when others are wrong, so that the valid sources are
+// still checked and the operator sees their mistakes too.
+func sourceNames(list string) ([]string, []error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, []error{&Error{Var: varSources, Value: list, Reason: "required; list the source names, e.g. shop,club"}}
+	}
+	var names []string
+	var errs []error
+	seen := map[string]bool{}
+	for field := range strings.SplitSeq(list, ",") {
+		name := strings.ToLower(strings.TrimSpace(field))
+		switch {
+		case !sourceNameRE.MatchString(name):
+			errs = append(errs, &Error{Var: varSources, Value: list, Reason: fmt.Sprintf(
+				"%q is not a source name: a letter, then up to 31 letters, digits or underscores", name)})
+		case seen[name]:
+			errs = append(errs, &Error{Var: varSources, Value: list, Reason: fmt.Sprintf("%q is listed twice", name)})
+		default:
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return names, errs
+}
+
+// loadSource reads the variables of one source and resolves its DSN. The
+// remaining checks need the number templates and happen in validate,
+// which also brings names into their canonical case.
+func loadSource(name string) (Source, []error) {
+	var v sourceVars
+	p := sourcePrefix(name)
+	errs := process(p, &v)
+	dsn, err := loadDSN(p+sufDSN, v.DSN, v.DSNFile)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return Source{
+		Name:         name,
+		Kind:         v.Kind,
+		DSN:          dsn,
+		Table:        v.Table,
+		PIDs:         v.Pids,
+		Country:      v.Country,
+		NumberColumn: v.NumberColumn,
+		HHColumn:     v.HHColumn,
+		PEColumn:     v.PEColumn,
+	}, errs
+}

@@ -1,0 +1,86 @@
+package config
+
+import (
+	"strings"
+	"time"
+)
+
+// prefix is what every keysync variable starts with, so that keysync's
+// settings never collide with anything else in the environment.
+const prefix = "KEYSYNC"
+
+// globalVars is what envconfig reads under KEYSYNC_. Its tags are the one
+// place that names the variables and their defaults; Usage, Redacted and
+// the unknown-variable warnings are all derived from them. Required
+// variables carry no `required` tag because Load checks them itself: a DSN
+// may come from a _FILE variable instead. Names come from split_words, never
+// from an envconfig:"..." tag: with one, envconfig also falls back to the
+// bare name without KEYSYNC_, and would read an unrelated DSN variable.
+type globalVars struct {
+	CentralDSN      string        `split_words:"true" desc:"required; DSN of keysync's own database, user:password@tcp(host:3306)/dbname"`
+	CentralDSNFile  string        `split_words:"true" desc:"file holding KEYSYNC_CENTRAL_DSN instead, so the password stays out of the environment"`
+	Sources         string        `desc:"required; comma-separated source names (a-z, 0-9, _), each configured by KEYSYNC_SOURCE_<NAME>_*"`
+	NumberFormat    string        `split_words:"true" default:"{seq:8}{check}" desc:"template of customer numbers: literal text, {seq:N}, {check}, {country}"`
+	CheckDigit      string        `split_words:"true" default:"damm" desc:"check digit algorithm for {check}: damm, luhn, verhoeff, iso7064-97-10"`
+	SequenceStart   uint64        `split_words:"true" default:"1" desc:"first sequence value of customer numbers"`
+	HHFormat        string        `split_words:"true" default:"{seq:7}" desc:"template of Wibisoft household ids"`
+	HHSequenceStart uint64        `split_words:"true" default:"1" desc:"first sequence value of household ids"`
+	PEFormat        string        `split_words:"true" default:"{seq:8}" desc:"template of Wibisoft person ids"`
+	PESequenceStart uint64        `split_words:"true" default:"1" desc:"first sequence value of person ids"`
+	PollInterval    time.Duration `split_words:"true" default:"5s" desc:"pause between two looks for new portal accounts, at least 100ms"`
+	BatchSize       int           `split_words:"true" default:"500" desc:"accounts handled per round, 1 to 5000"`
+	BackoffMax      time.Duration `split_words:"true" default:"5m" desc:"longest wait between retries after errors, at least 1s"`
+	LogFormat       string        `split_words:"true" default:"auto" desc:"auto (coloured text on a terminal, else json), text or json"`
+	LogLevel        string        `split_words:"true" default:"info" desc:"debug, info, warn or error"`
+}
+
+// sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
+// name in KEYSYNC_SOURCES.
+type sourceVars struct {
+	Kind         string   `desc:"required; portal kind: typo3"`
+	DSN          string   `desc:"required; DSN of the portal database, user:password@tcp(host:3306)/dbname"`
+	DSNFile      string   `split_words:"true" desc:"file holding the DSN instead, so the password stays out of the environment"`
+	Table        string   `default:"fe_users" desc:"table of portal accounts"`
+	Pids         []uint64 `desc:"comma-separated TYPO3 storage folder uids to work on; empty means all"`
+	Country      string   `desc:"ISO 3166 alpha-2 code for {country}; required when a template uses {country}"`
+	NumberColumn string   `split_words:"true" default:"tx_keysync_customer_number" desc:"column keysync writes the customer number to"`
+	HHColumn     string   `split_words:"true" default:"tx_keysync_wibisoft_hh_id" desc:"column keysync writes the household id to"`
+	PEColumn     string   `split_words:"true" default:"tx_keysync_wibisoft_pe_id" desc:"column keysync writes the person id to"`
+}
+
+// The global variable names, for error messages and Redacted. A test checks
+// each against the names envconfig derives from globalVars.
+const (
+	varCentralDSN      = "KEYSYNC_CENTRAL_DSN"
+	varSources         = "KEYSYNC_SOURCES"
+	varNumberFormat    = "KEYSYNC_NUMBER_FORMAT"
+	varCheckDigit      = "KEYSYNC_CHECK_DIGIT"
+	varSequenceStart   = "KEYSYNC_SEQUENCE_START"
+	varHHFormat        = "KEYSYNC_HH_FORMAT"
+	varHHSequenceStart = "KEYSYNC_HH_SEQUENCE_START"
+	varPEFormat        = "KEYSYNC_PE_FORMAT"
+	varPESequenceStart = "KEYSYNC_PE_SEQUENCE_START"
+	varPollInterval    = "KEYSYNC_POLL_INTERVAL"
+	varBatchSize       = "KEYSYNC_BATCH_SIZE"
+	varBackoffMax      = "KEYSYNC_BACKOFF_MAX"
+	varLogFormat       = "KEYSYNC_LOG_FORMAT"
+	varLogLevel        = "KEYSYNC_LOG_LEVEL"
+)
+
+// The per-source variable names after KEYSYNC_SOURCE_<NAME>, checked by the
+// same test against sourceVars.
+const (
+	sufKind         = "_KIND"
+	sufDSN          = "_DSN"
+	sufTable        = "_TABLE"
+	sufPIDs         = "_PIDS"
+	sufCountry      = "_COUNTRY"
+	sufNumberColumn = "_NUMBER_COLUMN"
+	sufHHColumn     = "_HH_COLUMN"
+	sufPEColumn     = "_PE_COLUMN"
+)
+
+// sourcePrefix returns the prefix of the variables of the named source.
+func sourcePrefix(name string) string {
+	return prefix + "_SOURCE_" + strings.ToUpper(name)
+}

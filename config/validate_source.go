@@ -1,0 +1,82 @@
+package config
+
+import (
+	"slices"
+	"strings"
+
+	"keysync/sync/number"
+)
+
+// countryTemplate returns the variable of the first template that uses
+// {country}, or "" when none does; sources then need no country.
+func (c *Config) countryTemplate() string {
+	templates := []struct {
+		name string
+		t    *number.Template
+	}{{varNumberFormat, c.Number}, {varHHFormat, c.Household}, {varPEFormat, c.Person}}
+	for _, t := range templates {
+		if t.t != nil && t.t.UsesCountry() {
+			return t.name
+		}
+	}
+	return ""
+}
+
+// validate checks one source and brings its kind and country into their
+// canonical case. countryVar names the template that needs a country, if
+// any.
+func (s *Source) validate(countryVar string) []error {
+	p := sourcePrefix(s.Name)
+	var errs []error
+	add := func(suffix, value, reason string) {
+		errs = append(errs, &Error{Var: p + suffix, Value: value, Reason: reason})
+	}
+
+	kinds := "one of " + strings.Join(Kinds, ", ")
+	switch kind := strings.ToLower(s.Kind); {
+	case s.Kind == "":
+		add(sufKind, s.Kind, "required; "+kinds)
+	case !slices.Contains(Kinds, kind):
+		add(sufKind, s.Kind, "unknown kind; "+kinds)
+	default:
+		s.Kind = kind
+	}
+
+	const notIdentifier = "not a plain SQL name: a letter or underscore, then up to 63 letters, digits or underscores"
+	if !ValidIdentifier(s.Table) {
+		add(sufTable, s.Table, notIdentifier)
+	}
+	columns := []struct{ suffix, value string }{
+		{sufNumberColumn, s.NumberColumn}, {sufHHColumn, s.HHColumn}, {sufPEColumn, s.PEColumn},
+	}
+	for i, col := range columns {
+		if !ValidIdentifier(col.value) {
+			add(col.suffix, col.value, notIdentifier)
+			continue
+		}
+		// MySQL column names ignore case, so Foo and foo are one column.
+		for _, other := range columns[:i] {
+			if strings.EqualFold(col.value, other.value) {
+				add(col.suffix, col.value, "same column as "+p+other.suffix+"; each value needs its own column")
+				break
+			}
+		}
+	}
+
+	country := strings.ToUpper(s.Country)
+	switch {
+	case s.Country == "" && countryVar != "":
+		add(sufCountry, s.Country, "required because "+countryVar+" uses {country}")
+	case s.Country != "" && !isCountry(country):
+		add(sufCountry, s.Country, "not an ISO 3166 alpha-2 country code (two letters, e.g. DE)")
+	default:
+		s.Country = country
+	}
+	return errs
+}
+
+// isCountry reports whether s has the shape of an ISO 3166 alpha-2 code.
+// Whether the code is assigned is not checked, so new codes need no update.
+func isCountry(s string) bool {
+	return len(s) == 2 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z'
+}
