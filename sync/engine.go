@@ -80,6 +80,7 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 	if err != nil {
 		return total, fmt.Errorf("%s: %w", name, err)
 	}
+	swept := after
 	for ctx.Err() == nil {
 		rows, err := p.Source.Sweep(batchCtx, after, e.batchSize(), e.now())
 		if err != nil {
@@ -104,11 +105,22 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 		}
 	}
 
+	// Pending rows above the old watermark were just handled by the sweep
+	// (confirmed ones were written, others are not pending yet), so only
+	// rows at or below it are looked at again; in a dry run that also keeps
+	// the sweep's rows from being counted twice.
 	var pendingAfter uint64
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && pendingAfter < swept {
 		rows, err := p.Source.Pending(batchCtx, pendingAfter, e.batchSize(), e.now())
 		if err != nil {
 			return total, fmt.Errorf("%s: read pending rows: %w", name, err)
+		}
+		full := len(rows) == e.batchSize()
+		for i, a := range rows {
+			if a.ID > swept {
+				rows, full = rows[:i], false
+				break
+			}
 		}
 		if len(rows) == 0 {
 			break
@@ -119,7 +131,7 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 			return total, err
 		}
 		pendingAfter = rows[len(rows)-1].ID
-		if len(rows) < e.batchSize() {
+		if !full {
 			break
 		}
 	}

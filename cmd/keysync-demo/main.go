@@ -1,0 +1,72 @@
+// Command keysync-demo shows keysync's main job on a MariaDB server: it
+// creates a central database and two TYPO3 member portals with a dozen
+// registrations, runs the keysync binary over them as an operator would, and
+// prints what ended up in the portals and which cases wait for an admin.
+//
+//	KEYSYNC_TEST_DSN='root@tcp(127.0.0.1:3306)/' go run ./cmd/keysync-demo -bin bin/keysync
+//
+// `make demo` builds keysync and provides the server. The databases
+// demo_central, demo_amicas and demo_club are dropped and created again on
+// every run and left in place afterwards for a look.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "keysync-demo:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// envServer names the MariaDB server the demo works on: a DSN with the
+// right to create and drop databases and no database name.
+const envServer = "KEYSYNC_TEST_DSN"
+
+const noServer = envServer + " is not set: run `make demo`, which provides a MariaDB server, or point it at one, e.g. " +
+	envServer + "='root@tcp(127.0.0.1:3306)/'"
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keysync-demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bin := fs.String("bin", "bin/keysync", "keysync binary to run (`make build` creates it)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: keysync-demo [-bin PATH]\n\nCreates demo_central, demo_amicas and demo_club on the server in "+envServer+
+			",\nfills the portals with sample registrations and runs keysync over them.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	serverDSN := os.Getenv(envServer)
+	if serverDSN == "" {
+		return errors.New(noServer)
+	}
+	if _, err := os.Stat(*bin); err != nil {
+		return fmt.Errorf("keysync binary %s not found: run `make build` first, or pass -bin", *bin)
+	}
+	srv, err := openServer(ctx, serverDSN)
+	if err != nil {
+		return err
+	}
+	defer srv.close()
+	d := &demo{srv: srv, bin: *bin, out: stdout}
+	return d.run(ctx)
+}

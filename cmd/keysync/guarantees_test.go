@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestOnce_ThreeProcessesAtOnce: three `keysync once` over the same 5,000
+// new users at the same time. Every confirmed user ends with exactly one
+// number and all numbers are unique.
+func TestOnce_ThreeProcessesAtOnce(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	s.insertUsers("amicas", 42, 5000)
+	env := s.with("KEYSYNC_BATCH_SIZE=200")
+
+	var wg sync.WaitGroup
+	results := make([]result, 3)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.run(env, "once", "--json")
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 {
+			t.Fatalf("process %d: exit %d\n%s\n%s", i, r.code, r.stdout, r.stderr)
+		}
+	}
+	s.assertConsistent(true)
+	s.assertOneNumberPerPerson(5000)
+}
+
+// TestOnce_KilledHalfway: a pass killed with SIGKILL in the middle of a
+// backlog; the next pass completes it with no duplicate and no account
+// with a second number.
+func TestOnce_KilledHalfway(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	s.insertUsers("amicas", 7, 20000)
+
+	// Kill three passes at different points, so at least some kills land
+	// between the central commit and the write-back of a batch.
+	count := func() int {
+		return scalar[int](t, s.portals["amicas"], `SELECT COUNT(*) FROM fe_users WHERE tx_keysync_customer_number <> ''`)
+	}
+	for i, step := range []int{1500, 2300, 3100} {
+		before := count()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		cmd := exec.CommandContext(ctx, binary, "once")
+		cmd.Env = append(cleanEnv(), s.with("KEYSYNC_BATCH_SIZE=100")...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 2*time.Minute, "part of the backlog to be written", func() bool { return count() >= before+step })
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		cancel()
+		written := count()
+		if written >= 20000 {
+			t.Fatalf("the pass finished before it was killed (%d written); the test proves nothing", written)
+		}
+		linked := scalar[int](t, s.central, `SELECT COUNT(*) FROM accounts`)
+		t.Logf("kill %d: %d numbers written, %d accounts linked centrally", i+1, written, linked)
+	}
+
+	s.mustRun(0, "once")
+	s.assertConsistent(true)
+	s.assertOneNumberPerPerson(20000)
+}
+
+// TestRun_DoubleOptInAndShutdown: the daemon numbers a user within a poll
+// interval after confirmation and exits 0 on SIGTERM/SIGINT.
+func TestRun_DoubleOptInAndShutdown(t *testing.T) {
+	s := newSite(t, "amicas", "club")
+	s.mustRun(0, "migrate")
+	s.insertUsers("amicas", 3, 10)
+	d := s.startDaemon(s.env)
+	eventually(t, time.Minute, "the first users to be numbered", func() bool {
+		return scalar[int](t, s.portals["amicas"], `SELECT COUNT(*) FROM fe_users WHERE tx_keysync_customer_number <> ''`) == 10
+	})
+	mustExec(t, s, "club", `INSERT INTO fe_users (pid, username, email, first_name, last_name, disable) VALUES (1, 'doi', 'doi@aon.at', 'Doris', 'Optin', 1)`)
+	d.waitLog("poll done", time.Minute)
+	if n := s.rows("club")[1].number; n != "" {
+		t.Fatalf("unconfirmed user numbered: %s", n)
+	}
+	mustExec(t, s, "club", `UPDATE fe_users SET disable = 0 WHERE uid = 1`)
+	eventually(t, time.Minute, "the confirmed user to be numbered", func() bool { return s.rows("club")[1].number != "" })
+	if code := d.stop(); code != 0 {
+		t.Fatalf("exit code after SIGINT = %d, want 0", code)
+	}
+	d.waitLog("keysync stopped", time.Second)
+	s.assertConsistent(true)
+}
+
+func mustExec(t testing.TB, s *site, portal, q string, args ...any) {
+	t.Helper()
+	if _, err := s.portals[portal].Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// assertOneNumberPerPerson checks a backlog of accounts generated as
+// distinct registrations: all linked, as many distinct numbers in the
+// portal as persons centrally, and the sequence without gaps. (A few
+// generated rows are the same person under Gmail's dot rule, so persons
+// may be fewer than accounts.)
+func (s *site) assertOneNumberPerPerson(accounts int) {
+	s.t.Helper()
+	if n := scalar[int](s.t, s.central, `SELECT COUNT(*) FROM accounts`); n != accounts {
+		s.t.Errorf("linked accounts = %d, want %d", n, accounts)
+	}
+	persons := scalar[int](s.t, s.central, `SELECT COUNT(*) FROM persons`)
+	if persons < accounts*99/100 {
+		s.t.Errorf("persons = %d for %d generated registrations", persons, accounts)
+	}
+	if n := scalar[int](s.t, s.portals["amicas"], `SELECT COUNT(DISTINCT tx_keysync_customer_number) FROM fe_users`); n != persons {
+		s.t.Errorf("distinct numbers in the portal = %d, persons = %d", n, persons)
+	}
+	if max := scalar[int](s.t, s.central, `SELECT MAX(seq) FROM persons`); max != persons {
+		s.t.Errorf("highest sequence value = %d, persons = %d: a gap or a number handed out twice", max, persons)
+	}
+	if n := scalar[int](s.t, s.central, `SELECT COUNT(*) FROM events WHERE kind = 'linked'`); n != accounts-persons {
+		s.t.Errorf("linked events = %d, want %d", n, accounts-persons)
+	}
+}

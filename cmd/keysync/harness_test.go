@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"keysync/sync/number"
+	"keysync/sync/testdb"
+)
+
+// binary is the keysync command built once for the process tests, so they
+// run keysync exactly as an operator does.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "keysync-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "keysync")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build keysync: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// site is a central database and a number of TYPO3 portals, with the
+// environment that configures keysync for them.
+type site struct {
+	t       testing.TB
+	central *sql.DB
+	portals map[string]*sql.DB
+	env     []string
+}
+
+// newSite creates central and one v13 portal per name (or the given
+// schema per name with "name=schema").
+func newSite(t testing.TB, portals ...string) *site {
+	t.Helper()
+	centralDSN, central := testdb.New(t, "central")
+	s := &site{t: t, central: central, portals: map[string]*sql.DB{}}
+	var names []string
+	s.env = []string{"KEYSYNC_CENTRAL_DSN=" + centralDSN, "KEYSYNC_LOG_FORMAT=json", "KEYSYNC_POLL_INTERVAL=200ms", "KEYSYNC_BACKOFF_MAX=1s"}
+	for _, p := range portals {
+		name, schema, ok := strings.Cut(p, "=")
+		if !ok {
+			schema = testdb.Typo3V13
+		}
+		charset, collation := "", ""
+		if schema == testdb.Typo3Upgraded {
+			charset, collation = "utf8mb3", "utf8mb3_general_ci"
+		}
+		dsn, db := testdb.NewWithCollation(t, name, charset, collation)
+		testdb.CreateFeUsers(t, db, schema)
+		s.portals[name] = db
+		names = append(names, name)
+		up := strings.ToUpper(name)
+		s.env = append(s.env, "KEYSYNC_SOURCE_"+up+"_KIND=typo3", "KEYSYNC_SOURCE_"+up+"_DSN="+dsn, "KEYSYNC_SOURCE_"+up+"_COUNTRY=AT")
+	}
+	s.env = append(s.env, "KEYSYNC_SOURCES="+strings.Join(names, ","))
+	return s
+}
+
+// with returns the site's environment plus overrides.
+func (s *site) with(extra ...string) []string {
+	return append(append([]string{}, s.env...), extra...)
+}
+
+// result is one finished keysync process.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs keysync to completion with the site's environment.
+func (s *site) run(env []string, args ...string) result {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = append(cleanEnv(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		s.t.Fatalf("run keysync %v: %v", args, err)
+	}
+	return r
+}
+
+// mustRun runs keysync and fails the test unless it exits with want.
+func (s *site) mustRun(want int, args ...string) result {
+	s.t.Helper()
+	r := s.run(s.env, args...)
+	if r.code != want {
+		s.t.Fatalf("keysync %v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, r.code, want, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// cleanEnv is the test process's environment without KEYSYNC_ variables, so
+// a developer's own settings never leak into a scenario.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KEYSYNC_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// portalRow is keysync's view of one fe_users row after a pass.
+type portalRow struct {
+	uid            uint64
+	number, hh, pe string
+	tstamp         int64
+}
+
+func (s *site) rows(portal string) map[uint64]portalRow {
+	s.t.Helper()
+	rows, err := s.portals[portal].Query(`SELECT uid, tx_keysync_customer_number, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id, tstamp FROM fe_users ORDER BY uid`)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[uint64]portalRow{}
+	for rows.Next() {
+		var r portalRow
+		if err := rows.Scan(&r.uid, &r.number, &r.hh, &r.pe, &r.tstamp); err != nil {
+			s.t.Fatal(err)
+		}
+		out[r.uid] = r
+	}
+	return out
+}
+
+// scalar runs a one-value query.
+func scalar[T any](t testing.TB, db *sql.DB, q string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+// defaultTemplate is the template keysync uses without configuration.
+func defaultTemplate(t testing.TB) *number.Template {
+	t.Helper()
+	alg, err := number.Lookup("damm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := number.ParseTemplate("{seq:8}{check}", alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
+// assertConsistent checks the guarantees on a whole site: every confirmed
+// row of every portal has a valid number, numbers are unique across persons,
+// each account is linked exactly once, and the row holds the linked number.
+func (s *site) assertConsistent(confirmedOnly bool) {
+	s.t.Helper()
+	tmpl := defaultTemplate(s.t)
+	for name, db := range s.portals {
+		var missing int
+		q := `SELECT COUNT(*) FROM fe_users WHERE tx_keysync_customer_number = '' AND deleted = 0 AND disable = 0`
+		if err := db.QueryRow(q).Scan(&missing); err != nil {
+			s.t.Fatal(err)
+		}
+		if missing > 0 && confirmedOnly {
+			s.t.Errorf("%s: %d confirmed rows without a number", name, missing)
+		}
+		links := map[uint64]string{}
+		rows, err := s.central.Query(`SELECT account_id, number FROM accounts WHERE source = ?`, name)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for rows.Next() {
+			var id uint64
+			var n string
+			if err := rows.Scan(&id, &n); err != nil {
+				s.t.Fatal(err)
+			}
+			links[id] = n
+		}
+		rows.Close()
+		conflicted := map[uint64]bool{}
+		crows, err := s.central.Query(`SELECT account_id FROM conflicts WHERE source = ? AND status = 'open' AND kind IN ('invalid_number', 'number_taken')`, name)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for crows.Next() {
+			var id uint64
+			_ = crows.Scan(&id)
+			conflicted[id] = true
+		}
+		crows.Close()
+		for uid, r := range s.rows(name) {
+			if r.number == "" || conflicted[uid] {
+				continue // unnumbered, or a value under review that keysync leaves alone
+			}
+			if err := tmpl.Validate(r.number); err != nil {
+				s.t.Errorf("%s:%d: %v", name, uid, err)
+			}
+			if got, ok := links[uid]; !ok || got != r.number {
+				s.t.Errorf("%s:%d: row holds %q, central link %q (linked=%v)", name, uid, r.number, got, ok)
+			}
+		}
+	}
+	if dup := scalar[int](s.t, s.central, `SELECT COUNT(*) FROM (SELECT source, account_id FROM accounts GROUP BY source, account_id HAVING COUNT(*) > 1) d`); dup != 0 {
+		s.t.Errorf("%d accounts linked twice", dup)
+	}
+	if dup := scalar[int](s.t, s.central, `SELECT COUNT(*) FROM (SELECT pe_id FROM persons WHERE pe_id IS NOT NULL GROUP BY pe_id HAVING COUNT(*) > 1) d`); dup != 0 {
+		s.t.Errorf("%d PE ids on two persons", dup)
+	}
+}
+
+// insertUsers fills a portal with n generated, confirmed users.
+func (s *site) insertUsers(portal string, seed int64, n int) []uint64 {
+	s.t.Helper()
+	return testdb.InsertFeUsers(s.t, s.portals[portal], testdb.GenerateFeUsers(seed, n))
+}
+
+// daemon is a running `keysync run`.
+type daemon struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	logs *syncBuffer
+	done chan struct{}
+	err  error
+}
+
+func (s *site) startDaemon(env []string) *daemon {
+	s.t.Helper()
+	d := &daemon{t: s.t, logs: &syncBuffer{}, done: make(chan struct{})}
+	d.cmd = exec.Command(binary, "run")
+	d.cmd.Env = append(cleanEnv(), env...)
+	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
+	if err := d.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	go func() {
+		d.err = d.cmd.Wait()
+		close(d.done)
+	}()
+	s.t.Cleanup(func() {
+		select {
+		case <-d.done:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.done
+		}
+		if s.t.Failed() {
+			s.t.Logf("daemon log:\n%s", d.logs.String())
+		}
+	})
+	return d
+}
+
+// waitLog waits until the daemon logged a line with msg, and returns it.
+func (d *daemon) waitLog(msg string, timeout time.Duration) map[string]any {
+	d.t.Helper()
+	var found map[string]any
+	eventually(d.t, timeout, "log line "+msg, func() bool {
+		for _, line := range strings.Split(d.logs.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// countLog counts the daemon's log lines with msg.
+func (d *daemon) countLog(msg string) int {
+	n := 0
+	for _, line := range strings.Split(d.logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg {
+			n++
+		}
+	}
+	return n
+}
+
+// stop sends SIGTERM and returns the exit code.
+func (d *daemon) stop() int {
+	d.t.Helper()
+	_ = d.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-d.done:
+	case <-time.After(60 * time.Second):
+		d.t.Fatal("daemon did not stop within 60s of SIGINT")
+	}
+	return d.cmd.ProcessState.ExitCode()
+}
+
+// eventually polls cond until it holds. It waits on another process, so
+// it has a generous deadline; nothing asserts on how long it took.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
