@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"keysync/sync/testdb"
+)
+
+// runMain runs the CLI in-process with a clean KEYSYNC_ environment plus env.
+func runMain(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "KEYSYNC_") {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb}
+	err := m.Run(context.Background(), args)
+	if err != nil {
+		errb.WriteString(err.Error())
+	}
+	return ExitCode(err), out.String(), errb.String()
+}
+
+func TestConfigErrors_NameVariableAndHidePassword(t *testing.T) {
+	base := []string{
+		"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret!@tcp(db:3306)/keysync",
+		"KEYSYNC_SOURCES=amicas",
+		"KEYSYNC_SOURCE_AMICAS_KIND=typo3",
+		"KEYSYNC_SOURCE_AMICAS_DSN=portal:An0therS3cret@tcp(db:3306)/typo3",
+	}
+	for _, tc := range []struct {
+		name    string
+		env     []string
+		wantVar string
+		wantVal string
+	}{
+		{"bad interval", []string{"KEYSYNC_POLL_INTERVAL=5x"}, "KEYSYNC_POLL_INTERVAL", "5x"},
+		{"bad kind", []string{"KEYSYNC_SOURCE_AMICAS_KIND=joomla"}, "KEYSYNC_SOURCE_AMICAS_KIND", "joomla"},
+		{"bad template", []string{"KEYSYNC_NUMBER_FORMAT={seq}{check}"}, "KEYSYNC_NUMBER_FORMAT", "{seq}{check}"},
+		{"bad check digit", []string{"KEYSYNC_CHECK_DIGIT=mod11"}, "KEYSYNC_CHECK_DIGIT", "mod11"},
+		{"bad DSN", []string{"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret!@db:3306/keysync"}, "KEYSYNC_CENTRAL_DSN", "keysync:"},
+		{"bad column", []string{"KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN=cnum;drop"}, "KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN", "cnum;drop"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, cmd := range []string{"once", "run", "migrate", "config"} {
+				code, out, errOut := runMain(t, append(append([]string{}, base...), tc.env...), cmd)
+				if code != ExitUsage {
+					t.Fatalf("%s: exit %d, want %d\n%s", cmd, code, ExitUsage, errOut)
+				}
+				if !strings.Contains(errOut, tc.wantVar) || !strings.Contains(errOut, tc.wantVal) {
+					t.Errorf("%s: error does not name %s=%s:\n%s", cmd, tc.wantVar, tc.wantVal, errOut)
+				}
+				for _, secret := range []string{"Sup3rS3cret", "An0therS3cret"} {
+					if strings.Contains(errOut+out, secret) {
+						t.Errorf("%s: password in output:\n%s%s", cmd, out, errOut)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestConfigCommand_Redacts(t *testing.T) {
+	code, out, errOut := runMain(t, []string{
+		"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret@tcp(db:3306)/keysync",
+		"KEYSYNC_SOURCES=amicas",
+		"KEYSYNC_SOURCE_AMICAS_KIND=typo3",
+		"KEYSYNC_SOURCE_AMICAS_DSN=portal:An0therS3cret@tcp(db:3306)/typo3",
+		"KEYSYNC_SOURCE_AMICAS_PIDS=12,13",
+	}, "config")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"KEYSYNC_SOURCE_AMICAS_PIDS=12,13", "KEYSYNC_NUMBER_FORMAT={seq:8}{check}  # default", "xxxxx"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "S3cret") {
+		t.Errorf("password in config output:\n%s", out)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tmpl := defaultTemplate(t)
+	good, _ := tmpl.Format(12345, "")
+	bad := good[:len(good)-1] + string('0'+(good[len(good)-1]-'0'+1)%10)
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{good}, 0, good + " valid"},
+		{[]string{good, bad}, 1, "wrong check digit"},
+		{[]string{"12ab"}, 1, "malformed"},
+		{[]string{"--format", "AT-{seq:6}{check}", "--check-digit", "luhn", "AT-0000001"}, 1, "invalid"},
+		{[]string{}, 2, ""},
+		{[]string{"--format", "{seq:99}", "1"}, 2, ""},
+	} {
+		code, out, errOut := runMain(t, nil, append([]string{"check"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(out, tc.out) {
+			t.Errorf("check %v: exit %d out %q err %q; want exit %d containing %q", tc.args, code, out, errOut, tc.code, tc.out)
+		}
+	}
+	// The environment's template is the default.
+	code, out, _ := runMain(t, []string{"KEYSYNC_NUMBER_FORMAT=K{seq:5}{check}", "KEYSYNC_CHECK_DIGIT=iso7064-97-10"}, "check", "K0000102")
+	if code != 1 || !strings.Contains(out, "invalid") {
+		t.Errorf("check with env template: exit %d %q", code, out)
+	}
+}
+
+// FuzzCheckCommand: whatever an office worker types, check answers 0 or 1
+// with one line per argument, never panics, and accepts exactly what the
+// template validates.
+func FuzzCheckCommand(f *testing.F) {
+	tmpl := defaultTemplate(f)
+	good, _ := tmpl.Format(4711, "")
+	for _, s := range []string{good, "000047110", "", " ", "AT-1", "\x00", "９９", "-1", "--help"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arg string) {
+		if strings.HasPrefix(arg, "-") || arg == "" {
+			return // a flag, not a number
+		}
+		var out, errb bytes.Buffer
+		m := &Main{Stdout: &out, Stderr: &errb}
+		err := m.Run(context.Background(), []string{"check", "--format", "{seq:8}{check}", "--check-digit", "damm", arg})
+		code := ExitCode(err)
+		want := 0
+		if tmpl.Validate(arg) != nil {
+			want = 1
+		}
+		if code != want {
+			t.Fatalf("check %q: exit %d, want %d", arg, code, want)
+		}
+		if !utf8.ValidString(out.String()) || strings.Count(out.String(), "\n") != 1 {
+			t.Fatalf("check %q: output %q", arg, out.String())
+		}
+	})
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, errOut := runMain(t, nil); code != 2 || !strings.Contains(errOut, "keysync once") {
+		t.Errorf("no args: exit %d %q", code, errOut)
+	}
+	if code, _, _ := runMain(t, nil, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d", code)
+	}
+	if code, out, _ := runMain(t, nil, "help", "config"); code != 0 || !strings.Contains(out, "KEYSYNC_SOURCE_<NAME>_DSN") && !strings.Contains(out, "_NUMBER_COLUMN") {
+		t.Errorf("help config: exit %d %q", code, out)
+	}
+	if code, _, _ := runMain(t, nil, "once", "--bogus"); code != 2 {
+		t.Errorf("bad flag: exit %d", code)
+	}
+}
+
+// TestMigrate_RenamedColumn: TYPO3's analyzer renamed keysync's column;
+// migrate and once refuse to work and say how to fix it.
+func TestMigrate_RenamedColumn(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	testdb.MustExec(t, s.portals["amicas"], "ALTER TABLE fe_users CHANGE tx_keysync_customer_number zzz_deleted_tx_keysync_customer_number varchar(32) NOT NULL DEFAULT ''")
+	for _, cmd := range []string{"migrate", "once"} {
+		r := s.mustRun(1, cmd)
+		if !strings.Contains(r.stderr, "zzz_deleted_tx_keysync_customer_number") || !strings.Contains(r.stderr, "ALTER TABLE fe_users CHANGE") {
+			t.Errorf("%s does not explain the rename:\n%s", cmd, r.stderr)
+		}
+	}
+}
+
+// TestMigrate_AdoptsLegacyColumn: a site with its own customer-number
+// column names it, and keysync adopts the values in it.
+func TestMigrate_AdoptsLegacyColumn(t *testing.T) {
+	s := newSite(t, "amicas")
+	db := s.portals["amicas"]
+	testdb.MustExec(t, db, "ALTER TABLE fe_users ADD cnum varchar(50) NOT NULL DEFAULT ''")
+	tmpl := defaultTemplate(t)
+	legacy, _ := tmpl.Format(3, "")
+	testdb.InsertFeUsers(t, db, testdb.GenerateFeUsers(5, 5))
+	testdb.MustExec(t, db, "UPDATE fe_users SET cnum = ? WHERE uid = 1", legacy)
+	s.env = append(s.env, "KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN=cnum")
+	s.mustRun(0, "migrate")
+	s.mustRun(0, "once")
+	got := map[string]bool{}
+	rows, err := db.Query("SELECT cnum FROM fe_users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		_ = rows.Scan(&n)
+		if n == "" || got[n] {
+			t.Errorf("number %q empty or twice", n)
+		}
+		got[n] = true
+	}
+	if !got[legacy] {
+		t.Errorf("legacy number %s not kept", legacy)
+	}
+	if origin := scalar[string](t, s.central, "SELECT origin FROM persons WHERE number = ?", legacy); origin != "adopted" {
+		t.Errorf("legacy number origin = %s", origin)
+	}
+}
