@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -65,7 +66,7 @@ func redactErr(err error) error {
 var ErrLocked = errors.New("lock held by another session")
 
 // GetLock takes a MySQL named lock on conn, waiting at most timeout, and
-// returns the function that releases it. Named locks belong to the session,
+// returns the function that releases it (safe to call more than once). Named locks belong to the session,
 // so conn must stay pinned for as long as the lock is needed.
 func GetLock(ctx context.Context, conn *sql.Conn, name string, timeout time.Duration) (release func(), err error) {
 	var got sql.NullInt64
@@ -75,8 +76,11 @@ func GetLock(ctx context.Context, conn *sql.Conn, name string, timeout time.Dura
 	if !got.Valid || got.Int64 != 1 {
 		return nil, fmt.Errorf("get lock %s: %w", name, ErrLocked)
 	}
+	var once sync.Once
 	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(?)`, name)
+		once.Do(func() {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `DO RELEASE_LOCK(?)`, name)
+		})
 	}, nil
 }
 
