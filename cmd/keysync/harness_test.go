@@ -295,18 +295,6 @@ func (d *daemon) waitLog(msg string, timeout time.Duration) map[string]any {
 	return found
 }
 
-// countLog counts the daemon's log lines with msg.
-func (d *daemon) countLog(msg string) int {
-	n := 0
-	for _, line := range strings.Split(d.logs.String(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg {
-			n++
-		}
-	}
-	return n
-}
-
 // stop sends SIGTERM and returns the exit code.
 func (d *daemon) stop() int {
 	d.t.Helper()

@@ -26,7 +26,7 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 	var h slog.Handler
 	switch format {
 	case "tint":
-		h = tint.NewHandler(w, &tint.Options{Level: lv, TimeFormat: time.DateTime})
+		h = tint.NewTextHandler(w, &tint.Options{Level: lv, TimeFormat: time.DateTime})
 	case "text":
 		h = slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv})
 	default:
