@@ -1,0 +1,104 @@
+package testdb
+
+// Word lists of GenerateFeUsers: names, streets and places as they occur in
+// German and Austrian registrations.
+
+var firstNames = []string{
+	// Women.
+	"Anna", "Maria", "Lena", "Sarah", "Julia", "Laura", "Katharina", "Sophie", "Hannah", "Lea",
+	"Johanna", "Magdalena", "Elisabeth", "Theresa", "Christina", "Barbara", "Sabine", "Andrea",
+	"Claudia", "Petra", "Monika", "Brigitte", "Ingrid", "Renate", "Gertraud", "Hildegard",
+	"Bärbel", "Anneliese", "Eva", "Elena", "Valentina", "Marlene", "Verena", "Birgit", "Doris",
+	"Karin", "Susanne", "Ursula", "Käthe", "Jasmin", "Nicole", "Tanja", "Mia", "Emma", "Zoë",
+	"Chloé", "Rosalie", "Annemarie", "Irmgard", "Hannelore", "Jülide", "Ayşe",
+	// Men.
+	"Lukas", "Tobias", "Florian", "David", "Maximilian", "Jakob", "Simon", "Fabian", "Michael",
+	"Thomas", "Andreas", "Stefan", "Markus", "Christian", "Martin", "Wolfgang", "Günther",
+	"Jürgen", "Josef", "Franz", "Johann", "Karl", "Gerhard", "Helmut", "Manfred", "Jörg", "Björn",
+	"Sören", "Dominik", "Patrick", "Alexander", "Matthias", "Bernhard", "Rüdiger", "Hans-Peter",
+	"Karl-Heinz", "Sebastian", "Philipp", "Elias", "Felix", "Leon", "Paul", "Jonas", "Noah",
+	"Ömer", "Mehmet", "Dragan", "Milan", "René", "Günter", "Reinhold", "Engelbert",
+}
+
+// commonLastNames are the most frequent surnames in Austria and Germany.
+var commonLastNames = []string{
+	"Gruber", "Huber", "Wagner", "Müller", "Bauer", "Pichler", "Steiner", "Moser", "Mayer",
+	"Hofer", "Leitner", "Berger", "Fuchs", "Eder", "Fischer", "Schmid", "Winkler", "Weber",
+	"Schwarz", "Maier", "Schneider", "Reiter", "Mayr", "Schmidt", "Wimmer", "Egger", "Brunner",
+	"Lang", "Baumgartner", "Auer", "Binder", "Lechner", "Wolf", "Wallner", "Aigner", "Ebner",
+	"Koller", "Lehner", "Haas", "Schuster", "Meyer", "Hoffmann", "Schulz", "Becker", "Koch",
+	"Richter", "Klein", "Schröder", "Neumann", "Zimmermann",
+}
+
+// otherLastNames bring umlauts, ß and names from the neighbours.
+var otherLastNames = []string{
+	"Jäger", "Köhler", "Krüger", "Böhm", "Höller", "Pröll", "Wöß", "Strauß", "Weiß", "Groß",
+	"Köck", "Hödl", "Pölzl", "Schütz", "Rössler", "Grün", "Bäck", "Märzendorfer", "Öllinger",
+	"Übleis", "Fößl", "Kröpfl", "Haßlinger", "Kovačević", "Novak", "Horvat", "Nowak",
+	"Petrović", "Yılmaz", "Kaya", "Nguyen", "Dvořák", "Szabó", "Kowalski", "Kranzl",
+	"Rauscher", "Zöchling", "Reisinger", "Stöger", "Gschwandtner", "Prünster", "Kerschbaumer",
+	"Oberhuber", "Unterberger", "Hinterleitner", "Niederhauser", "O'Brien", "de Vries",
+}
+
+var atStreets = []string{
+	"Hauptstraße", "Lindenweg", "Bahnhofstraße", "Schulgasse", "Kirchengasse", "Mariahilfer Straße",
+	"Wiener Straße", "Linzer Straße", "Grazer Straße", "Dorfstraße", "Am Anger", "Feldgasse",
+	"Mühlweg", "Gartenstraße", "Bergstraße", "Rosenweg", "Schillerstraße", "Kärntner Straße",
+	"Salzburger Straße", "Ringstraße", "Florianigasse", "Neubaugasse", "Landstraßer Hauptstraße",
+	"Favoritenstraße", "Ottakringer Straße", "Schönbrunner Straße", "Hietzinger Hauptstraße",
+	"Thaliastraße", "Währinger Straße", "Praterstraße", "Wiedner Hauptstraße", "Annenstraße",
+	"Herrengasse", "Getreidegasse", "Maria-Theresien-Straße", "Dr.-Karl-Renner-Straße",
+	"Josef-Ressel-Gasse", "Am Kirchenplatz", "Siedlungsstraße", "Waldgasse",
+}
+
+var deStreets = []string{
+	"Hauptstraße", "Lindenweg", "Bahnhofstraße", "Schulstraße", "Gartenstraße", "Dorfstraße",
+	"Bergstraße", "Kirchstraße", "Waldstraße", "Ringstraße", "Schillerstraße", "Goethestraße",
+	"Friedrichstraße", "Mühlenweg", "Am Markt", "Rosenstraße", "Birkenweg", "Jahnstraße",
+	"Königsallee", "Maximilianstraße", "Münchner Straße", "Kölner Straße", "Am Sonnenhang",
+}
+
+// atPlaces and dePlaces are postcodes with their cities.
+var atPlaces = [][2]string{
+	{"1010", "Wien"}, {"1020", "Wien"}, {"1030", "Wien"}, {"1050", "Wien"}, {"1060", "Wien"},
+	{"1070", "Wien"}, {"1090", "Wien"}, {"1100", "Wien"}, {"1120", "Wien"}, {"1130", "Wien"},
+	{"1140", "Wien"}, {"1160", "Wien"}, {"1180", "Wien"}, {"1210", "Wien"}, {"1220", "Wien"},
+	{"1230", "Wien"}, {"8010", "Graz"}, {"8020", "Graz"}, {"4020", "Linz"}, {"4040", "Linz"},
+	{"5020", "Salzburg"}, {"6020", "Innsbruck"}, {"9020", "Klagenfurt am Wörthersee"},
+	{"3100", "St. Pölten"}, {"7000", "Eisenstadt"}, {"6900", "Bregenz"}, {"9500", "Villach"},
+	{"4600", "Wels"}, {"2700", "Wiener Neustadt"}, {"4400", "Steyr"}, {"6850", "Dornbirn"},
+	{"2340", "Mödling"}, {"8700", "Leoben"}, {"3500", "Krems an der Donau"}, {"2500", "Baden"},
+	{"5700", "Zell am See"}, {"8605", "Kapfenberg"}, {"4810", "Gmunden"}, {"9900", "Lienz"},
+	{"6330", "Kufstein"}, {"4240", "Freistadt"}, {"3340", "Waidhofen an der Ybbs"},
+	{"2100", "Korneuburg"}, {"3400", "Klosterneuburg"}, {"8230", "Hartberg"}, {"5280", "Braunau am Inn"},
+}
+
+var dePlaces = [][2]string{
+	{"10115", "Berlin"}, {"10437", "Berlin"}, {"80331", "München"}, {"81675", "München"},
+	{"20095", "Hamburg"}, {"50667", "Köln"}, {"60311", "Frankfurt am Main"}, {"70173", "Stuttgart"},
+	{"40213", "Düsseldorf"}, {"04109", "Leipzig"}, {"01067", "Dresden"}, {"90403", "Nürnberg"},
+	{"93047", "Regensburg"}, {"94032", "Passau"}, {"83278", "Traunstein"}, {"87435", "Kempten (Allgäu)"},
+	{"88131", "Lindau (Bodensee)"}, {"79098", "Freiburg im Breisgau"}, {"86150", "Augsburg"},
+	{"97070", "Würzburg"}, {"28195", "Bremen"}, {"30159", "Hannover"}, {"83471", "Berchtesgaden"},
+}
+
+// Countries as users type them into a free-text field.
+var (
+	atCountries = []string{"AT", "AT", "Österreich", "Österreich", "Austria", "", "", "A", "österreich"}
+	deCountries = []string{"DE", "DE", "Deutschland", "Deutschland", "Germany", "", "", "D"}
+)
+
+// Providers, weighted by repetition.
+var (
+	atProviders = []string{"gmx.at", "gmx.at", "gmx.at", "aon.at", "aon.at", "a1.net", "a1.net",
+		"gmail.com", "gmail.com", "gmail.com", "chello.at", "outlook.com", "icloud.com", "web.de"}
+	deProviders = []string{"web.de", "web.de", "gmx.de", "gmx.de", "t-online.de", "t-online.de",
+		"gmail.com", "gmail.com", "outlook.de", "gmx.at", "freenet.de"}
+)
+
+var usergroups = []string{"1", "1", "1", "1", "1", "1", "1", "1", "1,2", "2", "1,3", ""}
+
+var companies = []string{
+	"Huber & Söhne GmbH", "Steiner Bau GesmbH", "Müller Elektrotechnik OG",
+	"Gasthof Zur Post", "Ordination Dr. Pichler", "Tischlerei Wimmer KG",
+}
