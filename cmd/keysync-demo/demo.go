@@ -11,7 +11,8 @@ import (
 	"keysync/sync/testdb"
 )
 
-// The demo's databases, dropped and created again on every run.
+// dbCentral is the demo's central database; like the portals' databases it
+// is dropped and created again on every run.
 const dbCentral = "demo_central"
 
 // portal is one demo portal: its database, the TYPO3 version of its
@@ -64,6 +65,11 @@ func (d *demo) run(ctx context.Context) error {
 			"but some registrations need an admin's decision (the conflicts below). cron and systemd",
 			"treat 3 as \"done, please review\", 1 as a failure.")
 	}
+	d.say("",
+		"Katharina Müller's club account was linked to the number of her amicas account; Josef",
+		"Strauß kept the number from his letter and got his Wibisoft ids; Sabine Wagner got her",
+		"own number in Thomas Wagner's household. The unconfirmed and the deleted registration",
+		"were left alone, and Maria Hofer's mistyped number was not touched.")
 
 	if err := d.confirm(ctx); err != nil {
 		return err
@@ -207,6 +213,10 @@ func (d *demo) heading(s string) {
 
 func (d *demo) say(lines ...string) {
 	for _, l := range lines {
+		if l == "" {
+			fmt.Fprintln(d.out)
+			continue
+		}
 		fmt.Fprintln(d.out, "  "+l)
 	}
 }

@@ -1,0 +1,177 @@
+// Command keysync-bench measures keysync against a MariaDB server and prints
+// each figure as a ratio against a baseline measured in the same run, because
+// the machines it runs on are shared and noisy:
+//
+//   - rollout throughput: numbers assigned and written back per second on a
+//     backlog of confirmed users, against single autocommit sequence UPDATEs;
+//   - idle poll cost: one poll that finds nothing, on a large fe_users
+//     against a small one.
+//
+// The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
+// databases are named ksbench_* and dropped at the end unless -keep is given.
+//
+//	KEYSYNC_TEST_DSN='root@tcp(127.0.0.1:3306)/' go run ./cmd/keysync-bench [-quick] [-json]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "keysync-bench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// envServer names the MariaDB server: a DSN with the right to create and
+// drop databases and no database name.
+const envServer = "KEYSYNC_TEST_DSN"
+
+const noServer = envServer + " is not set: run `make bench`, which provides a MariaDB server, or point it at one, e.g. " +
+	envServer + "='root@tcp(127.0.0.1:3306)/'"
+
+// options are the bench's flags.
+type options struct {
+	Backlog     int  `json:"backlog"`
+	Batch       int  `json:"batch"`
+	BaselineOps int  `json:"baseline_ops"`
+	Big         int  `json:"big"`
+	Small       int  `json:"small"`
+	Polls       int  `json:"polls"`
+	Quick       bool `json:"quick"`
+
+	json       bool
+	keep       bool
+	cpuProfile string
+}
+
+// quick are the sizes of -quick, for smoke runs in CI. The README's figures
+// come from a full run.
+var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("keysync-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.Backlog, "backlog", 100000, "rollout: confirmed users without numbers")
+	fs.IntVar(&o.Batch, "batch", 500, "rollout: accounts per batch (KEYSYNC_BATCH_SIZE)")
+	fs.IntVar(&o.BaselineOps, "baseline-ops", 5000, "rollout: sequence UPDATEs of the baseline")
+	fs.IntVar(&o.Big, "big", 1000000, "idle poll: rows of the large fe_users")
+	fs.IntVar(&o.Small, "small", 1000, "idle poll: rows of the small fe_users")
+	fs.IntVar(&o.Polls, "polls", 200, "idle poll: polls measured on each table")
+	fs.BoolVar(&o.Quick, "quick", false, "small sizes for a smoke run (flags given explicitly still win)")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
+	fs.BoolVar(&o.keep, "keep", false, "keep the ksbench_* databases for a look")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the rollout to this file")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput and idle poll cost on the MariaDB server in "+envServer+".")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.Quick {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range quick {
+			if !set[name] {
+				_ = fs.Set(name, fmt.Sprint(v))
+			}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}} {
+		if f.v < 1 {
+			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
+		}
+	}
+	if o.Batch > 5000 {
+		return o, fmt.Errorf("-batch must be at most 5000 (the limit of KEYSYNC_BATCH_SIZE), got %d", o.Batch)
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	dsn := os.Getenv(envServer)
+	if dsn == "" {
+		return errors.New(noServer)
+	}
+	srv, err := openServer(ctx, dsn, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.close(context.WithoutCancel(ctx), o.keep)
+
+	r := report{Options: o, Cores: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Go: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH}
+	if r.Server, err = srv.describe(ctx); err != nil {
+		return err
+	}
+	srv.progress("%s, %d cores", r.Server.Version, r.Cores)
+
+	if r.Rollout.Baseline, err = srv.baseline(ctx, o.BaselineOps); err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	stopProfile, err := startProfile(o.cpuProfile)
+	if err != nil {
+		return err
+	}
+	r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch)
+	stopProfile()
+	if err != nil {
+		return fmt.Errorf("rollout: %w", err)
+	}
+	r.gradeRollout()
+
+	if r.Idle.idleResult, err = srv.idlePolls(ctx, o.Small, o.Big, o.Polls, o.Batch); err != nil {
+		return fmt.Errorf("idle poll: %w", err)
+	}
+	r.gradeIdle()
+
+	if o.json {
+		return r.writeJSON(stdout)
+	}
+	return r.writeText(stdout)
+}
+
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}

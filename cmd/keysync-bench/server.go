@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"keysync/sources/typo3"
+	keysync "keysync/sync"
+	"keysync/sync/central"
+	"keysync/sync/number"
+	"keysync/sync/testdb"
+)
+
+// dbPrefix starts the name of every database the bench creates.
+const dbPrefix = "ksbench_"
+
+// server is the MariaDB server under test and what the bench created on it.
+type server struct {
+	cfg     *mysql.Config
+	admin   *sql.DB
+	log     io.Writer
+	created []string
+	closers []func() error
+}
+
+func openServer(ctx context.Context, dsn string, log io.Writer) (*server, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a valid DSN", envServer)
+	}
+	cfg.DBName = ""
+	s := &server{cfg: cfg, log: log}
+	if s.admin, err = s.connect(ctx, ""); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// progress prints a line on standard error, so that standard output holds
+// only the results.
+func (s *server) progress(format string, args ...any) {
+	fmt.Fprintf(s.log, "bench: "+format+"\n", args...)
+}
+
+// dsn returns the server's DSN for one database.
+func (s *server) dsn(db string) string {
+	c := s.cfg.Clone()
+	c.DBName = db
+	return c.FormatDSN()
+}
+
+// open opens and pings a pool on one database, closed by close.
+func (s *server) open(ctx context.Context, db string) (*sql.DB, error) {
+	pool, err := s.connect(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, pool.Close)
+	return pool, nil
+}
+
+// connect opens and pings a pool on one database ("" for none). Errors
+// name the server address, never the password.
+func (s *server) connect(ctx context.Context, db string) (*sql.DB, error) {
+	c := s.cfg.Clone()
+	c.DBName = db
+	connector, err := mysql.NewConnector(c)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envServer, err)
+	}
+	pool := sql.OpenDB(connector)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to %s %s as %s: %w", c.Net, c.Addr, c.User, err)
+	}
+	return pool, nil
+}
+
+// createDB drops a bench database if a previous run left it and creates it
+// empty.
+func (s *server) createDB(ctx context.Context, name string) error {
+	name = dbPrefix + name
+	if _, err := s.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	if _, err := s.admin.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	s.created = append(s.created, name)
+	return nil
+}
+
+// close closes every pool and drops the bench databases unless keep is set.
+func (s *server) close(ctx context.Context, keep bool) {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		_ = s.closers[i]()
+	}
+	if keep {
+		for _, name := range s.created {
+			s.progress("kept database %s", name)
+		}
+	} else {
+		for _, name := range s.created {
+			if _, err := s.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+				s.progress("drop database %s: %v", name, err)
+			}
+		}
+	}
+	s.admin.Close()
+}
+
+// serverInfo describes the server in the report's header.
+type serverInfo struct {
+	Version         string `json:"version"`
+	FlushAtCommit   int    `json:"innodb_flush_log_at_trx_commit"`
+	BufferPoolBytes int64  `json:"innodb_buffer_pool_size"`
+}
+
+func (s *server) describe(ctx context.Context) (serverInfo, error) {
+	var i serverInfo
+	err := s.admin.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_flush_log_at_trx_commit, @@innodb_buffer_pool_size").
+		Scan(&i.Version, &i.FlushAtCommit, &i.BufferPoolBytes)
+	if err != nil {
+		return i, fmt.Errorf("read server version: %w", err)
+	}
+	return i, nil
+}
+
+// numbering is keysync's default numbering: {seq:8}{check} with Damm,
+// households {seq:7}, persons {seq:8}, all starting at 1.
+func numbering() (central.Numbering, error) {
+	alg, err := number.Lookup("damm")
+	if err != nil {
+		return central.Numbering{}, err
+	}
+	n := central.Numbering{NumberStart: 1, HHStart: 1, PEStart: 1}
+	if n.Number, err = number.ParseTemplate("{seq:8}{check}", alg); err != nil {
+		return n, err
+	}
+	if n.Household, err = number.ParseTemplate("{seq:7}", nil); err != nil {
+		return n, err
+	}
+	if n.Person, err = number.ParseTemplate("{seq:8}", nil); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// newCentral creates a central database and migrates it, as `keysync
+// migrate` does.
+func (s *server) newCentral(ctx context.Context, name string) (*central.Store, central.Numbering, error) {
+	num, err := numbering()
+	if err != nil {
+		return nil, num, err
+	}
+	if err := s.createDB(ctx, name); err != nil {
+		return nil, num, err
+	}
+	store, err := central.Open(s.dsn(dbPrefix+name), num)
+	if err != nil {
+		return nil, num, err
+	}
+	s.closers = append(s.closers, store.Close)
+	if _, err := store.Migrate(ctx); err != nil {
+		return nil, num, fmt.Errorf("migrate central: %w", err)
+	}
+	return store, num, nil
+}
+
+// newPortal creates a database with a TYPO3 v13 fe_users and opens it as a
+// source the way `keysync run` does, after `keysync migrate` added keysync's
+// columns and poll index. before fills the table before migrate, after
+// once keysync's columns exist; either may be nil.
+func (s *server) newPortal(ctx context.Context, name string, num central.Numbering, before, after func(db *sql.DB) error) (*typo3.Source, *sql.DB, error) {
+	if err := s.createDB(ctx, name); err != nil {
+		return nil, nil, err
+	}
+	db, err := s.open(ctx, dbPrefix+name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := testdb.CreateFeUsersDB(ctx, db, testdb.Typo3V13); err != nil {
+		return nil, nil, err
+	}
+	if before != nil {
+		if err := before(db); err != nil {
+			return nil, nil, err
+		}
+	}
+	src, err := typo3.Open(typo3.Config{
+		Name: name, DSN: s.dsn(dbPrefix + name),
+		NumberLen: num.Number.MaxLen(), HHLen: num.Household.MaxLen(), PELen: num.Person.MaxLen(),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	s.closers = append(s.closers, src.Close)
+	if _, err := src.Migrate(ctx); err != nil {
+		return nil, nil, fmt.Errorf("migrate %s: %w", name, err)
+	}
+	if after != nil {
+		if err := after(db); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := src.Check(ctx); err != nil {
+		return nil, nil, err
+	}
+	return src, db, nil
+}
+
+// engine builds the engine as `keysync run` does, logging JSON at info
+// level into nothing: the cost of formatting each line stays in the figures.
+func engine(store keysync.Store, batch int) *keysync.Engine {
+	return &keysync.Engine{Store: store, BatchSize: batch, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+}
+
+// since returns seconds since start.
+func since(start time.Time) float64 { return time.Since(start).Seconds() }

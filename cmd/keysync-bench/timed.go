@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	keysync "keysync/sync"
+)
+
+// split is where the time of a rollout went, by the engine's calls into the
+// portal and the central store. What is left is the engine's own work:
+// normalising profiles, building the write-backs, logging.
+type split struct {
+	Sweep     time.Duration // Source.Sweep: reading new rows
+	Pending   time.Duration // Source.Pending: reading confirmed rows without a number
+	Assign    time.Duration // Store.Assign: deciding and allocating in one central transaction
+	WriteBack time.Duration // Source.WriteBack: the compare-and-set UPDATE and the read-back
+	Written   time.Duration // Store.Written: marking accounts written, history events
+	Conflicts time.Duration // Store.RecordConflicts
+	Watermark time.Duration // Store.Watermark and AdvanceWatermark
+}
+
+func (s *split) total() time.Duration {
+	return s.Sweep + s.Pending + s.Assign + s.WriteBack + s.Written + s.Conflicts + s.Watermark
+}
+
+func timeInto(d *time.Duration) func() {
+	start := time.Now()
+	return func() { *d += time.Since(start) }
+}
+
+// timedStore times every call the engine makes into the central store.
+type timedStore struct {
+	keysync.Store
+	s *split
+}
+
+var _ keysync.Store = (*timedStore)(nil)
+
+func (t *timedStore) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
+	defer timeInto(&t.s.Assign)()
+	return t.Store.Assign(ctx, source, cands, dry)
+}
+
+func (t *timedStore) Written(ctx context.Context, source string, written []keysync.Outcome) error {
+	defer timeInto(&t.s.Written)()
+	return t.Store.Written(ctx, source, written)
+}
+
+func (t *timedStore) RecordConflicts(ctx context.Context, cs []keysync.Conflict) ([]keysync.RecordedConflict, error) {
+	defer timeInto(&t.s.Conflicts)()
+	return t.Store.RecordConflicts(ctx, cs)
+}
+
+func (t *timedStore) Watermark(ctx context.Context, source string) (uint64, error) {
+	defer timeInto(&t.s.Watermark)()
+	return t.Store.Watermark(ctx, source)
+}
+
+func (t *timedStore) AdvanceWatermark(ctx context.Context, source string, id uint64) error {
+	defer timeInto(&t.s.Watermark)()
+	return t.Store.AdvanceWatermark(ctx, source, id)
+}
+
+// timedSource times every call the engine makes into a portal.
+type timedSource struct {
+	keysync.Source
+	s *split
+}
+
+var _ keysync.Source = (*timedSource)(nil)
+
+func (t *timedSource) Sweep(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	defer timeInto(&t.s.Sweep)()
+	return t.Source.Sweep(ctx, after, limit, now)
+}
+
+func (t *timedSource) Pending(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	defer timeInto(&t.s.Pending)()
+	return t.Source.Pending(ctx, after, limit, now)
+}
+
+func (t *timedSource) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysync.Written, error) {
+	defer timeInto(&t.s.WriteBack)()
+	return t.Source.WriteBack(ctx, writes)
+}
