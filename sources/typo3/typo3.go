@@ -134,7 +134,7 @@ func (s *Source) Pending(ctx context.Context, after uint64, limit int, now time.
 func (s *Source) query(ctx context.Context, q string, args []any, now time.Time) ([]keysync.Account, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", s.cfg.Table, err)
 	}
 	defer rows.Close()
 	var out []keysync.Account
@@ -165,7 +165,10 @@ func (s *Source) query(ctx context.Context, q string, args []any, now time.Time)
 		a.Groups = splitGroups(usergroup)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", s.cfg.Table, err)
+	}
+	return out, nil
 }
 
 // splitGroups turns TYPO3's comma-separated fe_groups uids into a list.

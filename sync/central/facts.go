@@ -134,6 +134,11 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 			p, err := scanPerson(rows, &first, &last, &birth)
 			p.Profile.FirstName, p.Profile.LastName, p.Profile.BirthDate = first, last, birth
 			f.byEmail[p.Profile.Email] = append(f.byEmail[p.Profile.Email], p)
+			if p.HH != "" {
+				// A shared mailbox puts a new person into this household,
+				// whose row exists already.
+				f.hhIDs[p.HH] = true
+			}
 			return err
 		})
 		if err != nil {

@@ -1,0 +1,288 @@
+package typo3_test
+
+import (
+	"database/sql/driver"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/DATA-DOG/go-sqlmock"
+
+	"keysync/sources/typo3"
+	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
+)
+
+// The statements a source sends for the default configuration. They are
+// pinned here so that a change to them is a deliberate one; the EXPLAIN test
+// runs pendingSQL on a real table.
+const (
+	selectSQL = "SELECT uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, " +
+		"COALESCE(address, ''), zip, city, country, COALESCE(usergroup, ''), " +
+		"COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users`"
+	sweepSQL       = selectSQL + " WHERE uid > ? ORDER BY uid LIMIT ?"
+	sweepPIDsSQL   = selectSQL + " WHERE uid > ? AND pid IN (?,?) ORDER BY uid LIMIT ?"
+	pendingWhere   = " WHERE `tx_keysync_customer_number` = '' AND deleted = 0 AND disable = 0 AND uid > ? AND starttime <= ? AND (endtime = 0 OR endtime > ?)"
+	pendingSQL     = selectSQL + pendingWhere + " ORDER BY uid LIMIT ?"
+	pendingPIDsSQL = selectSQL + pendingWhere + " AND pid IN (?,?) ORDER BY uid LIMIT ?"
+
+	writeBackSQL = "UPDATE `fe_users` SET " +
+		"`tx_keysync_customer_number` = IF(COALESCE(`tx_keysync_customer_number`, '') = '', CASE uid WHEN ? THEN ? WHEN ? THEN ? ELSE `tx_keysync_customer_number` END, `tx_keysync_customer_number`), " +
+		"`tx_keysync_wibisoft_hh_id` = IF(COALESCE(`tx_keysync_wibisoft_hh_id`, '') = '', CASE uid WHEN ? THEN ? ELSE `tx_keysync_wibisoft_hh_id` END, `tx_keysync_wibisoft_hh_id`), " +
+		"`tx_keysync_wibisoft_pe_id` = IF(COALESCE(`tx_keysync_wibisoft_pe_id`, '') = '', CASE uid WHEN ? THEN ? ELSE `tx_keysync_wibisoft_pe_id` END, `tx_keysync_wibisoft_pe_id`) " +
+		"WHERE uid IN (?,?)"
+	readBackSQL = "SELECT uid, COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users` WHERE uid IN (?,?)"
+)
+
+var errBoom = errors.New("boom: server has gone away")
+
+// mustMock returns a source on a sqlmock pool that matches statements
+// exactly.
+func mustMock(tb testing.TB, cfg typo3.Config) (*typo3.Source, sqlmock.Sqlmock) {
+	tb.Helper()
+	db, mock, err := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
+	if err != nil {
+		tb.Fatalf("sqlmock: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if cfg.Name == "" {
+		cfg.Name = "amicas"
+	}
+	src, err := typo3.New(db, cfg)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	return src, mock
+}
+
+func mustMet(tb testing.TB, mock sqlmock.Sqlmock) {
+	tb.Helper()
+	if err := mock.ExpectationsWereMet(); err != nil {
+		tb.Errorf("sqlmock: %v", err)
+	}
+}
+
+var accountColumns = []string{"uid", "pid", "deleted", "disable", "starttime", "endtime", "crdate", "username", "email", "first_name", "last_name", "name", "title",
+	"address", "zip", "city", "country", "usergroup", "number", "hh", "pe"}
+
+func accountRows() *sqlmock.Rows {
+	return sqlmock.NewRows(accountColumns).
+		AddRow(7, 5, 0, 0, 0, now.Unix()+60, 1552555613, "anna", "anna@example.at", "Anna", "Gruber", "", "", "Hauptstraße 1", "1010", "Wien", "AT", "3", "", "", "").
+		AddRow(9, 5, 0, 0, 0, now.Unix(), 0, "bert", "", "", "", "Bert Huber", "", "", "", "", "", "", " 000000013", "", "")
+}
+
+func TestSource_SQL(t *testing.T) {
+	t.Parallel()
+	tnow := now.Unix()
+	cases := []struct {
+		name  string
+		pids  []uint64
+		query string
+		args  []driver.Value
+		call  func(*typo3.Source) ([]keysync.Account, error)
+	}{
+		{"sweep", nil, sweepSQL, []driver.Value{3, 50},
+			func(s *typo3.Source) ([]keysync.Account, error) { return s.Sweep(t.Context(), 3, 50, now) }},
+		{"sweep in folders", []uint64{5, 27}, sweepPIDsSQL, []driver.Value{3, 5, 27, 50},
+			func(s *typo3.Source) ([]keysync.Account, error) { return s.Sweep(t.Context(), 3, 50, now) }},
+		{"pending", nil, pendingSQL, []driver.Value{3, tnow, tnow, 50},
+			func(s *typo3.Source) ([]keysync.Account, error) { return s.Pending(t.Context(), 3, 50, now) }},
+		{"pending in folders", []uint64{5, 27}, pendingPIDsSQL, []driver.Value{3, tnow, tnow, 5, 27, 50},
+			func(s *typo3.Source) ([]keysync.Account, error) { return s.Pending(t.Context(), 3, 50, now) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src, mock := mustMock(t, typo3.Config{PIDs: tc.pids})
+			mock.ExpectQuery(tc.query).WithArgs(tc.args...).WillReturnRows(accountRows())
+
+			got, err := tc.call(src)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			want := []keysync.Account{
+				{Source: "amicas", ID: 7, Active: true, Username: "anna", Email: "anna@example.at", FirstName: "Anna", LastName: "Gruber",
+					Street: "Hauptstraße 1", Zip: "1010", City: "Wien", Country: "AT", Groups: []string{"3"}, Registered: time.Unix(1552555613, 0).UTC()},
+				// endtime == now has ended.
+				{Source: "amicas", ID: 9, Username: "bert", FirstName: "Bert", LastName: "Huber", Number: "000000013"},
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("accounts:\n got %+v\nwant %+v", got, want)
+			}
+			mustMet(t, mock)
+		})
+	}
+}
+
+func TestSource_WriteBackSQL(t *testing.T) {
+	t.Parallel()
+	src, mock := mustMock(t, typo3.Config{})
+	mock.ExpectExec(writeBackSQL).
+		WithArgs(1, "000000013", 2, "000000021", 1, "0000001", 2, "00000002", 1, 2).
+		WillReturnResult(sqlmock.NewResult(0, 2))
+	mock.ExpectQuery(readBackSQL).WithArgs(1, 2).
+		WillReturnRows(sqlmock.NewRows([]string{"uid", "number", "hh", "pe"}).
+			AddRow(2, "000000021 ", "", "00000002").
+			AddRow(1, "000000013", "0000001", "00000009"))
+
+	got, err := src.WriteBack(t.Context(), []keysync.Write{
+		{ID: 1, Number: "000000013", HH: "0000001"},
+		{ID: 2, Number: "000000021", PE: "00000002"},
+	})
+	if err != nil {
+		t.Fatalf("WriteBack: %v", err)
+	}
+	// In the order of the writes, whatever order the rows came back in.
+	want := []keysync.Written{
+		{ID: 1, Found: true, Number: "000000013", HH: "0000001", PE: "00000009"},
+		{ID: 2, Found: true, Number: "000000021", PE: "00000002"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Written:\n got %+v\nwant %+v", got, want)
+	}
+	mustMet(t, mock)
+}
+
+func TestSource_WriteBackNothingToSetOnlyReads(t *testing.T) {
+	t.Parallel()
+	src, mock := mustMock(t, typo3.Config{})
+	mock.ExpectQuery("SELECT uid, COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users` WHERE uid IN (?)").
+		WithArgs(4).WillReturnRows(sqlmock.NewRows([]string{"uid", "number", "hh", "pe"}))
+
+	got, err := src.WriteBack(t.Context(), []keysync.Write{{ID: 4}})
+	if err != nil {
+		t.Fatalf("WriteBack: %v", err)
+	}
+	if want := []keysync.Written{{ID: 4}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Written=%+v, want %+v", got, want)
+	}
+	if got, err := src.WriteBack(t.Context(), nil); got != nil || err != nil {
+		t.Errorf("WriteBack(nil)=%v, %v, want nothing and no statement", got, err)
+	}
+	mustMet(t, mock)
+}
+
+func TestSource_ReadErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		expect  func(sqlmock.Sqlmock)
+		wantIs  error
+		wantMsg string
+	}{
+		{"query fails", func(m sqlmock.Sqlmock) {
+			m.ExpectQuery(sweepSQL).WillReturnError(errBoom)
+		}, errBoom, "fe_users"},
+		{"scan fails", func(m sqlmock.Sqlmock) {
+			m.ExpectQuery(sweepSQL).WillReturnRows(sqlmock.NewRows(accountColumns).
+				AddRow("seven", 5, 0, 0, 0, 0, 0, "", "", "", "", "", "", "", "", "", "", "", "", "", ""))
+		}, nil, "read fe_users row"},
+		{"rows fail midway", func(m sqlmock.Sqlmock) {
+			m.ExpectQuery(sweepSQL).WillReturnRows(accountRows().RowError(1, errBoom))
+		}, errBoom, "fe_users"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src, mock := mustMock(t, typo3.Config{})
+			tc.expect(mock)
+			got, err := src.Sweep(t.Context(), 3, 50, now)
+			if err == nil {
+				t.Fatalf("Sweep=%v, want an error", got)
+			}
+			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
+				t.Errorf("error=%v, want it to wrap %v", err, tc.wantIs)
+			}
+			if !strings.Contains(err.Error(), tc.wantMsg) {
+				t.Errorf("error=%q, want context %q", err, tc.wantMsg)
+			}
+			if got != nil {
+				t.Errorf("accounts=%v on error, want none", got)
+			}
+			mustMet(t, mock)
+		})
+	}
+}
+
+func TestSource_WriteBackErrors(t *testing.T) {
+	t.Parallel()
+	writes := []keysync.Write{{ID: 1, Number: "000000013", HH: "0000001"}, {ID: 2, Number: "000000021", PE: "00000002"}}
+	rowsOf := func() *sqlmock.Rows { return sqlmock.NewRows([]string{"uid", "number", "hh", "pe"}) }
+	cases := []struct {
+		name    string
+		expect  func(sqlmock.Sqlmock)
+		wantIs  error
+		wantMsg string
+	}{
+		{"update fails", func(m sqlmock.Sqlmock) {
+			m.ExpectExec(writeBackSQL).WillReturnError(errBoom)
+		}, errBoom, "update: "},
+		{"read-back fails", func(m sqlmock.Sqlmock) {
+			m.ExpectExec(writeBackSQL).WillReturnResult(sqlmock.NewResult(0, 2))
+			m.ExpectQuery(readBackSQL).WillReturnError(errBoom)
+		}, errBoom, "read back: "},
+		{"read-back scan fails", func(m sqlmock.Sqlmock) {
+			m.ExpectExec(writeBackSQL).WillReturnResult(sqlmock.NewResult(0, 2))
+			m.ExpectQuery(readBackSQL).WillReturnRows(rowsOf().AddRow("one", "", "", ""))
+		}, nil, "read back: "},
+		{"read-back rows fail", func(m sqlmock.Sqlmock) {
+			m.ExpectExec(writeBackSQL).WillReturnResult(sqlmock.NewResult(0, 2))
+			m.ExpectQuery(readBackSQL).WillReturnRows(rowsOf().AddRow(1, "", "", "").AddRow(2, "", "", "").RowError(1, errBoom))
+		}, errBoom, "read back: "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src, mock := mustMock(t, typo3.Config{})
+			tc.expect(mock)
+			got, err := src.WriteBack(t.Context(), writes)
+			if err == nil {
+				t.Fatalf("WriteBack=%v, want an error", got)
+			}
+			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
+				t.Errorf("error=%v, want it to wrap %v", err, tc.wantIs)
+			}
+			if !strings.HasPrefix(err.Error(), tc.wantMsg) {
+				t.Errorf("error=%q, want prefix %q", err, tc.wantMsg)
+			}
+			if got != nil {
+				t.Errorf("Written=%v on error, want none", got)
+			}
+			mustMet(t, mock)
+		})
+	}
+}
+
+func TestSource_MigrateLockHeld(t *testing.T) {
+	t.Parallel()
+	src, mock := mustMock(t, typo3.Config{})
+	mock.ExpectQuery("SELECT GET_LOCK(?, ?)").WithArgs("keysync.migrate.fe_users", 60).
+		WillReturnRows(sqlmock.NewRows([]string{"got"}).AddRow(0))
+
+	stmts, err := src.Migrate(t.Context())
+	if !errors.Is(err, sqlutil.ErrLocked) || !strings.Contains(err.Error(), "keysync.migrate.fe_users") {
+		t.Fatalf("Migrate=%q, %v, want ErrLocked naming the lock", stmts, err)
+	}
+	mustMet(t, mock)
+}
+
+func TestNew_RefusesBadIdentifiers(t *testing.T) {
+	t.Parallel()
+	db, _, err := sqlmock.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, cfg := range []typo3.Config{
+		{Name: "a", Table: "fe_users; DROP TABLE x"},
+		{Name: "a", NumberColumn: "`cnum`"},
+		{Name: "a", HHColumn: "hh id"},
+		{Name: "a", PEColumn: "1pe"},
+	} {
+		if _, err := typo3.New(db, cfg); err == nil || !strings.Contains(err.Error(), "invalid identifier") {
+			t.Errorf("New(%+v)=%v, want an invalid identifier error", cfg, err)
+		}
+	}
+}

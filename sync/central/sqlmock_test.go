@@ -1,0 +1,162 @@
+package central_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/go-sql-driver/mysql"
+
+	keysync "keysync/sync"
+	"keysync/sync/central"
+)
+
+// The statements of one Assign, pinned so that a change to them is a
+// deliberate one.
+const (
+	lockSQL        = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
+	linksSQL       = "SELECT a.account_id, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	takenNumberSQL = "SELECT seq FROM persons WHERE seq >= ? AND seq < ?"
+	takenPESQL     = "SELECT pe_seq FROM persons WHERE pe_seq >= ? AND pe_seq < ?"
+	takenHHSQL     = "SELECT seq FROM households WHERE seq >= ? AND seq < ?"
+	saveSeqSQL     = "UPDATE sequences SET next_value = ? WHERE name = ?"
+	insertHHSQL    = "INSERT INTO households (hh_id, seq, match_key, created_at) VALUES (?,?,?,?)"
+	insertPersSQL  = "INSERT INTO persons (number, seq, pe_id, pe_seq, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	advanceSQL     = "INSERT INTO source_state (source, sweep_after, updated_at) VALUES (?, ?, ?)\nON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after)), updated_at = VALUES(updated_at)"
+)
+
+var errBoom = errors.New("boom: server has gone away")
+
+func mustMock(tb testing.TB) (*central.Store, sqlmock.Sqlmock) {
+	tb.Helper()
+	db, mock, err := sqlmock.New(sqlmock.QueryMatcherOption(sqlmock.QueryMatcherEqual))
+	if err != nil {
+		tb.Fatalf("sqlmock: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	s := central.New(db, numbering(tb))
+	s.Now = func() time.Time { return now }
+	return s, mock
+}
+
+func mustMet(tb testing.TB, mock sqlmock.Sqlmock) {
+	tb.Helper()
+	if err := mock.ExpectationsWereMet(); err != nil {
+		tb.Errorf("sqlmock: %v", err)
+	}
+}
+
+// plain is a candidate without e-mail or address, so that Assign reads
+// nothing but its link.
+func plain() []keysync.Candidate {
+	return cands(account(1, func(a *keysync.Account) { a.Email = "" }))
+}
+
+func TestStore_AssignSQL_MissingSequencesTable(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
+		WillReturnError(&mysql.MySQLError{Number: 1146, Message: "Table 'central.sequences' doesn't exist"})
+	mock.ExpectRollback()
+
+	out, err := s.Assign(t.Context(), source, plain(), false)
+	if !errors.Is(err, central.ErrSchemaOutdated) || out != nil {
+		t.Errorf("Assign=%v, %v, want ErrSchemaOutdated", out, err)
+	}
+	mustMet(t, mock)
+}
+
+func TestStore_AssignSQL_MissingSequenceRow(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
+		WillReturnRows(sqlmock.NewRows([]string{"name", "next_value"}).AddRow("customer", 1000).AddRow("person", 7000))
+	mock.ExpectRollback()
+
+	if _, err := s.Assign(t.Context(), source, plain(), false); !errors.Is(err, central.ErrSchemaOutdated) {
+		t.Errorf("Assign=%v, want ErrSchemaOutdated", err)
+	}
+	mustMet(t, mock)
+}
+
+func TestStore_AssignSQL_LockFails(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").WillReturnError(errBoom)
+	mock.ExpectRollback()
+
+	_, err := s.Assign(t.Context(), source, plain(), false)
+	if !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "lock sequences: ") {
+		t.Errorf("Assign=%v, want it to wrap %v with context", err, errBoom)
+	}
+	mustMet(t, mock)
+}
+
+func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
+		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
+	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
+	// The allocators read the taken values of a window of sixteen.
+	mock.ExpectQuery(takenNumberSQL).WithArgs(numberStart, numberStart+16).WillReturnRows(none("seq"))
+	mock.ExpectQuery(takenPESQL).WithArgs(peStart, peStart+16).WillReturnRows(none("pe_seq"))
+	mock.ExpectQuery(takenHHSQL).WithArgs(hhStart, hhStart+16).WillReturnRows(none("seq"))
+	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer").WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household").WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person").WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(insertHHSQL).WithArgs("0000500", hhStart, "", now).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(insertPersSQL).WillReturnError(errBoom)
+	mock.ExpectRollback()
+
+	out, err := s.Assign(t.Context(), source, plain(), false)
+	if !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "insert persons: ") || out != nil {
+		t.Errorf("Assign=%v, %v, want the wrapped insert error and no outcomes", out, err)
+	}
+	mustMet(t, mock)
+}
+
+func TestStore_AssignSQL_CommitFails(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
+	linked := none("account_id", "number", "hh", "pe", "first", "last", "email", "birth", "key").
+		AddRow(1, "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "")
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
+		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
+	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(linked)
+	mock.ExpectCommit().WillReturnError(errBoom)
+
+	out, err := s.Assign(t.Context(), source, plain(), false)
+	if !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "commit: ") || out != nil {
+		t.Errorf("Assign=%v, %v, want the wrapped commit error and no outcomes", out, err)
+	}
+	mustMet(t, mock)
+}
+
+func TestStore_WatermarkSQL(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	mock.ExpectExec(advanceSQL).WithArgs(source, 42, now).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectQuery("SELECT sweep_after FROM source_state WHERE source = ?").WithArgs(source).WillReturnError(errBoom)
+	mock.ExpectExec(advanceSQL).WithArgs(source, 43, now).WillReturnError(errBoom)
+
+	if err := s.AdvanceWatermark(t.Context(), source, 42); err != nil {
+		t.Errorf("AdvanceWatermark: %v", err)
+	}
+	if _, err := s.Watermark(t.Context(), source); !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "read watermark: ") {
+		t.Errorf("Watermark=%v, want the wrapped error", err)
+	}
+	if err := s.AdvanceWatermark(t.Context(), source, 43); !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "advance watermark: ") {
+		t.Errorf("AdvanceWatermark=%v, want the wrapped error", err)
+	}
+	mustMet(t, mock)
+}

@@ -1,0 +1,210 @@
+package keysync
+
+import (
+	"reflect"
+	"testing"
+
+	"keysync/sync/number"
+)
+
+// mapFacts is Facts backed by maps, as a test writes them down.
+type mapFacts struct {
+	linked     map[string]Person // by AccountKey
+	byEmail    map[string][]Person
+	byNumber   map[string]Person
+	byPE       map[string]Person
+	households map[string]string
+}
+
+func (f mapFacts) Linked(source string, id uint64) (Person, bool) {
+	p, ok := f.linked[AccountKey(source, id)]
+	return p, ok
+}
+func (f mapFacts) ByEmail(email string) []Person { return f.byEmail[email] }
+func (f mapFacts) ByNumber(n string) (Person, bool) {
+	p, ok := f.byNumber[n]
+	return p, ok
+}
+func (f mapFacts) PEOwner(pe string) (Person, bool) {
+	p, ok := f.byPE[pe]
+	return p, ok
+}
+func (f mapFacts) Household(key string) (string, bool) {
+	hh, ok := f.households[key]
+	return hh, ok
+}
+
+func mustTemplate(tb testing.TB) *number.Template {
+	tb.Helper()
+	alg, err := number.Lookup("damm")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t, err := number.ParseTemplate("{seq:8}{check}", alg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+func TestDecide(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	num := func(seq uint64) string {
+		s, err := tmpl.Format(seq, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	n1, n2, free := num(1), num(2), num(77)
+	bad := n1[:len(n1)-1] + string('0'+(n1[len(n1)-1]-'0'+1)%10)
+
+	// Hans Müller is person n1 in household 0000001, at Hauptstraße 10/4/15.
+	hansAcc := Account{Source: "web", ID: 1, Active: true, Email: "hans.mueller@example.at", FirstName: "Hans", LastName: "Müller", BirthDate: "1970-05-01",
+		Street: "Hauptstraße 10/4/15", Zip: "1010", City: "Wien"}
+	hansProf := NewProfile(hansAcc, "AT")
+	hans := Person{Number: n1, HH: "0000001", PE: "00000001", Profile: hansProf}
+	// Eva Berger is person n2, with a Wibisoft PE.
+	evaAcc := Account{Source: "web", ID: 2, Active: true, Email: "eva@example.at", FirstName: "Eva", LastName: "Berger"}
+	eva := Person{Number: n2, HH: "0000002", PE: "00000002", Profile: NewProfile(evaAcc, "AT")}
+
+	facts := mapFacts{
+		linked:     map[string]Person{AccountKey("web", 1): hans, AccountKey("web", 2): eva},
+		byEmail:    map[string][]Person{hansProf.Email: {hans}, eva.Profile.Email: {eva}},
+		byNumber:   map[string]Person{n1: hans, n2: eva},
+		byPE:       map[string]Person{"00000001": hans, "00000002": eva},
+		households: map[string]string{hansProf.Household: "0000001", "": "0000099"},
+	}
+	// reg is a new registration on another portal.
+	reg := func(edit func(*Account)) Account {
+		a := Account{Source: "club", ID: 10, Active: true, Email: "someone@example.at", FirstName: "Karl", LastName: "Gruber"}
+		edit(&a)
+		return a
+	}
+	conflict := func(kind ConflictKind, value, number string) Conflict {
+		return Conflict{Kind: kind, Source: "club", AccountID: 10, Value: value, Number: number}
+	}
+
+	cases := []struct {
+		name      string
+		account   Account
+		action    Action
+		person    Person // Number, HH and PE; the profile is not compared
+		conflicts []Conflict
+	}{
+		{name: "linked: keep", account: hansAcc, action: ActionKeep, person: hans},
+		{name: "linked with its number in the row: keep", account: with(hansAcc, func(a *Account) { a.Number = n1 }), action: ActionKeep, person: hans},
+		{name: "linked with another number in the row: keep and report",
+			account: with(hansAcc, func(a *Account) { a.Number = free }), action: ActionKeep, person: hans,
+			conflicts: []Conflict{{Kind: ConflictNumberMismatch, Source: "web", AccountID: 1, Value: free, Number: n1}}},
+		{name: "linked even when no longer confirmed", account: with(hansAcc, func(a *Account) { a.Active = false }), action: ActionKeep, person: hans},
+		{name: "linked on another portal only: not this account",
+			account: with(hansAcc, func(a *Account) { a.Source = "club"; a.Email = "" }), action: ActionNew, person: Person{HH: "0000001"}},
+
+		{name: "wrong check digit", account: reg(func(a *Account) { a.Number = bad }), action: ActionConflict,
+			conflicts: []Conflict{conflict(ConflictInvalidNumber, bad, "")}},
+		{name: "malformed number", account: reg(func(a *Account) { a.Number = "K-12" }), action: ActionConflict,
+			conflicts: []Conflict{conflict(ConflictInvalidNumber, "K-12", "")}},
+		{name: "another person's number", account: reg(func(a *Account) { a.Number = n1 }), action: ActionConflict,
+			conflicts: []Conflict{conflict(ConflictNumberTaken, n1, n1)}},
+		{name: "own number, other birth date", account: reg(func(a *Account) { a.Number, a.FirstName, a.LastName, a.BirthDate = n1, "Hans", "Müller", "1971-05-01" }),
+			action: ActionConflict, conflicts: []Conflict{conflict(ConflictNumberTaken, n1, n1)}},
+		{name: "number with the first name only", account: reg(func(a *Account) { a.Number, a.FirstName, a.LastName = n1, "Hans", "" }),
+			action: ActionConflict, conflicts: []Conflict{conflict(ConflictNumberTaken, n1, n1)}},
+		{name: "own number: link", account: reg(func(a *Account) { a.Number, a.FirstName, a.LastName = n1, "Johann", "Mueller" }),
+			action: ActionLink, person: hans},
+		{name: "own number without birth date: link", account: reg(func(a *Account) { a.Number, a.FirstName, a.LastName, a.BirthDate = n1, "Hans", "Müller", "" }),
+			action: ActionLink, person: hans},
+		{name: "free number: adopt", account: reg(func(a *Account) { a.Number = free }), action: ActionAdopt, person: Person{Number: free}},
+		{name: "free number in an unconfirmed row: adopt", account: reg(func(a *Account) { a.Number, a.Active = free, false }), action: ActionAdopt, person: Person{Number: free}},
+		{name: "free number with Wibisoft ids: adopt them", account: reg(func(a *Account) { a.Number, a.HH, a.PE = free, "0000300", "00000300" }),
+			action: ActionAdopt, person: Person{Number: free, HH: "0000300", PE: "00000300"}},
+		{name: "free number with a taken PE", account: reg(func(a *Account) { a.Number, a.PE = free, "00000002" }),
+			action: ActionAdopt, person: Person{Number: free}, conflicts: []Conflict{conflict(ConflictPETaken, "00000002", n2)}},
+
+		{name: "unconfirmed without number: skip", account: reg(func(a *Account) { a.Active = false }), action: ActionSkip},
+		{name: "unconfirmed, same e-mail and name: skip", account: reg(func(a *Account) {
+			a.Active, a.Email, a.FirstName, a.LastName = false, "hans.mueller@example.at", "Hans", "Müller"
+		}), action: ActionSkip},
+
+		{name: "same e-mail and name: link", account: reg(func(a *Account) { a.Email, a.FirstName, a.LastName = "hans.mueller@example.at", "Hans", "Müller" }),
+			action: ActionLink, person: hans},
+		{name: "same e-mail in capitals, Johann for Hans, Mueller for Müller: link", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName = " Hans.Mueller@Example.AT", "Johann", "Mueller"
+		}), action: ActionLink, person: hans},
+		{name: "same e-mail and name, same birth date: link", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName, a.BirthDate = "hans.mueller@example.at", "Hans", "Müller", "1970-05-01"
+		}), action: ActionLink, person: hans},
+		{name: "same e-mail, other first name: new in the same household", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName = "hans.mueller@example.at", "Maria", "Müller"
+		}), action: ActionNew, person: Person{HH: "0000001"},
+			conflicts: []Conflict{conflict(ConflictSharedEmail, "hans.mueller@example.at", n1)}},
+		{name: "same e-mail and name, contradicting birth date: new in the same household", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName, a.BirthDate = "hans.mueller@example.at", "Hans", "Müller", "1999-01-01"
+		}), action: ActionNew, person: Person{HH: "0000001"},
+			conflicts: []Conflict{conflict(ConflictSharedEmail, "hans.mueller@example.at", n1)}},
+		{name: "same e-mail, no first name on either side: never merged", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName = "eva@example.at", "", "Berger"
+		}), action: ActionNew, person: Person{HH: "0000002"},
+			conflicts: []Conflict{conflict(ConflictSharedEmail, "eva@example.at", n2)}},
+		{name: "shared e-mail, household id in the row wins", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.HH = "hans.mueller@example.at", "Maria", "0000300"
+		}), action: ActionNew, person: Person{HH: "0000300"},
+			conflicts: []Conflict{conflict(ConflictSharedEmail, "hans.mueller@example.at", n1)}},
+
+		{name: "new person", account: reg(func(*Account) {}), action: ActionNew},
+		{name: "new person without e-mail", account: reg(func(a *Account) { a.Email = "" }), action: ActionNew},
+		{name: "new person with a free PE", account: reg(func(a *Account) { a.PE = "00000300" }), action: ActionNew, person: Person{PE: "00000300"}},
+		{name: "new person with a taken PE", account: reg(func(a *Account) { a.PE = "00000001" }), action: ActionNew,
+			conflicts: []Conflict{conflict(ConflictPETaken, "00000001", n1)}},
+		{name: "same dwelling and surname, written differently: join the household", account: reg(func(a *Account) {
+			a.FirstName, a.LastName, a.Street, a.Zip, a.City = "Anna", "Mueller", "Hauptstr. 10 Stiege 4 Top 15", "1010", "Wien"
+		}), action: ActionNew, person: Person{HH: "0000001"}},
+		{name: "same house, other Top: own household", account: reg(func(a *Account) {
+			a.FirstName, a.LastName, a.Street, a.Zip, a.City = "Anna", "Müller", "Hauptstraße 10/4/16", "1010", "Wien"
+		}), action: ActionNew},
+		{name: "same dwelling, other surname: own household", account: reg(func(a *Account) {
+			a.FirstName, a.LastName, a.Street, a.Zip, a.City = "Anna", "Huber", "Hauptstraße 10/4/15", "1010", "Wien"
+		}), action: ActionNew},
+		{name: "no address: never joins by the empty key", account: reg(func(a *Account) { a.Street = "" }), action: ActionNew},
+		{name: "household id in the row beats the address", account: reg(func(a *Account) {
+			a.LastName, a.Street, a.Zip, a.City, a.HH = "Müller", "Hauptstraße 10/4/15", "1010", "Wien", "0000300"
+		}), action: ActionNew, person: Person{HH: "0000300"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := NewProfile(tc.account, "AT")
+			d := Decide(tc.account, p, facts, tmpl)
+			if got, want := d.Action, tc.action; got != want {
+				t.Fatalf("Action=%v, want %v (decision %+v)", got, want, d)
+			}
+			got := Person{Number: d.Person.Number, HH: d.Person.HH, PE: d.Person.PE}
+			want := Person{Number: tc.person.Number, HH: tc.person.HH, PE: tc.person.PE}
+			if got != want {
+				t.Errorf("person=%+v, want %+v", got, want)
+			}
+			if !reflect.DeepEqual(d.Profile, p) {
+				t.Errorf("Profile=%+v, want the account's %+v", d.Profile, p)
+			}
+			if got, want := len(d.Conflicts), len(tc.conflicts); got != want {
+				t.Fatalf("conflicts=%+v, want %+v", d.Conflicts, tc.conflicts)
+			}
+			for i, c := range d.Conflicts {
+				if c.Detail == "" {
+					t.Errorf("conflict %s has no detail", c.Kind)
+				}
+				c.Detail = ""
+				if c != tc.conflicts[i] {
+					t.Errorf("conflict %d=%+v, want %+v", i, c, tc.conflicts[i])
+				}
+			}
+		})
+	}
+}
+
+func with(a Account, edit func(*Account)) Account {
+	edit(&a)
+	return a
+}
