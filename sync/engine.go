@@ -2,6 +2,7 @@ package keysync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -70,7 +71,14 @@ func (e *Engine) batchSize() int {
 //
 // Each batch runs to its end even when ctx is cancelled between its steps:
 // cancel stops the pass between batches. Pass callers use that for a clean
-// shutdown; a hard stop cancels the context given to the batch as well.
+// shutdown; a hard stop cancels batchCtx as well.
+//
+// The sweep is a three-stage pipeline: while one batch is written back to
+// the portal, the next is decided centrally and the one after it is read
+// and normalised. The central decision is committed before its write-back
+// in any case, and the watermark moves past a batch only after its
+// write-back, so a crash at any point leaves nothing that the next pass does
+// not finish.
 func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 	var total Counts
 	name := p.Source.Name()
@@ -81,28 +89,48 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 		return total, fmt.Errorf("%s: %w", name, err)
 	}
 	swept := after
-	for ctx.Err() == nil {
-		rows, err := p.Source.Sweep(batchCtx, after, e.batchSize(), e.now())
-		if err != nil {
-			return total, fmt.Errorf("%s: read new rows: %w", name, err)
+
+	reads, stopReading := e.read(batchCtx, p, after)
+	defer stopReading()
+	var inflight chan stageResult
+	wait := func() error {
+		if inflight == nil {
+			return nil
 		}
-		if len(rows) == 0 {
+		r := <-inflight
+		inflight = nil
+		total.Add(r.counts)
+		return r.err
+	}
+	for ctx.Err() == nil {
+		rb, ok := <-reads
+		if !ok {
 			break
 		}
-		c, err := e.batch(batchCtx, log, p, rows)
-		total.Add(c)
+		if rb.err != nil {
+			return total, errors.Join(fmt.Errorf("%s: read new rows: %w", name, rb.err), wait())
+		}
+		d, err := e.decide(batchCtx, log, p, rb.cands)
+		total.Add(d.counts)
 		if err != nil {
+			return total, errors.Join(err, wait())
+		}
+		if err := wait(); err != nil {
 			return total, err
 		}
-		after = rows[len(rows)-1].ID
-		if !e.DryRun {
-			if err := e.Store.AdvanceWatermark(batchCtx, name, after); err != nil {
-				return total, fmt.Errorf("%s: %w", name, err)
+		inflight = make(chan stageResult, 1)
+		go func(d decided, last uint64, done chan<- stageResult) {
+			c, err := e.write(batchCtx, log, p, d)
+			if err == nil && !e.DryRun {
+				if werr := e.Store.AdvanceWatermark(batchCtx, name, last); werr != nil {
+					err = fmt.Errorf("%s: %w", name, werr)
+				}
 			}
-		}
-		if len(rows) < e.batchSize() {
-			break
-		}
+			done <- stageResult{c, err}
+		}(d, rb.last, inflight)
+	}
+	if err := wait(); err != nil {
+		return total, err
 	}
 
 	// Pending rows above the old watermark were just handled by the sweep
@@ -125,7 +153,12 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 		if len(rows) == 0 {
 			break
 		}
-		c, err := e.batch(batchCtx, log, p, rows)
+		d, err := e.decide(batchCtx, log, p, e.prepare(p, rows))
+		total.Add(d.counts)
+		if err != nil {
+			return total, err
+		}
+		c, err := e.write(batchCtx, log, p, d)
 		total.Add(c)
 		if err != nil {
 			return total, err
@@ -138,6 +171,11 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 	return total, ctx.Err()
 }
 
+type stageResult struct {
+	counts Counts
+	err    error
+}
+
 func (e *Engine) logger() *slog.Logger {
 	if e.Logger != nil {
 		return e.Logger
@@ -145,10 +183,57 @@ func (e *Engine) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// batch decides one batch of rows, commits the decisions centrally, then
-// writes back.
-func (e *Engine) batch(ctx context.Context, log *slog.Logger, p Portal, rows []Account) (Counts, error) {
-	var c Counts
+// decided is one batch after its central transaction: what to write back.
+type decided struct {
+	counts Counts
+	writes []Write
+	want   map[uint64]Outcome
+}
+
+// readBatch is one page of the sweep, normalised for a decision.
+type readBatch struct {
+	cands []Candidate
+	last  uint64 // highest id of the page, for the watermark
+	err   error
+}
+
+// read pages through the rows above after in a goroutine of its own, one
+// page ahead of the decisions. stop ends it and waits for it.
+func (e *Engine) read(ctx context.Context, p Portal, after uint64) (<-chan readBatch, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan readBatch, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for {
+			rows, err := p.Source.Sweep(ctx, after, e.batchSize(), e.now())
+			rb := readBatch{err: err}
+			if err == nil {
+				if len(rows) == 0 {
+					return
+				}
+				after = rows[len(rows)-1].ID
+				rb.cands, rb.last = e.prepare(p, rows), after
+			}
+			select {
+			case out <- rb:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(rows) < e.batchSize() {
+				return
+			}
+		}
+	}()
+	return out, func() {
+		cancel()
+		<-done
+	}
+}
+
+// prepare keeps the rows that need a decision and normalises them.
+func (e *Engine) prepare(p Portal, rows []Account) []Candidate {
 	name := p.Source.Name()
 	cands := make([]Candidate, 0, len(rows))
 	for _, a := range rows {
@@ -158,16 +243,23 @@ func (e *Engine) batch(ctx context.Context, log *slog.Logger, p Portal, rows []A
 		}
 		cands = append(cands, Candidate{Account: a, Profile: NewProfile(a, p.Country)})
 	}
+	return cands
+}
+
+// decide lets the store decide one batch and commit the decisions.
+func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands []Candidate) (decided, error) {
+	var d decided
+	name := p.Source.Name()
 	if len(cands) == 0 {
-		return c, nil
+		return d, nil
 	}
 	outcomes, err := e.Store.Assign(ctx, name, cands, e.DryRun)
 	if err != nil {
-		return c, fmt.Errorf("%s: decide batch: %w", name, err)
+		return d, fmt.Errorf("%s: decide batch: %w", name, err)
 	}
 
-	var writes []Write
-	wantByID := map[uint64]Outcome{}
+	c := &d.counts
+	d.want = map[uint64]Outcome{}
 	for _, o := range outcomes {
 		uid := o.Account.ID
 		switch o.Action {
@@ -188,19 +280,27 @@ func (e *Engine) batch(ctx context.Context, log *slog.Logger, p Portal, rows []A
 			logConflict(log, cf)
 		}
 		if w, ok := o.Write(); ok {
-			writes = append(writes, w)
-			wantByID[uid] = o
+			d.writes = append(d.writes, w)
+			d.want[uid] = o
 		}
 	}
+	return d, nil
+}
+
+// write writes one decided batch back to the portal and records it.
+func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decided) (Counts, error) {
+	var c Counts
+	name := p.Source.Name()
 	if e.DryRun {
-		for _, w := range writes {
+		for _, w := range d.writes {
 			log.Info("would write number", LogUID, w.ID, LogNumber, w.Number, LogHH, w.HH, LogPE, w.PE, LogDryRun, true)
 		}
 		return c, nil
 	}
-	if len(writes) == 0 {
+	if len(d.writes) == 0 {
 		return c, nil
 	}
+	writes := d.writes
 	written, err := p.Source.WriteBack(ctx, writes)
 	if err != nil {
 		return c, fmt.Errorf("%s: write back: %w", name, err)
@@ -208,7 +308,7 @@ func (e *Engine) batch(ctx context.Context, log *slog.Logger, p Portal, rows []A
 	var done []Outcome
 	var mismatches []Conflict
 	for i, got := range written {
-		w, o := writes[i], wantByID[written[i].ID]
+		w, o := writes[i], d.want[written[i].ID]
 		if !got.Found {
 			c.Skipped++
 			log.Warn("row vanished before write-back", LogUID, got.ID, LogNumber, o.Number)

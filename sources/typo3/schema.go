@@ -126,6 +126,7 @@ func (s *Source) Check(ctx context.Context) error {
 		return fmt.Errorf("%w: %s", ErrSchema, strings.Join(p, "; "))
 	}
 	s.nullable = sc.Columns[strings.ToLower(s.cfg.NumberColumn)].nullable
+	s.hasIndex = s.HasPendingIndex(sc)
 	return nil
 }
 

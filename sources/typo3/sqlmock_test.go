@@ -28,11 +28,10 @@ const (
 	pendingSQL     = selectSQL + pendingWhere + " ORDER BY uid LIMIT ?"
 	pendingPIDsSQL = selectSQL + pendingWhere + " AND pid IN (?,?) ORDER BY uid LIMIT ?"
 
-	writeBackSQL = "UPDATE `fe_users` SET " +
-		"`tx_keysync_customer_number` = IF(COALESCE(`tx_keysync_customer_number`, '') = '', CASE uid WHEN ? THEN ? WHEN ? THEN ? ELSE `tx_keysync_customer_number` END, `tx_keysync_customer_number`), " +
-		"`tx_keysync_wibisoft_hh_id` = IF(COALESCE(`tx_keysync_wibisoft_hh_id`, '') = '', CASE uid WHEN ? THEN ? ELSE `tx_keysync_wibisoft_hh_id` END, `tx_keysync_wibisoft_hh_id`), " +
-		"`tx_keysync_wibisoft_pe_id` = IF(COALESCE(`tx_keysync_wibisoft_pe_id`, '') = '', CASE uid WHEN ? THEN ? ELSE `tx_keysync_wibisoft_pe_id` END, `tx_keysync_wibisoft_pe_id`) " +
-		"WHERE uid IN (?,?)"
+	writeBackSQL = "UPDATE `fe_users` f JOIN (SELECT ? AS uid, ? AS n, ? AS hh, ? AS pe UNION ALL SELECT ?, ?, ?, ?) v ON f.uid = v.uid SET " +
+		"f.`tx_keysync_customer_number` = IF(COALESCE(f.`tx_keysync_customer_number`, '') = '' AND v.n <> '', v.n, f.`tx_keysync_customer_number`), " +
+		"f.`tx_keysync_wibisoft_hh_id` = IF(COALESCE(f.`tx_keysync_wibisoft_hh_id`, '') = '' AND v.hh <> '', v.hh, f.`tx_keysync_wibisoft_hh_id`), " +
+		"f.`tx_keysync_wibisoft_pe_id` = IF(COALESCE(f.`tx_keysync_wibisoft_pe_id`, '') = '' AND v.pe <> '', v.pe, f.`tx_keysync_wibisoft_pe_id`)"
 	readBackSQL = "SELECT uid, COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users` WHERE uid IN (?,?)"
 )
 
@@ -120,7 +119,7 @@ func TestSource_WriteBackSQL(t *testing.T) {
 	t.Parallel()
 	src, mock := mustMock(t, typo3.Config{})
 	mock.ExpectExec(writeBackSQL).
-		WithArgs(1, "000000013", 2, "000000021", 1, "0000001", 2, "00000002", 1, 2).
+		WithArgs(1, "000000013", "0000001", "", 2, "000000021", "", "00000002").
 		WillReturnResult(sqlmock.NewResult(0, 2))
 	mock.ExpectQuery(readBackSQL).WithArgs(1, 2).
 		WillReturnRows(sqlmock.NewRows([]string{"uid", "number", "hh", "pe"}).

@@ -47,6 +47,10 @@ type Source struct {
 	cfg      Config
 	db       *sql.DB
 	nullable bool // the number column allows NULL (an adopted legacy column)
+	// hasIndex: Check found tx_keysync_pending. Pending then names it: right
+	// after a big write-back, InnoDB's purge has not yet removed the old
+	// index entries and the optimizer would scan the whole table instead.
+	hasIndex bool
 
 	selectSQL string
 	table     string
@@ -127,7 +131,11 @@ func (s *Source) Pending(ctx context.Context, after uint64, limit int, now time.
 	}
 	t := now.Unix()
 	pids, args := s.pidFilter([]any{after, t, t})
-	q := s.selectSQL + ` WHERE ` + empty + ` AND deleted = 0 AND disable = 0 AND uid > ? AND starttime <= ? AND (endtime = 0 OR endtime > ?)` + pids + ` ORDER BY uid LIMIT ?`
+	from := s.selectSQL
+	if s.hasIndex {
+		from += ` FORCE INDEX (` + PendingIndex + `)`
+	}
+	q := from + ` WHERE ` + empty + ` AND deleted = 0 AND disable = 0 AND uid > ? AND starttime <= ? AND (endtime = 0 OR endtime > ?)` + pids + ` ORDER BY uid LIMIT ?`
 	return s.query(ctx, q, append(args, limit), now)
 }
 

@@ -9,46 +9,37 @@ import (
 	"keysync/sync/sqlutil"
 )
 
-// WriteBack implements keysync.Source. One UPDATE writes the whole batch;
-// each column is set only where it is still empty, evaluated row by row
-// under the row lock, so a value an admin typed in meanwhile is never
-// overwritten. tstamp is left alone: keysync's own write is not a user
-// change. A SELECT then reports what every row holds.
+// WriteBack implements keysync.Source. One UPDATE writes the whole batch,
+// joined to the batch's values; each column is set only where it is still
+// empty, evaluated row by row under the row lock, so a value an admin typed
+// in meanwhile is never overwritten. tstamp is left alone: keysync's own
+// write is not a user change. A SELECT then reports what every row holds.
 func (s *Source) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysync.Written, error) {
 	if len(writes) == 0 {
 		return nil, nil
 	}
-	var sets []string
-	var args []any
-	for _, col := range []struct {
-		name  string
-		value func(keysync.Write) string
-	}{
-		{s.num, func(w keysync.Write) string { return w.Number }},
-		{s.hh, func(w keysync.Write) string { return w.HH }},
-		{s.pe, func(w keysync.Write) string { return w.PE }},
-	} {
-		var cases strings.Builder
-		n := 0
-		for _, w := range writes {
-			if v := col.value(w); v != "" {
-				cases.WriteString(" WHEN ? THEN ?")
-				args = append(args, w.ID, v)
-				n++
-			}
-		}
-		if n == 0 {
-			continue
-		}
-		sets = append(sets, col.name+` = IF(COALESCE(`+col.name+`, '') = '', CASE uid`+cases.String()+` ELSE `+col.name+` END, `+col.name+`)`)
-	}
+	var values strings.Builder
+	args := make([]any, 0, 4*len(writes))
 	ids := make([]any, len(writes))
 	for i, w := range writes {
 		ids[i] = w.ID
+		if w.Number == "" && w.HH == "" && w.PE == "" {
+			continue
+		}
+		if values.Len() == 0 {
+			values.WriteString(`SELECT ? AS uid, ? AS n, ? AS hh, ? AS pe`)
+		} else {
+			values.WriteString(` UNION ALL SELECT ?, ?, ?, ?`)
+		}
+		args = append(args, w.ID, w.Number, w.HH, w.PE)
 	}
-	if len(sets) > 0 {
-		q := `UPDATE ` + s.table + ` SET ` + strings.Join(sets, ", ") + ` WHERE uid IN (` + sqlutil.Placeholders(len(ids)) + `)`
-		if _, err := s.db.ExecContext(ctx, q, append(args, ids...)...); err != nil {
+	if len(args) > 0 {
+		set := func(col, v string) string {
+			return `f.` + col + ` = IF(COALESCE(f.` + col + `, '') = '' AND v.` + v + ` <> '', v.` + v + `, f.` + col + `)`
+		}
+		q := `UPDATE ` + s.table + ` f JOIN (` + values.String() + `) v ON f.uid = v.uid SET ` +
+			set(s.num, "n") + `, ` + set(s.hh, "hh") + `, ` + set(s.pe, "pe")
+		if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 			return nil, fmt.Errorf("update: %w", err)
 		}
 	}

@@ -18,13 +18,12 @@ var ErrExhausted = errors.New("sequence exhausted: the template has no room for 
 // transaction. The sequence row is locked for the whole transaction, so the
 // values it produces are final once the transaction commits and vanish
 // without a gap when it rolls back. Values already taken (adopted from a
-// portal) are skipped: it fetches the taken sequence values of the next
+// portal, listed in reserved) are skipped: it fetches those of the next
 // window in one range query instead of probing value by value.
 type allocator struct {
-	name       string
-	tmpl       *number.Template
-	takenQuery string // SELECT <seq column> FROM ... WHERE <seq column> >= ? AND <seq column> < ?
-	window     uint64
+	name   string
+	tmpl   *number.Template
+	window uint64
 
 	next  uint64
 	dirty bool
@@ -34,8 +33,8 @@ type allocator struct {
 	local map[uint64]bool // values taken by adoptions in this batch
 }
 
-func newAllocator(name string, tmpl *number.Template, takenQuery string, current, start uint64, window int) *allocator {
-	a := &allocator{name: name, tmpl: tmpl, takenQuery: takenQuery, window: uint64(max(window, 16)), next: current, local: map[uint64]bool{}}
+func newAllocator(name string, tmpl *number.Template, current, start uint64, window int) *allocator {
+	a := &allocator{name: name, tmpl: tmpl, window: uint64(max(window, 16)), next: current, local: map[uint64]bool{}}
 	if start > a.next {
 		a.next, a.dirty = start, true
 	}
@@ -76,7 +75,7 @@ func (a *allocator) Next(ctx context.Context, tx *sql.Tx, country string) (strin
 func (a *allocator) load(ctx context.Context, tx *sql.Tx) error {
 	a.from, a.to = a.next, a.next+a.window
 	a.taken = map[uint64]bool{}
-	rows, err := tx.QueryContext(ctx, a.takenQuery, a.from, a.to)
+	rows, err := tx.QueryContext(ctx, `SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?`, a.name, a.from, a.to)
 	if err != nil {
 		return fmt.Errorf("%s: read taken values: %w", a.name, err)
 	}
@@ -101,12 +100,6 @@ func (a *allocator) save(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
-
-const (
-	takenCustomer  = `SELECT seq FROM persons WHERE seq >= ? AND seq < ?`
-	takenPerson    = `SELECT pe_seq FROM persons WHERE pe_seq >= ? AND pe_seq < ?`
-	takenHousehold = `SELECT seq FROM households WHERE seq >= ? AND seq < ?`
-)
 
 // lockSequences locks the three sequence rows for the transaction. Every
 // Assign takes them in the same order first, which serialises allocation
@@ -135,8 +128,8 @@ func (s *Store) lockSequences(ctx context.Context, tx *sql.Tx, window int) (cust
 	if len(values) != 3 {
 		return nil, nil, nil, ErrSchemaOutdated
 	}
-	customer = newAllocator(seqCustomer, s.num.Number, takenCustomer, values[seqCustomer], s.num.NumberStart, window)
-	household = newAllocator(seqHousehold, s.num.Household, takenHousehold, values[seqHousehold], s.num.HHStart, window)
-	person = newAllocator(seqPerson, s.num.Person, takenPerson, values[seqPerson], s.num.PEStart, window)
+	customer = newAllocator(seqCustomer, s.num.Number, values[seqCustomer], s.num.NumberStart, window)
+	household = newAllocator(seqHousehold, s.num.Household, values[seqHousehold], s.num.HHStart, window)
+	person = newAllocator(seqPerson, s.num.Person, values[seqPerson], s.num.PEStart, window)
 	return customer, household, person, nil
 }

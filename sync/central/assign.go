@@ -14,6 +14,7 @@ import (
 // batch collects everything one Assign transaction writes.
 type batch struct {
 	households insert
+	reserved   insert
 	persons    insert
 	accounts   insert
 	events     insert
@@ -22,9 +23,10 @@ type batch struct {
 
 func newBatch() *batch {
 	return &batch{
-		households: insert{verb: "INSERT", table: "households", cols: []string{"hh_id", "seq", "match_key", "created_at"}},
+		households: insert{verb: "INSERT", table: "households", cols: []string{"hh_id", "match_key", "created_at"}},
+		reserved:   insert{verb: "INSERT IGNORE", table: "reserved", cols: []string{"seq_name", "value"}},
 		persons: insert{verb: "INSERT", table: "persons", cols: []string{
-			"number", "seq", "pe_id", "pe_seq", "hh_id", "origin", "first_name", "last_name", "email",
+			"number", "seq", "pe_id", "hh_id", "origin", "first_name", "last_name", "email",
 			"first_norm", "last_norm", "email_norm", "birth_date", "household_key", "created_at", "updated_at"}},
 		accounts: insert{verb: "INSERT", table: "accounts", cols: []string{
 			"source", "account_id", "number", "status", "username", "email", "first_name", "last_name",
@@ -84,6 +86,18 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 	if err != nil {
 		return nil, err
 	}
+	// Numbers that rows of this batch carry and nobody holds yet are kept
+	// from the allocator, so a row later in the batch can still adopt its
+	// own number.
+	for _, c := range cands {
+		if n := c.Account.Number; n != "" {
+			if _, taken := f.byNumber[n]; !taken {
+				if v, _, err := s.num.Number.Parse(n); err == nil {
+					cust.reserve(v)
+				}
+			}
+		}
+	}
 	now := s.now()
 	b := newBatch()
 	outcomes := make([]keysync.Outcome, 0, len(cands))
@@ -123,7 +137,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 			return nil, err
 		}
 	}
-	for _, in := range []*insert{&b.households, &b.persons, &b.accounts} {
+	for _, in := range []*insert{&b.reserved, &b.households, &b.persons, &b.accounts} {
 		if err := in.exec(ctx, tx); err != nil {
 			return nil, err
 		}
@@ -149,6 +163,18 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 	return outcomes, nil
 }
 
+// reserve records an adopted id's sequence value, when the id has the
+// template's shape, so that the allocator never hands it out.
+func (b *batch) reserve(a *allocator, id string) (uint64, bool) {
+	v, _, err := a.tmpl.Parse(id)
+	if err != nil {
+		return 0, false
+	}
+	a.reserve(v)
+	b.reserved.add(a.name, v)
+	return v, true
+}
+
 func linkReason(a keysync.Account) string {
 	if a.Number != "" {
 		return "the row carries this person's number"
@@ -162,13 +188,12 @@ func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c
 	p := d.Person
 	p.Profile = c.Profile
 	country := c.Profile.Country
-	var seq, peSeq, hhSeq any
+	var seq any
 	origin, kind := "assigned", "assigned"
 	if d.Action == keysync.ActionAdopt {
 		origin, kind = "adopted", "adopted"
-		if v, _, err := s.num.Number.Parse(p.Number); err == nil {
+		if v, ok := b.reserve(cust, p.Number); ok {
 			seq = v
-			cust.reserve(v)
 		}
 	} else {
 		n, v, err := cust.Next(ctx, tx, country)
@@ -178,35 +203,29 @@ func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c
 		p.Number, seq = n, v
 	}
 	if p.PE != "" {
-		if v, _, err := s.num.Person.Parse(p.PE); err == nil {
-			peSeq = v
-			pes.reserve(v)
-		}
+		b.reserve(pes, p.PE)
 	} else {
-		pe, v, err := pes.Next(ctx, tx, country)
+		pe, _, err := pes.Next(ctx, tx, country)
 		if err != nil {
 			return p, fmt.Errorf("allocate Wibisoft person id: %w", err)
 		}
-		p.PE, peSeq = pe, v
+		p.PE = pe
 	}
 	switch {
 	case p.HH == "":
-		hh, v, err := hhs.Next(ctx, tx, country)
+		hh, _, err := hhs.Next(ctx, tx, country)
 		if err != nil {
 			return p, fmt.Errorf("allocate Wibisoft household id: %w", err)
 		}
-		p.HH, hhSeq = hh, v
-		b.households.add(p.HH, hhSeq, clip(c.Profile.Household, 512), now)
+		p.HH = hh
+		b.households.add(p.HH, clip(c.Profile.Household, 512), now)
 	case !f.hhIDs[p.HH]:
 		// A household id found in the row that keysync does not know yet.
-		if v, _, err := s.num.Household.Parse(p.HH); err == nil {
-			hhSeq = v
-			hhs.reserve(v)
-		}
-		b.households.add(clip(p.HH, 64), hhSeq, clip(c.Profile.Household, 512), now)
+		b.reserve(hhs, p.HH)
+		b.households.add(clip(p.HH, 64), clip(c.Profile.Household, 512), now)
 	}
 	a := c.Account
-	b.persons.add(clip(p.Number, 64), seq, clip(p.PE, 64), peSeq, clip(p.HH, 64), origin,
+	b.persons.add(clip(p.Number, 64), seq, clip(p.PE, 64), clip(p.HH, 64), origin,
 		clip(a.FirstName, 255), clip(a.LastName, 255), clip(a.Email, 320),
 		clip(c.Profile.FirstName, 255), clip(c.Profile.LastName, 255), clip(c.Profile.Email, 320),
 		clip(c.Profile.BirthDate, 10), clip(c.Profile.Household, 512), now, now)

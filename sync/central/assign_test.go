@@ -462,7 +462,10 @@ func TestStore_AssignAdoptsWibisoftIDs(t *testing.T) {
 	if got, want := f.mustPerson(t, out.Number), (person{out.Number, "0000042", "00007001", "assigned"}); got != want {
 		t.Errorf("persons row=%+v, want %+v", got, want)
 	}
-	if got, want := f.mustCount(t, "households", "hh_id = '0000042' AND seq = 42"), 1; got != want {
+	if got, want := f.mustCount(t, "households", "hh_id = '0000042'"), 1; got != want {
+		t.Errorf("households row of the adopted id=%d, want %d", got, want)
+	}
+	if got, want := f.mustCount(t, "reserved", "seq_name = 'household' AND value = 42"), 1; got != want {
 		t.Errorf("households row of the adopted id=%d, want %d", got, want)
 	}
 	if w, ok := out.Write(); !ok || w != (keysync.Write{ID: 1, Number: out.Number}) {
@@ -562,20 +565,21 @@ func TestStore_AssignSharedEmail(t *testing.T) {
 	}
 }
 
-// TestStore_AssignAdopterAfterAllocation: a row typing in the number that an
-// earlier row of the same batch was just given never gets it too.
+// TestStore_AssignAdopterAfterAllocation: a row later in a batch that
+// carries a free number keeps it; the allocator skips it for the new
+// persons before it, and no number is handed out twice.
 func TestStore_AssignAdopterAfterAllocation(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	third := f.number(t, numberStart+2)
 	out := f.mustAssign(t, cands(account(1), account(2), account(3), account(100, func(a *keysync.Account) { a.Number = third }))...)
 
-	if got := out[2].Number; got != third {
-		t.Fatalf("third new number=%q, want %q", got, third)
+	if got := out[2].Number; got == third || got != f.number(t, numberStart+3) {
+		t.Fatalf("third new number=%q, want the next free one after %q", got, third)
 	}
 	adopter := out[3]
-	if adopter.Action != keysync.ActionConflict || !slices.Equal(conflictKinds(adopter), []keysync.ConflictKind{keysync.ConflictNumberTaken}) {
-		t.Errorf("adopter: Action=%v conflicts=%v, want a number_taken conflict", adopter.Action, conflictKinds(adopter))
+	if adopter.Action != keysync.ActionAdopt || adopter.Number != third || len(adopter.Conflicts) != 0 {
+		t.Errorf("adopter: Action=%v number=%q conflicts=%v, want it to adopt %q", adopter.Action, adopter.Number, conflictKinds(adopter), third)
 	}
 	if got, want := f.mustCount(t, "accounts", "number = ?", third), 1; got != want {
 		t.Errorf("accounts holding %s=%d, want %d", third, got, want)

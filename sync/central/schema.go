@@ -20,19 +20,25 @@ var migrations = []struct {
   name VARCHAR(32) NOT NULL PRIMARY KEY,
   next_value BIGINT UNSIGNED NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		// reserved holds the sequence values of ids adopted from portals, so
+		// the allocator skips them; values it hands out itself need no entry.
+		// Keeping them apart keeps the tables written per new person free of
+		// extra indexes.
+		`CREATE TABLE IF NOT EXISTS reserved (
+  seq_name VARCHAR(32) NOT NULL,
+  value BIGINT UNSIGNED NOT NULL,
+  PRIMARY KEY (seq_name, value)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		`CREATE TABLE IF NOT EXISTS households (
   hh_id VARCHAR(64) NOT NULL PRIMARY KEY,
-  seq BIGINT UNSIGNED NULL,
   match_key VARCHAR(512) NOT NULL DEFAULT '',
   created_at DATETIME(6) NOT NULL,
-  KEY seq (seq),
   KEY match_key (match_key(255))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		`CREATE TABLE IF NOT EXISTS persons (
   number VARCHAR(64) NOT NULL PRIMARY KEY,
   seq BIGINT UNSIGNED NULL,
   pe_id VARCHAR(64) NULL,
-  pe_seq BIGINT UNSIGNED NULL,
   hh_id VARCHAR(64) NULL,
   status ENUM('active','retired') NOT NULL DEFAULT 'active',
   merged_into VARCHAR(64) NULL,
@@ -47,13 +53,7 @@ var migrations = []struct {
   household_key VARCHAR(512) NOT NULL DEFAULT '',
   created_at DATETIME(6) NOT NULL,
   updated_at DATETIME(6) NOT NULL,
-  UNIQUE KEY pe_id (pe_id),
-  KEY seq (seq),
-  KEY pe_seq (pe_seq),
-  KEY hh_id (hh_id),
-  KEY email_norm (email_norm),
-  KEY last_norm (last_norm),
-  KEY created_at (created_at)
+  UNIQUE KEY pe_id (pe_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		`CREATE TABLE IF NOT EXISTS accounts (
   source VARCHAR(64) NOT NULL,
@@ -92,8 +92,7 @@ var migrations = []struct {
   new_value VARCHAR(255) NULL,
   detail TEXT NULL,
   KEY number (number),
-  KEY account (source, account_id),
-  KEY at (at)
+  KEY account (source, account_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		`CREATE TABLE IF NOT EXISTS conflicts (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

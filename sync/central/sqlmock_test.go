@@ -16,15 +16,13 @@ import (
 // The statements of one Assign, pinned so that a change to them is a
 // deliberate one.
 const (
-	lockSQL        = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
-	linksSQL       = "SELECT a.account_id, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
-	takenNumberSQL = "SELECT seq FROM persons WHERE seq >= ? AND seq < ?"
-	takenPESQL     = "SELECT pe_seq FROM persons WHERE pe_seq >= ? AND pe_seq < ?"
-	takenHHSQL     = "SELECT seq FROM households WHERE seq >= ? AND seq < ?"
-	saveSeqSQL     = "UPDATE sequences SET next_value = ? WHERE name = ?"
-	insertHHSQL    = "INSERT INTO households (hh_id, seq, match_key, created_at) VALUES (?,?,?,?)"
-	insertPersSQL  = "INSERT INTO persons (number, seq, pe_id, pe_seq, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-	advanceSQL     = "INSERT INTO source_state (source, sweep_after, updated_at) VALUES (?, ?, ?)\nON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after)), updated_at = VALUES(updated_at)"
+	lockSQL       = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
+	linksSQL      = "SELECT a.account_id, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	takenSQL      = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
+	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ?"
+	insertHHSQL   = "INSERT INTO households (hh_id, match_key, created_at) VALUES (?,?,?)"
+	insertPersSQL = "INSERT INTO persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	advanceSQL    = "INSERT INTO source_state (source, sweep_after, updated_at) VALUES (?, ?, ?)\nON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after)), updated_at = VALUES(updated_at)"
 )
 
 var errBoom = errors.New("boom: server has gone away")
@@ -106,13 +104,13 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
 	// The allocators read the taken values of a window of sixteen.
-	mock.ExpectQuery(takenNumberSQL).WithArgs(numberStart, numberStart+16).WillReturnRows(none("seq"))
-	mock.ExpectQuery(takenPESQL).WithArgs(peStart, peStart+16).WillReturnRows(none("pe_seq"))
-	mock.ExpectQuery(takenHHSQL).WithArgs(hhStart, hhStart+16).WillReturnRows(none("seq"))
+	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
+	mock.ExpectQuery(takenSQL).WithArgs("person", peStart, peStart+16).WillReturnRows(none("value"))
+	mock.ExpectQuery(takenSQL).WithArgs("household", hhStart, hhStart+16).WillReturnRows(none("value"))
 	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer").WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household").WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person").WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(insertHHSQL).WithArgs("0000500", hhStart, "", now).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(insertHHSQL).WithArgs("0000500", "", now).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(insertPersSQL).WillReturnError(errBoom)
 	mock.ExpectRollback()
 
