@@ -13,7 +13,7 @@ import (
 
 // Kinds lists the portal kinds keysync can read. It is a variable so that the
 // list in error messages and help grows with each new source backend.
-var Kinds = []string{"typo3"}
+var Kinds = []string{"typo3", "wordpress"}
 
 // Config is keysync's validated configuration. Templates are parsed once
 // here so that a bad format stops the daemon at start-up; their text, as the
@@ -49,6 +49,13 @@ type Source struct {
 	Country string
 
 	NumberColumn, HHColumn, PEColumn string
+
+	// WordPress: table prefix, optional custom user tables, the meta keys
+	// keysync writes, and the command run after a write.
+	TablePrefix, UsersTable, UsermetaTable string
+	NumberKey, HHKey, PEKey                string
+	AfterWrite                             string
+	AfterWriteTimeout                      time.Duration
 }
 
 // Source returns the source with the given name, so that commands taking a

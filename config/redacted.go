@@ -46,13 +46,29 @@ func (c *Config) Redacted() []Setting {
 		settings = append(settings,
 			Setting{Var: p + sufKind, Value: s.Kind},
 			Setting{Var: p + sufDSN, Value: RedactDSN(s.DSN)},
-			Setting{Var: p + sufTable, Value: s.Table},
-			Setting{Var: p + sufPIDs, Value: joinUints(s.PIDs)},
 			Setting{Var: p + sufCountry, Value: s.Country},
-			Setting{Var: p + sufNumberColumn, Value: s.NumberColumn},
-			Setting{Var: p + sufHHColumn, Value: s.HHColumn},
-			Setting{Var: p + sufPEColumn, Value: s.PEColumn},
 		)
+		// Only the settings of the source's own kind mean anything.
+		if s.Kind == "wordpress" {
+			settings = append(settings,
+				Setting{Var: p + sufTablePrefix, Value: s.TablePrefix},
+				Setting{Var: p + sufUsersTable, Value: s.UsersTable},
+				Setting{Var: p + sufUsermetaTable, Value: s.UsermetaTable},
+				Setting{Var: p + sufNumberKey, Value: s.NumberKey},
+				Setting{Var: p + sufHHKey, Value: s.HHKey},
+				Setting{Var: p + sufPEKey, Value: s.PEKey},
+				Setting{Var: p + sufAfterWrite, Value: s.AfterWrite},
+				Setting{Var: p + sufAfterWriteTimeout, Value: formatDuration(s.AfterWriteTimeout)},
+			)
+		} else {
+			settings = append(settings,
+				Setting{Var: p + sufTable, Value: s.Table},
+				Setting{Var: p + sufPIDs, Value: joinUints(s.PIDs)},
+				Setting{Var: p + sufNumberColumn, Value: s.NumberColumn},
+				Setting{Var: p + sufHHColumn, Value: s.HHColumn},
+				Setting{Var: p + sufPEColumn, Value: s.PEColumn},
+			)
+		}
 		for k, v := range defaultsOf(sourceVariables(s.Name)) {
 			defaults[k] = v
 		}

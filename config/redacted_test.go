@@ -53,12 +53,38 @@ func TestRedacted_CoversEveryVariable(t *testing.T) {
 		got = append(got, s.Var)
 	}
 	var want []string
+	// A typo3 source lists the common and the typo3 settings.
 	for _, v := range append(globalVariables(), sourceVariables("shop")...) {
-		if !strings.HasSuffix(v.Name, fileSuffix) {
+		if !strings.HasSuffix(v.Name, fileSuffix) && !strings.HasPrefix(v.Desc, "wordpress:") {
 			want = append(want, v.Name)
 		}
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Redacted lists\n%q\nwant, in Usage order,\n%q", got, want)
+	}
+}
+
+func TestRedacted_WordPressSource(t *testing.T) {
+	env := validEnv()
+	env["KEYSYNC_SOURCE_SHOP_KIND"] = "wordpress"
+	env["KEYSYNC_SOURCE_SHOP_TABLE_PREFIX"] = "wpx_"
+	c := MustLoad(t, env)
+	var got []string
+	values := map[string]string{}
+	for _, s := range c.Redacted() {
+		got = append(got, s.Var)
+		values[s.Var] = s.Value
+	}
+	var want []string
+	for _, v := range append(globalVariables(), sourceVariables("shop")...) {
+		if !strings.HasSuffix(v.Name, fileSuffix) && !strings.HasPrefix(v.Desc, "typo3:") {
+			want = append(want, v.Name)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Redacted lists\n%q\nwant\n%q", got, want)
+	}
+	if values["KEYSYNC_SOURCE_SHOP_TABLE_PREFIX"] != "wpx_" || values["KEYSYNC_SOURCE_SHOP_NUMBER_KEY"] != "keysync_customer_number" {
+		t.Errorf("wordpress settings: %v", values)
 	}
 }

@@ -57,5 +57,14 @@ func loadSource(name string) (Source, []error) {
 		NumberColumn: v.NumberColumn,
 		HHColumn:     v.HHColumn,
 		PEColumn:     v.PEColumn,
+
+		TablePrefix:       v.TablePrefix,
+		UsersTable:        v.UsersTable,
+		UsermetaTable:     v.UsermetaTable,
+		NumberKey:         v.NumberKey,
+		HHKey:             v.HHKey,
+		PEKey:             v.PEKey,
+		AfterWrite:        v.AfterWrite,
+		AfterWriteTimeout: v.AfterWriteTimeout,
 	}, errs
 }

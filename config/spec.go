@@ -37,15 +37,23 @@ type globalVars struct {
 // sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
 // name in KEYSYNC_SOURCES.
 type sourceVars struct {
-	Kind         string   `desc:"required; portal kind: typo3"`
-	DSN          string   `desc:"required; DSN of the portal database, user:password@tcp(host:3306)/dbname"`
-	DSNFile      string   `split_words:"true" desc:"file holding the DSN instead, so the password stays out of the environment"`
-	Table        string   `default:"fe_users" desc:"table of portal accounts"`
-	Pids         []uint64 `desc:"comma-separated TYPO3 storage folder uids to work on; empty means all"`
-	Country      string   `desc:"ISO 3166 alpha-2 code for {country}; required when a template uses {country}"`
-	NumberColumn string   `split_words:"true" default:"tx_keysync_customer_number" desc:"column keysync writes the customer number to"`
-	HHColumn     string   `split_words:"true" default:"tx_keysync_wibisoft_hh_id" desc:"column keysync writes the household id to"`
-	PEColumn     string   `split_words:"true" default:"tx_keysync_wibisoft_pe_id" desc:"column keysync writes the person id to"`
+	Kind              string        `desc:"required; portal kind: typo3 or wordpress"`
+	DSN               string        `desc:"required; DSN of the portal database, user:password@tcp(host:3306)/dbname"`
+	DSNFile           string        `split_words:"true" desc:"file holding the DSN instead, so the password stays out of the environment"`
+	Country           string        `desc:"ISO 3166 alpha-2 code of the portal's country: for rows without one, and for {country}; required when a template uses {country}"`
+	Table             string        `default:"fe_users" desc:"typo3: table of frontend users"`
+	Pids              []uint64      `desc:"typo3: comma-separated storage folder uids to work on; empty means all"`
+	NumberColumn      string        `split_words:"true" default:"tx_keysync_customer_number" desc:"typo3: column keysync writes the customer number to; name an existing column to adopt its values"`
+	HHColumn          string        `split_words:"true" default:"tx_keysync_wibisoft_hh_id" desc:"typo3: column keysync writes the household id to"`
+	PEColumn          string        `split_words:"true" default:"tx_keysync_wibisoft_pe_id" desc:"typo3: column keysync writes the person id to"`
+	TablePrefix       string        `split_words:"true" default:"wp_" desc:"wordpress: $table_prefix of wp-config.php"`
+	UsersTable        string        `split_words:"true" desc:"wordpress: users table when not <prefix>users (CUSTOM_USER_TABLE)"`
+	UsermetaTable     string        `split_words:"true" desc:"wordpress: user meta table when not <prefix>usermeta (CUSTOM_USER_META_TABLE)"`
+	NumberKey         string        `split_words:"true" default:"keysync_customer_number" desc:"wordpress: meta key of the customer number"`
+	HHKey             string        `split_words:"true" default:"keysync_wibisoft_hh_id" desc:"wordpress: meta key of the household id"`
+	PEKey             string        `split_words:"true" default:"keysync_wibisoft_pe_id" desc:"wordpress: meta key of the person id"`
+	AfterWrite        string        `split_words:"true" desc:"wordpress: shell command run after a user's meta was written; {id} is the user id (also in KEYSYNC_USER_ID), e.g. wp cache delete {id} user_meta"`
+	AfterWriteTimeout time.Duration `split_words:"true" default:"10s" desc:"wordpress: how long the after-write command may run"`
 }
 
 // The global variable names, for error messages and Redacted. A test checks
@@ -78,6 +86,15 @@ const (
 	sufNumberColumn = "_NUMBER_COLUMN"
 	sufHHColumn     = "_HH_COLUMN"
 	sufPEColumn     = "_PE_COLUMN"
+
+	sufTablePrefix       = "_TABLE_PREFIX"
+	sufUsersTable        = "_USERS_TABLE"
+	sufUsermetaTable     = "_USERMETA_TABLE"
+	sufNumberKey         = "_NUMBER_KEY"
+	sufHHKey             = "_HH_KEY"
+	sufPEKey             = "_PE_KEY"
+	sufAfterWrite        = "_AFTER_WRITE"
+	sufAfterWriteTimeout = "_AFTER_WRITE_TIMEOUT"
 )
 
 // sourcePrefix returns the prefix of the variables of the named source.

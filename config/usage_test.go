@@ -61,7 +61,8 @@ func TestVariableNames(t *testing.T) {
 	for _, v := range sourceVariables("shop") {
 		names[v.Name] = true
 	}
-	suffixes := []string{sufKind, sufDSN, sufDSN + fileSuffix, sufTable, sufPIDs, sufCountry, sufNumberColumn, sufHHColumn, sufPEColumn}
+	suffixes := []string{sufKind, sufDSN, sufDSN + fileSuffix, sufTable, sufPIDs, sufCountry, sufNumberColumn, sufHHColumn, sufPEColumn,
+		sufTablePrefix, sufUsersTable, sufUsermetaTable, sufNumberKey, sufHHKey, sufPEKey, sufAfterWrite, sufAfterWriteTimeout}
 	for _, suffix := range suffixes {
 		if !names[p+suffix] {
 			t.Errorf("%s is not a variable envconfig reads", p+suffix)

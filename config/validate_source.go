@@ -63,6 +63,27 @@ func (s *Source) validate(countryVar string) []error {
 		}
 	}
 
+	names := []struct{ suffix, value string }{
+		{sufTablePrefix, s.TablePrefix}, {sufNumberKey, s.NumberKey}, {sufHHKey, s.HHKey}, {sufPEKey, s.PEKey},
+	}
+	if s.UsersTable != "" {
+		names = append(names, struct{ suffix, value string }{sufUsersTable, s.UsersTable})
+	}
+	if s.UsermetaTable != "" {
+		names = append(names, struct{ suffix, value string }{sufUsermetaTable, s.UsermetaTable})
+	}
+	for _, n := range names {
+		if !ValidIdentifier(n.value) {
+			add(n.suffix, n.value, notIdentifier)
+		}
+	}
+	if strings.EqualFold(s.NumberKey, s.HHKey) || strings.EqualFold(s.NumberKey, s.PEKey) || strings.EqualFold(s.HHKey, s.PEKey) {
+		add(sufNumberKey, s.NumberKey, "the three meta keys must differ")
+	}
+	if s.AfterWriteTimeout <= 0 {
+		add(sufAfterWriteTimeout, s.AfterWriteTimeout.String(), "must be positive, e.g. 10s")
+	}
+
 	country := strings.ToUpper(s.Country)
 	switch {
 	case s.Country == "" && countryVar != "":

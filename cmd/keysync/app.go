@@ -7,6 +7,7 @@ import (
 
 	"keysync/config"
 	"keysync/sources/typo3"
+	"keysync/sources/wordpress"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 )
@@ -62,6 +63,20 @@ func (m *Main) newApp() (*app, error) {
 				return nil, err
 			}
 			a.typo3[sc.Name] = src
+			a.closers = append(a.closers, src.Close)
+			a.portals = append(a.portals, keysync.Portal{Source: src, Country: sc.Country})
+		case "wordpress":
+			src, err := wordpress.Open(wordpress.Config{
+				Name: sc.Name, DSN: sc.DSN, TablePrefix: sc.TablePrefix,
+				UsersTable: sc.UsersTable, UsermetaTable: sc.UsermetaTable,
+				NumberKey: sc.NumberKey, HHKey: sc.HHKey, PEKey: sc.PEKey,
+				AfterWrite: sc.AfterWrite, AfterWriteTimeout: sc.AfterWriteTimeout,
+				Logger: a.log,
+			})
+			if err != nil {
+				a.close()
+				return nil, err
+			}
 			a.closers = append(a.closers, src.Close)
 			a.portals = append(a.portals, keysync.Portal{Source: src, Country: sc.Country})
 		default:

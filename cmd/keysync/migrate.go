@@ -43,7 +43,18 @@ func (c *migrateCommand) Run(ctx context.Context, args []string) error {
 	var failed []string
 	for _, p := range a.portals {
 		name := p.Source.Name()
-		src := a.typo3[name]
+		src, ok := a.typo3[name]
+		if !ok {
+			// WordPress keeps keysync's values as user meta: nothing to add,
+			// only the tables to check.
+			if err := p.Source.Check(ctx); err != nil {
+				failed = append(failed, name)
+				fmt.Fprintf(c.m.Stderr, "%s: %v\n", name, err)
+				continue
+			}
+			fmt.Fprintf(c.m.Stdout, "%s: user tables present, nothing to migrate\n", name)
+			continue
+		}
 		stmts, err := src.Migrate(ctx)
 		if err != nil {
 			failed = append(failed, name)

@@ -2,11 +2,11 @@ package typo3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	keysync "keysync/sync"
 	"keysync/sync/sqlutil"
 )
 
@@ -27,9 +27,8 @@ type Schema struct {
 	Indexes map[string][]string
 }
 
-// ErrSchema is wrapped by every finding that needs an admin (or `keysync
-// migrate`) before the source can work.
-var ErrSchema = errors.New("portal schema needs attention")
+// ErrSchema is keysync.ErrSchema, named here for callers of this package.
+var ErrSchema = keysync.ErrSchema
 
 // Inspect reads the table's columns and indexes from information_schema.
 func (s *Source) Inspect(ctx context.Context) (Schema, error) {
@@ -123,7 +122,7 @@ func (s *Source) Check(ctx context.Context) error {
 		return err
 	}
 	if p := s.Problems(sc); len(p) > 0 {
-		return fmt.Errorf("%w: %s", ErrSchema, strings.Join(p, "; "))
+		return fmt.Errorf("%w: %s", keysync.ErrSchema, strings.Join(p, "; "))
 	}
 	s.nullable = sc.Columns[strings.ToLower(s.cfg.NumberColumn)].nullable
 	s.hasIndex = s.HasPendingIndex(sc)
@@ -160,7 +159,7 @@ func (s *Source) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if len(sc.Columns) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrSchema, s.Problems(sc)[0])
+		return nil, fmt.Errorf("%w: %s", keysync.ErrSchema, s.Problems(sc)[0])
 	}
 	var parts []string
 	for _, kc := range s.keysyncColumns() {
@@ -171,7 +170,7 @@ func (s *Source) Migrate(ctx context.Context) ([]string, error) {
 		if hasColumn(sc, "zzz_deleted_"+lc) {
 			// Never guess: the renamed column holds the numbers, an admin
 			// decides whether to rename it back.
-			return nil, fmt.Errorf("%w: %s", ErrSchema, strings.Join(s.Problems(sc), "; "))
+			return nil, fmt.Errorf("%w: %s", keysync.ErrSchema, strings.Join(s.Problems(sc), "; "))
 		}
 		parts = append(parts, `ADD COLUMN `+sqlutil.Ident(kc.name)+` `+columnDDL(kc.maxLen))
 	}

@@ -1,0 +1,148 @@
+package wordpress
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	keysync "keysync/sync"
+)
+
+// waiting remembers users that were not active when keysync first saw them:
+// BuddyPress sign-ups waiting for activation (user_status 2) and users
+// marked spam or deleted on multisite. WordPress has no indexed column that
+// says "activated since", so instead of scanning every user on every poll,
+// Pending looks only at these, by primary key. The set is filled by one scan
+// of the inactive users when Pending first runs in a process, and then by
+// Sweep.
+type waiting struct {
+	mu     sync.Mutex
+	loaded bool
+	ids    map[uint64]struct{}
+}
+
+func (w *waiting) add(ids ...uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ids == nil {
+		w.ids = map[uint64]struct{}{}
+	}
+	for _, id := range ids {
+		w.ids[id] = struct{}{}
+	}
+}
+
+func (w *waiting) remove(ids ...uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range ids {
+		delete(w.ids, id)
+	}
+}
+
+// after returns up to limit remembered ids above after, in order.
+func (w *waiting) after(after uint64, limit int) []uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []uint64
+	for id := range w.ids {
+		if id > after {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// remember notes the inactive accounts of a sweep.
+func (s *Source) remember(accts []keysync.Account) {
+	var ids []uint64
+	for _, a := range accts {
+		if !a.Active && a.Number == "" {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) > 0 {
+		s.waiting.add(ids...)
+	}
+}
+
+// loadWaiting scans the inactive users once per process.
+func (s *Source) loadWaiting(ctx context.Context) error {
+	s.waiting.mu.Lock()
+	loaded := s.waiting.loaded
+	s.waiting.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	q := `SELECT ID FROM ` + s.users + ` WHERE user_status <> 0`
+	if s.multisite {
+		q += ` OR spam <> 0 OR deleted <> 0`
+	}
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("read inactive users: %w", err)
+	}
+	defer rows.Close()
+	var ids []uint64
+	for rows.Next() {
+		var id uint64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("read inactive users: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read inactive users: %w", err)
+	}
+	s.waiting.add(ids...)
+	s.waiting.mu.Lock()
+	s.waiting.loaded = true
+	s.waiting.mu.Unlock()
+	return nil
+}
+
+// Pending implements keysync.Source: the remembered inactive users that are
+// active now and still have no number. Users that got a number or were
+// removed are forgotten.
+func (s *Source) Pending(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	if err := s.loadWaiting(ctx); err != nil {
+		return nil, err
+	}
+	var out []keysync.Account
+	for len(out) < limit {
+		ids := s.waiting.after(after, limit)
+		if len(ids) == 0 {
+			break
+		}
+		accts, err := s.Accounts(ctx, ids, now)
+		if err != nil {
+			return nil, err
+		}
+		found := map[uint64]bool{}
+		for _, a := range accts {
+			found[a.ID] = true
+			switch {
+			case a.Number != "":
+				s.waiting.remove(a.ID)
+			case a.Active:
+				out = append(out, a)
+			}
+		}
+		for _, id := range ids {
+			if !found[id] {
+				s.waiting.remove(id)
+			}
+		}
+		after = ids[len(ids)-1]
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
