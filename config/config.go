@@ -32,6 +32,9 @@ type Config struct {
 
 	LogFormat, LogLevel string
 
+	// MatchSame and MatchReview are the fuzzy matching thresholds.
+	MatchSame, MatchReview float64
+
 	// Warnings name settings that look like mistakes but do not stop the
 	// daemon, such as a KEYSYNC_ variable that nothing reads.
 	Warnings []string

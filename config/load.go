@@ -26,6 +26,8 @@ func Load() (*Config, error) {
 		BatchSize:       g.BatchSize,
 		LogFormat:       g.LogFormat,
 		LogLevel:        g.LogLevel,
+		MatchSame:       g.MatchSame,
+		MatchReview:     g.MatchReview,
 	}
 	dsn, err := loadDSN(varCentralDSN, g.CentralDSN, g.CentralDSNFile)
 	if err != nil {

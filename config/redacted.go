@@ -39,6 +39,8 @@ func (c *Config) Redacted() []Setting {
 		{Var: varBackoffMax, Value: formatDuration(c.BackoffMax)},
 		{Var: varLogFormat, Value: c.LogFormat},
 		{Var: varLogLevel, Value: c.LogLevel},
+		{Var: varMatchSame, Value: strconv.FormatFloat(c.MatchSame, 'g', -1, 64)},
+		{Var: varMatchReview, Value: strconv.FormatFloat(c.MatchReview, 'g', -1, 64)},
 	}
 	defaults := defaultsOf(globalVariables())
 	for _, s := range c.Sources {

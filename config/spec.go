@@ -32,6 +32,8 @@ type globalVars struct {
 	BackoffMax      time.Duration `split_words:"true" default:"5m" desc:"longest wait between retries after errors, at least 1s"`
 	LogFormat       string        `split_words:"true" default:"auto" desc:"auto (coloured text on a terminal, else json), text or json"`
 	LogLevel        string        `split_words:"true" default:"info" desc:"debug, info, warn or error"`
+	MatchSame       float64       `split_words:"true" default:"0.95" desc:"fuzzy match score at or above which a registration with the same birth date is the same person (reuses the number)"`
+	MatchReview     float64       `split_words:"true" default:"0.7" desc:"fuzzy match score from which a registration gets a new number and a suspected_duplicate conflict for review"`
 }
 
 // sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
@@ -73,6 +75,8 @@ const (
 	varBackoffMax      = "KEYSYNC_BACKOFF_MAX"
 	varLogFormat       = "KEYSYNC_LOG_FORMAT"
 	varLogLevel        = "KEYSYNC_LOG_LEVEL"
+	varMatchSame       = "KEYSYNC_MATCH_SAME"
+	varMatchReview     = "KEYSYNC_MATCH_REVIEW"
 )
 
 // The per-source variable names after KEYSYNC_SOURCE_<NAME>, checked by the

@@ -45,7 +45,7 @@ func TestVariableNames(t *testing.T) {
 	globals := []string{
 		varCentralDSN, varCentralDSN + fileSuffix, varSources, varNumberFormat, varCheckDigit, varSequenceStart,
 		varHHFormat, varHHSequenceStart, varPEFormat, varPESequenceStart, varPollInterval, varBatchSize,
-		varBackoffMax, varLogFormat, varLogLevel,
+		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview,
 	}
 	for _, name := range globals {
 		if !names[name] {

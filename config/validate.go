@@ -42,6 +42,12 @@ func (c *Config) validate() []error {
 	}
 	add(oneOf(varLogFormat, &c.LogFormat, logFormats))
 	add(oneOf(varLogLevel, &c.LogLevel, logLevels))
+	if c.MatchSame <= 0 || c.MatchSame > 1 {
+		add(&Error{Var: varMatchSame, Value: strconv.FormatFloat(c.MatchSame, 'g', -1, 64), Reason: "must be a score above 0 and at most 1"})
+	}
+	if c.MatchReview <= 0 || c.MatchReview > c.MatchSame {
+		add(&Error{Var: varMatchReview, Value: strconv.FormatFloat(c.MatchReview, 'g', -1, 64), Reason: "must be above 0 and at most " + varMatchSame})
+	}
 
 	countryVar := c.countryTemplate()
 	for i := range c.Sources {

@@ -35,3 +35,20 @@ func TestLoad_WordPressNamesAreIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+func TestLoad_MatchThresholds(t *testing.T) {
+	c := MustLoad(t, with(map[string]string{"KEYSYNC_MATCH_SAME": "0.97", "KEYSYNC_MATCH_REVIEW": "0.8"}))
+	if c.MatchSame != 0.97 || c.MatchReview != 0.8 {
+		t.Errorf("thresholds = %v, %v", c.MatchSame, c.MatchReview)
+	}
+	for _, env := range []map[string]string{
+		{"KEYSYNC_MATCH_SAME": "1.5"},
+		{"KEYSYNC_MATCH_SAME": "high"},
+		{"KEYSYNC_MATCH_REVIEW": "0.99"},
+		{"KEYSYNC_MATCH_REVIEW": "0"},
+	} {
+		if errs := MustFail(t, with(env)); len(errs) == 0 {
+			t.Errorf("%v accepted", env)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package keysync
 
 import (
+	"fmt"
+
 	"keysync/sync/match"
 	"keysync/sync/number"
 )
@@ -25,6 +27,13 @@ type Profile struct {
 	Country string
 	// Household is match.HouseholdKey: address with unit plus surname.
 	Household string
+	// Address is the dwelling's key (match.Address.Key), Postcode and City
+	// the normalised parts that fuzzy matching compares.
+	Address  string
+	Postcode string
+	City     string
+	// Blocks are the fuzzy-candidate keys, computed once by NewProfile.
+	Blocks Blocks
 }
 
 // NewProfile normalises an account for matching. defaultCountry is the
@@ -32,14 +41,19 @@ type Profile struct {
 func NewProfile(a Account, defaultCountry string) Profile {
 	first, last := a.FirstName, a.LastName
 	addr := match.ParseAddress(a.Street, a.Zip, a.City, a.Country, defaultCountry)
-	return Profile{
+	p := Profile{
 		Email:     match.Email(a.Email),
 		FirstName: match.FirstName(first),
 		LastName:  match.Name(last),
 		BirthDate: a.BirthDate,
 		Country:   addr.Country,
 		Household: match.HouseholdKey(addr, last),
+		Address:   addr.Key(),
+		Postcode:  addr.Postcode,
+		City:      addr.City,
 	}
+	p.Blocks = BlockingKeys(p)
+	return p
 }
 
 // Facts answers the questions a decision asks of the central store. The
@@ -59,6 +73,9 @@ type Facts interface {
 	PEOwner(pe string) (Person, bool)
 	// Household returns the Wibisoft household id for a household key.
 	Household(key string) (string, bool)
+	// Similar returns the persons having an account under any of the
+	// blocking keys: the candidates of fuzzy matching.
+	Similar(b Blocks) []Person
 }
 
 // Action is what a decision does with an account.
@@ -103,7 +120,7 @@ type Decision struct {
 // Decide determines who an account is. It is pure: everything it knows of
 // the central state comes from facts, so the store can call it inside its
 // transaction and tests can call it with a map.
-func Decide(a Account, p Profile, f Facts, tmpl *number.Template) Decision {
+func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds) Decision {
 	d := Decision{Profile: p}
 	conflict := func(kind ConflictKind, value, num, detail string) {
 		d.Conflicts = append(d.Conflicts, Conflict{Kind: kind, Source: a.Source, AccountID: a.ID, Value: value, Number: num, Detail: detail})
@@ -162,13 +179,44 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template) Decision {
 		}
 	}
 
+	// 5. A strong fuzzy match: the same person only with the same birth
+	// date; otherwise a new number and a conflict for review.
+	best, bestScore, evidence := fuzzyCandidate(p, f, shared)
+	if best != nil && bestScore >= th.Same && p.BirthDate != "" && p.BirthDate == best.Profile.BirthDate {
+		d.Action, d.Person = ActionLink, *best
+		return d
+	}
+
 	d.Action = ActionNew
 	if shared != nil {
 		d.Person.HH = shared.HH
 		conflict(ConflictSharedEmail, a.Email, shared.Number, "the e-mail address is used by a person with another name or birth date; new number in the same household")
 	}
+	if best != nil && bestScore >= th.Review {
+		conflict(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, best.Number,
+			fmt.Sprintf("may be the same person as %s: score %.3f (%s)", best.Number, bestScore, evidence))
+	}
 	adoptWibisoft(&d, a, p, f, conflict)
 	return d
+}
+
+// fuzzyCandidate returns the best-scoring candidate under the blocking keys,
+// leaving out the person already found through a shared mailbox.
+func fuzzyCandidate(p Profile, f Facts, shared *Person) (*Person, float64, string) {
+	var best *Person
+	var bestScore float64
+	var evidence string
+	for _, c := range f.Similar(p.Blocks) {
+		if shared != nil && c.Number == shared.Number {
+			continue
+		}
+		s, why := Score(p, c.Profile)
+		if best == nil || s > bestScore || (s == bestScore && c.Number < best.Number) {
+			c := c
+			best, bestScore, evidence = &c, s, why
+		}
+	}
+	return best, bestScore, evidence
 }
 
 // adoptWibisoft takes Wibisoft ids already present in the row, never

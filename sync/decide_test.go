@@ -14,7 +14,10 @@ type mapFacts struct {
 	byNumber   map[string]Person
 	byPE       map[string]Person
 	households map[string]string
+	similar    []Person // returned for any blocking key
 }
+
+func (f mapFacts) Similar(Blocks) []Person { return f.similar }
 
 func (f mapFacts) Linked(source string, id uint64) (Person, bool) {
 	p, ok := f.linked[AccountKey(source, id)]
@@ -176,7 +179,7 @@ func TestDecide(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := NewProfile(tc.account, "AT")
-			d := Decide(tc.account, p, facts, tmpl)
+			d := Decide(tc.account, p, facts, tmpl, DefaultThresholds)
 			if got, want := d.Action, tc.action; got != want {
 				t.Fatalf("Action=%v, want %v (decision %+v)", got, want, d)
 			}

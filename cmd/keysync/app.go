@@ -49,6 +49,7 @@ func (m *Main) newApp() (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.store.Thresholds = keysync.Thresholds{Same: cfg.MatchSame, Review: cfg.MatchReview}
 	a.closers = append(a.closers, a.store.Close)
 	for _, sc := range cfg.Sources {
 		switch sc.Kind {

@@ -29,7 +29,8 @@ func TestOnce_ThreeProcessesAtOnce(t *testing.T) {
 	}
 	wg.Wait()
 	for i, r := range results {
-		if r.code != 0 {
+		// 3: done, with conflicts for review among the generated people.
+		if r.code != 0 && r.code != 3 {
 			t.Fatalf("process %d: exit %d\n%s\n%s", i, r.code, r.stdout, r.stderr)
 		}
 	}
@@ -70,7 +71,9 @@ func TestOnce_KilledHalfway(t *testing.T) {
 		t.Logf("kill %d: %d numbers written, %d accounts linked centrally", i+1, written, linked)
 	}
 
-	s.mustRun(0, "once")
+	if r := s.run(s.env, "once"); r.code != 0 && r.code != 3 {
+		t.Fatalf("completing pass: exit %d\n%s", r.code, r.stderr)
+	}
 	s.assertConsistent(true)
 	s.assertOneNumberPerPerson(20000)
 }

@@ -23,6 +23,7 @@ type facts struct {
 	byPE       map[string]keysync.Person
 	households map[string]string // household key -> hh id
 	hhIDs      map[string]bool
+	similar    map[string][]keysync.Person // "n:"/"p:"/"b:" + blocking key -> persons
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -41,6 +42,34 @@ func (f *facts) PEOwner(pe string) (keysync.Person, bool) {
 	p, ok := f.byPE[pe]
 	return p, ok
 }
+func (f *facts) Similar(b keysync.Blocks) []keysync.Person {
+	var out []keysync.Person
+	seen := map[string]bool{}
+	for _, k := range blockKeys(b) {
+		for _, p := range f.similar[k] {
+			// A person found under several keys, or through several of their
+			// accounts, is one candidate; the first account found speaks.
+			if !seen[p.Number] {
+				seen[p.Number] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// blockKeys lists a profile's blocking keys, tagged by kind so that equal
+// strings of different kinds never meet.
+func blockKeys(b keysync.Blocks) []string {
+	var out []string
+	for _, k := range []struct{ tag, key string }{{"n:", b.Name}, {"p:", b.Place}, {"b:", b.Birth}} {
+		if k.key != "" {
+			out = append(out, k.tag+k.key)
+		}
+	}
+	return out
+}
+
 func (f *facts) Household(key string) (string, bool) {
 	hh, ok := f.households[key]
 	return hh, ok
@@ -60,6 +89,11 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 	}
 	if p.PE != "" {
 		f.byPE[p.PE] = p
+	}
+	withProfile := p
+	withProfile.Profile = c.Profile
+	for _, k := range blockKeys(c.Profile.Blocks) {
+		f.similar[k] = append(f.similar[k], withProfile)
 	}
 	if p.HH != "" {
 		f.hhIDs[p.HH] = true
@@ -92,8 +126,9 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		byPE:       map[string]keysync.Person{},
 		households: map[string]string{},
 		hhIDs:      map[string]bool{},
+		similar:    map[string][]keysync.Person{},
 	}
-	var ids, emails, numbers, pes, hkeys, hhs []any
+	var ids, emails, numbers, pes, hkeys, hhs, kName, kPlace, kBirth []any
 	for _, c := range cands {
 		ids = append(ids, c.Account.ID)
 		if c.Profile.Email != "" {
@@ -110,6 +145,15 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		}
 		if c.Profile.Household != "" {
 			hkeys = append(hkeys, c.Profile.Household)
+		}
+		if b := c.Profile.Blocks; b.Name != "" {
+			kName = append(kName, b.Name)
+		}
+		if b := c.Profile.Blocks; b.Place != "" {
+			kPlace = append(kPlace, b.Place)
+		}
+		if b := c.Profile.Blocks; b.Birth != "" {
+			kBirth = append(kBirth, b.Birth)
 		}
 	}
 
@@ -191,7 +235,46 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 			return nil, fmt.Errorf("load households: %w", err)
 		}
 	}
+	if err := f.loadSimilar(ctx, tx, kName, kPlace, kBirth); err != nil {
+		return nil, fmt.Errorf("load fuzzy candidates: %w", err)
+	}
 	return f, nil
+}
+
+// loadSimilar reads the accounts sharing a blocking key with the batch,
+// each with its own profile (names, birth date, address) and its person.
+func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, kName, kPlace, kBirth []any) error {
+	var where []string
+	var args []any
+	for _, k := range []struct {
+		col  string
+		keys []any
+	}{{"key_name", kName}, {"key_place", kPlace}, {"key_birth", kBirth}} {
+		if len(k.keys) > 0 {
+			where = append(where, `a.`+k.col+` IN (`+sqlutil.Placeholders(len(k.keys))+`)`)
+			args = append(args, k.keys...)
+		}
+	}
+	if len(where) == 0 {
+		return nil
+	}
+	q := `SELECT a.first_norm, a.last_norm, a.birth_date, a.postcode, a.city_norm, a.address_key, ` +
+		`COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), ` + personColumns +
+		` FROM accounts a JOIN persons p ON p.number = a.number WHERE ` + strings.Join(where, " OR ") + ` ORDER BY p.created_at, p.number`
+	return query(ctx, tx, q, args, func(rows *sql.Rows) error {
+		var pr keysync.Profile
+		var b keysync.Blocks
+		p, err := scanPerson(rows, &pr.FirstName, &pr.LastName, &pr.BirthDate, &pr.Postcode, &pr.City, &pr.Address, &b.Name, &b.Place, &b.Birth)
+		if err != nil {
+			return err
+		}
+		pr.Email, pr.Household = p.Profile.Email, p.Profile.Household
+		p.Profile = pr
+		for _, k := range blockKeys(b) {
+			f.similar[k] = append(f.similar[k], p)
+		}
+		return nil
+	})
 }
 
 func query(ctx context.Context, tx *sql.Tx, q string, args []any, each func(*sql.Rows) error) error {

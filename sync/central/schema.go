@@ -72,13 +72,22 @@ var migrations = []struct {
   zip VARCHAR(32) NOT NULL DEFAULT '',
   city VARCHAR(255) NOT NULL DEFAULT '',
   country VARCHAR(64) NOT NULL DEFAULT '',
+  postcode VARCHAR(16) NOT NULL DEFAULT '',
+  city_norm VARCHAR(255) NOT NULL DEFAULT '',
+  address_key VARCHAR(512) NOT NULL DEFAULT '',
+  key_name VARCHAR(64) NULL,
+  key_place VARCHAR(64) NULL,
+  key_birth VARCHAR(64) NULL,
   groups_list TEXT NULL,
   registered_at DATETIME(6) NULL,
   linked_at DATETIME(6) NOT NULL,
   written_at DATETIME(6) NULL,
   PRIMARY KEY (source, account_id),
   KEY number (number),
-  KEY email_norm (email_norm)
+  KEY email_norm (email_norm),
+  KEY key_name (key_name),
+  KEY key_place (key_place),
+  KEY key_birth (key_birth)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		`CREATE TABLE IF NOT EXISTS events (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

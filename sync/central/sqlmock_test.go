@@ -16,9 +16,11 @@ import (
 // The statements of one Assign, pinned so that a change to them is a
 // deliberate one.
 const (
-	lockSQL       = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
-	linksSQL      = "SELECT a.account_id, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
-	takenSQL      = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
+	lockSQL    = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
+	linksSQL   = "SELECT a.account_id, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	takenSQL   = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
+	similarSQL = "SELECT a.first_norm, a.last_norm, a.birth_date, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), " +
+		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?) ORDER BY p.created_at, p.number"
 	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ?"
 	insertHHSQL   = "INSERT INTO households (hh_id, match_key, created_at) VALUES (?,?,?)"
 	insertPersSQL = "INSERT INTO persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -103,6 +105,7 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
+	mock.ExpectQuery(similarSQL).WillReturnRows(none("first", "last", "birth", "postcode", "city", "address", "kn", "kp", "kb", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	// The allocators read the taken values of a window of sixteen.
 	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
 	mock.ExpectQuery(takenSQL).WithArgs("person", peStart, peStart+16).WillReturnRows(none("value"))
@@ -131,6 +134,7 @@ func TestStore_AssignSQL_CommitFails(t *testing.T) {
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(linked)
+	mock.ExpectQuery(similarSQL).WillReturnRows(none("first", "last", "birth", "postcode", "city", "address", "kn", "kp", "kb", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	mock.ExpectCommit().WillReturnError(errBoom)
 
 	out, err := s.Assign(t.Context(), source, plain(), false)

@@ -44,6 +44,8 @@ type Store struct {
 
 	// Actor is recorded as "by whom" in every event.
 	Actor string
+	// Thresholds of the fuzzy decision.
+	Thresholds keysync.Thresholds
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -59,7 +61,7 @@ func Open(dsn string, num Numbering) (*Store, error) {
 
 // New wraps an open pool; tests pass a sqlmock pool here.
 func New(db *sql.DB, num Numbering) *Store {
-	return &Store{db: db, num: num, Actor: DefaultActor(), Now: time.Now}
+	return &Store{db: db, num: num, Actor: DefaultActor(), Thresholds: keysync.DefaultThresholds, Now: time.Now}
 }
 
 // DB returns the pool, for admin commands that read the history.

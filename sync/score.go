@@ -1,0 +1,195 @@
+package keysync
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"keysync/sync/match"
+)
+
+// Thresholds are the two cut-offs of the fuzzy decision (rule 5), on the
+// score of Score. At or above Same a candidate is the same person, but only
+// when both carry the same birth date: without one, a sibling at the same
+// address with a similar first name (Anna and Anne Gruber) scores as high
+// as a typo. Between Review and Same, and for a Same-score without birth
+// dates, the registration gets a new number and a suspected_duplicate
+// conflict. Below Review it is a new person.
+type Thresholds struct {
+	Same   float64
+	Review float64
+}
+
+// DefaultThresholds follow the German record-linkage practice the reference
+// describes (EpiLink: match at 0.95, possible match from 0.6), with review
+// raised to 0.7: with the dwelling as a field, same name in the same town
+// at another address scores 0.6-0.69, and such pairs are too common among
+// members with common names to send each one to an admin.
+var DefaultThresholds = Thresholds{Same: 0.95, Review: 0.7}
+
+// Validate reports thresholds that cannot work.
+func (t Thresholds) Validate() error {
+	if !(t.Review > 0 && t.Review <= t.Same && t.Same <= 1) {
+		return fmt.Errorf("need 0 < review (%.3f) <= same (%.3f) <= 1", t.Review, t.Same)
+	}
+	return nil
+}
+
+// Field weights in bits, log2((1-e)/f) with f the share of people sharing a
+// value by chance and e the rate of recording errors (reference/matching.md).
+// Common names are shared far more often, so they weigh less.
+var (
+	weightFirst       = math.Log2((1 - 0.01) / 0.000235)
+	weightFirstCommon = math.Log2((1 - 0.01) / 0.01)
+	weightLast        = math.Log2((1 - 0.008) / 0.0000271)
+	weightLastCommon  = math.Log2((1 - 0.008) / 0.005)
+	weightDay         = math.Log2((1 - 0.005) * 30)
+	weightMonth       = math.Log2((1 - 0.002) * 12)
+	weightYear        = math.Log2((1 - 0.004) / 0.0286)
+	weightPostcode    = math.Log2((1 - 0.04) / 0.01)
+	weightCity        = math.Log2((1 - 0.04) / 0.01)
+	// A dwelling (street, house, Stiege, Top) is shared by few people, and
+	// a different one speaks strongly against "same person": only rare
+	// names in the same town outweigh it, so common names at two addresses
+	// are not flagged (the usual Maria Huber), a rare name that moved is.
+	weightAddress = math.Log2((1 - 0.04) / 0.000003)
+)
+
+// Score compares two profiles the way EpiLink does: each field present in
+// both contributes its weight times its similarity (Jaro-Winkler for names
+// and towns, equality for birth date parts, postcode and dwelling), divided
+// by the weights of the fields compared. Names are also compared swapped.
+// The second result names the evidence for conflict reports.
+//
+// Names alone are no evidence: two accounts that share nothing but a name
+// (many portals ask for no more) score 0, since Maria Huber is a common
+// name and a false suspicion costs an admin's time on every registration.
+func Score(a, b Profile) (float64, string) {
+	if !comparableBeyondNames(a, b) {
+		return 0, "only names to compare"
+	}
+	straight, sn := score(a, b, a.FirstName, a.LastName)
+	swapped, sw := score(a, b, a.LastName, a.FirstName)
+	if swapped > straight {
+		return swapped, "names swapped; " + sw
+	}
+	return straight, sn
+}
+
+func score(a, b Profile, first, last string) (float64, string) {
+	var sum, total float64
+	var evidence []string
+	add := func(name string, weight, sim float64) {
+		sum += weight * sim
+		total += weight
+		evidence = append(evidence, fmt.Sprintf("%s %.2f", name, sim))
+	}
+	if first != "" && b.FirstName != "" {
+		add("first name", nameWeight(b.FirstName, weightFirst, weightFirstCommon, commonFirst), nameSimilarity(first, b.FirstName))
+	}
+	if last != "" && b.LastName != "" {
+		add("last name", nameWeight(b.LastName, weightLast, weightLastCommon, commonLast), nameSimilarity(last, b.LastName))
+	}
+	if len(a.BirthDate) == 10 && len(b.BirthDate) == 10 {
+		add("birth year", weightYear, equal(a.BirthDate[:4], b.BirthDate[:4]))
+		add("birth month", weightMonth, equal(a.BirthDate[5:7], b.BirthDate[5:7]))
+		add("birth day", weightDay, equal(a.BirthDate[8:], b.BirthDate[8:]))
+	}
+	if a.Postcode != "" && b.Postcode != "" {
+		add("postcode", weightPostcode, equal(a.Postcode, b.Postcode))
+	}
+	if a.City != "" && b.City != "" {
+		add("town", weightCity, match.JaroWinkler(a.City, b.City))
+	}
+	if a.Address != "" && b.Address != "" {
+		add("address", weightAddress, equal(a.Address, b.Address))
+	}
+	if total == 0 {
+		return 0, "nothing to compare"
+	}
+	return sum / total, strings.Join(evidence, ", ")
+}
+
+// nameSimilarity is Jaro-Winkler, cut to 0 below 0.8: unrelated names
+// (Karin, Ingrid) still score about 0.55, which must not count as half a
+// match.
+func nameSimilarity(a, b string) float64 {
+	if s := match.JaroWinkler(a, b); s >= 0.8 {
+		return s
+	}
+	return 0
+}
+
+func comparableBeyondNames(a, b Profile) bool {
+	return (len(a.BirthDate) == 10 && len(b.BirthDate) == 10) || (a.Postcode != "" && b.Postcode != "") ||
+		(a.City != "" && b.City != "") || (a.Address != "" && b.Address != "")
+}
+
+func equal(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	return 0
+}
+
+func nameWeight(name string, rare, common float64, list map[string]bool) float64 {
+	for _, part := range strings.Fields(name) {
+		if list[part] {
+			return common
+		}
+	}
+	return rare
+}
+
+// Blocks are the keys under which a person's accounts are found as fuzzy
+// candidates. Kölner Phonetik makes them robust to umlaut spellings and
+// most typos; one key per situation that keeps the others apart:
+// Name finds swapped names and moves, Place finds nicknames and first-name
+// typos at the same postcode, Birth finds married-name changes.
+type Blocks struct {
+	Name  string
+	Place string
+	Birth string
+}
+
+// BlockingKeys computes the candidate keys of a profile; a key is empty
+// when its parts are unknown.
+func BlockingKeys(p Profile) Blocks {
+	first, last := match.Phonetic(p.FirstName), match.Phonetic(p.LastName)
+	var b Blocks
+	if first != "" && last != "" {
+		if first > last {
+			first, last = last, first
+		}
+		b.Name = first + "|" + last
+	}
+	if lp := match.Phonetic(p.LastName); lp != "" && p.Postcode != "" {
+		b.Place = lp + "|" + p.Postcode
+	}
+	if fp := match.Phonetic(p.FirstName); fp != "" && len(p.BirthDate) == 10 {
+		b.Birth = p.BirthDate + "|" + fp
+	}
+	return b
+}
+
+// Common first names and surnames of Austria and Germany (normalised):
+// agreeing on them says less about identity.
+var (
+	commonFirst = setOf("maria", "anna", "johannes", "josef", "franz", "thomas", "michael", "andreas", "peter",
+		"elisabeth", "christian", "stefan", "martin", "markus", "wolfgang", "gerhard", "helmut", "karl", "claudia",
+		"andrea", "sabine", "barbara", "monika", "petra", "julia", "katharina", "christina", "daniel", "alexander",
+		"manfred", "walter", "gabriele", "susanne", "theresia", "margarethe", "florian", "lukas", "sarah", "laura", "lisa")
+	commonLast = setOf("gruber", "huber", "wagner", "mueller", "bauer", "pichler", "steiner", "moser", "mayer",
+		"hofer", "leitner", "berger", "fuchs", "eder", "fischer", "schmid", "winkler", "weber", "schwarz", "maier",
+		"schneider", "reiter", "mayr", "schmidt", "wimmer", "egger", "brunner", "lang", "baumgartner", "auer",
+		"binder", "lechner", "wolf", "wallner", "aigner", "ebner", "koller", "lehner", "haas", "schuster", "meier",
+		"meyer", "schulz", "becker", "hoffmann", "koch", "richter", "klein", "schroeder", "neumann")
+)
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
