@@ -145,3 +145,25 @@ func TestOnce_SamePersonOnTwoPortals(t *testing.T) {
 	}
 	s.assertConsistent(true)
 }
+
+// TestOnce_Memberships: the central record keeps each account's groups by
+// their fe_groups titles, for the person view and for billing.
+func TestOnce_Memberships(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	db := s.portals["amicas"]
+	testdb.MustExec(t, db, `INSERT INTO fe_groups (uid, pid, title) VALUES (1, 1, 'Mitglieder'), (2, 1, 'Premium, jährlich')`)
+	testdb.InsertFeUsers(t, db, []testdb.FeUser{
+		{Username: "anna", Email: "anna@gmx.at", FirstName: "Anna", LastName: "Gruber", Usergroup: "1,2"},
+		{Username: "bert", Email: "bert@gmx.at", FirstName: "Bert", LastName: "Huber", Usergroup: "1,99"},
+	})
+	s.mustRun(0, "once")
+	for uid, want := range map[int]string{1: `["Mitglieder","Premium, jährlich"]`, 2: `["Mitglieder","99"]`} {
+		if got := scalar[string](t, s.central, `SELECT groups_list FROM accounts WHERE account_id = ?`, uid); got != want {
+			t.Errorf("uid %d groups = %s, want %s", uid, got, want)
+		}
+	}
+	if n := scalar[int](t, s.central, `SELECT COUNT(*) FROM accounts WHERE JSON_CONTAINS(groups_list, '"Premium, jährlich"')`); n != 1 {
+		t.Errorf("premium members = %d, want 1", n)
+	}
+}

@@ -96,6 +96,8 @@ func TestSource_SQL(t *testing.T) {
 			t.Parallel()
 			src, mock := mustMock(t, typo3.Config{PIDs: tc.pids})
 			mock.ExpectQuery(tc.query).WithArgs(tc.args...).WillReturnRows(accountRows())
+			mock.ExpectQuery("SELECT uid, title FROM fe_groups WHERE uid IN (?)").WithArgs("3").
+				WillReturnRows(sqlmock.NewRows([]string{"uid", "title"}).AddRow(3, "Premium, jährlich"))
 
 			got, err := tc.call(src)
 			if err != nil {
@@ -103,7 +105,7 @@ func TestSource_SQL(t *testing.T) {
 			}
 			want := []keysync.Account{
 				{Source: "amicas", ID: 7, Active: true, Username: "anna", Email: "anna@example.at", FirstName: "Anna", LastName: "Gruber",
-					Street: "Hauptstraße 1", Zip: "1010", City: "Wien", Country: "AT", Groups: []string{"3"}, Registered: time.Unix(1552555613, 0).UTC()},
+					Street: "Hauptstraße 1", Zip: "1010", City: "Wien", Country: "AT", Groups: []string{"Premium, jährlich"}, Registered: time.Unix(1552555613, 0).UTC()},
 				// endtime == now has ended.
 				{Source: "amicas", ID: 9, Username: "bert", FirstName: "Bert", LastName: "Huber", Number: "000000013"},
 			}

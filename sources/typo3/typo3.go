@@ -176,7 +176,58 @@ func (s *Source) query(ctx context.Context, q string, args []any, now time.Time)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.cfg.Table, err)
 	}
+	if err := s.groupTitles(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// groupTitles replaces the fe_groups uids of the accounts by the groups'
+// titles, the names admins and billing know memberships by. A site without
+// fe_groups keeps the uids.
+func (s *Source) groupTitles(ctx context.Context, accts []keysync.Account) error {
+	var ids []any
+	seen := map[string]bool{}
+	for _, a := range accts {
+		for _, g := range a.Groups {
+			if !seen[g] {
+				seen[g] = true
+				ids = append(ids, g)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT uid, title FROM fe_groups WHERE uid IN (`+sqlutil.Placeholders(len(ids))+`)`, ids...)
+	if sqlutil.IsNoSuchTable(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read fe_groups: %w", err)
+	}
+	defer rows.Close()
+	titles := map[string]string{}
+	for rows.Next() {
+		var uid, title string
+		if err := rows.Scan(&uid, &title); err != nil {
+			return fmt.Errorf("read fe_groups: %w", err)
+		}
+		if title = strings.TrimSpace(title); title != "" {
+			titles[uid] = title
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read fe_groups: %w", err)
+	}
+	for i := range accts {
+		for j, g := range accts[i].Groups {
+			if t, ok := titles[g]; ok {
+				accts[i].Groups[j] = t
+			}
+		}
+	}
+	return nil
 }
 
 // splitGroups turns TYPO3's comma-separated fe_groups uids into a list.

@@ -3,9 +3,9 @@ package central
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	keysync "keysync/sync"
@@ -52,7 +52,17 @@ func (b *batch) account(c keysync.Candidate, number string, now time.Time) {
 		clip(a.BirthDate, 10), clip(a.Street, 255), clip(a.Zip, 32), clip(a.City, 255), clip(a.Country, 64),
 		clip(p.Postcode, 16), clip(p.City, 255), clip(p.Address, 512),
 		nullIf(clip(p.Blocks.Name, 64)), nullIf(clip(p.Blocks.Place, 64)), nullIf(clip(p.Blocks.Birth, 64)),
-		strings.Join(a.Groups, ","), registered, now)
+		groupsJSON(a.Groups), registered, now)
+}
+
+// groupsJSON stores memberships as a JSON array, so titles may contain
+// commas and billing can ask MariaDB with JSON_CONTAINS.
+func groupsJSON(groups []string) any {
+	if len(groups) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(groups)
+	return string(b)
 }
 
 func accountStatus(a keysync.Account) string {
