@@ -10,6 +10,8 @@ import (
 
 // checkCommand validates numbers against the configured template and check
 // digit: for office staff typing numbers from a letter into another system.
+func init() { register("check", func(m *Main) command { return &checkCommand{m: m} }) }
+
 type checkCommand struct {
 	m *Main
 }

@@ -11,6 +11,8 @@ import (
 
 // configCommand prints the effective configuration with passwords redacted,
 // so an operator can see what keysync will do before it does it.
+func init() { register("config", func(m *Main) command { return &configCommand{m: m} }) }
+
 type configCommand struct {
 	m *Main
 }

@@ -99,6 +99,17 @@ type command interface {
 	Run(ctx context.Context, args []string) error
 }
 
+// commands maps each subcommand to its constructor. Every command registers
+// itself in its own file, so adding one touches nothing else.
+var commands = map[string]func(*Main) command{}
+
+func register(name string, newCmd func(*Main) command) {
+	if _, dup := commands[name]; dup {
+		panic("keysync: command registered twice: " + name)
+	}
+	commands[name] = newCmd
+}
+
 // Run dispatches to a subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	if m.Hard == nil {
@@ -108,26 +119,18 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(m.Stderr, usage)
 		return &exitError{code: ExitUsage}
 	}
-	var cmd command
 	switch args[0] {
-	case "run":
-		cmd = &runCommand{m: m}
-	case "once":
-		cmd = &onceCommand{m: m}
-	case "migrate":
-		cmd = &migrateCommand{m: m}
-	case "check":
-		cmd = &checkCommand{m: m}
-	case "config":
-		cmd = &configCommand{m: m}
 	case "help", "-h", "--help":
 		return m.help(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(m.Stdout, "keysync", version)
 		return nil
-	default:
+	}
+	newCmd, ok := commands[args[0]]
+	if !ok {
 		return usageErr("unknown command %q; run `keysync help`", args[0])
 	}
+	cmd := newCmd(m)
 	return cmd.Run(ctx, args[1:])
 }
 

@@ -11,6 +11,8 @@ import (
 
 // migrateCommand creates or upgrades the central schema and adds keysync's
 // columns and poll index to every TYPO3 source.
+func init() { register("migrate", func(m *Main) command { return &migrateCommand{m: m} }) }
+
 type migrateCommand struct {
 	m *Main
 }

@@ -15,6 +15,8 @@ import (
 
 // runCommand is the daemon: one loop per portal, each polling on its own,
 // retrying with back-off, never stopping the others.
+func init() { register("run", func(m *Main) command { return &runCommand{m: m} }) }
+
 type runCommand struct {
 	m *Main
 }

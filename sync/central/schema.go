@@ -82,6 +82,8 @@ var migrations = []struct {
   registered_at DATETIME(6) NULL,
   linked_at DATETIME(6) NOT NULL,
   written_at DATETIME(6) NULL,
+  status_changed_at DATETIME(6) NULL,
+  deleted_at DATETIME(6) NULL,
   PRIMARY KEY (source, account_id),
   KEY number (number),
   KEY email_norm (email_norm),
@@ -125,7 +127,33 @@ var migrations = []struct {
 		`CREATE TABLE IF NOT EXISTS source_state (
   source VARCHAR(64) NOT NULL PRIMARY KEY,
   sweep_after BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  updated_at DATETIME(6) NOT NULL
+  updated_at DATETIME(6) NOT NULL,
+  last_poll_at DATETIME(6) NULL,
+  last_ok_at DATETIME(6) NULL,
+  last_error TEXT NULL,
+  last_error_at DATETIME(6) NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		// distinct_pairs records persons an admin declared different, so a
+		// pair is never raised as a suspected duplicate again.
+		`CREATE TABLE IF NOT EXISTS distinct_pairs (
+  number_a VARCHAR(64) NOT NULL,
+  number_b VARCHAR(64) NOT NULL,
+  decided_by VARCHAR(128) NOT NULL,
+  decided_at DATETIME(6) NOT NULL,
+  note TEXT NULL,
+  PRIMARY KEY (number_a, number_b)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		// reconciliations keeps every reconciliation run and its report.
+		`CREATE TABLE IF NOT EXISTS reconciliations (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  source VARCHAR(64) NOT NULL,
+  started_at DATETIME(6) NOT NULL,
+  finished_at DATETIME(6) NULL,
+  repair TINYINT(1) NOT NULL DEFAULT 0,
+  status ENUM('running','clean','conflicts','failed') NOT NULL DEFAULT 'running',
+  report TEXT NULL,
+  actor VARCHAR(128) NOT NULL,
+  KEY source (source, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 	}},
 }
