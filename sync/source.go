@@ -30,6 +30,14 @@ type Source interface {
 	// only where that column is still empty (compare-and-set), never touching
 	// anything else, and returns what every row holds afterwards.
 	WriteBack(ctx context.Context, writes []Write) ([]Written, error)
+
+	// Accounts returns the accounts with the given ids that still exist,
+	// in id order, whatever their state.
+	Accounts(ctx context.Context, ids []uint64, now time.Time) ([]Account, error)
+
+	// Rewrite performs compare-and-set replacements (see Rewrite) and
+	// returns what every row holds afterwards.
+	Rewrite(ctx context.Context, rewrites []Rewrite) ([]Written, error)
 }
 
 // Write is what the engine wants in one portal row. Empty fields are not
@@ -48,4 +56,15 @@ type Written struct {
 	Number string
 	HH     string
 	PE     string
+}
+
+// Rewrite replaces values in one portal row that keysync or an admin
+// decided to change: after a merge the survivor's number replaces the
+// retired one, a repair restores the central value. Each non-empty field of
+// New is written only where the column still holds the matching field of
+// Old (compare-and-set), so a value changed meanwhile is never overwritten.
+type Rewrite struct {
+	ID  uint64
+	Old Write
+	New Write
 }

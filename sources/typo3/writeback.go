@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // WriteBack implements keysync.Source. One UPDATE writes the whole batch,
@@ -44,31 +43,5 @@ func (s *Source) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysy
 		}
 	}
 
-	rows, err := s.db.QueryContext(ctx, `SELECT uid, COALESCE(`+s.num+`, ''), COALESCE(`+s.hh+`, ''), COALESCE(`+s.pe+`, '') FROM `+s.table+` WHERE uid IN (`+sqlutil.Placeholders(len(ids))+`)`, ids...)
-	if err != nil {
-		return nil, fmt.Errorf("read back: %w", err)
-	}
-	defer rows.Close()
-	found := map[uint64]keysync.Written{}
-	for rows.Next() {
-		var w keysync.Written
-		if err := rows.Scan(&w.ID, &w.Number, &w.HH, &w.PE); err != nil {
-			return nil, fmt.Errorf("read back: %w", err)
-		}
-		w.Found = true
-		found[w.ID] = w
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read back: %w", err)
-	}
-	out := make([]keysync.Written, len(writes))
-	for i, w := range writes {
-		got, ok := found[w.ID]
-		if !ok {
-			got = keysync.Written{ID: w.ID}
-		}
-		got.Number, got.HH, got.PE = strings.TrimSpace(got.Number), strings.TrimSpace(got.HH), strings.TrimSpace(got.PE)
-		out[i] = got
-	}
-	return out, nil
+	return s.readBack(ctx, ids, func(i int) uint64 { return writes[i].ID }, len(writes))
 }
