@@ -25,6 +25,15 @@ type Engine struct {
 	Logger    *slog.Logger
 	// Now is the clock used for the TYPO3 starttime/endtime window.
 	Now func() time.Time
+	// Beat, if set, is called after every batch with the source's name:
+	// the daemon's watchdog takes it as a sign of life.
+	Beat func(source string)
+}
+
+func (e *Engine) beat(source string) {
+	if e.Beat != nil {
+		e.Beat(source)
+	}
 }
 
 // Counts sums up what one pass did for one source.
@@ -110,6 +119,7 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 		if rb.err != nil {
 			return total, errors.Join(fmt.Errorf("%s: read new rows: %w", name, rb.err), wait())
 		}
+		e.beat(name)
 		d, err := e.decide(batchCtx, log, p, rb.cands)
 		total.Add(d.counts)
 		if err != nil {
@@ -153,6 +163,7 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 		if len(rows) == 0 {
 			break
 		}
+		e.beat(name)
 		d, err := e.decide(batchCtx, log, p, e.prepare(p, rows))
 		total.Add(d.counts)
 		if err != nil {

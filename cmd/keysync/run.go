@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	defer a.close()
 
 	a.log.Info("keysync starting", "version", version, "sources", len(a.portals), "poll_interval", a.cfg.PollInterval.String())
+	n := newNotifier()
+	notifyErr := func(err error) { a.log.Warn("systemd notify", keysync.LogErr, err.Error()) }
+	_ = n.send("STATUS=waiting for the central database")
 	if err := waitForCentral(ctx, a); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -44,17 +48,36 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	eng := a.engine(false)
+	eng.Beat = n.beat
+
+	// READY once every loop has made its first attempt: each source is
+	// then connected, standing by, or retrying with back-off.
+	var started sync.WaitGroup
 	var wg sync.WaitGroup
 	for _, p := range a.portals {
+		name := p.Source.Name()
+		n.beat(name)
 		l := &pollLoop{engine: eng, portal: p, hard: c.m.Hard, interval: a.cfg.PollInterval, backoffMax: a.cfg.BackoffMax,
-			log: a.log.With(keysync.LogSource, p.Source.Name())}
+			lock: newSourceLock(a.store.DB(), name), beat: func() { n.beat(name) },
+			log: a.log.With(keysync.LogSource, name)}
+		started.Add(1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.run(ctx)
+			l.run(ctx, started.Done)
 		}()
 	}
+	started.Wait()
+	if err := n.send("READY=1\nSTATUS=polling " + strconv.Itoa(len(a.portals)) + " sources"); err != nil {
+		notifyErr(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		n.runWatchdog(done, notifyErr)
+	}()
 	wg.Wait()
+	close(done)
+	_ = n.send("STOPPING=1")
 	a.log.Info("keysync stopped")
 	return nil
 }
@@ -95,14 +118,35 @@ type pollLoop struct {
 	hard       context.Context
 	interval   time.Duration
 	backoffMax time.Duration
+	lock       *sourceLock
+	beat       func()
 	log        *slog.Logger
 }
 
-func (l *pollLoop) run(ctx context.Context) {
+func (l *pollLoop) run(ctx context.Context, started func()) {
+	defer l.lock.close()
 	b := backoff{max: l.backoffMax}
-	checked := false
-	for {
-		err := l.poll(ctx, &checked)
+	checked, standby := false, false
+	for first := true; ; first = false {
+		held, err := l.lock.ensure(l.hard)
+		switch {
+		case err != nil:
+		case !held:
+			if !standby {
+				l.log.Info("standby: another keysync works this source")
+				standby = true
+			}
+		default:
+			if standby {
+				l.log.Info("took over the source")
+				standby = false
+			}
+			err = l.poll(ctx, &checked)
+		}
+		if first {
+			started()
+		}
+		l.beat()
 		wait := l.interval
 		switch {
 		case ctx.Err() != nil:
@@ -113,14 +157,31 @@ func (l *pollLoop) run(ctx context.Context) {
 			if b.shouldLog() {
 				l.log.Error("poll failed, retrying", keysync.LogErr, err.Error(), "retry_in", wait.String(), "failures", b.failures)
 			}
-		case b.failures > 0:
+		case b.failures > 0 && held:
 			l.log.Info("recovered", "failures", b.failures, "down_for", time.Since(b.since).Round(time.Second).String())
 			b.reset()
 		}
+		if !l.sleep(ctx, wait) {
+			return
+		}
+	}
+}
+
+// sleep waits d, beating meanwhile so a long back-off is not taken for a
+// hung loop; it returns false when ctx ends.
+func (l *pollLoop) sleep(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
 		select {
 		case <-ctx.Done():
-			return
-		case <-time.After(wait):
+			return false
+		case <-timer.C:
+			return true
+		case <-tick.C:
+			l.beat()
 		}
 	}
 }
