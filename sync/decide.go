@@ -76,6 +76,10 @@ type Facts interface {
 	// Similar returns the persons having an account under any of the
 	// blocking keys: the candidates of fuzzy matching.
 	Similar(b Blocks) []Person
+	// RewriteDue reports that the central store asked for the account's
+	// portal row to be rewritten: its person was merged into another, or
+	// an admin repaired it.
+	RewriteDue(source string, id uint64) bool
 }
 
 // Action is what a decision does with an account.
@@ -115,6 +119,9 @@ type Decision struct {
 	Person    Person
 	Profile   Profile
 	Conflicts []Conflict
+	// Rewrite asks for the row's values to be replaced by the person's
+	// (compare-and-set on the values read), for Keep decisions.
+	Rewrite bool
 }
 
 // Decide determines who an account is. It is pure: everything it knows of
@@ -129,7 +136,10 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 	// 1. Already linked: keep the number, report a different one in the row.
 	if person, ok := f.Linked(a.Source, a.ID); ok {
 		d.Action, d.Person = ActionKeep, person
-		if a.Number != "" && a.Number != person.Number {
+		switch {
+		case f.RewriteDue(a.Source, a.ID):
+			d.Rewrite = true
+		case a.Number != "" && a.Number != person.Number:
 			conflict(ConflictNumberMismatch, a.Number, person.Number, "the row carries another number than the person it is linked to")
 		}
 		return d

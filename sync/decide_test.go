@@ -15,9 +15,12 @@ type mapFacts struct {
 	byPE       map[string]Person
 	households map[string]string
 	similar    []Person // returned for any blocking key
+	rewrite    map[string]bool
 }
 
 func (f mapFacts) Similar(Blocks) []Person { return f.similar }
+
+func (f mapFacts) RewriteDue(source string, id uint64) bool { return f.rewrite[AccountKey(source, id)] }
 
 func (f mapFacts) Linked(source string, id uint64) (Person, bool) {
 	p, ok := f.linked[AccountKey(source, id)]

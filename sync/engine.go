@@ -179,6 +179,38 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 			break
 		}
 	}
+
+	// Rows the central store asked to rewrite: accounts moved by a merge,
+	// values an admin repaired.
+	var rewriteAfter uint64
+	for ctx.Err() == nil {
+		ids, err := e.Store.PendingWrites(batchCtx, name, rewriteAfter, e.batchSize())
+		if err != nil {
+			return total, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		rows, err := p.Source.Accounts(batchCtx, ids, e.now())
+		if err != nil {
+			return total, fmt.Errorf("%s: read rows to rewrite: %w", name, err)
+		}
+		e.beat(name)
+		d, err := e.decide(batchCtx, log, p, e.prepare(p, rows))
+		total.Add(d.counts)
+		if err != nil {
+			return total, err
+		}
+		c, err := e.write(batchCtx, log, p, d)
+		total.Add(c)
+		if err != nil {
+			return total, err
+		}
+		rewriteAfter = ids[len(ids)-1]
+		if len(ids) < e.batchSize() {
+			break
+		}
+	}
 	return total, ctx.Err()
 }
 
@@ -196,9 +228,10 @@ func (e *Engine) logger() *slog.Logger {
 
 // decided is one batch after its central transaction: what to write back.
 type decided struct {
-	counts Counts
-	writes []Write
-	want   map[uint64]Outcome
+	counts   Counts
+	writes   []Write
+	rewrites []Rewrite
+	want     map[uint64]Outcome
 }
 
 // readBatch is one page of the sweep, normalised for a decision.
@@ -290,7 +323,10 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 			c.Conflicts++
 			logConflict(log, cf)
 		}
-		if w, ok := o.Write(); ok {
+		if r, ok := o.Rewrites(); ok {
+			d.rewrites = append(d.rewrites, r)
+			d.want[uid] = o
+		} else if w, ok := o.Write(); ok {
 			d.writes = append(d.writes, w)
 			d.want[uid] = o
 		}
@@ -298,7 +334,9 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 	return d, nil
 }
 
-// write writes one decided batch back to the portal and records it.
+// write writes one decided batch back to the portal and records it:
+// first the values new rows lack, then the rewrites the central store asked
+// for.
 func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decided) (Counts, error) {
 	var c Counts
 	name := p.Source.Name()
@@ -306,20 +344,53 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 		for _, w := range d.writes {
 			log.Info("would write number", LogUID, w.ID, LogNumber, w.Number, LogHH, w.HH, LogPE, w.PE, LogDryRun, true)
 		}
+		for _, r := range d.rewrites {
+			log.Info("would rewrite number", LogUID, r.ID, "old", r.Old.Number, LogNumber, r.New.Number, LogHH, r.New.HH, LogPE, r.New.PE, LogDryRun, true)
+		}
 		return c, nil
 	}
-	if len(d.writes) == 0 {
-		return c, nil
+	if len(d.writes) > 0 {
+		written, err := p.Source.WriteBack(ctx, d.writes)
+		if err != nil {
+			return c, fmt.Errorf("%s: write back: %w", name, err)
+		}
+		done, err := e.verify(ctx, log, name, &c, d.writes, written, d.want, "number written")
+		if err != nil {
+			return c, err
+		}
+		if err := e.Store.Written(ctx, name, done); err != nil {
+			return c, fmt.Errorf("%s: record write-back: %w", name, err)
+		}
 	}
-	writes := d.writes
-	written, err := p.Source.WriteBack(ctx, writes)
-	if err != nil {
-		return c, fmt.Errorf("%s: write back: %w", name, err)
+	if len(d.rewrites) > 0 {
+		written, err := p.Source.Rewrite(ctx, d.rewrites)
+		if err != nil {
+			return c, fmt.Errorf("%s: rewrite: %w", name, err)
+		}
+		wants := make([]Write, len(d.rewrites))
+		for i, r := range d.rewrites {
+			wants[i] = r.New
+			wants[i].ID = r.ID
+		}
+		done, err := e.verify(ctx, log, name, &c, wants, written, d.want, "number rewritten")
+		if err != nil {
+			return c, err
+		}
+		if err := e.Store.Rewritten(ctx, name, done); err != nil {
+			return c, fmt.Errorf("%s: record rewrite: %w", name, err)
+		}
 	}
+	return c, nil
+}
+
+// verify compares what the rows hold after a write with what keysync
+// wanted there: a difference means someone else filled the column first,
+// a conflict. It returns the outcomes that were written in full.
+func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *Counts, wants []Write, written []Written, outcomes map[uint64]Outcome, msg string) ([]Outcome, error) {
 	var done []Outcome
 	var mismatches []Conflict
 	for i, got := range written {
-		w, o := writes[i], d.want[written[i].ID]
+		w, o := wants[i], outcomes[got.ID]
 		if !got.Found {
 			c.Skipped++
 			log.Warn("row vanished before write-back", LogUID, got.ID, LogNumber, o.Number)
@@ -330,12 +401,12 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 			if col.want != "" && col.want != col.got {
 				mismatch = true
 				mismatches = append(mismatches, Conflict{Kind: ConflictWriteBack, Source: name, AccountID: got.ID, Value: col.got, Number: o.Number,
-					Detail: fmt.Sprintf("the %s column was filled by someone else before keysync could write %q", col.kind, col.want)})
+					Detail: fmt.Sprintf("the %s column was changed by someone else before keysync could write %q", col.kind, col.want)})
 			}
 		}
 		if w.Number != "" && got.Number == w.Number {
 			c.Written++
-			log.Info("number written", LogUID, got.ID, LogNumber, w.Number, LogHH, o.HH, LogPE, o.PE)
+			log.Info(msg, LogUID, got.ID, LogNumber, w.Number, LogHH, o.HH, LogPE, o.PE)
 		}
 		if !mismatch {
 			done = append(done, o)
@@ -344,17 +415,14 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 	if len(mismatches) > 0 {
 		recorded, err := e.Store.RecordConflicts(ctx, mismatches)
 		if err != nil {
-			return c, fmt.Errorf("%s: record conflicts: %w", name, err)
+			return nil, fmt.Errorf("%s: record conflicts: %w", name, err)
 		}
 		for _, cf := range recorded {
 			c.Conflicts++
 			logConflict(log, cf)
 		}
 	}
-	if err := e.Store.Written(ctx, name, done); err != nil {
-		return c, fmt.Errorf("%s: record write-back: %w", name, err)
-	}
-	return c, nil
+	return done, nil
 }
 
 func logConflict(log *slog.Logger, cf RecordedConflict) {

@@ -77,6 +77,12 @@ func Score(a, b Profile) (float64, string) {
 }
 
 func score(a, b Profile, first, last string) (float64, string) {
+	// Relatives share the address and the surname; different first names
+	// (after nicknames are folded) make them different people, however much
+	// else agrees.
+	if first != "" && b.FirstName != "" && nameSimilarity(first, b.FirstName) == 0 {
+		return 0, "first names differ"
+	}
 	var sum, total float64
 	var evidence []string
 	add := func(name string, weight, sim float64) {

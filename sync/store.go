@@ -20,6 +20,8 @@ type Outcome struct {
 	PE     string
 	// Conflicts raised by this decision, already recorded centrally.
 	Conflicts []RecordedConflict
+	// Rewrite: replace the row's values by the person's (see Rewrites).
+	Rewrite bool
 	// Err says why a row was skipped (ActionSkip) when it could not be
 	// decided, e.g. a country the number template cannot express.
 	Err error
@@ -52,6 +54,25 @@ func (o Outcome) Write() (Write, bool) {
 	return w, w.Number != "" || w.HH != "" || w.PE != ""
 }
 
+// Rewrites returns the compare-and-set replacement of the row's values by
+// the person's, and false when the row already holds them.
+func (o Outcome) Rewrites() (Rewrite, bool) {
+	if !o.Rewrite || o.Number == "" {
+		return Rewrite{}, false
+	}
+	r := Rewrite{ID: o.Account.ID, Old: Write{Number: o.Account.Number, HH: o.Account.HH, PE: o.Account.PE}}
+	if o.Account.Number != o.Number {
+		r.New.Number = o.Number
+	}
+	if o.HH != "" && o.Account.HH != o.HH {
+		r.New.HH = o.HH
+	}
+	if o.PE != "" && o.Account.PE != o.PE {
+		r.New.PE = o.PE
+	}
+	return r, r.New != (Write{})
+}
+
 // Store is the central database: the one place numbers are born.
 type Store interface {
 	// Assign decides every candidate of one batch of one source inside one
@@ -62,6 +83,12 @@ type Store interface {
 
 	// Written records completed write-backs in the history.
 	Written(ctx context.Context, source string, written []Outcome) error
+
+	// PendingWrites lists, in id order above after, the accounts of a
+	// source whose rows the central store asked to rewrite (merges,
+	// repairs); Rewritten records that they were, clearing the request.
+	PendingWrites(ctx context.Context, source string, after uint64, limit int) ([]uint64, error)
+	Rewritten(ctx context.Context, source string, done []Outcome) error
 
 	// RecordConflicts stores conflicts found outside Assign.
 	RecordConflicts(ctx context.Context, conflicts []Conflict) ([]RecordedConflict, error)

@@ -99,16 +99,19 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 	if err != nil {
 		return nil, err
 	}
-	// Numbers that rows of this batch carry and nobody holds yet are kept
-	// from the allocator, so a row later in the batch can still adopt its
-	// own number.
+	// Ids that rows of this batch carry and nobody holds yet are kept from
+	// the allocators, so a row later in the batch can still adopt its own
+	// number, household id and person id.
 	for _, c := range cands {
-		if n := c.Account.Number; n != "" {
-			if _, taken := f.byNumber[n]; !taken {
-				if v, _, err := s.num.Number.Parse(n); err == nil {
-					cust.reserve(v)
-				}
-			}
+		a := c.Account
+		if _, taken := f.byNumber[a.Number]; a.Number != "" && !taken {
+			holdBack(cust, a.Number)
+		}
+		if _, taken := f.byPE[a.PE]; a.PE != "" && !taken {
+			holdBack(pes, a.PE)
+		}
+		if a.HH != "" && !f.hhIDs[a.HH] {
+			holdBack(hhs, a.HH)
 		}
 	}
 	now := s.now()
@@ -120,6 +123,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		switch d.Action {
 		case keysync.ActionKeep:
 			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
+			o.Rewrite = d.Rewrite
 		case keysync.ActionLink:
 			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
 			b.account(c, d.Person.Number, now)
@@ -174,6 +178,14 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	return outcomes, nil
+}
+
+// holdBack keeps an id's sequence value from the allocator for this batch,
+// when the id has the template's shape.
+func holdBack(a *allocator, id string) {
+	if v, _, err := a.tmpl.Parse(id); err == nil {
+		a.reserve(v)
+	}
 }
 
 // reserve records an adopted id's sequence value, when the id has the

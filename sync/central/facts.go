@@ -24,6 +24,7 @@ type facts struct {
 	households map[string]string // household key -> hh id
 	hhIDs      map[string]bool
 	similar    map[string][]keysync.Person // "n:"/"p:"/"b:" + blocking key -> persons
+	rewrite    map[uint64]bool             // accounts with pending_write
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -34,6 +35,9 @@ func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
 	return p, ok
 }
 func (f *facts) ByEmail(email string) []keysync.Person { return f.byEmail[email] }
+func (f *facts) RewriteDue(source string, id uint64) bool {
+	return source == f.source && f.rewrite[id]
+}
 func (f *facts) ByNumber(n string) (keysync.Person, bool) {
 	p, ok := f.byNumber[n]
 	return p, ok
@@ -127,6 +131,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		households: map[string]string{},
 		hhIDs:      map[string]bool{},
 		similar:    map[string][]keysync.Person{},
+		rewrite:    map[uint64]bool{},
 	}
 	var ids, emails, numbers, pes, hkeys, hhs, kName, kPlace, kBirth []any
 	for _, c := range cands {
@@ -158,11 +163,13 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 	}
 
 	if len(ids) > 0 {
-		q := `SELECT a.account_id, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
+		q := `SELECT a.account_id, a.pending_write, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
 		err := query(ctx, tx, q, append([]any{source}, ids...), func(rows *sql.Rows) error {
 			var id uint64
-			p, err := scanPerson(rows, &id)
+			var rewrite bool
+			p, err := scanPerson(rows, &id, &rewrite)
 			f.linked[id] = p
+			f.rewrite[id] = rewrite
 			return err
 		})
 		if err != nil {

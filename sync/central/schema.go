@@ -156,6 +156,13 @@ var migrations = []struct {
   KEY source (source, started_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 	}},
+	// pending_write marks accounts whose portal row must be rewritten with
+	// the person's values on the next pass: set by a merge for every moved
+	// account, cleared once the row holds the survivor's number.
+	{2, []string{
+		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS pending_write TINYINT(1) NOT NULL DEFAULT 0`,
+		`ALTER TABLE accounts ADD KEY IF NOT EXISTS pending_write (source, pending_write)`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

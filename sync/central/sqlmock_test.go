@@ -17,7 +17,7 @@ import (
 // deliberate one.
 const (
 	lockSQL    = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
-	linksSQL   = "SELECT a.account_id, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	linksSQL   = "SELECT a.account_id, a.pending_write, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
 	takenSQL   = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
 	similarSQL = "SELECT a.first_norm, a.last_norm, a.birth_date, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), " +
 		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?) ORDER BY p.created_at, p.number"
@@ -104,7 +104,7 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	mock.ExpectBegin()
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
-	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
+	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("first", "last", "birth", "postcode", "city", "address", "kn", "kp", "kb", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	// The allocators read the taken values of a window of sixteen.
 	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
@@ -128,8 +128,8 @@ func TestStore_AssignSQL_CommitFails(t *testing.T) {
 	t.Parallel()
 	s, mock := mustMock(t)
 	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
-	linked := none("account_id", "number", "hh", "pe", "first", "last", "email", "birth", "key").
-		AddRow(1, "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "")
+	linked := none("account_id", "pending_write", "number", "hh", "pe", "first", "last", "email", "birth", "key").
+		AddRow(1, 0, "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "")
 	mock.ExpectBegin()
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))

@@ -1,0 +1,77 @@
+package keysync_test
+
+import (
+	"database/sql"
+	"testing"
+
+	"keysync/sync/testdb"
+)
+
+// TestEngine_RewritesAfterMerge: when the central store moves an account
+// to another person (a merge) and flags it, the next pass replaces the
+// retired number in the portal row by the survivor's, compare-and-set, and
+// clears the flag; a flagged row whose value was removed (a repair) gets
+// the central value back.
+func TestEngine_RewritesAfterMerge(t *testing.T) {
+	r := mustRig(t, nil)
+	p := r.mustPortal(t, "amicas")
+	testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+		{Username: "a", Email: "anna@gmx.at", FirstName: "Anna", LastName: "Gruber"},
+		{Username: "b", Email: "anna.gruber@aon.at", FirstName: "Anna", LastName: "Gruber"},
+		{Username: "c", Email: "carl@aon.at", FirstName: "Carl", LastName: "Berger"},
+	})
+	r.mustPass(t, p.portal)
+	numbers := map[int]string{}
+	for uid := 1; uid <= 3; uid++ {
+		numbers[uid] = mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = ?`, uid)
+	}
+	survivor, loser := numbers[1], numbers[2]
+
+	// What a merge of uid 2's person into uid 1's does centrally.
+	testdb.MustExec(t, r.central, `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, survivor, loser)
+	testdb.MustExec(t, r.central, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser)
+	// And a repair: a removed person id, flagged for rewriting.
+	pe3 := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`)
+	testdb.MustExec(t, p.db, `UPDATE fe_users SET tx_keysync_wibisoft_pe_id = '' WHERE uid = 3`)
+	testdb.MustExec(t, r.central, `UPDATE accounts SET pending_write = 1 WHERE source = 'amicas' AND account_id = 3`)
+
+	c := r.mustPass(t, p.portal)
+	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`); got != survivor {
+		t.Errorf("uid 2 holds %s, want the survivor %s", got, survivor)
+	}
+	hh := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_hh_id FROM fe_users WHERE uid = 1`)
+	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_hh_id FROM fe_users WHERE uid = 2`); got != hh {
+		t.Errorf("uid 2 household %s, want the survivor's %s", got, hh)
+	}
+	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`); got != pe3 {
+		t.Errorf("uid 3 person id %q, want %q back", got, pe3)
+	}
+	if got := r.mustCount(t, "accounts", "pending_write = 1"); got != 0 {
+		t.Errorf("%d accounts still flagged", got)
+	}
+	if got := r.mustCount(t, "events", "kind = 'rewritten' AND account_id = 2 AND old_value = ? AND new_value = ?", loser, survivor); got != 1 {
+		t.Errorf("rewritten events = %d, want 1", got)
+	}
+	if c.Written < 1 {
+		t.Errorf("counts = %+v", c)
+	}
+	// The loser's number is written nowhere any more.
+	if got := mustCount(t, p.db, "fe_users", "tx_keysync_customer_number = ?", loser); got != 0 {
+		t.Errorf("retired number still in %d rows", got)
+	}
+	// A second pass has nothing left to rewrite.
+	if c := r.mustPass(t, p.portal); c.Written != 0 {
+		t.Errorf("second pass wrote %d", c.Written)
+	}
+}
+
+func mustScalar[T any](tb testing.TB, db interface {
+	QueryRow(string, ...any) *sql.Row
+}, q string, args ...any) T {
+	tb.Helper()
+	var v T
+	if err := db.QueryRow(q, args...).Scan(&v); err != nil {
+		tb.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
