@@ -15,8 +15,10 @@ import (
 // marked spam or deleted on multisite. WordPress has no indexed column that
 // says "activated since", so instead of scanning every user on every poll,
 // Pending looks only at these, by primary key. The set is filled by one scan
-// of the inactive users when Pending first runs in a process, and then by
-// Sweep.
+// when Pending first runs in a process, and then by Sweep. That scan takes
+// the inactive users and also every user without a number: a user activated
+// while no keysync process was running is active by now, and only the
+// missing number still shows that it waits.
 type waiting struct {
 	mu     sync.Mutex
 	loaded bool
@@ -72,7 +74,8 @@ func (s *Source) remember(accts []keysync.Account) {
 	}
 }
 
-// loadWaiting scans the inactive users once per process.
+// loadWaiting scans the inactive users and the users without a number once
+// per process.
 func (s *Source) loadWaiting(ctx context.Context) error {
 	s.waiting.mu.Lock()
 	loaded := s.waiting.loaded
@@ -80,11 +83,12 @@ func (s *Source) loadWaiting(ctx context.Context) error {
 	if loaded {
 		return nil
 	}
-	q := `SELECT ID FROM ` + s.users + ` WHERE user_status <> 0`
+	q := `SELECT u.ID FROM ` + s.users + ` u WHERE u.user_status <> 0`
 	if s.multisite {
-		q += ` OR spam <> 0 OR deleted <> 0`
+		q += ` OR u.spam <> 0 OR u.deleted <> 0`
 	}
-	rows, err := s.db.QueryContext(ctx, q)
+	q += ` OR NOT EXISTS (SELECT 1 FROM ` + s.usermeta + ` m WHERE m.user_id = u.ID AND m.meta_key = ? AND TRIM(m.meta_value) <> '')`
+	rows, err := s.db.QueryContext(ctx, q, s.cfg.NumberKey)
 	if err != nil {
 		return fmt.Errorf("read inactive users: %w", err)
 	}

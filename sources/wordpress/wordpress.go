@@ -160,8 +160,9 @@ func (s *Source) Check(ctx context.Context) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: missing %s; check KEYSYNC_SOURCE_%s_TABLE_PREFIX, _USERS_TABLE and _USERMETA_TABLE",
-			keysync.ErrSchema, strings.Join(missing, ", "), strings.ToUpper(s.cfg.Name))
+		v := "KEYSYNC_SOURCE_" + strings.ToUpper(s.cfg.Name)
+		return fmt.Errorf("%w: missing %s; check %s_TABLE_PREFIX, %s_USERS_TABLE and %s_USERMETA_TABLE",
+			keysync.ErrSchema, strings.Join(missing, ", "), v, v, v)
 	}
 	s.multisite = cols[s.cfg.UsersTable+".spam"] && cols[s.cfg.UsersTable+".deleted"]
 	return nil

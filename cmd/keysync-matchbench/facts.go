@@ -1,0 +1,130 @@
+package main
+
+import (
+	keysync "keysync/sync"
+	"keysync/sync/number"
+)
+
+var _ keysync.Facts = (*memFacts)(nil)
+
+// memFacts is keysync.Facts held in maps: what the central store knows,
+// without SQL. It mirrors the store's rules: e-mail candidates carry the
+// profile of the account with that address, fuzzy candidates the profile of
+// the first account found under a blocking key, and every new or linked
+// account is added so later registrations find it.
+type memFacts struct {
+	tmpl       *number.Template
+	linked     map[string]keysync.Person // by account key
+	byEmail    map[string][]keysync.Person
+	byNumber   map[string]keysync.Person
+	byPE       map[string]keysync.Person
+	households map[string]string           // household key -> hh id
+	similar    map[string][]keysync.Person // "n:"/"p:"/"b:" + blocking key -> persons
+	seq        uint64
+}
+
+func newMemFacts(tmpl *number.Template) *memFacts {
+	return &memFacts{
+		tmpl:       tmpl,
+		linked:     map[string]keysync.Person{},
+		byEmail:    map[string][]keysync.Person{},
+		byNumber:   map[string]keysync.Person{},
+		byPE:       map[string]keysync.Person{},
+		households: map[string]string{},
+		similar:    map[string][]keysync.Person{},
+	}
+}
+
+func (f *memFacts) Linked(source string, id uint64) (keysync.Person, bool) {
+	p, ok := f.linked[keysync.AccountKey(source, id)]
+	return p, ok
+}
+
+func (f *memFacts) ByEmail(email string) []keysync.Person { return f.byEmail[email] }
+
+func (f *memFacts) ByNumber(n string) (keysync.Person, bool) {
+	p, ok := f.byNumber[n]
+	return p, ok
+}
+
+func (f *memFacts) PEOwner(pe string) (keysync.Person, bool) {
+	p, ok := f.byPE[pe]
+	return p, ok
+}
+
+func (f *memFacts) Household(key string) (string, bool) {
+	hh, ok := f.households[key]
+	return hh, ok
+}
+
+func (f *memFacts) Similar(b keysync.Blocks) []keysync.Person {
+	var out []keysync.Person
+	seen := map[string]bool{}
+	for _, k := range blockKeys(b) {
+		for _, p := range f.similar[k] {
+			// A person found under several keys, or through several of
+			// their accounts, is one candidate; the first account found
+			// speaks.
+			if !seen[p.Number] {
+				seen[p.Number] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// blockKeys lists a profile's blocking keys, tagged by kind so that equal
+// strings of different kinds never meet.
+func blockKeys(b keysync.Blocks) []string {
+	var out []string
+	for _, k := range []struct{ tag, key string }{{"n:", b.Name}, {"p:", b.Place}, {"b:", b.Birth}} {
+		if k.key != "" {
+			out = append(out, k.tag+k.key)
+		}
+	}
+	return out
+}
+
+// create completes a New decision as the store does: the next number, a
+// person id and, unless the decision found one, a new household.
+func (f *memFacts) create(d keysync.Decision, a keysync.Account, p keysync.Profile) (keysync.Person, error) {
+	person := d.Person
+	person.Profile = p
+	f.seq++
+	n, err := f.tmpl.Format(f.seq, p.Country)
+	if err != nil {
+		return person, err
+	}
+	person.Number = n
+	person.PE = n
+	if person.HH == "" {
+		person.HH = "HH" + n
+	}
+	f.add(person, a, p)
+	return person, nil
+}
+
+// add records an account of a person, so that later registrations find it.
+func (f *memFacts) add(person keysync.Person, a keysync.Account, p keysync.Profile) {
+	f.linked[a.Key()] = person
+	withProfile := person
+	withProfile.Profile = p
+	if p.Email != "" {
+		f.byEmail[p.Email] = append(f.byEmail[p.Email], withProfile)
+	}
+	if _, ok := f.byNumber[person.Number]; !ok {
+		f.byNumber[person.Number] = person
+	}
+	if person.PE != "" {
+		f.byPE[person.PE] = person
+	}
+	for _, k := range blockKeys(p.Blocks) {
+		f.similar[k] = append(f.similar[k], withProfile)
+	}
+	if person.HH != "" && p.Household != "" {
+		if _, ok := f.households[p.Household]; !ok {
+			f.households[p.Household] = person.HH
+		}
+	}
+}
