@@ -28,6 +28,12 @@ const (
 	// ConflictWriteBack: the row changed between read and write-back and
 	// now holds another value than keysync wanted to write.
 	ConflictWriteBack ConflictKind = "writeback_mismatch"
+	// ConflictWibisoftMismatch: a linked account's row carries another
+	// Wibisoft household or person id than the person's (reconciliation).
+	ConflictWibisoftMismatch ConflictKind = "wibisoft_mismatch"
+	// ConflictDuplicateNumber: the same customer number is on more than one
+	// row of one portal (reconciliation).
+	ConflictDuplicateNumber ConflictKind = "duplicate_number"
 )
 
 // Conflict is one undecided case about one account.

@@ -1,0 +1,495 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/central"
+)
+
+// conflictsCommand lists, explains and resolves the cases keysync left to
+// an admin.
+func init() { register("conflicts", func(m *Main) command { return &conflictsCommand{m: m} }) }
+
+type conflictsCommand struct {
+	m *Main
+}
+
+const conflictsUsage = `Usage:
+  keysync conflicts [--open] [--kind K] [--source S] [--limit N] [--json]
+  keysync conflicts show ID [--json]
+  keysync conflicts resolve ID --as distinct|merge|ignore [--into NUMBER] [--note TEXT] [--by WHO] [--json]
+
+list: newest first. show: both sides with all evidence, the rule that fired and its score.
+resolve: distinct records two different persons, so the pair is not raised again; merge
+moves the other person's accounts to the surviving number (--into, default the person
+registered first), retires the other number for good and rewrites the portal rows on the
+next pass; for a conflict about an unlinked account merge links it to that person.
+ignore closes the conflict. --by defaults to the invoking user ($SUDO_USER, else the
+OS user).
+Exit 0 ok, 1 not found or cannot be resolved, 2 usage.
+`
+
+// ruleOf names the decision rule behind each kind of conflict (DESIGN.md,
+// "Deciding who a registration is").
+var ruleOf = map[string]string{
+	string(keysync.ConflictNumberMismatch):     "1. the account is linked, but its row carries another number than its person's",
+	string(keysync.ConflictInvalidNumber):      "2. the row carries a value that is not a well-formed number with a valid check digit",
+	string(keysync.ConflictNumberTaken):        "2. the row carries a valid number of another person (other name or birth date)",
+	string(keysync.ConflictPETaken):            "2. the row carries the Wibisoft person id of another person",
+	string(keysync.ConflictSharedEmail):        "4. same e-mail address, but another first name or birth date: a shared mailbox; new number, same household",
+	string(keysync.ConflictSuspectedDuplicate): "5. no e-mail match, but a strong fuzzy match (phonetic name key, Jaro-Winkler on names, birth date, address); new number",
+	string(keysync.ConflictWriteBack):          "write-back: the column was filled by someone else between read and write",
+	string(keysync.ConflictWibisoftMismatch):   "reconciliation: a linked account's row carries other Wibisoft ids than its person's",
+	string(keysync.ConflictDuplicateNumber):    "reconciliation: the same number is on more than one row of one portal",
+}
+
+func (c *conflictsCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "show":
+			return c.show(ctx, args[1:])
+		case "resolve":
+			return c.resolve(ctx, args[1:])
+		case "list":
+			args = args[1:]
+		}
+	}
+	return c.list(ctx, args)
+}
+
+func (c *conflictsCommand) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("keysync conflicts "+name, flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprint(c.m.Stderr, conflictsUsage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+var conflictKind = regexp.MustCompile(`^[a-z_]+$`)
+
+func (c *conflictsCommand) list(ctx context.Context, args []string) error {
+	fs := c.flags("")
+	open := fs.Bool("open", false, "only open conflicts")
+	kind := fs.String("kind", "", "only conflicts of this kind")
+	source := fs.String("source", "", "only conflicts of this source")
+	limit := fs.Int("limit", 0, "at most N conflicts (default all)")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	if len(pos) > 0 {
+		return usageErr("unknown conflicts subcommand %q; run `keysync conflicts -h`", pos[0])
+	}
+	if *limit < 0 {
+		return usageErr("--limit must not be negative")
+	}
+	if *kind != "" && !conflictKind.MatchString(*kind) {
+		return usageErr("--kind %q: a kind is one of %s", *kind, knownKinds())
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	list, err := a.store.Conflicts(ctx, central.ConflictFilter{Open: *open, Kind: *kind, Source: *source, Limit: *limit})
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 && *kind != "" && ruleOf[*kind] == "" {
+		// An unknown kind is a typo, unless older conflicts carry it.
+		if all, err := a.store.Conflicts(ctx, central.ConflictFilter{Kind: *kind, Limit: 1}); err == nil && len(all) == 0 {
+			return usageErr("--kind %q: a kind is one of %s", *kind, knownKinds())
+		}
+	}
+	if *asJSON {
+		return writeJSON(c.m.Stdout, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.m.Stdout, "no conflicts")
+		return nil
+	}
+	printConflictList(c.m.Stdout, list)
+	return nil
+}
+
+func knownKinds() string {
+	var kinds []string
+	for k := range ruleOf {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return strings.Join(kinds, ", ")
+}
+
+func printConflictList(w io.Writer, list []central.ConflictView) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ID\tKIND\tSTATUS\tACCOUNT\tPERSON\tOTHER\tVALUE\tRAISED\tDETAIL")
+	for _, cf := range list {
+		status := cf.Status
+		if cf.Resolution != "" && cf.Status != "open" {
+			status += " (" + cf.Resolution + ")"
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cf.ID, cf.Kind, status, cf.Account, dash(cf.AccountNumber),
+			dash(cf.Number), dash(quoteValue(cf.Value)), fmtTime(&cf.CreatedAt), clipText(cf.Detail, 70))
+	}
+	tw.Flush()
+}
+
+func quoteValue(v string) string {
+	if v == "" {
+		return ""
+	}
+	return strconv.Quote(v)
+}
+
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// parseID reads the one positional argument of show and resolve.
+func parseID(pos []string) (uint64, error) {
+	if len(pos) != 1 {
+		return 0, usageErr("need exactly one conflict ID, got %q", pos)
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(pos[0], "#"), 10, 64)
+	if err != nil || id == 0 {
+		return 0, usageErr("conflict ID %q is not a number", pos[0])
+	}
+	return id, nil
+}
+
+func (c *conflictsCommand) resolve(ctx context.Context, args []string) error {
+	fs := c.flags("resolve")
+	as := fs.String("as", "", "distinct, merge or ignore")
+	into := fs.String("into", "", "merge: the surviving number (one of the conflict's persons)")
+	note := fs.String("note", "", "why; kept with the resolution")
+	by := fs.String("by", invokingUser(), "who decides")
+	asJSON := fs.Bool("json", false, "print what was done as JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	id, err := parseID(pos)
+	if err != nil {
+		return err
+	}
+	switch *as {
+	case central.ResolveDistinct, central.ResolveMerge, central.ResolveIgnore:
+	case "":
+		return usageErr("resolve needs --as distinct, merge or ignore")
+	default:
+		return usageErr("--as %q: want distinct, merge or ignore", *as)
+	}
+	if *into != "" && *as != central.ResolveMerge {
+		return usageErr("--into chooses the survivor of a merge; it does not go with --as %s", *as)
+	}
+	if strings.TrimSpace(*by) == "" {
+		return usageErr("--by must name who decides")
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	cf, err := a.store.Conflict(ctx, id)
+	if err != nil {
+		return adminErr(err)
+	}
+	r := central.Resolution{ID: id, As: *as, Into: strings.TrimSpace(*into), By: strings.TrimSpace(*by), Note: *note}
+	if *as == central.ResolveMerge && cf.Status == "open" && cf.AccountNumber == "" {
+		// Linking an account keysync never linked needs its portal row.
+		cand, err := portalCandidate(ctx, a, cf.Source, cf.AccountID)
+		if err != nil {
+			return err
+		}
+		r.Account = &cand
+	}
+	res, err := a.store.Resolve(ctx, r)
+	if err != nil {
+		return adminErr(err)
+	}
+	a.log.Info("conflict resolved", "id", id, keysync.LogKind, cf.Kind, "resolution", *as, "by", r.By,
+		"survivor", res.Survivor, "retired", res.Retired)
+	if *asJSON {
+		return writeJSON(c.m.Stdout, res)
+	}
+	w := c.m.Stdout
+	fmt.Fprintf(w, "conflict %d (%s) %s as %s by %s\n", id, cf.Kind, res.Conflict.Status, *as, r.By)
+	switch {
+	case len(res.Distinct) == 2:
+		fmt.Fprintf(w, "%s and %s are recorded as different persons\n", res.Distinct[0], res.Distinct[1])
+	case res.Retired != "":
+		fmt.Fprintf(w, "%s retired and merged into %s; accounts moved: %s\n", res.Retired, res.Survivor, strings.Join(res.Moved, ", "))
+		fmt.Fprintf(w, "their portal rows get %s on the next pass\n", res.Survivor)
+	case res.Survivor != "":
+		fmt.Fprintf(w, "%s linked to %s; its portal row gets %s's values on the next pass\n", strings.Join(res.Moved, ", "), res.Survivor, res.Survivor)
+	}
+	if len(res.Also) > 0 {
+		ids := make([]string, len(res.Also))
+		for i, x := range res.Also {
+			ids[i] = strconv.FormatUint(x, 10)
+		}
+		fmt.Fprintf(w, "also resolved: %s (same persons)\n", strings.Join(ids, ", "))
+	}
+	return nil
+}
+
+// adminErr turns the store's admin errors into exit 1 with their message.
+func adminErr(err error) error {
+	if errors.Is(err, central.ErrNotFound) || errors.Is(err, central.ErrNotOpen) || errors.Is(err, central.ErrCannotResolve) {
+		return &exitError{ExitFailed, err}
+	}
+	return err
+}
+
+// portalCandidate reads one account from its portal, normalised as a pass
+// would.
+func portalCandidate(ctx context.Context, a *app, source string, id uint64) (keysync.Candidate, error) {
+	for _, p := range a.portals {
+		if p.Source.Name() != source {
+			continue
+		}
+		accts, err := p.Source.Accounts(ctx, []uint64{id}, time.Now())
+		if err != nil {
+			return keysync.Candidate{}, fmt.Errorf("read %s:%d from the portal: %w", source, id, err)
+		}
+		if len(accts) == 0 {
+			return keysync.Candidate{}, &exitError{ExitFailed, fmt.Errorf("%s:%d no longer exists in the portal", source, id)}
+		}
+		acct := accts[0]
+		acct.Source = source
+		return keysync.Candidate{Account: acct, Profile: keysync.NewProfile(acct, p.Country)}, nil
+	}
+	return keysync.Candidate{}, &exitError{ExitFailed, fmt.Errorf("source %s is not configured (KEYSYNC_SOURCES)", source)}
+}
+
+// conflictReport is `keysync conflicts show --json`: the conflict, both
+// sides with their evidence, the rule that fired and the score now.
+type conflictReport struct {
+	Conflict central.ConflictView `json:"conflict"`
+	Rule     string               `json:"rule"`
+	// Account is the central record of the conflict's account; PortalRow
+	// the portal's row when the account is not linked centrally.
+	Account     *central.AccountView `json:"account,omitempty"`
+	PortalRow   *portalView          `json:"portal_row,omitempty"`
+	PortalError string               `json:"portal_error,omitempty"`
+	// Person is the account's person, Other the other person involved.
+	Person *central.PersonView `json:"person,omitempty"`
+	Other  *central.PersonView `json:"other,omitempty"`
+	Score  *scoreReport        `json:"score,omitempty"`
+}
+
+// portalView is an account as its portal holds it now.
+type portalView struct {
+	Account    string     `json:"account"`
+	Active     bool       `json:"active"`
+	Deleted    bool       `json:"deleted"`
+	Username   string     `json:"username"`
+	Email      string     `json:"email"`
+	FirstName  string     `json:"first_name"`
+	LastName   string     `json:"last_name"`
+	BirthDate  string     `json:"birth_date,omitempty"`
+	Street     string     `json:"street,omitempty"`
+	Zip        string     `json:"zip,omitempty"`
+	City       string     `json:"city,omitempty"`
+	Country    string     `json:"country,omitempty"`
+	Number     string     `json:"number"`
+	HH         string     `json:"hh_id"`
+	PE         string     `json:"pe_id"`
+	Groups     []string   `json:"groups"`
+	Registered *time.Time `json:"registered_at,omitempty"`
+}
+
+// scoreReport is the fuzzy score between the account and the closest
+// account of the other person, with the thresholds it is judged by.
+type scoreReport struct {
+	Value    float64 `json:"value"`
+	Evidence string  `json:"evidence"`
+	Against  string  `json:"against"`
+	Review   float64 `json:"review_threshold"`
+	Same     float64 `json:"same_threshold"`
+}
+
+func (c *conflictsCommand) show(ctx context.Context, args []string) error {
+	fs := c.flags("show")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	id, err := parseID(pos)
+	if err != nil {
+		return err
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	cf, err := a.store.Conflict(ctx, id)
+	if err != nil {
+		return adminErr(err)
+	}
+	r := conflictReport{Conflict: cf, Rule: ruleOf[cf.Kind]}
+	var profile *keysync.Profile
+	if acct, err := a.store.Account(ctx, cf.Source, cf.AccountID); err == nil {
+		r.Account = &acct
+		p := acct.Profile()
+		profile = &p
+		if person, err := a.store.Person(ctx, acct.Number); err == nil {
+			r.Person = &person
+		}
+	} else if !errors.Is(err, central.ErrNotFound) {
+		return err
+	} else if cand, err := portalCandidate(ctx, a, cf.Source, cf.AccountID); err != nil {
+		r.PortalError = err.Error()
+	} else {
+		r.PortalRow = newPortalView(cand.Account)
+		profile = &cand.Profile
+	}
+	for _, n := range []string{cf.Number, cf.Value} {
+		if n == "" || (r.Person != nil && n == r.Person.Number) {
+			continue
+		}
+		if other, err := a.store.Person(ctx, n); err == nil {
+			r.Other = &other
+			break
+		}
+	}
+	if profile != nil && r.Other != nil {
+		for _, oa := range r.Other.Accounts {
+			v, why := keysync.Score(*profile, oa.Profile())
+			if r.Score == nil || v > r.Score.Value {
+				r.Score = &scoreReport{Value: v, Evidence: why, Against: oa.Account, Review: a.store.Thresholds.Review, Same: a.store.Thresholds.Same}
+			}
+		}
+	}
+	if *asJSON {
+		return writeJSON(c.m.Stdout, r)
+	}
+	printConflict(c.m.Stdout, r)
+	return nil
+}
+
+func newPortalView(a keysync.Account) *portalView {
+	r := &portalView{Account: a.Key(), Active: a.Active, Deleted: a.Deleted, Username: a.Username, Email: a.Email,
+		FirstName: a.FirstName, LastName: a.LastName, BirthDate: a.BirthDate, Street: a.Street, Zip: a.Zip, City: a.City,
+		Country: a.Country, Number: a.Number, HH: a.HH, PE: a.PE, Groups: a.Groups}
+	if r.Groups == nil {
+		r.Groups = []string{}
+	}
+	if !a.Registered.IsZero() {
+		t := a.Registered.UTC()
+		r.Registered = &t
+	}
+	return r
+}
+
+func printConflict(w io.Writer, r conflictReport) {
+	cf := r.Conflict
+	fmt.Fprintf(w, "Conflict %d  %s  %s  (raised %s)\n", cf.ID, cf.Kind, cf.Status, fmtTime(&cf.CreatedAt))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  Rule:\t%s\n", dash(r.Rule))
+	fmt.Fprintf(tw, "  Found:\t%s\n", dash(cf.Detail))
+	if cf.Value != "" {
+		fmt.Fprintf(tw, "  Value:\t%s\n", strconv.Quote(cf.Value))
+	}
+	if s := r.Score; s != nil {
+		fmt.Fprintf(tw, "  Score now:\t%.3f against %s (review from %.2f, same person from %.2f with equal birth dates): %s\n",
+			s.Value, s.Against, s.Review, s.Same, s.Evidence)
+	}
+	if cf.Status != "open" {
+		fmt.Fprintf(tw, "  Resolved:\t%s as %s by %s on %s\n", cf.Status, dash(cf.Resolution), dash(cf.ResolvedBy), fmtTime(cf.ResolvedAt))
+		if cf.Note != "" {
+			fmt.Fprintf(tw, "  Note:\t%s\n", cf.Note)
+		}
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nThis side: account %s\n", cf.Account)
+	switch {
+	case r.Account != nil:
+		printAccounts(w, []central.AccountView{*r.Account})
+	case r.PortalRow != nil:
+		p := r.PortalRow
+		state := "inactive"
+		if p.Active {
+			state = "active"
+		} else if p.Deleted {
+			state = "deleted"
+		}
+		fmt.Fprintln(w, "  not linked to a person; the portal row now:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  ACCOUNT\tSTATUS\tUSERNAME\tNAME\tE-MAIL\tBIRTH DATE\tADDRESS\tNUMBER\tHH\tPE")
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Account, state, dash(p.Username),
+			dash(strings.TrimSpace(p.FirstName+" "+p.LastName)), dash(p.Email), dash(p.BirthDate),
+			dash(address(central.AccountView{Street: p.Street, Zip: p.Zip, City: p.City, Country: p.Country})),
+			dash(p.Number), dash(p.HH), dash(p.PE))
+		tw.Flush()
+	default:
+		fmt.Fprintf(w, "  not linked to a person; portal row unavailable: %s\n", dash(r.PortalError))
+	}
+	if r.Person != nil {
+		fmt.Fprintf(w, "  person %s  HH %s  PE %s  %s\n", r.Person.Number, dash(r.Person.HH), dash(r.Person.PE), personBirth(*r.Person))
+		if others := otherAccounts(r.Person.Accounts, cf.Account); len(others) > 0 {
+			fmt.Fprintln(w, "  the person's other accounts:")
+			printAccounts(w, others)
+		}
+	}
+	if r.Other != nil {
+		o := r.Other
+		status := o.Status
+		if o.MergedInto != "" {
+			status += ", merged into " + o.MergedInto
+		}
+		fmt.Fprintf(w, "\nOther side: person %s  %s  HH %s  PE %s  %s\n", o.Number, status, dash(o.HH), dash(o.PE), personBirth(*o))
+		printAccounts(w, o.Accounts)
+	}
+	if cf.Status == "open" {
+		fmt.Fprintf(w, "\nResolve: keysync conflicts resolve %d --as distinct|merge|ignore [--into NUMBER] [--note TEXT]\n", cf.ID)
+	}
+}
+
+func personBirth(p central.PersonView) string {
+	if p.BirthDate == "" {
+		return "born -"
+	}
+	return "born " + p.BirthDate
+}
+
+func otherAccounts(list []central.AccountView, except string) []central.AccountView {
+	var out []central.AccountView
+	for _, a := range list {
+		if a.Account != except {
+			out = append(out, a)
+		}
+	}
+	return out
+}

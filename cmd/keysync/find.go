@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"keysync/sync/central"
+)
+
+// findCommand searches persons the way master-data offices do: exact
+// values, name patterns, sound-alike names and registration periods.
+func init() { register("find", func(m *Main) command { return &findCommand{m: m} }) }
+
+type findCommand struct {
+	m *Main
+}
+
+func (c *findCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync find", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	var q central.Query
+	fs.StringVar(&q.Number, "number", "", "exact customer number (also finds retired numbers)")
+	fs.StringVar(&q.Email, "email", "", "exact e-mail address, compared normalised")
+	fs.StringVar(&q.Postcode, "postcode", "", "exact postcode (\"A-1010\" finds 1010)")
+	fs.StringVar(&q.Country, "country", "", "country, any spelling (AT, Österreich, A); rows without one have their portal's")
+	fs.StringVar(&q.Name, "name", "", "first or last name: a prefix, or a pattern with * and ?")
+	fs.StringVar(&q.SoundsLike, "sounds-like", "", "first or last name sounding alike (Kölner Phonetik): Meier finds Maier, Mayer")
+	fs.StringVar(&q.Source, "source", "", "only accounts of this portal")
+	fs.StringVar(&q.Status, "status", "", "only accounts in this state: active, inactive, deleted or gone")
+	since := fs.String("since", "", "first registered within this period: 12m (months), 30d (days), 2w, 1y")
+	regSince := fs.String("registered-since", "", "first registered on or after DATE (YYYY-MM-DD)")
+	regBefore := fs.String("registered-before", "", "first registered before DATE (YYYY-MM-DD)")
+	fs.IntVar(&q.Limit, "limit", 100, "at most N persons")
+	asJSON := fs.Bool("json", false, "print a JSON array of persons")
+	fs.Usage = func() {
+		fmt.Fprintln(c.m.Stderr, "Usage: keysync find [filters] [--limit N] [--json]\n\nPersons with every account, deleted ones included with their deletion date. Filters\ncombine with AND; a person matches when one of its accounts matches them all. The\nregistration date is the person's first on any portal. Exit 0 ok (also when nothing\nmatches), 1 failed, 2 usage.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	if len(pos) > 0 {
+		return usageErr("find takes only flags, got %q; e.g. --name %s", pos, pos[0])
+	}
+	if q.Limit <= 0 {
+		return usageErr("--limit must be positive")
+	}
+	if *since != "" {
+		if *regSince != "" {
+			return usageErr("--since and --registered-since both set a start; give one")
+		}
+		if q.RegisteredSince, err = sinceStart(*since, time.Now()); err != nil {
+			return err
+		}
+	}
+	if *regSince != "" {
+		if q.RegisteredSince, err = parseDate("--registered-since", *regSince); err != nil {
+			return err
+		}
+	}
+	if *regBefore != "" {
+		if q.RegisteredBefore, err = parseDate("--registered-before", *regBefore); err != nil {
+			return err
+		}
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	q.SourceCountries = map[string]string{}
+	for _, p := range a.portals {
+		q.SourceCountries[p.Source.Name()] = p.Country
+	}
+	persons, more, err := a.store.Find(ctx, q)
+	if errors.Is(err, central.ErrBadQuery) {
+		return &exitError{ExitUsage, err}
+	}
+	if err != nil {
+		return err
+	}
+	if more {
+		fmt.Fprintf(c.m.Stderr, "more than %d persons match: showing the first %d; narrow the search or raise --limit\n", q.Limit, q.Limit)
+	}
+	if *asJSON {
+		if persons == nil {
+			persons = []central.PersonView{}
+		}
+		return writeJSON(c.m.Stdout, persons)
+	}
+	if len(persons) == 0 {
+		fmt.Fprintln(c.m.Stdout, "no persons found")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.m.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tHH\tPE\tREGISTERED\tACCOUNT\tSTATUS\tNAME\tE-MAIL\tPLACE\tDELETED")
+	for _, p := range persons {
+		head := fmt.Sprintf("%s\t%s\t%s\t%s", p.Number, dash(p.HH), dash(p.PE), fmtDate(p.Registered))
+		if p.Status != "active" {
+			head = fmt.Sprintf("%s (%s into %s)\t%s\t%s\t%s", p.Number, p.Status, dash(p.MergedInto), dash(p.HH), dash(p.PE), fmtDate(p.Registered))
+		}
+		if len(p.Accounts) == 0 {
+			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\t-\t-\n", head, dash(strings.TrimSpace(p.FirstName+" "+p.LastName)), dash(p.Email))
+		}
+		for i, ac := range p.Accounts {
+			if i > 0 {
+				head = "\t\t\t"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", head, ac.Account, ac.Status,
+				dash(strings.TrimSpace(ac.FirstName+" "+ac.LastName)), dash(ac.Email),
+				dash(strings.TrimSpace(ac.Zip+" "+ac.City)), fmtDate(deletedAt(ac)))
+		}
+	}
+	tw.Flush()
+	if len(persons) == 1 {
+		fmt.Fprintln(c.m.Stdout, "1 person")
+	} else {
+		fmt.Fprintf(c.m.Stdout, "%d persons\n", len(persons))
+	}
+	return nil
+}
+
+var periodRE = regexp.MustCompile(`^([0-9]+)\s*([dwmy])$`)
+
+// sinceStart turns "12m", "30d", "2w" or "1y" into the start of that period
+// before now.
+func sinceStart(s string, now time.Time) (time.Time, error) {
+	m := periodRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return time.Time{}, usageErr("--since %q: want a number and a unit, e.g. 12m (months), 30d (days), 2w (weeks), 1y (years)", s)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n > 10000 {
+		return time.Time{}, usageErr("--since %q: out of range", s)
+	}
+	switch m[2] {
+	case "d":
+		return now.AddDate(0, 0, -n), nil
+	case "w":
+		return now.AddDate(0, 0, -7*n), nil
+	case "m":
+		return now.AddDate(0, -n, 0), nil
+	default:
+		return now.AddDate(-n, 0, 0), nil
+	}
+}
+
+// parseDate reads YYYY-MM-DD as the start of that day in local time, or a
+// full RFC 3339 time.
+func parseDate(flagName, s string) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), time.Local); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usageErr("%s %q: want a date YYYY-MM-DD", flagName, s)
+}

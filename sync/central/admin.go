@@ -1,0 +1,428 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
+)
+
+// ErrNotFound is returned when a person, account or conflict an admin asked
+// for does not exist centrally.
+var ErrNotFound = errors.New("not found")
+
+// PersonView is one person as admins see it: the ids, the identity keysync
+// recorded first, and every account on every portal, deleted ones included.
+type PersonView struct {
+	Number     string    `json:"number"`
+	Status     string    `json:"status"`
+	MergedInto string    `json:"merged_into,omitempty"`
+	Origin     string    `json:"origin"`
+	HH         string    `json:"hh_id"`
+	PE         string    `json:"pe_id"`
+	FirstName  string    `json:"first_name"`
+	LastName   string    `json:"last_name"`
+	Email      string    `json:"email"`
+	BirthDate  string    `json:"birth_date,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Registered is the person's first registration on any portal.
+	Registered *time.Time    `json:"registered_at,omitempty"`
+	Accounts   []AccountView `json:"accounts"`
+	// Merged lists the retired numbers merged into this person.
+	Merged []string `json:"merged,omitempty"`
+}
+
+// AccountView is one portal account as recorded centrally. Accounts stay
+// after a portal deletes its row, with the deletion date, so nothing an
+// admin can look up is lost.
+type AccountView struct {
+	Account         string     `json:"account"`
+	Source          string     `json:"source"`
+	ID              uint64     `json:"account_id"`
+	Number          string     `json:"number"`
+	Status          string     `json:"status"`
+	Username        string     `json:"username"`
+	Email           string     `json:"email"`
+	FirstName       string     `json:"first_name"`
+	LastName        string     `json:"last_name"`
+	BirthDate       string     `json:"birth_date,omitempty"`
+	Street          string     `json:"street,omitempty"`
+	Zip             string     `json:"zip,omitempty"`
+	City            string     `json:"city,omitempty"`
+	Country         string     `json:"country,omitempty"`
+	Groups          []string   `json:"groups"`
+	RegisteredAt    *time.Time `json:"registered_at,omitempty"`
+	LinkedAt        time.Time  `json:"linked_at"`
+	WrittenAt       *time.Time `json:"written_at,omitempty"`
+	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
+	DeletedAt       *time.Time `json:"deleted_at,omitempty"`
+	PendingWrite    bool       `json:"pending_write"`
+
+	profile keysync.Profile
+}
+
+// Profile returns the normalised identity recorded for the account, as
+// the fuzzy decision compared it.
+func (a AccountView) Profile() keysync.Profile { return a.profile }
+
+// HistoryEntry is one line of a person's history.
+type HistoryEntry struct {
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`
+	Actor   string    `json:"actor,omitempty"`
+	Number  string    `json:"number,omitempty"`
+	Account string    `json:"account,omitempty"`
+	Old     string    `json:"old,omitempty"`
+	New     string    `json:"new,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+
+	id uint64
+}
+
+const accountViewColumns = `a.source, a.account_id, a.number, a.status, a.username, a.email, a.first_name, a.last_name,
+ a.birth_date, a.street, a.zip, a.city, a.country, a.groups_list, a.registered_at, a.linked_at, a.written_at,
+ a.status_changed_at, a.deleted_at, a.pending_write, a.email_norm, a.first_norm, a.last_norm, a.postcode,
+ a.city_norm, a.address_key`
+
+func scanAccountView(rows *sql.Rows) (AccountView, error) {
+	var a AccountView
+	var groups sql.NullString
+	var registered, written, changed, deleted sql.NullTime
+	p := &a.profile
+	err := rows.Scan(&a.Source, &a.ID, &a.Number, &a.Status, &a.Username, &a.Email, &a.FirstName, &a.LastName,
+		&a.BirthDate, &a.Street, &a.Zip, &a.City, &a.Country, &groups, &registered, &a.LinkedAt, &written,
+		&changed, &deleted, &a.PendingWrite, &p.Email, &p.FirstName, &p.LastName, &p.Postcode, &p.City, &p.Address)
+	if err != nil {
+		return a, err
+	}
+	p.BirthDate = a.BirthDate
+	a.Account = keysync.AccountKey(a.Source, a.ID)
+	a.Groups = []string{}
+	if groups.Valid && groups.String != "" {
+		if err := json.Unmarshal([]byte(groups.String), &a.Groups); err != nil {
+			return a, fmt.Errorf("groups of %s: %w", a.Account, err)
+		}
+	}
+	a.RegisteredAt, a.WrittenAt = timePtr(registered), timePtr(written)
+	a.StatusChangedAt, a.DeletedAt = timePtr(changed), timePtr(deleted)
+	return a, nil
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// Persons returns the persons with the given numbers, in that order, each
+// with all its accounts; unknown numbers are left out.
+func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, error) {
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(numbers))
+	for i, n := range numbers {
+		args[i] = n
+	}
+	in := sqlutil.Placeholders(len(args))
+	byNumber := map[string]*PersonView{}
+	err := s.each(ctx, `SELECT number, status, COALESCE(merged_into, ''), origin, COALESCE(hh_id, ''), COALESCE(pe_id, ''),
+ first_name, last_name, email, birth_date, created_at FROM persons WHERE number IN (`+in+`)`, args, func(rows *sql.Rows) error {
+		var p PersonView
+		if err := rows.Scan(&p.Number, &p.Status, &p.MergedInto, &p.Origin, &p.HH, &p.PE, &p.FirstName, &p.LastName,
+			&p.Email, &p.BirthDate, &p.CreatedAt); err != nil {
+			return err
+		}
+		p.CreatedAt = p.CreatedAt.UTC()
+		p.Accounts = []AccountView{}
+		byNumber[p.Number] = &p
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read persons: %w", err)
+	}
+	err = s.each(ctx, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.number IN (`+in+`) ORDER BY a.source, a.account_id`, args, func(rows *sql.Rows) error {
+		a, err := scanAccountView(rows)
+		if err != nil {
+			return err
+		}
+		if p := byNumber[a.Number]; p != nil {
+			p.Accounts = append(p.Accounts, a)
+			if a.RegisteredAt != nil && (p.Registered == nil || a.RegisteredAt.Before(*p.Registered)) {
+				p.Registered = a.RegisteredAt
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read accounts: %w", err)
+	}
+	err = s.each(ctx, `SELECT number, merged_into FROM persons WHERE merged_into IN (`+in+`) ORDER BY number`, args, func(rows *sql.Rows) error {
+		var n, into string
+		if err := rows.Scan(&n, &into); err != nil {
+			return err
+		}
+		if p := byNumber[into]; p != nil {
+			p.Merged = append(p.Merged, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read merged numbers: %w", err)
+	}
+	out := make([]PersonView, 0, len(byNumber))
+	seen := map[string]bool{}
+	for _, n := range numbers {
+		if p := byNumber[n]; p != nil && !seen[n] {
+			seen[n] = true
+			if p.Registered == nil {
+				created := p.CreatedAt
+				p.Registered = &created
+			}
+			out = append(out, *p)
+		}
+	}
+	return out, nil
+}
+
+// Person returns one person by number, retired ones included.
+func (s *Store) Person(ctx context.Context, number string) (PersonView, error) {
+	ps, err := s.Persons(ctx, []string{number})
+	if err != nil {
+		return PersonView{}, err
+	}
+	if len(ps) == 0 {
+		return PersonView{}, fmt.Errorf("person %s: %w", number, ErrNotFound)
+	}
+	return ps[0], nil
+}
+
+// PersonsByEmail returns the persons having an account with the address
+// (compared normalised, see match.Email); a shared mailbox gives several.
+func (s *Store) PersonsByEmail(ctx context.Context, emailNorm string) ([]PersonView, error) {
+	var numbers []string
+	err := s.each(ctx, `SELECT DISTINCT a.number FROM accounts a JOIN persons p ON p.number = a.number
+ WHERE a.email_norm = ? ORDER BY p.created_at, a.number`, []any{emailNorm}, func(rows *sql.Rows) error {
+		var n string
+		err := rows.Scan(&n)
+		numbers = append(numbers, n)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find e-mail: %w", err)
+	}
+	return s.Persons(ctx, numbers)
+}
+
+// History returns what happened to a person, newest first: the events of
+// its number, of the numbers merged into it and of its accounts, and the
+// write-backs and deletions recorded on the accounts themselves.
+func (s *Store) History(ctx context.Context, p PersonView) ([]HistoryEntry, error) {
+	where := []string{`number IN (` + sqlutil.Placeholders(1+len(p.Merged)) + `)`}
+	args := []any{p.Number}
+	for _, n := range p.Merged {
+		args = append(args, n)
+	}
+	for _, a := range p.Accounts {
+		where = append(where, `(source = ? AND account_id = ?)`)
+		args = append(args, a.Source, a.ID)
+	}
+	var out []HistoryEntry
+	seen := map[string]bool{} // kind|account of events, so the account columns add no duplicates
+	err := s.each(ctx, `SELECT id, at, actor, kind, COALESCE(number, ''), COALESCE(source, ''), COALESCE(account_id, 0),
+ COALESCE(old_value, ''), COALESCE(new_value, ''), COALESCE(detail, '') FROM events WHERE `+strings.Join(where, " OR "), args, func(rows *sql.Rows) error {
+		var e HistoryEntry
+		var source string
+		var id uint64
+		if err := rows.Scan(&e.id, &e.At, &e.Actor, &e.Kind, &e.Number, &source, &id, &e.Old, &e.New, &e.Detail); err != nil {
+			return err
+		}
+		e.At = e.At.UTC()
+		if source != "" {
+			e.Account = keysync.AccountKey(source, id)
+		}
+		seen[e.Kind+"|"+e.Account] = true
+		// One step recorded on two numbers (both persons of a resolved
+		// conflict) is one line in the merged person's history.
+		key := strings.Join([]string{e.At.Format(time.RFC3339Nano), e.Kind, e.Actor, e.Account, e.Old, e.New, e.Detail}, "\x00")
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	for _, a := range p.Accounts {
+		if a.WrittenAt != nil && !seen["written|"+a.Account] {
+			out = append(out, HistoryEntry{At: *a.WrittenAt, Kind: "written", Number: a.Number, Account: a.Account,
+				New: a.Number, Detail: "number written to " + a.Account})
+		}
+		kind, detail := "deleted", "account deleted on "+a.Source
+		if a.Status == "gone" {
+			kind, detail = "gone", "account row removed from "+a.Source
+		}
+		if a.DeletedAt != nil && !seen[kind+"|"+a.Account] && !seen["account_"+kind+"|"+a.Account] {
+			out = append(out, HistoryEntry{At: *a.DeletedAt, Kind: kind, Number: a.Number, Account: a.Account, Detail: detail})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.After(out[j].At)
+		}
+		return out[i].id > out[j].id
+	})
+	return out, nil
+}
+
+// each runs a read-only query on the pool and calls fn per row.
+func (s *Store) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ConflictView is one conflict as admins review it.
+type ConflictView struct {
+	ID        uint64 `json:"id"`
+	Kind      string `json:"kind"`
+	Status    string `json:"status"`
+	Account   string `json:"account"`
+	Source    string `json:"source"`
+	AccountID uint64 `json:"account_id"`
+	// AccountNumber is the person the account is linked to now, "" when the
+	// conflict kept it from being linked.
+	AccountNumber string `json:"account_number,omitempty"`
+	Value         string `json:"value,omitempty"`
+	// Number is the other person involved, if any.
+	Number     string     `json:"number,omitempty"`
+	Detail     string     `json:"detail,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+	ResolvedBy string     `json:"resolved_by,omitempty"`
+	Resolution string     `json:"resolution,omitempty"`
+	Note       string     `json:"note,omitempty"`
+}
+
+// ConflictFilter selects conflicts; zero fields select everything.
+type ConflictFilter struct {
+	Open   bool
+	Kind   string
+	Source string
+	// AccountID selects the conflicts of one account of Source.
+	AccountID uint64
+	// Number selects the conflicts about a person: raised for one of its
+	// accounts or naming it as the other side.
+	Number string
+	Limit  int
+}
+
+const conflictColumns = `c.id, c.kind, c.status, c.source, c.account_id, COALESCE(a.number, ''), c.value, c.number,
+ COALESCE(c.detail, ''), c.created_at, c.resolved_at, COALESCE(c.resolved_by, ''), COALESCE(c.resolution, ''), COALESCE(c.note, '')
+ FROM conflicts c LEFT JOIN accounts a ON a.source = c.source AND a.account_id = c.account_id`
+
+func scanConflict(rows *sql.Rows) (ConflictView, error) {
+	var c ConflictView
+	var resolved sql.NullTime
+	err := rows.Scan(&c.ID, &c.Kind, &c.Status, &c.Source, &c.AccountID, &c.AccountNumber, &c.Value, &c.Number,
+		&c.Detail, &c.CreatedAt, &resolved, &c.ResolvedBy, &c.Resolution, &c.Note)
+	c.Account = keysync.AccountKey(c.Source, c.AccountID)
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.ResolvedAt = timePtr(resolved)
+	return c, err
+}
+
+// Conflicts lists conflicts, newest first.
+func (s *Store) Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictView, error) {
+	var where []string
+	var args []any
+	if f.Open {
+		where = append(where, `c.status = 'open'`)
+	}
+	if f.Kind != "" {
+		where = append(where, `c.kind = ?`)
+		args = append(args, f.Kind)
+	}
+	if f.Source != "" {
+		where = append(where, `c.source = ?`)
+		args = append(args, f.Source)
+	}
+	if f.AccountID != 0 {
+		where = append(where, `c.account_id = ?`)
+		args = append(args, f.AccountID)
+	}
+	if f.Number != "" {
+		where = append(where, `(c.number = ? OR a.number = ?)`)
+		args = append(args, f.Number, f.Number)
+	}
+	q := `SELECT ` + conflictColumns
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY c.id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	out := []ConflictView{}
+	err := s.each(ctx, q, args, func(rows *sql.Rows) error {
+		c, err := scanConflict(rows)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read conflicts: %w", err)
+	}
+	return out, nil
+}
+
+// Conflict returns one conflict by id.
+func (s *Store) Conflict(ctx context.Context, id uint64) (ConflictView, error) {
+	var out []ConflictView
+	err := s.each(ctx, `SELECT `+conflictColumns+` WHERE c.id = ?`, []any{id}, func(rows *sql.Rows) error {
+		c, err := scanConflict(rows)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return ConflictView{}, fmt.Errorf("read conflict: %w", err)
+	}
+	if len(out) == 0 {
+		return ConflictView{}, fmt.Errorf("conflict %d: %w", id, ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// Account returns one account as recorded centrally.
+func (s *Store) Account(ctx context.Context, source string, id uint64) (AccountView, error) {
+	var out []AccountView
+	err := s.each(ctx, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.source = ? AND a.account_id = ?`, []any{source, id}, func(rows *sql.Rows) error {
+		a, err := scanAccountView(rows)
+		out = append(out, a)
+		return err
+	})
+	if err != nil {
+		return AccountView{}, fmt.Errorf("read account: %w", err)
+	}
+	if len(out) == 0 {
+		return AccountView{}, fmt.Errorf("account %s: %w", keysync.AccountKey(source, id), ErrNotFound)
+	}
+	return out[0], nil
+}
