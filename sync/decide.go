@@ -155,7 +155,10 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 		}
 		if owner, ok := f.ByNumber(a.Number); ok {
 			if samePersonByName(p, owner.Profile) {
+				// A retired number comes back as its survivor: the row then
+				// gets the survivor's number.
 				d.Action, d.Person = ActionLink, owner
+				d.Rewrite = owner.Number != a.Number
 				return d
 			}
 			d.Action = ActionConflict

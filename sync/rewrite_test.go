@@ -63,6 +63,18 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 	if c := r.mustPass(t, p.portal); c.Written != 0 {
 		t.Errorf("second pass wrote %d", c.Written)
 	}
+
+	// A new row that carries the retired number (an old letter typed in)
+	// belongs to the survivor and gets the survivor's number.
+	testdb.InsertFeUsers(t, p.db, []testdb.FeUser{{UID: 10, Username: "a2", Email: "a.gruber@gmx.at", FirstName: "Anna", LastName: "Gruber"}})
+	testdb.MustExec(t, p.db, `UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 10`, loser)
+	r.mustPass(t, p.portal)
+	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 10`); got != survivor {
+		t.Errorf("row with the retired number holds %s, want the survivor %s", got, survivor)
+	}
+	if got := r.mustCount(t, "accounts", "account_id = 10 AND number = ?", survivor); got != 1 {
+		t.Errorf("row with the retired number not linked to the survivor")
+	}
 }
 
 func mustScalar[T any](tb testing.TB, db interface {

@@ -126,6 +126,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 			o.Rewrite = d.Rewrite
 		case keysync.ActionLink:
 			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
+			o.Rewrite = d.Rewrite
 			b.account(c, d.Person.Number, now)
 			b.event(s, now, "linked", d.Person.Number, source, c.Account.ID, "", d.Person.Number, linkReason(c.Account))
 			f.add(d.Person, c)

@@ -109,6 +109,12 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 	}
 }
 
+// survivorColumns are personColumns of the survivor s when p was merged
+// into s, else of p itself.
+const survivorColumns = `COALESCE(s.number, p.number), COALESCE(s.hh_id, p.hh_id, ''), COALESCE(s.pe_id, p.pe_id, ''), ` +
+	`COALESCE(s.first_norm, p.first_norm), COALESCE(s.last_norm, p.last_norm), COALESCE(s.email_norm, p.email_norm), ` +
+	`COALESCE(s.birth_date, p.birth_date), COALESCE(s.household_key, p.household_key)`
+
 const personColumns = `p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key`
 
 func scanPerson(rows *sql.Rows, extra ...any) (keysync.Person, error) {
@@ -197,10 +203,13 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		}
 	}
 	if len(numbers) > 0 {
-		q := `SELECT ` + personColumns + ` FROM persons p WHERE p.number IN (` + sqlutil.Placeholders(len(numbers)) + `)`
+		// A retired number (merged away) stands for its survivor: the
+		// survivor is returned under the retired number.
+		q := `SELECT p.number, ` + survivorColumns + ` FROM persons p LEFT JOIN persons s ON s.number = p.merged_into AND p.status = 'retired' WHERE p.number IN (` + sqlutil.Placeholders(len(numbers)) + `)`
 		err := query(ctx, tx, q, numbers, func(rows *sql.Rows) error {
-			p, err := scanPerson(rows)
-			f.byNumber[p.Number] = p
+			var asked string
+			p, err := scanPerson(rows, &asked)
+			f.byNumber[asked] = p
 			return err
 		})
 		if err != nil {
