@@ -37,3 +37,53 @@ lint:
 
 clean:
 	rm -rf bin
+
+# Installation and packaging. The binary goes to $(PREFIX)/bin; the units
+# and the example configuration go where systemd and Debian expect them.
+# `make install` does not create the keysync user the units run as; the
+# Debian package does (adduser --system --group keysync).
+PREFIX   ?= /usr
+DESTDIR  ?=
+UNITDIR  ?= /lib/systemd/system
+UNITS    := keysync.service keysync-reconcile.service keysync-reconcile.timer
+DEBBASE  := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' systemd/debian/changelog)
+DEB_VERSION ?= $(DEBBASE)$(shell git log -1 --format='~git%cd.%h' --date=format:%Y%m%d 2>/dev/null)
+DEBBUILD ?= build
+DEBSRC   := $(DEBBUILD)/keysync-$(DEB_VERSION)
+
+.PHONY: install deb php-lint systemd-verify
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/keysync
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		sed 's|/usr/bin/keysync|$(PREFIX)/bin/keysync|g' systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -d -m 0750 $(DESTDIR)/etc/keysync
+	install -m 0640 systemd/keysync.env.example $(DESTDIR)/etc/keysync/keysync.env.example
+
+# A Debian package built from the working tree with the Go toolchain on PATH
+# and the module cache as they are (no network), in $(DEBBUILD).
+deb:
+	@if ! command -v dpkg-buildpackage >/dev/null 2>&1 || ! command -v dh >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+			echo "make deb needs debhelper and dpkg-dev: apt-get install debhelper dpkg-dev" >&2; exit 1; \
+		fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debhelper dpkg-dev; \
+	fi
+	$(GO) mod download
+	rm -rf $(DEBSRC)
+	mkdir -p $(DEBSRC)
+	git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(DEBSRC)
+	cp -r systemd/debian $(DEBSRC)/debian
+	sed -i '1s/([^)]*)/($(DEB_VERSION))/' $(DEBSRC)/debian/changelog
+	cd $(DEBSRC) && dpkg-buildpackage -us -uc -b
+	@ls -l $(DEBBUILD)/keysync_$(DEB_VERSION)_*.deb
+
+php-lint:
+	find sources -name '*.php' -print0 | xargs -0 -n 1 php -n -l
+
+systemd-verify:
+	$(GO) test -count=1 -v -run 'TestSystemd_' ./cmd/keysync

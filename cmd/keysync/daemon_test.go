@@ -41,12 +41,41 @@ func TestRun_TwoHostsOneSource(t *testing.T) {
 func TestRun_SystemdNotify(t *testing.T) {
 	s := newSite(t, "amicas")
 	s.mustRun(0, "migrate")
-	sock := filepath.Join(t.TempDir(), "notify.sock")
+	has, sock := listenNotify(t)
+	d := s.startDaemon(s.with("NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000"))
+	eventually(t, time.Minute, "READY=1", func() bool { return has("READY=1\nSTATUS=polling") })
+	eventually(t, time.Minute, "WATCHDOG=1", func() bool { return has("WATCHDOG=1") })
+	if code := d.stop(); code != 0 {
+		t.Fatalf("exit code = %d", code)
+	}
+	eventually(t, 10*time.Second, "STOPPING=1", func() bool { return has("STOPPING=1") })
+}
+
+// TestRun_SystemdNotifyCentralDown: waiting for the central database is
+// "retrying", so systemd hears READY (and watchdog pings) instead of
+// killing the daemon at its start timeout.
+func TestRun_SystemdNotifyCentralDown(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	has, sock := listenNotify(t)
+	d := s.startDaemon(s.with("NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000",
+		"KEYSYNC_CENTRAL_DSN=keysync:pw@tcp(127.0.0.1:1)/keysync"))
+	eventually(t, time.Minute, "READY=1 while retrying", func() bool { return has("READY=1\nSTATUS=central database unavailable") })
+	eventually(t, time.Minute, "WATCHDOG=1 while retrying", func() bool { return has("WATCHDOG=1") })
+	if code := d.stop(); code != 0 {
+		t.Fatalf("exit code = %d", code)
+	}
+}
+
+// listenNotify plays systemd's notify socket; has reports whether a
+// message starting with a prefix arrived.
+func listenNotify(t *testing.T) (has func(prefix string) bool, sock string) {
+	sock = filepath.Join(t.TempDir(), "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	var mu sync.Mutex
 	var got []string
 	go func() {
@@ -61,7 +90,7 @@ func TestRun_SystemdNotify(t *testing.T) {
 			mu.Unlock()
 		}
 	}()
-	has := func(prefix string) bool {
+	return func(prefix string) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, m := range got {
@@ -70,12 +99,5 @@ func TestRun_SystemdNotify(t *testing.T) {
 			}
 		}
 		return false
-	}
-	d := s.startDaemon(s.with("NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=400000"))
-	eventually(t, time.Minute, "READY=1", func() bool { return has("READY=1") })
-	eventually(t, time.Minute, "WATCHDOG=1", func() bool { return has("WATCHDOG=1") })
-	if code := d.stop(); code != 0 {
-		t.Fatalf("exit code = %d", code)
-	}
-	eventually(t, 10*time.Second, "STOPPING=1", func() bool { return has("STOPPING=1") })
+	}, sock
 }

@@ -56,6 +56,13 @@ func (n *notifier) beat(loop string) {
 	n.mu.Unlock()
 }
 
+// forget stops watching a loop that ended on purpose.
+func (n *notifier) forget(loop string) {
+	n.mu.Lock()
+	delete(n.beats, loop)
+	n.mu.Unlock()
+}
+
 // alive reports whether every registered loop beat within d.
 func (n *notifier) alive(d time.Duration) bool {
 	n.mu.Lock()

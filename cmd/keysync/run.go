@@ -40,13 +40,17 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	a.log.Info("keysync starting", "version", version, "sources", len(a.portals), "poll_interval", a.cfg.PollInterval.String())
 	n := newNotifier()
 	notifyErr := func(err error) { a.log.Warn("systemd notify", keysync.LogErr, err.Error()) }
-	_ = n.send("STATUS=waiting for the central database")
-	if err := waitForCentral(ctx, a); err != nil {
+	done := make(chan struct{})
+	defer close(done)
+	go n.runWatchdog(done, notifyErr)
+	n.beat("central")
+	if err := waitForCentral(ctx, a, n); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
+	n.forget("central")
 	eng := a.engine(false)
 	eng.Beat = n.beat
 
@@ -71,12 +75,7 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	if err := n.send("READY=1\nSTATUS=polling " + strconv.Itoa(len(a.portals)) + " sources"); err != nil {
 		notifyErr(err)
 	}
-	done := make(chan struct{})
-	go func() {
-		n.runWatchdog(done, notifyErr)
-	}()
 	wg.Wait()
-	close(done)
 	_ = n.send("STOPPING=1")
 	a.log.Info("keysync stopped")
 	return nil
@@ -86,9 +85,13 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 // schema. Unreachable is retried with back-off (the daemon must survive a
 // database that starts after it); an outdated schema needs a human and ends
 // the daemon.
-func waitForCentral(ctx context.Context, a *app) error {
+//
+// Retrying counts as ready for systemd (READY=1 with a STATUS saying so):
+// a start timeout must not kill a daemon that waits for its database.
+func waitForCentral(ctx context.Context, a *app, n *notifier) error {
 	b := backoff{max: a.cfg.BackoffMax}
 	for {
+		n.beat("central")
 		err := a.store.CheckSchema(ctx)
 		if err == nil {
 			if b.failures > 0 {
@@ -100,13 +103,14 @@ func waitForCentral(ctx context.Context, a *app) error {
 			return err
 		}
 		wait := b.fail()
+		if b.failures == 1 {
+			_ = n.send("READY=1\nSTATUS=central database unavailable, retrying")
+		}
 		if b.shouldLog() {
 			a.log.Error("central database unavailable, retrying", keysync.LogErr, err.Error(), "retry_in", wait.String(), "failures", b.failures)
 		}
-		select {
-		case <-ctx.Done():
+		if !sleepBeating(ctx, wait, func() { n.beat("central") }) {
 			return ctx.Err()
-		case <-time.After(wait):
 		}
 	}
 }
@@ -170,6 +174,10 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 // sleep waits d, beating meanwhile so a long back-off is not taken for a
 // hung loop; it returns false when ctx ends.
 func (l *pollLoop) sleep(ctx context.Context, d time.Duration) bool {
+	return sleepBeating(ctx, d, l.beat)
+}
+
+func sleepBeating(ctx context.Context, d time.Duration, beat func()) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	tick := time.NewTicker(5 * time.Second)
@@ -181,7 +189,7 @@ func (l *pollLoop) sleep(ctx context.Context, d time.Duration) bool {
 		case <-timer.C:
 			return true
 		case <-tick.C:
-			l.beat()
+			beat()
 		}
 	}
 }

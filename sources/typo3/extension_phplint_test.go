@@ -1,0 +1,13 @@
+package typo3_test
+
+import (
+	"testing"
+
+	"keysync/sync/testdb"
+)
+
+// TestExtension_PHPLint checks the PHP syntax of the TYPO3 extension, which
+// TYPO3 only loads on a live site.
+func TestExtension_PHPLint(t *testing.T) {
+	testdb.PHPLint(t, extDir)
+}
