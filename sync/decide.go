@@ -12,7 +12,8 @@ type Person struct {
 	Number string
 	HH     string
 	PE     string
-	// Profile holds the normalised identity of the person's first account.
+	// Profile holds the normalised identity of the person's first account;
+	// for the candidates of ByEmail and Similar, that of the account found.
 	Profile Profile
 }
 
@@ -22,6 +23,9 @@ type Profile struct {
 	FirstName string // match.FirstName (nicknames folded)
 	LastName  string // match.Name
 	BirthDate string
+	// Generation is the marker of parent and child with one name,
+	// match.Generation of the first or last name field: "jun", "sen" or "".
+	Generation string
 	// Country is the ISO alpha-2 code of the address, else the source's
 	// default; numbers with {country} use it.
 	Country string
@@ -42,18 +46,28 @@ func NewProfile(a Account, defaultCountry string) Profile {
 	first, last := a.FirstName, a.LastName
 	addr := match.ParseAddress(a.Street, a.Zip, a.City, a.Country, defaultCountry)
 	p := Profile{
-		Email:     match.Email(a.Email),
-		FirstName: match.FirstName(first),
-		LastName:  match.Name(last),
-		BirthDate: a.BirthDate,
-		Country:   addr.Country,
-		Household: match.HouseholdKey(addr, last),
-		Address:   addr.Key(),
-		Postcode:  addr.Postcode,
-		City:      addr.City,
+		Email:      match.Email(a.Email),
+		FirstName:  match.FirstName(first),
+		LastName:   match.Name(last),
+		BirthDate:  a.BirthDate,
+		Generation: Generation(first, last),
+		Country:    addr.Country,
+		Household:  match.HouseholdKey(addr, last),
+		Address:    addr.Key(),
+		Postcode:   addr.Postcode,
+		City:       addr.City,
 	}
 	p.Blocks = BlockingKeys(p)
 	return p
+}
+
+// Generation is the generation marker of a name (match.Generation), read
+// from the first-name field, else from the last-name field.
+func Generation(first, last string) string {
+	if g := match.Generation(first); g != "" {
+		return g
+	}
+	return match.Generation(last)
 }
 
 // Facts answers the questions a decision asks of the central store. The
@@ -64,7 +78,7 @@ type Facts interface {
 	// Linked returns the person an account is already linked to.
 	Linked(source string, id uint64) (Person, bool)
 	// ByEmail returns the persons having an account with this normalised
-	// e-mail address.
+	// e-mail address, each with the profile of that account.
 	ByEmail(email string) []Person
 	// ByNumber returns the person holding a customer number (also a retired
 	// one: numbers are never handed out twice).
@@ -73,8 +87,10 @@ type Facts interface {
 	PEOwner(pe string) (Person, bool)
 	// Household returns the Wibisoft household id for a household key.
 	Household(key string) (string, bool)
-	// Similar returns the persons having an account under any of the
-	// blocking keys: the candidates of fuzzy matching.
+	// Similar returns the accounts under any of the blocking keys, each
+	// once, as its person with the account's own profile: the candidates of
+	// fuzzy matching. A person with several such accounts is returned once
+	// per account, so that the one that still agrees is scored.
 	Similar(b Blocks) []Person
 	// RewriteDue reports that the central store asked for the account's
 	// portal row to be rewritten: its person was merged into another, or
@@ -176,8 +192,9 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 		return d
 	}
 
-	// 3. and 4. Same e-mail: the same person when the names agree, else a
-	// shared mailbox (new person, same household, conflict).
+	// 3. and 4. Same e-mail: the same person when the names, birth dates
+	// and generation markers agree (samePersonByEmail), else a shared
+	// mailbox (new person, same household, conflict).
 	var shared *Person
 	if p.Email != "" {
 		for _, c := range f.ByEmail(p.Email) {
@@ -193,9 +210,9 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 	}
 
 	// 5. A strong fuzzy match: the same person only with the same birth
-	// date; otherwise a new number and a conflict for review.
+	// date and first name; otherwise a new number and a conflict for review.
 	best, bestScore, evidence := fuzzyCandidate(p, f, shared)
-	if best != nil && bestScore >= th.Same && p.BirthDate != "" && p.BirthDate == best.Profile.BirthDate {
+	if best != nil && bestScore >= th.Same && sameIdentity(p, best.Profile) {
 		d.Action, d.Person = ActionLink, *best
 		return d
 	}
@@ -203,7 +220,7 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 	d.Action = ActionNew
 	if shared != nil {
 		d.Person.HH = shared.HH
-		conflict(ConflictSharedEmail, a.Email, shared.Number, "the e-mail address is used by a person with another name or birth date; new number in the same household")
+		conflict(ConflictSharedEmail, a.Email, shared.Number, "the e-mail address is used by a person with another name, birth date or jun./sen. marker, or at the same address with a birth date on one side only; new number in the same household")
 	}
 	if best != nil && bestScore >= th.Review {
 		conflict(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, best.Number,
@@ -214,19 +231,25 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 }
 
 // fuzzyCandidate returns the best-scoring candidate under the blocking keys,
-// leaving out the person already found through a shared mailbox.
+// leaving out the person already found through a shared mailbox. Every
+// account of a candidate is scored and the best one speaks for the person:
+// a person who moved or married is recognised by the account that still
+// agrees. Among equal scores an account that may be linked wins, then the
+// lower number.
 func fuzzyCandidate(p Profile, f Facts, shared *Person) (*Person, float64, string) {
 	var best *Person
 	var bestScore float64
 	var evidence string
+	var bestLinks bool
 	for _, c := range f.Similar(p.Blocks) {
 		if shared != nil && c.Number == shared.Number {
 			continue
 		}
 		s, why := Score(p, c.Profile)
-		if best == nil || s > bestScore || (s == bestScore && c.Number < best.Number) {
+		links := sameIdentity(p, c.Profile)
+		if best == nil || s > bestScore || s == bestScore && (links && !bestLinks || links == bestLinks && c.Number < best.Number) {
 			c := c
-			best, bestScore, evidence = &c, s, why
+			best, bestScore, evidence, bestLinks = &c, s, why, links
 		}
 	}
 	return best, bestScore, evidence
@@ -255,10 +278,38 @@ func adoptWibisoft(d *Decision, a Account, p Profile, f Facts, conflict func(Con
 }
 
 // samePersonByEmail is the rule for a shared e-mail address: same first and
-// last name after normalisation, and no contradicting birth date.
+// last name after normalisation, no contradicting birth date and the same
+// generation marker. Parent and child share the name, often the dwelling
+// and the mailbox, and one of them may register where no birth date is
+// asked, so
+//   - "jun." or "sen." on one side only, or different ones, make them two
+//     people;
+//   - in the same household (same dwelling and surname) a birth date on
+//     one side only is no agreement either: that is how parent and child
+//     look when one gave it and the other did not. Without any birth date
+//     on either side the names and the mailbox decide, or a member who
+//     uses two portals that never ask for one would never be recognised.
 func samePersonByEmail(a, b Profile) bool {
+	if a.Household != "" && a.Household == b.Household && (a.BirthDate == "") != (b.BirthDate == "") {
+		return false
+	}
 	return a.FirstName != "" && a.FirstName == b.FirstName &&
-		a.LastName == b.LastName && !birthDatesDiffer(a, b)
+		a.LastName == b.LastName && a.Generation == b.Generation && !birthDatesDiffer(a, b)
+}
+
+// sameIdentity is what a fuzzy match at or above Same needs to be the same
+// person: the same birth date, the same first name (also with first and
+// last name swapped) and no contradicting generation marker. A score says
+// how alike two accounts are; twins (Jana and Jonas) and parent and child
+// are alike too.
+func sameIdentity(a, b Profile) bool {
+	if a.BirthDate == "" || a.BirthDate != b.BirthDate {
+		return false
+	}
+	if a.Generation != "" && b.Generation != "" && a.Generation != b.Generation {
+		return false
+	}
+	return a.FirstName != "" && (a.FirstName == b.FirstName || a.FirstName == b.LastName)
 }
 
 // samePersonByName decides whether a row carrying a known number is that

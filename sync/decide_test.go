@@ -142,6 +142,19 @@ func TestDecide(t *testing.T) {
 		{name: "same e-mail and name, same birth date: link", account: reg(func(a *Account) {
 			a.Email, a.FirstName, a.LastName, a.BirthDate = "hans.mueller@example.at", "Hans", "Müller", "1970-05-01"
 		}), action: ActionLink, person: hans},
+		{name: "same e-mail and name with jun.: new in the same household", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName = "hans.mueller@example.at", "Hans", "Müller jun."
+		}), action: ActionNew, person: Person{HH: "0000001"},
+			conflicts: []Conflict{conflict(ConflictSharedEmail, "hans.mueller@example.at", n1)}},
+		{name: "same e-mail and name at the same dwelling, no birth date: new in the same household", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName = "hans.mueller@example.at", "Hans", "Müller"
+			a.Street, a.Zip, a.City = "Hauptstr. 10 Stg. 4 Top 15", "1010", "Wien"
+		}), action: ActionNew, person: Person{HH: "0000001"},
+			conflicts: []Conflict{conflict(ConflictSharedEmail, "hans.mueller@example.at", n1)}},
+		{name: "same e-mail, name, dwelling and birth date: link", account: reg(func(a *Account) {
+			a.Email, a.FirstName, a.LastName, a.BirthDate = "hans.mueller@example.at", "Hans", "Müller", "1970-05-01"
+			a.Street, a.Zip, a.City = "Hauptstr. 10 Stg. 4 Top 15", "1010", "Wien"
+		}), action: ActionLink, person: hans},
 		{name: "same e-mail, other first name: new in the same household", account: reg(func(a *Account) {
 			a.Email, a.FirstName, a.LastName = "hans.mueller@example.at", "Maria", "Müller"
 		}), action: ActionNew, person: Person{HH: "0000001"},
@@ -213,4 +226,120 @@ func TestDecide(t *testing.T) {
 func with(a Account, edit func(*Account)) Account {
 	edit(&a)
 	return a
+}
+
+// TestDecideFuzzy covers rule 5: every account of a candidate is scored,
+// and a score at or above Same reuses the number only with the same birth
+// date, the same first name and no contradicting generation marker.
+func TestDecideFuzzy(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	num := func(seq uint64) string {
+		s, err := tmpl.Format(seq, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	n1, n2, n3 := num(1), num(2), num(3)
+	acc := func(first, last, birth, street, zip, city string) Account {
+		return Account{Source: "web", ID: 1, Active: true, FirstName: first, LastName: last, BirthDate: birth, Street: street, Zip: zip, City: city}
+	}
+	person := func(number string, a Account) Person {
+		return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
+	}
+	// Leopold Steinbichler registered in Wien and, after moving, in Graz;
+	// Michaela Gruber has a twin brother; Josef Huber sen. a son.
+	facts := mapFacts{similar: []Person{
+		person(n1, acc("Leopold", "Steinbichler", "1970-05-01", "Hauptstraße 10/4/15", "1010", "Wien")),
+		person(n2, acc("Michaela", "Gruber", "1990-02-03", "Lindenweg 1", "4020", "Linz")),
+		person(n1, acc("Leopold", "Steinbichler", "1970-05-01", "Annenstraße 5/2", "8020", "Graz")),
+		person(n3, acc("Josef", "Huber sen.", "1950-01-01", "Dorfstraße 2", "4020", "Linz")),
+	}}
+	cases := []struct {
+		name    string
+		account Account
+		action  Action
+		number  string // the linked or suspected person
+	}{
+		{"the account in Graz speaks for the person who moved", acc("Leopold", "Steinbichler", "1970-05-01", "Annenstr. 5/2", "8020", "Graz"), ActionLink, n1},
+		{"names swapped", acc("Steinbichler", "Leopold", "1970-05-01", "Annenstr. 5/2", "8020", "Graz"), ActionLink, n1},
+		{"moved again: same name and birth date elsewhere, for review", acc("Leopold", "Steinbichler", "1970-05-01", "Bahnhofstraße 1", "5020", "Salzburg"), ActionNew, n1},
+		{"no birth date: for review", acc("Leopold", "Steinbichler", "", "Annenstr. 5/2", "8020", "Graz"), ActionNew, n1},
+		{"twin with a similar first name: for review", acc("Michael", "Gruber", "1990-02-03", "Lindenweg 1", "4020", "Linz"), ActionNew, n2},
+		{"jun. against sen. with one birth date: for review", acc("Josef", "Huber jun.", "1950-01-01", "Dorfstraße 2", "4020", "Linz"), ActionNew, n3},
+		{"marker on one side only: the same person", acc("Josef", "Huber", "1950-01-01", "Dorfstraße 2", "4020", "Linz"), ActionLink, n3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := tc.account
+			a.Source, a.ID = "club", 10
+			d := Decide(a, NewProfile(a, "AT"), facts, tmpl, DefaultThresholds)
+			if d.Action != tc.action {
+				t.Fatalf("Action=%v, want %v (decision %+v)", d.Action, tc.action, d)
+			}
+			switch tc.action {
+			case ActionLink:
+				if d.Person.Number != tc.number || len(d.Conflicts) != 0 {
+					t.Errorf("linked %q with %+v, want %q", d.Person.Number, d.Conflicts, tc.number)
+				}
+			default:
+				if len(d.Conflicts) != 1 || d.Conflicts[0].Kind != ConflictSuspectedDuplicate || d.Conflicts[0].Number != tc.number {
+					t.Errorf("conflicts=%+v, want a suspected duplicate of %q", d.Conflicts, tc.number)
+				}
+			}
+		})
+	}
+}
+
+func TestScore(t *testing.T) {
+	t.Parallel()
+	prof := func(first, last, birth, street, zip, city string) Profile {
+		return NewProfile(Account{FirstName: first, LastName: last, BirthDate: birth, Street: street, Zip: zip, City: city}, "AT")
+	}
+	base := prof("Leopold", "Steinbichler", "1970-05-01", "Hauptstraße 10", "1010", "Wien")
+	score := func(p Profile) float64 {
+		s, _ := Score(base, p)
+		return s
+	}
+	th := DefaultThresholds
+	if s := score(prof("Leopold", "Steinbichlre", "1970-05-01", "Hauptstraße 10", "1010", "Wien")); s < th.Same {
+		t.Errorf("a typo in a long surname scores %.3f, want at least %.2f", s, th.Same)
+	}
+	if s := score(prof("Leopold", "Steinbichler", "1970-05-01", "Bahnhofstraße 1", "5020", "Salzburg")); s < th.Review || s >= th.Same {
+		t.Errorf("a move scores %.3f, want a review (%.2f to %.2f)", s, th.Review, th.Same)
+	}
+	// Surnames below the cut count as different, however close.
+	mayer := prof("Leopold", "Mayer", "", "Hauptstraße 10", "1010", "Wien")
+	if s, _ := Score(mayer, prof("Leopold", "Maier", "", "Hauptstraße 10", "1010", "Wien")); s >= th.Same {
+		t.Errorf("Mayer and Maier score %.3f, want below %.2f", s, th.Same)
+	}
+	if s, why := Score(prof("Leopold", "Mayer", "", "", "", ""), prof("Leopold", "Mayer", "", "", "", "")); s != 0 {
+		t.Errorf("names alone score %.3f (%s), want 0", s, why)
+	}
+}
+
+func TestBlockingKeys(t *testing.T) {
+	t.Parallel()
+	p := NewProfile(Account{FirstName: "Leopold", LastName: "Steinbichler", BirthDate: "1970-05-01", Zip: "1010"}, "AT")
+	b := p.Blocks
+	if b.Name == "" || b.Place == "" || b.Birth == "" || b.FirstPlace == "" {
+		t.Fatalf("Blocks=%+v, want all four keys", b)
+	}
+	swapped := NewProfile(Account{FirstName: "Steinbichler", LastName: "Leopold"}, "AT").Blocks
+	if swapped.Name != b.Name {
+		t.Errorf("swapped names: %q, want %q", swapped.Name, b.Name)
+	}
+	typo := NewProfile(Account{FirstName: "Leopold", LastName: "Steinbicher", Zip: "1010"}, "AT").Blocks
+	if typo.FirstPlace != b.FirstPlace || typo.Place == b.Place {
+		t.Errorf("surname typo: %+v, want only the first-name key shared with %+v", typo, b)
+	}
+	keys := b.Keys()
+	if len(keys) != 4 || keys[0] != "n:"+b.Name || keys[3] != "f:"+b.FirstPlace {
+		t.Errorf("Keys()=%q", keys)
+	}
+	if k := (Blocks{}).Keys(); len(k) != 0 {
+		t.Errorf("empty Keys()=%q", k)
+	}
 }

@@ -10,11 +10,12 @@ import (
 
 // Thresholds are the two cut-offs of the fuzzy decision (rule 5), on the
 // score of Score. At or above Same a candidate is the same person, but only
-// when both carry the same birth date: without one, a sibling at the same
-// address with a similar first name (Anna and Anne Gruber) scores as high
-// as a typo. Between Review and Same, and for a Same-score without birth
-// dates, the registration gets a new number and a suspected_duplicate
-// conflict. Below Review it is a new person.
+// when both carry the same birth date and the same first name: without a
+// birth date, a sibling at the same address with a similar first name (Anna
+// and Anne Gruber) scores as high as a typo, and twins share the birth date
+// (Michael and Michaela Gruber). Between Review and Same, and for a Same-score
+// without that agreement, the registration gets a new number and a
+// suspected_duplicate conflict. Below Review it is a new person.
 type Thresholds struct {
 	Same   float64
 	Review float64
@@ -22,10 +23,12 @@ type Thresholds struct {
 
 // DefaultThresholds follow the German record-linkage practice the reference
 // describes (EpiLink: match at 0.95, possible match from 0.6), with review
-// raised to 0.7: with the dwelling as a field, same name in the same town
-// at another address scores 0.6-0.69, and such pairs are too common among
-// members with common names to send each one to an admin.
-var DefaultThresholds = Thresholds{Same: 0.95, Review: 0.7}
+// raised to 0.8: another address costs little (weightMoved), so a rare name
+// with the same birth date at a new address still reaches review, while
+// common names (Maria Huber) in the same town with nothing more in common
+// stay below it; such pairs are too common among members to send each one
+// to an admin.
+var DefaultThresholds = Thresholds{Same: 0.95, Review: 0.8}
 
 // Validate reports thresholds that cannot work.
 func (t Thresholds) Validate() error {
@@ -48,18 +51,30 @@ var (
 	weightYear        = math.Log2((1 - 0.004) / 0.0286)
 	weightPostcode    = math.Log2((1 - 0.04) / 0.01)
 	weightCity        = math.Log2((1 - 0.04) / 0.01)
-	// A dwelling (street, house, Stiege, Top) is shared by few people, and
-	// a different one speaks strongly against "same person": only rare
-	// names in the same town outweigh it, so common names at two addresses
-	// are not flagged (the usual Maria Huber), a rare name that moved is.
+	// A dwelling (street, house, Stiege, Top) is shared by few people, so
+	// the same one is strong evidence.
 	weightAddress = math.Log2((1 - 0.04) / 0.000003)
+	// weightMoved is what a differing postcode, town or dwelling weighs
+	// instead of its agreement weight: people move, and about one repeat
+	// registration in seven comes from a new address, so another address
+	// says little against "same person". log2(1/0.15) is about 2.7 bits.
+	weightMoved = math.Log2(1 / 0.15)
 )
 
+// lastNameCut is the Jaro-Winkler below which two surnames count as
+// different. Common surnames differ in one letter (Mayer and Maier 0.89,
+// Eder and Eger 0.85), and their bearers are different people far more
+// often than one of them mistyped the name; a typo in a longer surname
+// stays above the cut (Gruber and Grubre 0.97, Wagner and Wanger 0.96).
+const lastNameCut = 0.9
+
 // Score compares two profiles the way EpiLink does: each field present in
-// both contributes its weight times its similarity (Jaro-Winkler for names
-// and towns, equality for birth date parts, postcode and dwelling), divided
-// by the weights of the fields compared. Names are also compared swapped.
-// The second result names the evidence for conflict reports.
+// both contributes its weight times its similarity (Jaro-Winkler for names,
+// cut to 0 below 0.8 and for surnames below lastNameCut; equality for birth
+// date parts, postcode, town and dwelling), divided by the weights of the
+// fields compared; a differing postcode, town or dwelling counts with
+// weightMoved only. Names are also compared swapped. The second result
+// names the evidence for conflict reports.
 //
 // Names alone are no evidence: two accounts that share nothing but a name
 // (many portals ask for no more) score 0, since Maria Huber is a common
@@ -94,22 +109,28 @@ func score(a, b Profile, first, last string) (float64, string) {
 		add("first name", nameWeight(b.FirstName, weightFirst, weightFirstCommon, commonFirst), nameSimilarity(first, b.FirstName))
 	}
 	if last != "" && b.LastName != "" {
-		add("last name", nameWeight(b.LastName, weightLast, weightLastCommon, commonLast), nameSimilarity(last, b.LastName))
+		add("last name", nameWeight(b.LastName, weightLast, weightLastCommon, commonLast), lastNameSimilarity(last, b.LastName))
 	}
 	if len(a.BirthDate) == 10 && len(b.BirthDate) == 10 {
 		add("birth year", weightYear, equal(a.BirthDate[:4], b.BirthDate[:4]))
 		add("birth month", weightMonth, equal(a.BirthDate[5:7], b.BirthDate[5:7]))
 		add("birth day", weightDay, equal(a.BirthDate[8:], b.BirthDate[8:]))
 	}
-	if a.Postcode != "" && b.Postcode != "" {
-		add("postcode", weightPostcode, equal(a.Postcode, b.Postcode))
+	// Where someone lives weighs fully when it agrees and little when it
+	// does not (weightMoved).
+	place := func(name string, weight float64, x, y string) {
+		if x == "" || y == "" {
+			return
+		}
+		if x == y {
+			add(name, weight, 1)
+		} else {
+			add(name, weightMoved, 0)
+		}
 	}
-	if a.City != "" && b.City != "" {
-		add("town", weightCity, match.JaroWinkler(a.City, b.City))
-	}
-	if a.Address != "" && b.Address != "" {
-		add("address", weightAddress, equal(a.Address, b.Address))
-	}
+	place("postcode", weightPostcode, a.Postcode, b.Postcode)
+	place("town", weightCity, a.City, b.City)
+	place("address", weightAddress, a.Address, b.Address)
 	if total == 0 {
 		return 0, "nothing to compare"
 	}
@@ -121,6 +142,14 @@ func score(a, b Profile, first, last string) (float64, string) {
 // match.
 func nameSimilarity(a, b string) float64 {
 	if s := match.JaroWinkler(a, b); s >= 0.8 {
+		return s
+	}
+	return 0
+}
+
+// lastNameSimilarity is nameSimilarity cut at lastNameCut.
+func lastNameSimilarity(a, b string) float64 {
+	if s := nameSimilarity(a, b); s >= lastNameCut {
 		return s
 	}
 	return 0
@@ -151,11 +180,25 @@ func nameWeight(name string, rare, common float64, list map[string]bool) float64
 // candidates. Kölner Phonetik makes them robust to umlaut spellings and
 // most typos; one key per situation that keeps the others apart:
 // Name finds swapped names and moves, Place finds nicknames and first-name
-// typos at the same postcode, Birth finds married-name changes.
+// typos at the same postcode, Birth finds married-name changes, FirstPlace
+// finds surname typos and married names at the same postcode.
 type Blocks struct {
-	Name  string
-	Place string
-	Birth string
+	Name       string // phonetic first and last name, in sorted order
+	Place      string // phonetic last name | postcode
+	Birth      string // birth date | phonetic first name
+	FirstPlace string // phonetic first name | postcode
+}
+
+// Keys lists the non-empty keys, each prefixed with its kind ("n:", "p:",
+// "b:", "f:"), so that keys of different kinds never meet.
+func (b Blocks) Keys() []string {
+	var out []string
+	for _, k := range [...]struct{ tag, key string }{{"n:", b.Name}, {"p:", b.Place}, {"b:", b.Birth}, {"f:", b.FirstPlace}} {
+		if k.key != "" {
+			out = append(out, k.tag+k.key)
+		}
+	}
+	return out
 }
 
 // BlockingKeys computes the candidate keys of a profile; a key is empty
@@ -164,16 +207,20 @@ func BlockingKeys(p Profile) Blocks {
 	first, last := match.Phonetic(p.FirstName), match.Phonetic(p.LastName)
 	var b Blocks
 	if first != "" && last != "" {
-		if first > last {
-			first, last = last, first
+		lo, hi := first, last
+		if lo > hi {
+			lo, hi = hi, lo
 		}
-		b.Name = first + "|" + last
+		b.Name = lo + "|" + hi
 	}
-	if lp := match.Phonetic(p.LastName); lp != "" && p.Postcode != "" {
-		b.Place = lp + "|" + p.Postcode
+	if last != "" && p.Postcode != "" {
+		b.Place = last + "|" + p.Postcode
 	}
-	if fp := match.Phonetic(p.FirstName); fp != "" && len(p.BirthDate) == 10 {
-		b.Birth = p.BirthDate + "|" + fp
+	if first != "" && len(p.BirthDate) == 10 {
+		b.Birth = p.BirthDate + "|" + first
+	}
+	if first != "" && p.Postcode != "" {
+		b.FirstPlace = first + "|" + p.Postcode
 	}
 	return b
 }

@@ -99,15 +99,16 @@ func numberTemplate() (*number.Template, error) {
 }
 
 // candidateScore is the score of the fuzzy candidate holding number, as
-// Decide saw it.
+// Decide saw it: the best of the person's accounts.
 func candidateScore(f *memFacts, p keysync.Profile, num string) float64 {
+	best := 0.0
 	for _, c := range f.Similar(p.Blocks) {
 		if c.Number == num {
 			s, _ := keysync.Score(p, c.Profile)
-			return s
+			best = max(best, s)
 		}
 	}
-	return 0
+	return best
 }
 
 // Outcome classes of one registration. A repeat (a person's second or third
@@ -403,14 +404,14 @@ const (
 // registrations that share a blocking key with it (the only ones Decide can
 // find): none; all with nothing but names to compare (Score gives 0); all
 // scoring below review; or one scoring at least review that Decide did not
-// flag, because another account of the person was scored in its place or
-// another candidate scored higher. best is the best score among them.
+// flag, because another candidate scored higher. best is the best score
+// among them.
 func missReason(o outcome, earlier []outcome, review float64) (reason string, best float64) {
-	mine := blockKeys(o.profile.Blocks)
+	mine := o.profile.Blocks.Keys()
 	blocked, namesOnly := false, true
 	for _, e := range earlier {
 		shared := false
-		for _, k := range blockKeys(e.profile.Blocks) {
+		for _, k := range e.profile.Blocks.Keys() {
 			shared = shared || slices.Contains(mine, k)
 		}
 		if !shared {

@@ -9,18 +9,21 @@ var _ keysync.Facts = (*memFacts)(nil)
 
 // memFacts is keysync.Facts held in maps: what the central store knows,
 // without SQL. It mirrors the store's rules: e-mail candidates carry the
-// profile of the account with that address, fuzzy candidates the profile of
-// the first account found under a blocking key, and every new or linked
-// account is added so later registrations find it.
+// profile of the account with that address, fuzzy candidates are all
+// accounts under a blocking key, each with its own profile, and every new
+// or linked account is added so later registrations find it.
 type memFacts struct {
 	tmpl       *number.Template
 	linked     map[string]keysync.Person // by account key
 	byEmail    map[string][]keysync.Person
 	byNumber   map[string]keysync.Person
 	byPE       map[string]keysync.Person
-	households map[string]string           // household key -> hh id
-	similar    map[string][]keysync.Person // "n:"/"p:"/"b:" + blocking key -> persons
-	seq        uint64
+	households map[string]string // household key -> hh id
+	// accounts holds every account with its person and own profile;
+	// similar indexes them by tagged blocking key (Blocks.Keys).
+	accounts []keysync.Person
+	similar  map[string][]int
+	seq      uint64
 }
 
 func newMemFacts(tmpl *number.Template) *memFacts {
@@ -31,7 +34,7 @@ func newMemFacts(tmpl *number.Template) *memFacts {
 		byNumber:   map[string]keysync.Person{},
 		byPE:       map[string]keysync.Person{},
 		households: map[string]string{},
-		similar:    map[string][]keysync.Person{},
+		similar:    map[string][]int{},
 	}
 }
 
@@ -57,30 +60,17 @@ func (f *memFacts) Household(key string) (string, bool) {
 	return hh, ok
 }
 
+// Similar returns every account under the blocking keys once, each with
+// its own profile; Decide scores them all and takes each person's best.
 func (f *memFacts) Similar(b keysync.Blocks) []keysync.Person {
 	var out []keysync.Person
-	seen := map[string]bool{}
-	for _, k := range blockKeys(b) {
-		for _, p := range f.similar[k] {
-			// A person found under several keys, or through several of
-			// their accounts, is one candidate; the first account found
-			// speaks.
-			if !seen[p.Number] {
-				seen[p.Number] = true
-				out = append(out, p)
+	seen := map[int]bool{}
+	for _, k := range b.Keys() {
+		for _, i := range f.similar[k] {
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, f.accounts[i])
 			}
-		}
-	}
-	return out
-}
-
-// blockKeys lists a profile's blocking keys, tagged by kind so that equal
-// strings of different kinds never meet.
-func blockKeys(b keysync.Blocks) []string {
-	var out []string
-	for _, k := range []struct{ tag, key string }{{"n:", b.Name}, {"p:", b.Place}, {"b:", b.Birth}} {
-		if k.key != "" {
-			out = append(out, k.tag+k.key)
 		}
 	}
 	return out
@@ -119,8 +109,9 @@ func (f *memFacts) add(person keysync.Person, a keysync.Account, p keysync.Profi
 	if person.PE != "" {
 		f.byPE[person.PE] = person
 	}
-	for _, k := range blockKeys(p.Blocks) {
-		f.similar[k] = append(f.similar[k], withProfile)
+	f.accounts = append(f.accounts, withProfile)
+	for _, k := range p.Blocks.Keys() {
+		f.similar[k] = append(f.similar[k], len(f.accounts)-1)
 	}
 	if person.HH != "" && p.Household != "" {
 		if _, ok := f.households[p.Household]; !ok {

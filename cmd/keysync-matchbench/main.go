@@ -18,7 +18,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/keysync-matchbench [-n 20000] [-seed 1] [-same 0.95] [-review 0.7] [-json] [-examples 3]
+//	go run ./cmd/keysync-matchbench [-n 20000] [-seed 1] [-same 0.95] [-review 0.8] [-json] [-examples 3]
 package main
 
 import (

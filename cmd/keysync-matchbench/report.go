@@ -230,7 +230,7 @@ func (r report) writeText(w io.Writer, o options) error {
 	fmt.Fprintln(w, "naming the person). FALSE: put on another person's number. same-email: the naive rule.")
 	fmt.Fprintln(w, "Missed repeats by reason, among the earlier registrations of the person sharing a blocking key: none (nb);")
 	fmt.Fprintln(w, "only names to compare, Score 0 (names); all scores below review (low); one scores at least review but")
-	fmt.Fprintln(w, "was not flagged: another account of the person was scored in its place, or another candidate won (hid).")
+	fmt.Fprintln(w, "was not flagged: another candidate scored higher (hid).")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tcount\tmerged\treview\tmissed\tnb/names/low/hid\tnew\tFALSE\tsame-email merged\tsame-email FALSE\t")
 	writeRows(tw, r.Scenarios)

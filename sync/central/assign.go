@@ -31,7 +31,7 @@ func newBatch() *batch {
 		accounts: insert{verb: "INSERT", table: "accounts", cols: []string{
 			"source", "account_id", "number", "status", "username", "email", "first_name", "last_name",
 			"email_norm", "first_norm", "last_norm", "birth_date", "street", "zip", "city", "country",
-			"postcode", "city_norm", "address_key", "key_name", "key_place", "key_birth",
+			"postcode", "city_norm", "address_key", "key_name", "key_place", "key_birth", "key_first_place",
 			"groups_list", "registered_at", "linked_at"}},
 		events: eventInsert(),
 	}
@@ -51,7 +51,7 @@ func (b *batch) account(c keysync.Candidate, number string, now time.Time) {
 		clip(a.FirstName, 255), clip(a.LastName, 255), clip(p.Email, 320), clip(p.FirstName, 255), clip(p.LastName, 255),
 		clip(a.BirthDate, 10), clip(a.Street, 255), clip(a.Zip, 32), clip(a.City, 255), clip(a.Country, 64),
 		clip(p.Postcode, 16), clip(p.City, 255), clip(p.Address, 512),
-		nullIf(clip(p.Blocks.Name, 64)), nullIf(clip(p.Blocks.Place, 64)), nullIf(clip(p.Blocks.Birth, 64)),
+		nullIf(clip(p.Blocks.Name, 64)), nullIf(clip(p.Blocks.Place, 64)), nullIf(clip(p.Blocks.Birth, 64)), nullIf(clip(p.Blocks.FirstPlace, 64)),
 		groupsJSON(a.Groups), registered, now)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	keysync "keysync/sync"
+	"keysync/sync/match"
 	"keysync/sync/sqlutil"
 )
 
@@ -23,8 +24,12 @@ type facts struct {
 	byPE       map[string]keysync.Person
 	households map[string]string // household key -> hh id
 	hhIDs      map[string]bool
-	similar    map[string][]keysync.Person // "n:"/"p:"/"b:" + blocking key -> persons
-	rewrite    map[uint64]bool             // accounts with pending_write
+	// accounts holds the fuzzy candidates, one entry per account with its
+	// own profile and its person; similar indexes them by tagged blocking
+	// key (keysync.Blocks.Keys).
+	accounts []keysync.Person
+	similar  map[string][]int
+	rewrite  map[uint64]bool // accounts with pending_write
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -46,32 +51,29 @@ func (f *facts) PEOwner(pe string) (keysync.Person, bool) {
 	p, ok := f.byPE[pe]
 	return p, ok
 }
+
+// Similar returns every account under the blocking keys once, each with
+// its own profile; Decide scores them all and takes each person's best.
 func (f *facts) Similar(b keysync.Blocks) []keysync.Person {
 	var out []keysync.Person
-	seen := map[string]bool{}
-	for _, k := range blockKeys(b) {
-		for _, p := range f.similar[k] {
-			// A person found under several keys, or through several of their
-			// accounts, is one candidate; the first account found speaks.
-			if !seen[p.Number] {
-				seen[p.Number] = true
-				out = append(out, p)
+	seen := map[int]bool{}
+	for _, k := range b.Keys() {
+		for _, i := range f.similar[k] {
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, f.accounts[i])
 			}
 		}
 	}
 	return out
 }
 
-// blockKeys lists a profile's blocking keys, tagged by kind so that equal
-// strings of different kinds never meet.
-func blockKeys(b keysync.Blocks) []string {
-	var out []string
-	for _, k := range []struct{ tag, key string }{{"n:", b.Name}, {"p:", b.Place}, {"b:", b.Birth}} {
-		if k.key != "" {
-			out = append(out, k.tag+k.key)
-		}
+// addSimilar records a fuzzy candidate under its blocking keys.
+func (f *facts) addSimilar(p keysync.Person) {
+	f.accounts = append(f.accounts, p)
+	for _, k := range p.Profile.Blocks.Keys() {
+		f.similar[k] = append(f.similar[k], len(f.accounts)-1)
 	}
-	return out
 }
 
 func (f *facts) Household(key string) (string, bool) {
@@ -96,9 +98,7 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 	}
 	withProfile := p
 	withProfile.Profile = c.Profile
-	for _, k := range blockKeys(c.Profile.Blocks) {
-		f.similar[k] = append(f.similar[k], withProfile)
-	}
+	f.addSimilar(withProfile)
 	if p.HH != "" {
 		f.hhIDs[p.HH] = true
 		if c.Profile.Household != "" {
@@ -136,10 +136,11 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		byPE:       map[string]keysync.Person{},
 		households: map[string]string{},
 		hhIDs:      map[string]bool{},
-		similar:    map[string][]keysync.Person{},
+		similar:    map[string][]int{},
 		rewrite:    map[uint64]bool{},
 	}
-	var ids, emails, numbers, pes, hkeys, hhs, kName, kPlace, kBirth []any
+	var ids, emails, numbers, pes, hkeys, hhs []any
+	var blocks [len(blockColumns)][]any
 	for _, c := range cands {
 		ids = append(ids, c.Account.ID)
 		if c.Profile.Email != "" {
@@ -157,14 +158,10 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		if c.Profile.Household != "" {
 			hkeys = append(hkeys, c.Profile.Household)
 		}
-		if b := c.Profile.Blocks; b.Name != "" {
-			kName = append(kName, b.Name)
-		}
-		if b := c.Profile.Blocks; b.Place != "" {
-			kPlace = append(kPlace, b.Place)
-		}
-		if b := c.Profile.Blocks; b.Birth != "" {
-			kBirth = append(kBirth, b.Birth)
+		for i, k := range blockValues(c.Profile.Blocks) {
+			if k != "" {
+				blocks[i] = append(blocks[i], k)
+			}
 		}
 	}
 
@@ -184,12 +181,16 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 	}
 	if len(emails) > 0 {
 		// The profile of a candidate under an e-mail address is that of the
-		// account carrying the address: a person may use other names elsewhere.
-		q := `SELECT a.first_norm, a.last_norm, a.birth_date, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.email_norm IN (` + sqlutil.Placeholders(len(emails)) + `) ORDER BY p.created_at, p.number`
+		// account carrying the address: a person may use other names
+		// elsewhere, and parent and child sharing the mailbox differ in
+		// their birth date, generation marker or household.
+		q := `SELECT a.first_norm, a.last_norm, a.birth_date, a.first_name, a.last_name, a.address_key, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.email_norm IN (` + sqlutil.Placeholders(len(emails)) + `) ORDER BY p.created_at, p.number`
 		err := query(ctx, tx, q, emails, func(rows *sql.Rows) error {
-			var first, last, birth string
-			p, err := scanPerson(rows, &first, &last, &birth)
+			var first, last, birth, rawFirst, rawLast, addr string
+			p, err := scanPerson(rows, &first, &last, &birth, &rawFirst, &rawLast, &addr)
 			p.Profile.FirstName, p.Profile.LastName, p.Profile.BirthDate = first, last, birth
+			p.Profile.Generation = keysync.Generation(rawFirst, rawLast)
+			p.Profile.Household = match.HouseholdKeyOf(addr, last)
 			f.byEmail[p.Profile.Email] = append(f.byEmail[p.Profile.Email], p)
 			if p.HH != "" {
 				// A shared mailbox puts a new person into this household,
@@ -251,44 +252,52 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 			return nil, fmt.Errorf("load households: %w", err)
 		}
 	}
-	if err := f.loadSimilar(ctx, tx, kName, kPlace, kBirth); err != nil {
+	if err := f.loadSimilar(ctx, tx, blocks); err != nil {
 		return nil, fmt.Errorf("load fuzzy candidates: %w", err)
 	}
 	return f, nil
 }
 
+// blockColumns are the accounts columns holding the blocking keys, in the
+// order of blockValues.
+var blockColumns = [...]string{"key_name", "key_place", "key_birth", "key_first_place"}
+
+// blockValues lists a profile's blocking keys in the order of blockColumns.
+func blockValues(b keysync.Blocks) [len(blockColumns)]string {
+	return [...]string{b.Name, b.Place, b.Birth, b.FirstPlace}
+}
+
 // loadSimilar reads the accounts sharing a blocking key with the batch,
-// each with its own profile (names, birth date, address) and its person.
-func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, kName, kPlace, kBirth []any) error {
+// each with its own profile (names, birth date, address, generation
+// marker) and its person.
+func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColumns)][]any) error {
 	var where []string
 	var args []any
-	for _, k := range []struct {
-		col  string
-		keys []any
-	}{{"key_name", kName}, {"key_place", kPlace}, {"key_birth", kBirth}} {
-		if len(k.keys) > 0 {
-			where = append(where, `a.`+k.col+` IN (`+sqlutil.Placeholders(len(k.keys))+`)`)
-			args = append(args, k.keys...)
+	for i, col := range blockColumns {
+		if len(keys[i]) > 0 {
+			where = append(where, `a.`+col+` IN (`+sqlutil.Placeholders(len(keys[i]))+`)`)
+			args = append(args, keys[i]...)
 		}
 	}
 	if len(where) == 0 {
 		return nil
 	}
-	q := `SELECT a.first_norm, a.last_norm, a.birth_date, a.postcode, a.city_norm, a.address_key, ` +
-		`COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), ` + personColumns +
+	q := `SELECT a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, ` +
+		`COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), ` + personColumns +
 		` FROM accounts a JOIN persons p ON p.number = a.number WHERE ` + strings.Join(where, " OR ") + ` ORDER BY p.created_at, p.number`
 	return query(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var pr keysync.Profile
-		var b keysync.Blocks
-		p, err := scanPerson(rows, &pr.FirstName, &pr.LastName, &pr.BirthDate, &pr.Postcode, &pr.City, &pr.Address, &b.Name, &b.Place, &b.Birth)
+		var rawFirst, rawLast string
+		b := &pr.Blocks
+		p, err := scanPerson(rows, &pr.FirstName, &pr.LastName, &rawFirst, &rawLast, &pr.BirthDate, &pr.Postcode, &pr.City, &pr.Address,
+			&b.Name, &b.Place, &b.Birth, &b.FirstPlace)
 		if err != nil {
 			return err
 		}
+		pr.Generation = keysync.Generation(rawFirst, rawLast)
 		pr.Email, pr.Household = p.Profile.Email, p.Profile.Household
 		p.Profile = pr
-		for _, k := range blockKeys(b) {
-			f.similar[k] = append(f.similar[k], p)
-		}
+		f.addSimilar(p)
 		return nil
 	})
 }

@@ -163,6 +163,14 @@ var migrations = []struct {
 		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS pending_write TINYINT(1) NOT NULL DEFAULT 0`,
 		`ALTER TABLE accounts ADD KEY IF NOT EXISTS pending_write (source, pending_write)`,
 	}},
+	// key_first_place is the fourth blocking key of fuzzy matching
+	// (phonetic first name and postcode): it finds a mistyped or new
+	// surname at the same postcode. Accounts stored before it have none
+	// and are found by their other keys.
+	{3, []string{
+		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS key_first_place VARCHAR(64) NULL`,
+		`ALTER TABLE accounts ADD KEY IF NOT EXISTS key_first_place (key_first_place)`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

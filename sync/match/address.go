@@ -20,9 +20,11 @@ type Address struct {
 // the postcode, city and country fields of a registration, so that the same
 // dwelling written differently yields the same Key. The country comes from
 // the country field, else from a postcode prefix ("A-1010"), else from
-// defaultCountry (alpha-2 or any spelling Country knows). Floor and side
-// details ("2. Stock", "links") are ignored because they are rarely written
-// consistently. ParseAddress never panics.
+// defaultCountry (alpha-2 or any spelling Country knows); a five-digit
+// postcode with the country field empty is German (DE) even when the
+// default is Austria, Switzerland or Liechtenstein, whose postcodes have
+// four digits. Floor and side details ("2. Stock", "links") are ignored
+// because they are rarely written consistently. ParseAddress never panics.
 func ParseAddress(street, zip, city, country, defaultCountry string) Address {
 	var a Address
 	a.Country = resolveCountry(country, zip, defaultCountry)
@@ -49,15 +51,25 @@ func (a Address) Key() string {
 // when either part is empty, so people without a complete address or
 // surname always get a household of their own.
 func HouseholdKey(a Address, surname string) string {
-	k, n := a.Key(), Name(surname)
-	if k == "" || n == "" {
+	return HouseholdKeyOf(a.Key(), surname)
+}
+
+// HouseholdKeyOf is HouseholdKey for an address already reduced to its Key,
+// as the central store keeps it.
+func HouseholdKeyOf(addressKey, surname string) string {
+	n := Name(surname)
+	if addressKey == "" || n == "" {
 		return ""
 	}
-	return k + "|" + n
+	return addressKey + "|" + n
 }
 
 // resolveCountry picks the address country from the country field, a
-// postcode prefix or the default, in that order.
+// postcode prefix or the default, in that order. With the country field
+// left empty, a five-digit postcode is German where the default country's
+// postcodes have four digits: otherwise a member in Germany who leaves the
+// field empty on an Austrian portal gets an Austrian address that never
+// equals the same address given with its country.
 func resolveCountry(country, zip, defaultCountry string) string {
 	if c, ok := Country(country); ok {
 		return c
@@ -66,15 +78,35 @@ func resolveCountry(country, zip, defaultCountry string) string {
 		return c
 	}
 	if c, ok := Country(defaultCountry); ok {
+		if fourDigitPostcodes[c] && strings.TrimSpace(country) == "" && isFiveDigits(strings.TrimSpace(zip)) {
+			return "DE"
+		}
 		return c
 	}
 	return ""
 }
 
+// fourDigitPostcodes are the default countries whose postcodes have four
+// digits, so that a five-digit one cannot be theirs.
+var fourDigitPostcodes = map[string]bool{"AT": true, "CH": true, "LI": true}
+
+// isFiveDigits reports a German postcode: exactly five ASCII digits.
+func isFiveDigits(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for _, r := range s {
+		if !isASCIIDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // cityName normalises a city like Name but keeps title-like words and
 // writes "St."/"Skt." as "sankt", so "St. Pölten" equals "Sankt Pölten".
 func cityName(city string) string {
-	toks := nameTokens(city, false)
+	toks := nameTokens(city, false, false)
 	for i, t := range toks {
 		if (t == "st" || t == "skt") && i < len(toks)-1 {
 			toks[i] = "sankt"

@@ -96,6 +96,15 @@ func TestParseAddressPostcodeCityCountry(t *testing.T) {
 		{"SW1A 1AA", "London", "UK", "", "SW1A1AA", "london", "GB"},
 		{"B1 1AA", "Birmingham", "", "GB", "B11AA", "birmingham", "GB"},
 		{"", "Wien", "AT", "", "", "wien", "AT"},
+		// a German postcode on a portal in a four-digit country
+		{"80331", "München", "", "AT", "80331", "muenchen", "DE"},
+		{" 01067 ", "Dresden", "", "CH", "01067", "dresden", "DE"},
+		{"94032", "Passau", "", "LI", "94032", "passau", "DE"},
+		{"80331", "München", "AT", "AT", "80331", "muenchen", "AT"},
+		{"80331", "München", "Atlantis", "AT", "80331", "muenchen", "AT"},
+		{"80331", "München", "", "IT", "80331", "muenchen", "IT"},
+		{"8033", "Graz", "", "AT", "8033", "graz", "AT"},
+		{"803311", "Graz", "", "AT", "803311", "graz", "AT"},
 	}
 	for _, tt := range tests {
 		a := ParseAddress("Hauptstraße 1", tt.zip, tt.city, tt.country, tt.def)

@@ -15,19 +15,33 @@ import (
 // becomes "maria theresia mueller". Ambiguous abbreviations that are also
 // names (Di, Ma, Ba, Phil) are removed only when written with a dot or in
 // capitals inside mixed-case input. The result contains only letters,
-// digits and single spaces, and Name(Name(s)) == Name(s).
+// digits and single spaces, and Name(Name(s)) == Name(s). A generation
+// marker ending the name ("Gruber jun.", "Huber sen.") is dropped too;
+// Generation reports it.
 func Name(s string) string {
-	return strings.Join(nameTokens(s, true), " ")
+	return strings.Join(personTokens(s), " ")
+}
+
+// personTokens splits a personal name into cleaned, transliterated tokens
+// without titles and without a trailing generation marker.
+func personTokens(s string) []string {
+	toks, _ := trimGeneration(nameTokens(s, true, false))
+	return toks
 }
 
 // nameTokens splits s into cleaned, transliterated tokens, optionally
-// without titles.
-func nameTokens(s string, dropTitles bool) []string {
+// without titles. given marks a first-name field, where a degree that is
+// also a name (BA, MA) is a title however it is written when other names
+// follow it: "ba gerhard" is Gerhard, BA.
+func nameTokens(s string, dropTitles, given bool) []string {
 	s = norm.NFC.String(toValid(s))
 	mixed := hasLower(s)
 	var out []string
 	for _, raw := range splitRaw(s) {
 		out = appendToken(out, raw, mixed, dropTitles)
+	}
+	for given && dropTitles && len(out) > 1 && leadingDegrees[out[0]] {
+		out = out[1:]
 	}
 	return out
 }

@@ -68,6 +68,21 @@ func TestName(t *testing.T) {
 		{"   ", ""},
 		{"ﬁscher", "fischer"},
 		{"Ｍüller", "mueller"},
+		// generation markers end the name; alone they are names
+		{"Gruber jun.", "gruber"},
+		{"Gruber sen.", "gruber"},
+		{"Thomas Gruber Junior", "thomas gruber"},
+		{"Hans Huber d. J.", "hans huber"},
+		{"Hans Huber d.Ä.", "hans huber"},
+		{"Hans Huber jun., MBA", "hans huber"},
+		{"Jun", "jun"},
+		{"Sen", "sen"},
+		{"Jun Li", "jun li"},
+		{"jun sen", "jun"},
+		{"Hans d.", "hans d"},
+		// "Ba" and "Ma" are kept by Name (a surname may be Ma); FirstName
+		// drops them before other names
+		{"ba gerhard", "ba gerhard"},
 	}
 	for _, tt := range tests {
 		if got := Name(tt.in); got != tt.want {
@@ -92,8 +107,37 @@ func TestSurnameCore(t *testing.T) {
 	}
 }
 
+func TestGeneration(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Gruber jun.", "jun"},
+		{"Gruber jun", "jun"},
+		{"Gruber Jr.", "jun"},
+		{"Thomas Junior", "jun"},
+		{"Huber d. J.", "jun"},
+		{"Huber d.J.", "jun"},
+		{"Gruber sen.", "sen"},
+		{"GRUBER SEN.", "sen"},
+		{"Gruber Sr", "sen"},
+		{"Huber Senior", "sen"},
+		{"Huber d.Ä.", "sen"},
+		{"Huber d. Ae.", "sen"},
+		{"Gruber", ""},
+		{"Jun", ""},
+		{"Sen", ""},
+		{"Jun Li", ""},
+		{"Dr. Jun", ""},
+		{"Hans Gruber jun., MBA", "jun"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Generation(tt.in); got != tt.want {
+			t.Errorf("Generation(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func FuzzName(f *testing.F) {
-	for _, s := range []string{"Dr. Maria-Theresia  Müller", "Mag.a Eva", "DI STEFANO", "O'Brien", "\xff\xfe", "ǅ", "İstanbul", "Ⅻ ½ ﬃ", "a\u0308\u0323"} {
+	for _, s := range []string{"Dr. Maria-Theresia  Müller", "Gruber jun. jun", "ba ma gerhard sen", "Li.Jun", "Mag.a Eva", "DI STEFANO", "O'Brien", "\xff\xfe", "ǅ", "İstanbul", "Ⅻ ½ ﬃ", "a\u0308\u0323"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -114,6 +158,9 @@ func FuzzName(f *testing.F) {
 		}
 		if fn := FirstName(s); FirstName(fn) != fn {
 			t.Fatalf("FirstName not idempotent for %q: %q -> %q", s, fn, FirstName(fn))
+		}
+		if g := Generation(s); g != "" && g != "jun" && g != "sen" {
+			t.Fatalf("Generation(%q) = %q", s, g)
 		}
 		if sc := SurnameCore(s); SurnameCore(sc) != sc {
 			t.Fatalf("SurnameCore not idempotent for %q: %q -> %q", s, sc, SurnameCore(sc))

@@ -109,9 +109,10 @@ func buildNicknames() map[string]string {
 // FirstName normalises a first name like Name and replaces each token by its
 // canonical form, so that "Hansi", "Hans" and "Johann" all become
 // "johannes" and "Sepp-Maria" becomes "josef maria". Unknown names are left
-// as Name returns them.
+// as Name returns them. A degree that is also a name leads other names only
+// as a title, so "ba gerhard" is "gerhard" here while Name keeps "ba".
 func FirstName(s string) string {
-	toks := nameTokens(s, true)
+	toks, _ := trimGeneration(nameTokens(s, true, true))
 	for i, t := range toks {
 		if c, ok := nicknames[t]; ok {
 			toks[i] = c

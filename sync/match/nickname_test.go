@@ -37,6 +37,13 @@ func TestFirstName(t *testing.T) {
 		{"Günter", "guenther"},
 		{"Lisa", "lisa"},
 		{"Klaus", "klaus"},
+		{"Hans jun.", "johannes"},
+		{"ba gerhard", "gerhard"},
+		{"BA Gerhard", "gerhard"},
+		{"ma mas Eva", "eva"},
+		{"Ma", "ma"},
+		{"di gerhard", "di gerhard"},
+		{"Phil Peter", "philipp peter"},
 		{"", ""},
 	}
 	for _, tt := range tests {

@@ -7,7 +7,7 @@ import "strings"
 // portals record such names both with and without it. A name made only of
 // particles is returned as Name gives it.
 func SurnameCore(s string) string {
-	toks := nameTokens(s, true)
+	toks := personTokens(s)
 	var out []string
 	for _, t := range toks {
 		if !particles[t] {

@@ -19,9 +19,11 @@ var particles = map[string]bool{
 // SplitName splits a one-field full name into first and last name, because
 // some portals store only one name field. "Last, First" is recognised by the
 // comma; otherwise the last word is the surname, together with any particles
-// before it ("Hans von der Heide" -> "Hans", "von der Heide"). Titles are
-// removed, the remaining words are returned as written (not normalised,
-// whitespace collapsed). A single word is taken as the last name.
+// before it ("Hans von der Heide" -> "Hans", "von der Heide") and any
+// generation marker after it ("Hans Gruber jun." -> "Hans", "Gruber jun.").
+// Titles are removed, the remaining words are returned as written (not
+// normalised, whitespace collapsed). A single word is taken as the last
+// name.
 func SplitName(full string) (first, last string) {
 	full = norm.NFC.String(toValid(full))
 	mixed := hasLower(full)
@@ -40,14 +42,31 @@ func SplitName(full string) (first, last string) {
 	case 1:
 		return "", words[0]
 	}
-	cut := len(words) - 1
-	for i := 1; i < len(words)-1; i++ {
+	end := len(words) - 1
+	for end > 0 && isGenerationWord(words[end]) {
+		end--
+	}
+	if end > 1 && strings.EqualFold(words[end-1], "d.") && isGenerationWord(words[end-1]+words[end]) {
+		end -= 2
+	}
+	if end == 0 {
+		return "", strings.Join(words, " ")
+	}
+	cut := end
+	for i := 1; i < end; i++ {
 		if particles[clean(words[i])] {
 			cut = i
 			break
 		}
 	}
 	return strings.Join(words[:cut], " "), strings.Join(words[cut:], " ")
+}
+
+// isGenerationWord reports a word that is only a generation marker.
+func isGenerationWord(w string) bool {
+	toks := nameTokens(w, true, false)
+	rest, gen := trimGeneration(append([]string{"x"}, toks...))
+	return gen != "" && len(rest) == 1
 }
 
 // isCommaOrSpace separates the words of a full name.

@@ -24,6 +24,13 @@ func TestSplitName(t *testing.T) {
 		{"Mag.", "", ""},
 		{",", "", ""},
 		{"Müller,", "", "Müller"},
+		{"Hans Gruber jun.", "Hans", "Gruber jun."},
+		{"Hans Peter Gruber sen.", "Hans Peter", "Gruber sen."},
+		{"Hans von der Heide jun.", "Hans", "von der Heide jun."},
+		{"Hans Huber d. J.", "Hans", "Huber d. J."},
+		{"Gruber jun.", "", "Gruber jun."},
+		{"Hans S R", "Hans S", "R"},
+		{"Gruber, Hans jun.", "Hans jun.", "Gruber"},
 	}
 	for _, tt := range tests {
 		first, last := SplitName(tt.in)

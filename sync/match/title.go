@@ -35,6 +35,15 @@ var ambiguousTitles = map[string]bool{
 	"nat": true, "pol": true, "em": true, "ao": true, "mim": true,
 }
 
+// leadingDegrees are the ambiguous titles that are degrees and neither
+// surname particles (Di Stefano) nor given names (Phil, Nat, Pol, Em): at
+// the start of a first-name field followed by another name they are the
+// degree however they are written, so "ba gerhard" is Gerhard, BA.
+// Di (Diplom-Ingenieur) is left out: it also begins Italian surnames (Di
+// Stefano), which members with swapped names type into the first-name
+// field.
+var leadingDegrees = map[string]bool{"ba": true, "ma": true, "mas": true}
+
 // isTitle reports whether the cleaned token key is a title. dotted and
 // shouted describe how the token was written and decide ambiguous cases.
 func isTitle(key string, dotted, shouted bool) bool {
