@@ -35,6 +35,17 @@ type Config struct {
 	// MatchSame and MatchReview are the fuzzy matching thresholds.
 	MatchSame, MatchReview float64
 
+	// HTTPAddr is where the daemon serves /healthz and /metrics; empty
+	// means it serves nothing.
+	HTTPAddr string
+	// TLSCAFile is the PEM file of a private CA, registered with the driver
+	// as tls=keysync; empty when none is configured.
+	TLSCAFile string
+
+	// ReconcileSchedule is the cron spec of the daemon's reconciliation;
+	// empty when it is off. Validate has parsed it.
+	ReconcileSchedule string
+
 	// Warnings name settings that look like mistakes but do not stop the
 	// daemon, such as a KEYSYNC_ variable that nothing reads.
 	Warnings []string

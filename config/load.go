@@ -28,6 +28,13 @@ func Load() (*Config, error) {
 		LogLevel:        g.LogLevel,
 		MatchSame:       g.MatchSame,
 		MatchReview:     g.MatchReview,
+		HTTPAddr:        g.HTTPAddr,
+		TLSCAFile:       g.TLSCaFile,
+
+		ReconcileSchedule: g.ReconcileSchedule,
+	}
+	if err := registerCA(g.TLSCaFile); err != nil {
+		errs = append(errs, err)
 	}
 	dsn, err := loadDSN(varCentralDSN, g.CentralDSN, g.CentralDSNFile)
 	if err != nil {
@@ -56,7 +63,7 @@ func Load() (*Config, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	c.Warnings = unusedVariables(os.Environ(), names)
+	c.Warnings = append(unusedVariables(os.Environ(), names), httpWarnings(c.HTTPAddr)...)
 	return c, nil
 }
 

@@ -41,6 +41,9 @@ func (c *Config) Redacted() []Setting {
 		{Var: varLogLevel, Value: c.LogLevel},
 		{Var: varMatchSame, Value: strconv.FormatFloat(c.MatchSame, 'g', -1, 64)},
 		{Var: varMatchReview, Value: strconv.FormatFloat(c.MatchReview, 'g', -1, 64)},
+		{Var: varHTTPAddr, Value: c.HTTPAddr},
+		{Var: varTLSCAFile, Value: c.TLSCAFile},
+		{Var: varReconcileSchedule, Value: c.ReconcileSchedule},
 	}
 	defaults := defaultsOf(globalVariables())
 	for _, s := range c.Sources {

@@ -33,7 +33,13 @@ type globalVars struct {
 	LogFormat       string        `split_words:"true" default:"auto" desc:"auto (coloured text on a terminal, else json), text or json"`
 	LogLevel        string        `split_words:"true" default:"info" desc:"debug, info, warn or error"`
 	MatchSame       float64       `split_words:"true" default:"0.95" desc:"fuzzy match score at or above which a registration with the same birth date is the same person (reuses the number)"`
-	MatchReview     float64       `split_words:"true" default:"0.7" desc:"fuzzy match score from which a registration gets a new number and a suspected_duplicate conflict for review"`
+	MatchReview     float64       `split_words:"true" default:"0.8" desc:"fuzzy match score from which a registration gets a new number and a suspected_duplicate conflict for review"`
+	HTTPAddr        string        `split_words:"true" desc:"host:port where keysync run serves /healthz and /metrics, e.g. 127.0.0.1:9464; empty turns it off; keep it on loopback"`
+	TLSCaFile       string        `split_words:"true" desc:"PEM file of the CA that signed the database servers' certificates; DSNs use it with tls=keysync"`
+
+	// The daemon's own reconciliation; a systemd timer running `keysync
+	// reconcile` is the alternative.
+	ReconcileSchedule string `split_words:"true" default:"0 3 * * *" desc:"when keysync run reconciles every source: a cron spec (minute hour day-of-month month day-of-week, or @daily, @every 6h, CRON_TZ=Europe/Vienna ...); empty turns it off"`
 }
 
 // sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
@@ -77,6 +83,10 @@ const (
 	varLogLevel        = "KEYSYNC_LOG_LEVEL"
 	varMatchSame       = "KEYSYNC_MATCH_SAME"
 	varMatchReview     = "KEYSYNC_MATCH_REVIEW"
+	varHTTPAddr        = "KEYSYNC_HTTP_ADDR"
+	varTLSCAFile       = "KEYSYNC_TLS_CA_FILE"
+
+	varReconcileSchedule = "KEYSYNC_RECONCILE_SCHEDULE"
 )
 
 // The per-source variable names after KEYSYNC_SOURCE_<NAME>, checked by the

@@ -45,7 +45,8 @@ func TestVariableNames(t *testing.T) {
 	globals := []string{
 		varCentralDSN, varCentralDSN + fileSuffix, varSources, varNumberFormat, varCheckDigit, varSequenceStart,
 		varHHFormat, varHHSequenceStart, varPEFormat, varPESequenceStart, varPollInterval, varBatchSize,
-		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview,
+		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview, varHTTPAddr, varTLSCAFile,
+		varReconcileSchedule,
 	}
 	for _, name := range globals {
 		if !names[name] {

@@ -42,6 +42,8 @@ func (c *Config) validate() []error {
 	}
 	add(oneOf(varLogFormat, &c.LogFormat, logFormats))
 	add(oneOf(varLogLevel, &c.LogLevel, logLevels))
+	add(checkHTTPAddr(c.HTTPAddr))
+	add(checkSchedule(varReconcileSchedule, c.ReconcileSchedule))
 	if c.MatchSame <= 0 || c.MatchSame > 1 {
 		add(&Error{Var: varMatchSame, Value: strconv.FormatFloat(c.MatchSame, 'g', -1, 64), Reason: "must be a score above 0 and at most 1"})
 	}

@@ -5,7 +5,9 @@
 //   - rollout throughput: numbers assigned and written back per second on a
 //     backlog of confirmed users, against single autocommit sequence UPDATEs;
 //   - idle poll cost: one poll that finds nothing, on a large fe_users
-//     against a small one.
+//     against a small one;
+//   - reconciliation: `keysync reconcile` of a large portal against a plain
+//     scan of its table, and the reconcile process's peak memory.
 //
 // The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
 // databases are named ksbench_* and dropped at the end unless -keep is given.
@@ -23,6 +25,8 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"syscall"
 )
 
@@ -54,6 +58,10 @@ type options struct {
 	Small       int  `json:"small"`
 	Polls       int  `json:"polls"`
 	Quick       bool `json:"quick"`
+	// Only lists the parts to run (rollout, idle, reconcile); empty: all.
+	Only string `json:"only,omitempty"`
+
+	bin string
 
 	json       bool
 	keep       bool
@@ -74,6 +82,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Big, "big", 1000000, "idle poll: rows of the large fe_users")
 	fs.IntVar(&o.Small, "small", 1000, "idle poll: rows of the small fe_users")
 	fs.IntVar(&o.Polls, "polls", 200, "idle poll: polls measured on each table")
+	fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: rollout, idle, reconcile")
+	fs.StringVar(&o.bin, "bin", "bin/keysync", "reconcile: keysync binary to run (`make build` creates it)")
 	fs.BoolVar(&o.Quick, "quick", false, "small sizes for a smoke run (flags given explicitly still win)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	fs.BoolVar(&o.keep, "keep", false, "keep the ksbench_* databases for a look")
@@ -105,6 +115,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
 		}
 	}
+	if o.Only != "" {
+		for _, part := range strings.Split(o.Only, ",") {
+			if !slices.Contains([]string{"rollout", "idle", "reconcile"}, part) {
+				return o, fmt.Errorf("-only: unknown part %q; the parts are rollout, idle, reconcile", part)
+			}
+		}
+	}
 	if o.Batch > 5000 {
 		return o, fmt.Errorf("-batch must be at most 5000 (the limit of KEYSYNC_BATCH_SIZE), got %d", o.Batch)
 	}
@@ -133,24 +150,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv.progress("%s, %d cores", r.Server.Version, r.Cores)
 
-	if r.Rollout.Baseline, err = srv.baseline(ctx, o.BaselineOps); err != nil {
-		return fmt.Errorf("baseline: %w", err)
+	if o.runs("rollout") {
+		if r.Rollout.Baseline, err = srv.baseline(ctx, o.BaselineOps); err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		stopProfile, err := startProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch)
+		stopProfile()
+		if err != nil {
+			return fmt.Errorf("rollout: %w", err)
+		}
+		r.gradeRollout()
 	}
-	stopProfile, err := startProfile(o.cpuProfile)
-	if err != nil {
-		return err
-	}
-	r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch)
-	stopProfile()
-	if err != nil {
-		return fmt.Errorf("rollout: %w", err)
-	}
-	r.gradeRollout()
 
-	if r.Idle.idleResult, err = srv.idlePolls(ctx, o.Small, o.Big, o.Polls, o.Batch); err != nil {
-		return fmt.Errorf("idle poll: %w", err)
+	if o.runs("idle") {
+		if r.Idle.idleResult, err = srv.idlePolls(ctx, o.Small, o.Big, o.Polls, o.Batch); err != nil {
+			return fmt.Errorf("idle poll: %w", err)
+		}
+		r.gradeIdle()
 	}
-	r.gradeIdle()
+
+	if o.runs("reconcile") {
+		r.Reconcile = &reconcileGrade{}
+		if r.Reconcile.reconcileResult, err = srv.reconcileBench(ctx, o.Big, o.Batch, o.bin); err != nil {
+			return fmt.Errorf("reconcile: %w", err)
+		}
+		r.Reconcile.grade()
+	}
 
 	if o.json {
 		return r.writeJSON(stdout)
@@ -174,4 +203,9 @@ func startProfile(path string) (stop func(), err error) {
 		pprof.StopCPUProfile()
 		f.Close()
 	}, nil
+}
+
+// runs reports whether the part is to be measured in this run.
+func (o options) runs(part string) bool {
+	return o.Only == "" || slices.Contains(strings.Split(o.Only, ","), part)
 }

@@ -36,6 +36,8 @@ type report struct {
 		Goal  string  `json:"goal"`
 		Pass  bool    `json:"pass"`
 	} `json:"idle_poll"`
+
+	Reconcile *reconcileGrade `json:"reconcile,omitempty"`
 }
 
 func (r *report) gradeRollout() {
@@ -73,6 +75,23 @@ func (r *report) writeText(w io.Writer) error {
 		fmt.Fprintln(w, "quick run: sizes for a smoke test, not for the README")
 	}
 
+	if r.Options.runs("rollout") {
+		if err := r.writeRollout(w); err != nil {
+			return err
+		}
+	}
+	if r.Options.runs("idle") {
+		if err := r.writeIdle(w); err != nil {
+			return err
+		}
+	}
+	if r.Reconcile != nil {
+		return r.Reconcile.writeText(w)
+	}
+	return nil
+}
+
+func (r *report) writeRollout(w io.Writer) error {
 	ro := r.Rollout
 	k := ro.Keysync
 	fmt.Fprintf(w, "\n(a) rollout: %d confirmed users without numbers, batch %d\n", k.Backlog, k.Batch)
@@ -98,10 +117,13 @@ func (r *report) writeText(w io.Writer) error {
 		sec := k.SplitSeconds[part.key]
 		fmt.Fprintf(w, "    %-52s %7.2fs %4.0f%%\n", part.label, sec, 100*sec/k.Seconds)
 	}
+	return nil
+}
 
+func (r *report) writeIdle(w io.Writer) error {
 	id := r.Idle
 	fmt.Fprintf(w, "\n(b) idle poll: median of %d polls that find nothing\n", id.Polls)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  small fe_users\t%d rows\t%.3f ms\n", id.SmallRows, id.SmallMedianMS)
 	fmt.Fprintf(tw, "  big fe_users\t%d rows\t%.3f ms\n", id.BigRows, id.BigMedianMS)
 	fmt.Fprintf(tw, "  ratio\t%.2fx\tgoal %s: %s\n", id.Ratio, id.Goal, verdict(id.Pass))

@@ -142,9 +142,13 @@ const usage = `keysync assigns one customer number per person across member port
 Usage:
   keysync run                         the daemon: poll every portal, assign, write back
   keysync once [--dry-run] [--json]   one pass over all portals, then exit
+  keysync reconcile [--repair] [--json] [--source NAME]   compare every account with the central record; 3 when conflicts remain
   keysync migrate                     create or upgrade the central schema and the portals' columns
   keysync check NUMBER...             is each number well-formed with a valid check digit?
   keysync config [--json]             print the effective configuration, passwords redacted
+  keysync conflicts [show ID | resolve ID --as distinct|merge|ignore [--into N]] [--open] [--kind K] [--json]   review conflicts
+  keysync show NUMBER|EMAIL|SOURCE:ID [--json]   a person: ids, every account (deleted ones too), history newest first
+  keysync find [--name P] [--sounds-like NAME] [--email E] [--postcode P] [--since 12m] ... [--json]   search persons
   keysync help [config]               this text, or every configuration variable
 
 Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.

@@ -21,9 +21,12 @@ type onceCommand struct {
 // summary is what `keysync once --json` prints.
 type summary struct {
 	keysync.Counts
-	DryRun     bool                      `json:"dry_run"`
-	DurationMS int64                     `json:"duration_ms"`
-	Sources    map[string]*sourceSummary `json:"sources"`
+	DryRun     bool  `json:"dry_run"`
+	DurationMS int64 `json:"duration_ms"`
+	// OpenConflicts counts every conflict still open on these sources,
+	// found by this pass or before: exit code 3 until an admin decided.
+	OpenConflicts int                       `json:"open_conflicts"`
+	Sources       map[string]*sourceSummary `json:"sources"`
 }
 
 type sourceSummary struct {
@@ -59,14 +62,20 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("central database: %w", err)
 	}
 	eng := a.engine(*dry)
+	var rec *pollRecorder // a dry run records nothing
+	if !*dry {
+		rec = &pollRecorder{store: a.store, log: a.log}
+	}
 	for _, p := range a.portals {
 		name := p.Source.Name()
 		ss := &sourceSummary{}
 		sum.Sources[name] = ss
+		passStart := time.Now()
 		err := p.Source.Check(ctx)
 		if err == nil {
 			ss.Counts, err = eng.Pass(ctx, c.m.Hard, p)
 		}
+		rec.record(c.m.Hard, name, time.Since(passStart), ss.Counts, err)
 		if err != nil {
 			failed++
 			ss.Errors++
@@ -76,6 +85,15 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 		sum.Counts.Add(ss.Counts)
 	}
 	sum.DurationMS = time.Since(start).Milliseconds()
+	open, err := a.store.OpenConflicts(ctx)
+	if err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	for _, p := range a.portals {
+		for _, n := range open[p.Source.Name()] {
+			sum.OpenConflicts += n
+		}
+	}
 	a.log.Info("pass done", "assigned", sum.Assigned, "adopted", sum.Adopted, "linked", sum.Linked,
 		"written", sum.Written, "conflicts", sum.Conflicts, "errors", sum.Errors, keysync.LogDryRun, *dry)
 	if *asJSON {
@@ -85,15 +103,15 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	} else {
-		fmt.Fprintf(c.m.Stdout, "assigned %d, adopted %d, linked %d, written %d, conflicts %d, skipped %d, errors %d\n",
-			sum.Assigned, sum.Adopted, sum.Linked, sum.Written, sum.Conflicts, sum.Skipped, sum.Errors)
+		fmt.Fprintf(c.m.Stdout, "assigned %d, adopted %d, linked %d, written %d, conflicts %d, skipped %d, errors %d; open conflicts %d\n",
+			sum.Assigned, sum.Adopted, sum.Linked, sum.Written, sum.Conflicts, sum.Skipped, sum.Errors, sum.OpenConflicts)
 	}
 	switch {
 	case failed > 0:
 		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", failed, len(a.portals))}
 	case ctx.Err() != nil:
 		return &exitError{code: ExitFailed, err: fmt.Errorf("interrupted")}
-	case sum.Conflicts > 0:
+	case sum.Conflicts > 0 || sum.OpenConflicts > 0:
 		return errConflicts
 	}
 	return nil

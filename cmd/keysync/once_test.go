@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -78,16 +79,20 @@ func TestOnce_SchemasAndRowStates(t *testing.T) {
 			if !strings.Contains(r.stderr, `"msg":"conflict recorded"`) || !strings.Contains(r.stderr, `"msg":"number written"`) {
 				t.Errorf("logs lack conflict or number lines:\n%s", r.stderr)
 			}
-			// Double opt-in: confirmed later, numbered by the next pass.
+			// Double opt-in: confirmed later, numbered by the next pass,
+			// which still exits 3: the two conflicts are open until an admin
+			// decides.
 			testdb.MustExec(t, db, `UPDATE fe_users SET disable = 0 WHERE uid = 2`)
-			s.mustRun(0, "once")
+			if r := s.mustRun(3, "once", "--json"); !strings.Contains(r.stdout, `"open_conflicts": 2`) {
+				t.Errorf("summary lacks the open conflicts:\n%s", r.stdout)
+			}
 			if n := s.rows("amicas")[2].number; n == "" {
 				t.Error("confirmed double opt-in row got no number")
 			}
 			s.assertConsistent(false)
 			// A second pass changes nothing and finds nothing new.
 			before := scalar[int](t, s.central, `SELECT COUNT(*) FROM events`)
-			s.mustRun(0, "once")
+			s.mustRun(3, "once")
 			if after := scalar[int](t, s.central, `SELECT COUNT(*) FROM events`); after != before {
 				t.Errorf("idle pass wrote %d events", after-before)
 			}
@@ -166,4 +171,20 @@ func TestOnce_Memberships(t *testing.T) {
 	if n := scalar[int](t, s.central, `SELECT COUNT(*) FROM accounts WHERE JSON_CONTAINS(groups_list, '"Premium, jährlich"')`); n != 1 {
 		t.Errorf("premium members = %d, want 1", n)
 	}
+}
+
+// TestOnce_ExitsCleanAfterResolution: exit 3 lasts while conflicts are
+// open; once an admin resolved them, once exits 0.
+func TestOnce_ExitsCleanAfterResolution(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	testdb.InsertFeUsers(t, s.portals["amicas"], []testdb.FeUser{
+		{Username: "hans", Email: "familie@gmx.at", FirstName: "Hans", LastName: "Huber"},
+		{Username: "grete", Email: "familie@gmx.at", FirstName: "Grete", LastName: "Huber"},
+	})
+	s.mustRun(3, "once")
+	s.mustRun(3, "once")
+	id := scalar[int](t, s.central, `SELECT id FROM conflicts WHERE status = 'open'`)
+	s.mustRun(0, "conflicts", "resolve", strconv.Itoa(id), "--as", "distinct", "--note", "a couple")
+	s.mustRun(0, "once")
 }

@@ -53,16 +53,23 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	n.forget("central")
 	eng := a.engine(false)
 	eng.Beat = n.beat
+	met := newMetrics(sourceNames(a.portals)...)
+	rec := &pollRecorder{metrics: met, store: a.store, log: a.log}
 
 	// READY once every loop has made its first attempt: each source is
 	// then connected, standing by, or retrying with back-off.
 	var started sync.WaitGroup
 	var wg sync.WaitGroup
+	if a.cfg.HTTPAddr != "" {
+		if err := startMonitor(ctx, &wg, a, met); err != nil {
+			return err
+		}
+	}
 	for _, p := range a.portals {
 		name := p.Source.Name()
 		n.beat(name)
 		l := &pollLoop{engine: eng, portal: p, hard: c.m.Hard, interval: a.cfg.PollInterval, backoffMax: a.cfg.BackoffMax,
-			lock: newSourceLock(a.store.DB(), name), beat: func() { n.beat(name) },
+			lock: newSourceLock(a.store.DB(), name), beat: func() { n.beat(name) }, rec: rec,
 			log: a.log.With(keysync.LogSource, name)}
 		started.Add(1)
 		wg.Add(1)
@@ -71,6 +78,7 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 			l.run(ctx, started.Done)
 		}()
 	}
+	startReconcileSchedule(ctx, a, &wg)
 	started.Wait()
 	if err := n.send("READY=1\nSTATUS=polling " + strconv.Itoa(len(a.portals)) + " sources"); err != nil {
 		notifyErr(err)
@@ -124,6 +132,7 @@ type pollLoop struct {
 	backoffMax time.Duration
 	lock       *sourceLock
 	beat       func()
+	rec        *pollRecorder
 	log        *slog.Logger
 }
 
@@ -140,6 +149,7 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 				l.log.Info("standby: another keysync works this source")
 				standby = true
 			}
+			l.rec.standby(l.portal.Source.Name())
 		default:
 			if standby {
 				l.log.Info("took over the source")
@@ -194,15 +204,17 @@ func sleepBeating(ctx context.Context, d time.Duration, beat func()) bool {
 	}
 }
 
-func (l *pollLoop) poll(ctx context.Context, checked *bool) error {
+func (l *pollLoop) poll(ctx context.Context, checked *bool) (err error) {
+	start := time.Now()
+	var c keysync.Counts
+	defer func() { l.rec.record(l.hard, l.portal.Source.Name(), time.Since(start), c, err) }()
 	if !*checked {
 		if err := l.portal.Source.Check(l.hard); err != nil {
 			return err
 		}
 		*checked = true
 	}
-	start := time.Now()
-	c, err := l.engine.Pass(ctx, l.hard, l.portal)
+	c, err = l.engine.Pass(ctx, l.hard, l.portal)
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		err = nil
 	}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	keysync "keysync/sync"
+)
+
+// reconcileCommand compares every portal with the central record, once,
+// for cron or a systemd timer: its exit code says whether someone must act.
+func init() { register("reconcile", func(m *Main) command { return &reconcileCommand{m: m} }) }
+
+type reconcileCommand struct {
+	m *Main
+}
+
+// reconcileSummary is what `keysync reconcile --json` prints: the totals
+// over all sources reconciled, and each source's report.
+type reconcileSummary struct {
+	Status     string                       `json:"status"`
+	Repair     bool                         `json:"repair"`
+	DurationMS int64                        `json:"duration_ms"`
+	Found      map[keysync.Drift]int        `json:"found"`
+	Repaired   map[keysync.Drift]int        `json:"repaired"`
+	Conflicts  map[keysync.ConflictKind]int `json:"conflicts"`
+	Failed     int                          `json:"failed"`
+	Sources    []keysync.Report             `json:"sources"`
+}
+
+const reconcileUsage = `Usage: keysync reconcile [--repair] [--json] [--source NAME]
+
+Walks every account of every portal (or of one) against the central record
+and reports drift: write-backs that never happened, numbers edited or removed,
+numbers keysync does not know, accounts deleted, disabled, expired, back again
+or gone, the same number on two rows, Wibisoft ids that differ. Without
+--repair nothing is written into a portal; with it, missing values are written
+and edited ones restored to the central values (the history keeps the old).
+
+Exit 0 clean, 3 conflicts remain open, 1 a source failed (another
+reconciliation of it running elsewhere counts), 2 usage or configuration error.
+`
+
+func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync reconcile", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	repair := fs.Bool("repair", false, "write missing values and restore edited ones in the portals")
+	asJSON := fs.Bool("json", false, "print the report as JSON on standard output")
+	only := fs.String("source", "", "reconcile only this source")
+	fs.Usage = func() {
+		fmt.Fprint(c.m.Stderr, reconcileUsage+"\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("reconcile takes no arguments, got %q", fs.Args())
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	portals := a.portals
+	if *only != "" {
+		sc, ok := a.cfg.Source(*only)
+		if !ok {
+			return usageErr("--source %s: no such source in KEYSYNC_SOURCES", *only)
+		}
+		portals = nil
+		for _, p := range a.portals {
+			if p.Source.Name() == sc.Name {
+				portals = append(portals, p)
+			}
+		}
+	}
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+
+	start := time.Now()
+	rc := newReconciler(a, c.m.Hard)
+	sum := reconcileSummary{Repair: *repair, Found: map[keysync.Drift]int{}, Repaired: map[keysync.Drift]int{}, Conflicts: map[keysync.ConflictKind]int{}}
+	for _, p := range portals {
+		if ctx.Err() != nil {
+			break
+		}
+		rep := reconcileOne(ctx, a, rc, p, *repair)
+		sum.add(rep)
+	}
+	sum.DurationMS = time.Since(start).Milliseconds()
+	sum.Status = sum.status()
+	if *asJSON {
+		enc := json.NewEncoder(c.m.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		sum.writeText(c.m.Stdout)
+	}
+	switch {
+	case sum.Failed > 0:
+		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", sum.Failed, len(portals))}
+	case ctx.Err() != nil:
+		return &exitError{code: ExitFailed, err: errors.New("interrupted")}
+	case sum.Status == keysync.ReconcileConflicts:
+		return errConflicts
+	}
+	return nil
+}
+
+// newReconciler builds the reconciler as the configuration says. hard
+// bounds each step; cancelling the run's own context stops between steps.
+func newReconciler(a *app, hard context.Context) *keysync.Reconciler {
+	return &keysync.Reconciler{Store: a.store, BatchSize: a.cfg.BatchSize, Logger: a.log, Hard: hard}
+}
+
+// reconcileOne checks the portal's schema and reconciles it. A failure is
+// in the report, so the other sources go on.
+func reconcileOne(ctx context.Context, a *app, rc *keysync.Reconciler, p keysync.Portal, repair bool) keysync.Report {
+	name := p.Source.Name()
+	if err := p.Source.Check(ctx); err != nil {
+		a.log.Error("reconciliation failed", keysync.LogSource, name, keysync.LogErr, err.Error())
+		return keysync.Report{Source: name, Repair: repair, Status: keysync.ReconcileFailed, Error: err.Error(), StartedAt: time.Now().UTC()}
+	}
+	rep, err := rc.Run(ctx, p, repair)
+	if errors.Is(err, keysync.ErrReconcileBusy) {
+		// The log line of the run says so already, at error level: for
+		// this command a busy source is a failure someone may look at.
+		rep.Error = keysync.ErrReconcileBusy.Error()
+	}
+	return rep
+}
+
+func (s *reconcileSummary) add(r keysync.Report) {
+	s.Sources = append(s.Sources, r)
+	if r.Status == keysync.ReconcileFailed {
+		s.Failed++
+	}
+	for k, n := range r.Found {
+		s.Found[k] += n
+	}
+	for k, n := range r.Repaired {
+		s.Repaired[k] += n
+	}
+	for k, n := range r.Conflicts {
+		s.Conflicts[k] += n
+	}
+}
+
+func (s *reconcileSummary) status() string {
+	switch {
+	case s.Failed > 0:
+		return keysync.ReconcileFailed
+	case sum(s.Conflicts) > 0:
+		return keysync.ReconcileConflicts
+	}
+	return keysync.ReconcileClean
+}
+
+func sum[K comparable](m map[K]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// writeText prints one block per source and a total line, for a cron mail
+// or a terminal.
+func (s *reconcileSummary) writeText(w io.Writer) {
+	for _, r := range s.Sources {
+		if r.Status == keysync.ReconcileFailed && r.Rows == 0 && r.Links == 0 {
+			fmt.Fprintf(w, "%s: failed: %s\n", r.Source, r.Error)
+			continue
+		}
+		mode := "report only"
+		if r.Repair {
+			mode = "repair"
+		}
+		fmt.Fprintf(w, "%s: %s, %d portal rows, %d central links, %s, %s\n", r.Source, r.Status, r.Rows, r.Links,
+			(time.Duration(r.DurationMS) * time.Millisecond).String(), mode)
+		if r.Error != "" {
+			fmt.Fprintf(w, "  error: %s\n", r.Error)
+		}
+		if line := driftLine(r.Found); line != "" {
+			fmt.Fprintf(w, "  found:     %s\n", line)
+		}
+		if line := driftLine(r.Repaired); line != "" {
+			fmt.Fprintf(w, "  repaired:  %s\n", line)
+		}
+		if n := r.OpenConflicts(); n > 0 {
+			fmt.Fprintf(w, "  conflicts: %s (%d new)\n", kindLine(r.Conflicts), r.NewConflicts)
+		}
+		if r.Resolved > 0 {
+			fmt.Fprintf(w, "  resolved:  %d conflicts whose drift is gone\n", r.Resolved)
+		}
+		if r.Skipped > 0 {
+			fmt.Fprintf(w, "  skipped:   %d rows (see the log)\n", r.Skipped)
+		}
+		if !r.Duplicates && r.Status != keysync.ReconcileFailed {
+			fmt.Fprintln(w, "  duplicate numbers not checked: the source cannot list them")
+		}
+	}
+	fmt.Fprintf(w, "total: %s, %d found, %d repaired, %d conflicts open, %d of %d sources failed, %s\n",
+		s.Status, sum(s.Found), sum(s.Repaired), sum(s.Conflicts), s.Failed, len(s.Sources),
+		(time.Duration(s.DurationMS) * time.Millisecond).String())
+	repairable := s.Found[keysync.DriftNumberEdited] + s.Found[keysync.DriftNumberRemoved] + s.Found[keysync.DriftWibisoft] + s.Found[keysync.DriftMissingWriteBack]
+	if !s.Repair && repairable > 0 {
+		fmt.Fprintln(w, "run `keysync reconcile --repair` to write the central values into the portals")
+	}
+}
+
+// driftLine lists the non-zero counts in report order: "gone 2, inactive 1".
+func driftLine(m map[keysync.Drift]int) string {
+	var parts []string
+	for _, d := range keysync.Drifts {
+		if n := m[d]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", d, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func kindLine(m map[keysync.ConflictKind]int) string {
+	keys := make([]string, 0, len(m))
+	for k, n := range m {
+		if n > 0 {
+			keys = append(keys, string(k))
+		}
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[keysync.ConflictKind(k)])
+	}
+	return strings.Join(parts, ", ")
+}

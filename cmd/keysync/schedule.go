@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"keysync/config"
+	keysync "keysync/sync"
+)
+
+// reconcileSchedule runs the daemon's reconciliation of every source at the
+// times KEYSYNC_RECONCILE_SCHEDULE names. It reports only: repairs, which
+// overwrite values someone put into a portal, are for an operator to start
+// with `keysync reconcile --repair`.
+type reconcileSchedule struct {
+	schedule cron.Schedule
+	spec     string
+	portals  []keysync.Portal
+	rc       *keysync.Reconciler
+	log      *slog.Logger
+	now      func() time.Time
+	// after waits for a duration; tests replace it.
+	after func(time.Duration) <-chan time.Time
+}
+
+// startReconcileSchedule starts the schedule in a goroutine tracked by wg,
+// which ends when ctx does; an empty schedule starts nothing. A run under
+// way when ctx ends stops at once: each step of a reconciliation is
+// committed centrally before the next begins, so the next run finds
+// nothing half done.
+func startReconcileSchedule(ctx context.Context, a *app, wg *sync.WaitGroup) {
+	s, err := newReconcileSchedule(a)
+	if err != nil {
+		// Load validated the spec; this is a programming error.
+		a.log.Error("reconciliation schedule", keysync.LogErr, err.Error())
+		return
+	}
+	if s == nil {
+		a.log.Info("reconciliation schedule off")
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.run(ctx)
+	}()
+}
+
+// newReconcileSchedule returns nil for an empty schedule.
+func newReconcileSchedule(a *app) (*reconcileSchedule, error) {
+	spec := a.cfg.ReconcileSchedule
+	if spec == "" {
+		return nil, nil
+	}
+	sched, err := config.ParseSchedule(spec)
+	if err != nil {
+		return nil, err
+	}
+	return &reconcileSchedule{schedule: sched, spec: spec, portals: a.portals, rc: newReconciler(a, nil),
+		log: a.log.With("component", "reconcile-schedule"), now: time.Now, after: time.After}, nil
+}
+
+func (s *reconcileSchedule) run(ctx context.Context) {
+	for {
+		next := s.schedule.Next(s.now())
+		if next.IsZero() {
+			s.log.Warn("reconciliation schedule never fires again", "schedule", s.spec)
+			return
+		}
+		s.log.Info("reconciliation scheduled", "schedule", s.spec, "next", next.Format(time.RFC3339))
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.after(time.Until(next)):
+		}
+		s.once(ctx)
+	}
+}
+
+// once reconciles every source one after the other. A source another
+// daemon is reconciling (a standby host on the same schedule) is skipped.
+func (s *reconcileSchedule) once(ctx context.Context) {
+	start := time.Now()
+	s.log.Info("scheduled reconciliation started", "sources", len(s.portals))
+	var failed, open int
+	for _, p := range s.portals {
+		if ctx.Err() != nil {
+			return
+		}
+		name := p.Source.Name()
+		if err := p.Source.Check(ctx); err != nil {
+			failed++
+			s.log.Error("reconciliation failed", keysync.LogSource, name, keysync.LogErr, err.Error())
+			continue
+		}
+		rep, err := s.rc.Run(ctx, p, false)
+		switch {
+		case errors.Is(err, keysync.ErrReconcileBusy):
+			s.log.Info("reconciliation skipped: already running elsewhere", keysync.LogSource, name)
+		case err != nil:
+			failed++
+		default:
+			open += rep.OpenConflicts()
+		}
+	}
+	s.log.Info("scheduled reconciliation done", "failed", failed, keysync.LogOpenConflicts, open,
+		keysync.LogDuration, time.Since(start).Round(time.Millisecond).String())
+}

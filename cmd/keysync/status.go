@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"keysync/config"
+)
+
+// statusCommand shows, per source, what the daemon last did and what is
+// waiting: the answer to "is keysync working?" without reading logs.
+func init() { register("status", func(m *Main) command { return &statusCommand{m: m, now: time.Now} }) }
+
+type statusCommand struct {
+	m   *Main
+	now func() time.Time
+}
+
+// statusReport is what `keysync status --json` prints.
+type statusReport struct {
+	GeneratedAt time.Time                `json:"generated_at"`
+	Sources     map[string]*sourceStatus `json:"sources"`
+}
+
+// sourceStatus is one source's state. Times are UTC; null means never.
+type sourceStatus struct {
+	Kind        string     `json:"kind"`
+	LastPollAt  *time.Time `json:"last_poll_at"`
+	LastOKAt    *time.Time `json:"last_ok_at"`
+	LastError   *string    `json:"last_error"`
+	LastErrorAt *time.Time `json:"last_error_at"`
+	// Backlog is the number of confirmed accounts without a number, null
+	// when the portal could not be asked (BacklogError says why).
+	Backlog            *int64                `json:"backlog"`
+	BacklogError       string                `json:"backlog_error,omitempty"`
+	OpenConflicts      map[string]int        `json:"open_conflicts"`
+	LastReconciliation *reconciliationStatus `json:"last_reconciliation"`
+}
+
+type reconciliationStatus struct {
+	StartedAt  time.Time  `json:"started_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	Status     string     `json:"status"`
+}
+
+// backlogTimeout bounds the count on one portal, so that one portal that
+// hangs does not hide the others' state.
+const backlogTimeout = 30 * time.Second
+
+func (c *statusCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("keysync status", flag.ContinueOnError)
+	fs.SetOutput(c.m.Stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(c.m.Stderr, "Usage: keysync status [--json]\n\nPer source: the last poll and the last successful one, the last error, confirmed accounts\nstill without a number, open conflicts by kind, and the last reconciliation.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("status takes no arguments, got %q", fs.Args())
+	}
+	a, err := c.m.newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.store.CheckSchema(ctx); err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	rep, err := c.report(ctx, a)
+	if err != nil {
+		return fmt.Errorf("central database: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(c.m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printStatus(c.m.Stdout, rep, a.cfg.Sources)
+	return nil
+}
+
+// report gathers the status of every configured source.
+func (c *statusCommand) report(ctx context.Context, a *app) (*statusReport, error) {
+	states, err := a.store.SourceStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	open, err := a.store.OpenConflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recons, err := a.store.LastReconciliations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := c.now().UTC()
+	rep := &statusReport{GeneratedAt: now, Sources: map[string]*sourceStatus{}}
+	for i, sc := range a.cfg.Sources {
+		st := states[sc.Name]
+		s := &sourceStatus{Kind: sc.Kind, OpenConflicts: open[sc.Name],
+			LastPollAt: timePtr(st.LastPollAt), LastOKAt: timePtr(st.LastOKAt), LastErrorAt: timePtr(st.LastErrorAt)}
+		if s.OpenConflicts == nil {
+			s.OpenConflicts = map[string]int{}
+		}
+		if st.LastError != "" {
+			s.LastError = &st.LastError
+		}
+		if r, ok := recons[sc.Name]; ok {
+			s.LastReconciliation = &reconciliationStatus{StartedAt: r.StartedAt, FinishedAt: timePtr(r.FinishedAt), Status: r.Status}
+		}
+		if b, ok := a.portals[i].Source.(backlogSource); ok {
+			bctx, cancel := context.WithTimeout(ctx, backlogTimeout)
+			n, err := b.Backlog(bctx, now)
+			cancel()
+			if err != nil {
+				s.BacklogError = err.Error()
+			} else {
+				s.Backlog = &n
+			}
+		}
+		rep.Sources[sc.Name] = s
+	}
+	return rep, nil
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// printStatus writes the report for a human, sources in configured order.
+func printStatus(w io.Writer, rep *statusReport, order []config.Source) {
+	now := rep.GeneratedAt
+	when := func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.Format("2006-01-02 15:04:05 MST") + " (" + ago(now.Sub(*t)) + ")"
+	}
+	for i, sc := range order {
+		s := rep.Sources[sc.Name]
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (%s)\n", sc.Name, s.Kind)
+		result := ""
+		switch {
+		case s.LastPollAt == nil:
+		case s.LastOKAt != nil && !s.LastOKAt.Before(*s.LastPollAt):
+			result = ", succeeded"
+		default:
+			result = ", failed"
+		}
+		fmt.Fprintf(w, "  last poll:        %s%s\n", when(s.LastPollAt), result)
+		fmt.Fprintf(w, "  last success:     %s\n", when(s.LastOKAt))
+		if s.LastError == nil {
+			fmt.Fprintf(w, "  last error:       none\n")
+		} else {
+			fmt.Fprintf(w, "  last error:       %s: %s\n", when(s.LastErrorAt), *s.LastError)
+		}
+		if s.Backlog != nil {
+			fmt.Fprintf(w, "  backlog:          %d confirmed %s without a number\n", *s.Backlog, plural(*s.Backlog, "account", "accounts"))
+		} else {
+			fmt.Fprintf(w, "  backlog:          unknown: %s\n", s.BacklogError)
+		}
+		fmt.Fprintf(w, "  open conflicts:   %s\n", conflictSummary(s.OpenConflicts))
+		if r := s.LastReconciliation; r == nil {
+			fmt.Fprintf(w, "  reconciliation:   never\n")
+		} else {
+			fmt.Fprintf(w, "  reconciliation:   %s, started %s, finished %s\n", r.Status, when(&r.StartedAt), when(r.FinishedAt))
+		}
+	}
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// conflictSummary prints "3 (shared_email 2, suspected_duplicate 1)".
+func conflictSummary(byKind map[string]int) string {
+	total := 0
+	var parts []string
+	for _, k := range sortedKeys(byKind) {
+		if byKind[k] == 0 {
+			continue
+		}
+		total += byKind[k]
+		parts = append(parts, fmt.Sprintf("%s %d", k, byKind[k]))
+	}
+	if total == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
+}
+
+// ago prints a duration the way an operator reads it: "42s ago", "3h12m ago".
+func ago(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "in the future: clocks differ"
+	case d < time.Minute:
+		return d.Round(time.Second).String() + " ago"
+	case d < 48*time.Hour:
+		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s") + " ago"
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}

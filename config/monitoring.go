@@ -1,0 +1,60 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"net"
+	"strconv"
+
+	"keysync/sync/sqlutil"
+)
+
+// checkHTTPAddr checks KEYSYNC_HTTP_ADDR: empty (off) or host:port with a
+// numeric port, the form net.Listen takes.
+func checkHTTPAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return &Error{Var: varHTTPAddr, Value: addr, Reason: "must be host:port, e.g. 127.0.0.1:9464"}
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return &Error{Var: varHTTPAddr, Value: addr, Reason: "the port must be a number from 1 to 65535"}
+	}
+	return nil
+}
+
+// httpWarnings warns when /healthz and /metrics are reachable from other
+// hosts: they show source names and counts, and take no password.
+func httpWarnings(addr string) []string {
+	if addr == "" || checkHTTPAddr(addr) != nil {
+		return nil
+	}
+	if sqlutil.IsLoopback(addr) {
+		return nil
+	}
+	return []string{varHTTPAddr + "=" + addr + " listens beyond this host: anyone who reaches it reads /metrics; prefer 127.0.0.1:<port> and a scraper on the same host or a reverse proxy"}
+}
+
+// registerCA registers the CA of KEYSYNC_TLS_CA_FILE with the driver. Load
+// runs it before parsing any DSN, because the driver resolves tls=keysync
+// while parsing.
+func registerCA(path string) error {
+	if path == "" {
+		return nil
+	}
+	err := sqlutil.RegisterCA(path)
+	if err == nil {
+		return nil
+	}
+	reason := "cannot read the file: " + err.Error()
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, sqlutil.ErrNoCertificate):
+		reason = "the file holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)"
+	case errors.As(err, &pe):
+		reason = "cannot read the file: " + pe.Err.Error() // the path is already in Value
+	}
+	return &Error{Var: varTLSCAFile, Value: path, Reason: reason}
+}

@@ -1,0 +1,311 @@
+package central
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
+)
+
+var _ keysync.ReconcileStore = (*Store)(nil)
+
+// lockCheckInterval is how often a held reconciliation lock is confirmed.
+const lockCheckInterval = 10 * time.Second
+
+// reconcileLockName is the named lock of a source's reconciliation. Named
+// locks are global to the server, so the name holds the central database's
+// as well: two installations sharing a server do not block each other.
+// MySQL names are at most 64 characters; a longer name is shortened with a
+// hash of its tail.
+func reconcileLockName(database, source string) string {
+	n := "keysync.reconcile." + database + "." + source
+	if len(n) <= 64 {
+		return n
+	}
+	sum := sha256.Sum256([]byte(n))
+	return n[:64-17] + "." + hex.EncodeToString(sum[:8])
+}
+
+// LockReconcile implements keysync.ReconcileStore: GET_LOCK with no wait on
+// a connection pinned for the whole run. The lock dies with the connection,
+// so a crashed run never blocks the next; a goroutine confirms every few
+// seconds that this connection still holds it.
+func (s *Store) LockReconcile(ctx context.Context, source string) (context.Context, func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
+	}
+	var database sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&database); err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
+	}
+	name := reconcileLockName(database.String, source)
+	release, err := sqlutil.GetLock(ctx, conn, name, 0)
+	if errors.Is(err, sqlutil.ErrLocked) {
+		conn.Close()
+		return nil, nil, fmt.Errorf("%w (lock %s)", keysync.ErrReconcileBusy, name)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
+	}
+	locked, cancel := context.WithCancelCause(ctx)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(lockCheckInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-locked.Done():
+				return
+			case <-tick.C:
+			}
+			var mine sql.NullBool
+			err := conn.QueryRowContext(locked, `SELECT IS_USED_LOCK(?) = CONNECTION_ID()`, name).Scan(&mine)
+			if err != nil || !mine.Valid || !mine.Bool {
+				cause := keysync.ErrReconcileLockLost
+				if err != nil {
+					cause = fmt.Errorf("%w: %v", keysync.ErrReconcileLockLost, err)
+				}
+				cancel(cause)
+				return
+			}
+		}
+	}()
+	return locked, func() {
+		close(stop)
+		<-done
+		release()
+		conn.Close()
+		cancel(nil)
+	}, nil
+}
+
+// StartReconcile implements keysync.ReconcileStore. Runs of the source
+// still marked running were ended by a crash: the caller holds the lock.
+func (s *Store) StartReconcile(ctx context.Context, source string, repair bool) (uint64, error) {
+	now := s.now()
+	if _, err := s.db.ExecContext(ctx, `UPDATE reconciliations SET status = 'failed', finished_at = ?,
+ report = JSON_OBJECT('source', source, 'status', 'failed', 'error', 'ended without a report (the process stopped)')
+ WHERE source = ? AND status = 'running'`, now, source); err != nil {
+		if isNoSuchTable(err) {
+			return 0, ErrSchemaOutdated
+		}
+		return 0, fmt.Errorf("close interrupted reconciliations: %w", err)
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO reconciliations (source, started_at, repair, status, actor) VALUES (?, ?, ?, 'running', ?)`,
+		source, now, repair, clip(s.Actor, 128))
+	if err != nil {
+		return 0, fmt.Errorf("record reconciliation: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("record reconciliation: %w", err)
+	}
+	return uint64(id), nil
+}
+
+// FinishReconcile implements keysync.ReconcileStore.
+func (s *Store) FinishReconcile(ctx context.Context, id uint64, r keysync.Report) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode report: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE reconciliations SET finished_at = ?, status = ?, report = ? WHERE id = ?`,
+		s.now(), r.Status, string(b), id); err != nil {
+		return fmt.Errorf("store reconciliation report: %w", err)
+	}
+	return nil
+}
+
+// Links implements keysync.ReconcileStore: a range of the accounts primary
+// key, each joined to its person by primary key.
+func (s *Store) Links(ctx context.Context, source string, after uint64, limit int) ([]keysync.Link, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.account_id, a.number, a.status, a.written_at IS NOT NULL, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, '')
+ FROM accounts a LEFT JOIN persons p ON p.number = a.number
+ WHERE a.source = ? AND a.account_id > ? ORDER BY a.account_id LIMIT ?`, source, after, limit)
+	if err != nil {
+		if isNoSuchTable(err) {
+			return nil, ErrSchemaOutdated
+		}
+		return nil, fmt.Errorf("read links: %w", err)
+	}
+	defer rows.Close()
+	out := make([]keysync.Link, 0, limit)
+	for rows.Next() {
+		var l keysync.Link
+		if err := rows.Scan(&l.AccountID, &l.Number, &l.Status, &l.Written, &l.HH, &l.PE); err != nil {
+			return nil, fmt.Errorf("read links: %w", err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read links: %w", err)
+	}
+	return out, nil
+}
+
+// LinkedTo implements keysync.ReconcileStore.
+func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) ([]keysync.Link, error) {
+	if len(numbers) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(numbers)+1)
+	args = append(args, source)
+	for _, n := range numbers {
+		args = append(args, n)
+	}
+	var out []keysync.Link
+	err := s.scanRows(ctx, `SELECT account_id, number FROM accounts WHERE source = ? AND number IN (`+sqlutil.Placeholders(len(numbers))+`) ORDER BY account_id`, args, func(rows *sql.Rows) error {
+		var l keysync.Link
+		err := rows.Scan(&l.AccountID, &l.Number)
+		out = append(out, l)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read links of numbers: %w", err)
+	}
+	return out, nil
+}
+
+// OpenConflictPage implements keysync.ReconcileStore. The order is that of
+// the conflicts' (source, account_id) index, which holds the id as well.
+func (s *Store) OpenConflictPage(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID uint64, limit int) ([]keysync.OpenConflict, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{source, afterAccount, afterAccount, afterID}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	args = append(args, limit)
+	var out []keysync.OpenConflict
+	err := s.scanRows(ctx, `SELECT id, kind, account_id, value FROM conflicts
+ WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?)) AND status = 'open' AND kind IN (`+sqlutil.Placeholders(len(kinds))+`)
+ ORDER BY account_id, id LIMIT ?`, args, func(rows *sql.Rows) error {
+		var c keysync.OpenConflict
+		var kind string
+		err := rows.Scan(&c.ID, &kind, &c.AccountID, &c.Value)
+		c.Kind = keysync.ConflictKind(kind)
+		out = append(out, c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read open conflicts: %w", err)
+	}
+	return out, nil
+}
+
+// Reconcile implements keysync.ReconcileStore: status changes, restored
+// values and resolved conflicts of one step in one transaction, each with
+// its history event. A status only changes from the state the walk saw.
+func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconciled) error {
+	now := s.now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	events := eventInsert()
+
+	type move struct{ from, to string }
+	byMove := map[move][]any{}
+	var moves []move
+	for _, c := range r.Status {
+		m := move{c.From, c.To}
+		if _, ok := byMove[m]; !ok {
+			moves = append(moves, m)
+		}
+		byMove[m] = append(byMove[m], c.AccountID)
+		events.add(now, s.Actor, "account_"+c.To, nullIf(c.Number), source, c.AccountID, c.From, c.To, statusDetail(c.To))
+	}
+	for _, m := range moves {
+		ids := byMove[m]
+		// deleted_at says since when an account is off the portal; it is
+		// kept from the first deletion and cleared when the account is back.
+		q := `UPDATE accounts SET status = ?, status_changed_at = ?,
+ deleted_at = CASE WHEN ? IN ('deleted', 'gone') THEN COALESCE(deleted_at, ?) ELSE NULL END
+ WHERE source = ? AND status = ? AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
+		args := append([]any{m.to, now, m.to, now, source, m.from}, ids...)
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("mark accounts %s: %w", m.to, err)
+		}
+	}
+
+	for _, rp := range r.Repairs {
+		events.add(now, s.Actor, "repaired", nullIf(rp.Number), source, rp.AccountID, nullIf(clip(rp.Old, 255)), nullIf(clip(rp.New, 255)),
+			"reconciliation restored the central "+fieldName(rp.Field))
+	}
+
+	if len(r.Resolve) > 0 {
+		ids := make([]any, 0, len(r.Resolve)+4)
+		ids = append(ids, now, clip(s.Actor, 128), "the portal no longer shows this drift")
+		for _, c := range r.Resolve {
+			ids = append(ids, c.ID)
+			events.add(now, s.Actor, "conflict_resolved", nil, source, c.AccountID, nullIf(clip(c.Value, 255)), nil,
+				string(c.Kind)+": resolved by reconciliation, the drift is gone")
+		}
+		q := `UPDATE conflicts SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?, open_key = NULL
+ WHERE status = 'open' AND id IN (` + sqlutil.Placeholders(len(r.Resolve)) + `)`
+		if _, err := tx.ExecContext(ctx, q, ids...); err != nil {
+			return fmt.Errorf("resolve conflicts: %w", err)
+		}
+	}
+	if err := events.exec(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func statusDetail(to string) string {
+	switch to {
+	case keysync.StatusActive:
+		return "the account is an active member of the portal again"
+	case keysync.StatusDeleted:
+		return "the account was deleted in the portal; its number stays reserved"
+	case keysync.StatusGone:
+		return "the portal row no longer exists; the number stays reserved"
+	default:
+		return "the account is disabled, expired or unconfirmed in the portal; its number stays reserved"
+	}
+}
+
+func fieldName(f string) string {
+	switch f {
+	case "hh":
+		return "Wibisoft household id"
+	case "pe":
+		return "Wibisoft person id"
+	default:
+		return "customer number"
+	}
+}
+
+// scanRows runs a read-only query on the pool and calls fn per row.
+func (s *Store) scanRows(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

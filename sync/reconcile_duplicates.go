@@ -1,0 +1,132 @@
+package keysync
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// duplicates looks for numbers on more than one row of the portal, a page
+// of numbers at a time. The portal answers with one grouped query on its
+// own column (see DuplicateFinder), which sees unlinked rows too; the
+// central store then says which of the rows is linked to the number. That
+// row keeps it; every other row gets a duplicate_number conflict. When none
+// is linked, all of them do. Nothing is repaired: which row is the person
+// is for an admin to say.
+//
+// It runs after the walk, so that numbers the walk adopted count as linked.
+func (w *walk) duplicates(ctx context.Context) error {
+	df, ok := w.p.Source.(DuplicateFinder)
+	if !ok {
+		w.log.Info("duplicate numbers not checked: the source cannot list them")
+		return nil
+	}
+	w.rep.Duplicates = true
+	n := w.r.batchSize()
+	after := ""
+	for ctx.Err() == nil {
+		groups, err := df.Duplicates(w.work, after, n)
+		if err != nil {
+			return fmt.Errorf("find duplicate numbers: %w", err)
+		}
+		if len(groups) == 0 {
+			return nil
+		}
+		numbers := make([]string, len(groups))
+		for i, g := range groups {
+			numbers[i] = g.Number
+		}
+		links, err := w.r.Store.LinkedTo(w.work, w.name, numbers)
+		if err != nil {
+			return fmt.Errorf("find links of duplicate numbers: %w", err)
+		}
+		linked := map[string]map[uint64]bool{}
+		for _, l := range links {
+			if linked[l.Number] == nil {
+				linked[l.Number] = map[uint64]bool{}
+			}
+			linked[l.Number][l.AccountID] = true
+		}
+		var cs []Conflict
+		for _, g := range groups {
+			if len(g.IDs) < 2 {
+				continue
+			}
+			w.found(DriftDuplicate, g.IDs[0], LogNumber, g.Number, LogRows, g.Rows)
+			owner, owned := uint64(0), false
+			for _, id := range g.IDs {
+				if linked[g.Number][id] {
+					owner, owned = id, true
+					break
+				}
+			}
+			for _, id := range g.IDs {
+				if owned && id == owner {
+					continue
+				}
+				c := Conflict{Kind: ConflictDuplicateNumber, Source: w.name, AccountID: id, Value: g.Number,
+					Detail: fmt.Sprintf("the number is on %d rows of this portal (%s) and belongs to none of them", g.Rows, idList(g))}
+				if owned {
+					c.Number = g.Number
+					c.Detail = fmt.Sprintf("the number is on %d rows of this portal (%s); it belongs to row %d", g.Rows, idList(g), owner)
+				}
+				cs = append(cs, c)
+			}
+		}
+		recorded, err := w.r.Store.RecordConflicts(w.work, cs)
+		if err != nil {
+			return fmt.Errorf("record conflicts: %w", err)
+		}
+		for _, cf := range recorded {
+			w.rep.conflict(cf)
+			logConflict(w.log, cf)
+		}
+		if len(groups) < n {
+			return nil
+		}
+		after = groups[len(groups)-1].Number
+	}
+	return nil
+}
+
+// DuplicateIDs is how many rows of one duplicate number a source lists.
+// Fifty ids fit MySQL's default group_concat_max_len of 1024 bytes, which
+// sources use to list them.
+const DuplicateIDs = 50
+
+// ParseIDList reads a comma-separated list of row ids, as GROUP_CONCAT
+// returns them.
+func ParseIDList(s string) ([]uint64, error) {
+	var out []uint64
+	for _, f := range strings.Split(s, ",") {
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("row id list %q: %w", s, err)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// idList names the rows of a duplicate for a conflict's detail: the first
+// ten, and how many more.
+func idList(g Duplicate) string {
+	var b strings.Builder
+	for i, id := range g.IDs {
+		if i == 10 {
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatUint(id, 10))
+	}
+	if more := g.Rows - min(len(g.IDs), 10); more > 0 {
+		fmt.Fprintf(&b, " and %d more", more)
+	}
+	return b.String()
+}

@@ -1,0 +1,316 @@
+package keysync
+
+import (
+	"context"
+	"fmt"
+)
+
+// plan is what one step of a reconciliation found and means to do.
+type plan struct {
+	cands    []Candidate
+	writes   []Write
+	whys     []writeWhy // parallel to writes
+	rewrites []Rewrite
+	persons  []string // the person's number, parallel to rewrites
+	// conflicts are drift conflicts to record: every finding without
+	// repair, and repairs the portal refused.
+	conflicts []Conflict
+	rec       Reconciled
+	drift     []found // drift of central state, counted repaired once committed
+}
+
+// writeWhy says why a row gets a write-back, for the history.
+type writeWhy struct {
+	outcome Outcome // the person's values, as Store.Written records them
+	missing bool    // a value keysync never managed to write
+	removed bool    // the number was written once and then removed
+}
+
+type found struct {
+	drift Drift
+	id    uint64
+}
+
+// field is one of keysync's three columns of a row.
+type field struct {
+	name, label string // "number", "customer number"
+	row, link   string
+}
+
+func fieldsOf(a Account, l Link) [3]field {
+	return [3]field{
+		{"number", "customer number", a.Number, l.Number},
+		{"hh", "Wibisoft household id", a.HH, l.HH},
+		{"pe", "Wibisoft person id", a.PE, l.PE},
+	}
+}
+
+// found counts one finding and logs it with attrs saying what was seen.
+func (w *walk) found(d Drift, id uint64, attrs ...any) {
+	w.rep.Found[d]++
+	w.log.Info("drift found", append([]any{LogDrift, string(d), LogUID, id}, attrs...)...)
+}
+
+// step handles one batch of ids: the rows and links of the batch and the
+// open conflicts of its id range.
+func (w *walk) step(batch []pair, open []OpenConflict) error {
+	ctx := w.work
+	if err := w.confirmGone(ctx, batch); err != nil {
+		return err
+	}
+	var pl plan
+	seen := map[uint64]bool{}
+	for _, p := range batch {
+		seen[p.id()] = true
+		switch {
+		case p.link == nil:
+			w.rep.Rows++
+			if p.row.Number != "" {
+				w.found(DriftUnknownNumber, p.row.ID, LogValue, p.row.Number)
+				pl.cands = append(pl.cands, Candidate{Account: *p.row})
+			}
+		case p.row == nil:
+			w.rep.Links++
+			if p.link.Status != StatusGone {
+				w.found(DriftGone, p.link.AccountID, LogNumber, p.link.Number, LogFrom, p.link.Status)
+				pl.rec.Status = append(pl.rec.Status, StatusChange{AccountID: p.link.AccountID, Number: p.link.Number, From: p.link.Status, To: StatusGone})
+				pl.drift = append(pl.drift, found{DriftGone, p.link.AccountID})
+			}
+		default:
+			w.rep.Rows++
+			w.rep.Links++
+			w.compare(&pl, *p.row, *p.link)
+		}
+	}
+
+	var still []RecordedConflict
+	if err := w.profile(ctx, &pl); err != nil {
+		return err
+	}
+	if len(pl.cands) > 0 {
+		adopted, err := w.adopt(ctx, &pl)
+		if err != nil {
+			return err
+		}
+		still = append(still, adopted...)
+	}
+	if err := w.writeBack(ctx, &pl); err != nil {
+		return err
+	}
+	if err := w.rewrite(ctx, &pl); err != nil {
+		return err
+	}
+	if len(pl.conflicts) > 0 {
+		recorded, err := w.r.Store.RecordConflicts(ctx, pl.conflicts)
+		if err != nil {
+			return fmt.Errorf("record conflicts: %w", err)
+		}
+		for _, cf := range recorded {
+			w.rep.conflict(cf)
+			logConflict(w.log, cf)
+		}
+		still = append(still, recorded...)
+	}
+
+	// Open conflicts of rows the walk saw whose finding did not come up
+	// again: the drift is gone. A conflict of an id the walk did not see
+	// at all may belong to a row registered meanwhile; it stays.
+	type key struct {
+		kind  ConflictKind
+		id    uint64
+		value string
+	}
+	stillOpen := map[key]bool{}
+	for _, cf := range still {
+		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
+	}
+	for _, oc := range open {
+		if seen[oc.AccountID] && !stillOpen[key{oc.Kind, oc.AccountID, oc.Value}] {
+			pl.rec.Resolve = append(pl.rec.Resolve, oc)
+		}
+	}
+
+	if pl.rec.empty() {
+		return nil
+	}
+	if err := w.r.Store.Reconcile(ctx, w.name, pl.rec); err != nil {
+		return fmt.Errorf("record reconciliation: %w", err)
+	}
+	for _, f := range pl.drift {
+		w.rep.Repaired[f.drift]++
+	}
+	for _, r := range pl.rec.Repairs {
+		w.log.Info("value restored", LogUID, r.AccountID, LogField, r.Field, LogOld, r.Old, LogValue, r.New, LogNumber, r.Number)
+	}
+	for _, sc := range pl.rec.Status {
+		w.log.Info("account status recorded", LogUID, sc.AccountID, LogNumber, sc.Number, LogFrom, sc.From, LogTo, sc.To)
+	}
+	for _, oc := range pl.rec.Resolve {
+		w.rep.Resolved++
+		w.log.Info("conflict resolved: drift gone", LogKind, string(oc.Kind), LogUID, oc.AccountID, LogValue, oc.Value)
+	}
+	return nil
+}
+
+// profile completes the rows with unknown numbers for a decision: read
+// whole when the walk read them lean, and normalised.
+func (w *walk) profile(ctx context.Context, pl *plan) error {
+	if len(pl.cands) == 0 {
+		return nil
+	}
+	if w.lean {
+		ids := make([]uint64, len(pl.cands))
+		for i, c := range pl.cands {
+			ids[i] = c.Account.ID
+		}
+		whole, err := w.p.Source.Accounts(ctx, ids, w.r.now())
+		if err != nil {
+			return fmt.Errorf("read rows with unknown numbers: %w", err)
+		}
+		pl.cands = pl.cands[:0]
+		for _, a := range whole {
+			// A row gone or emptied meanwhile has nothing to decide.
+			if a.Number != "" {
+				a.Source = w.name
+				pl.cands = append(pl.cands, Candidate{Account: a})
+			}
+		}
+	}
+	for i := range pl.cands {
+		pl.cands[i].Profile = NewProfile(pl.cands[i].Account, w.p.Country)
+	}
+	return nil
+}
+
+// confirmGone looks up the rows of links the portal pages did not show
+// before taking them for gone: a row registered and linked while the walk
+// was under way, or a row the pages leave out, is not gone.
+func (w *walk) confirmGone(ctx context.Context, batch []pair) error {
+	var ids []uint64
+	at := map[uint64]int{}
+	for i, p := range batch {
+		if p.row == nil && p.link.Status != StatusGone {
+			ids = append(ids, p.link.AccountID)
+			at[p.link.AccountID] = i
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := w.p.Source.Accounts(ctx, ids, w.r.now())
+	if err != nil {
+		return fmt.Errorf("look up rows of links: %w", err)
+	}
+	for _, a := range rows {
+		if i, ok := at[a.ID]; ok {
+			a.Source = w.name
+			batch[i].row = &a
+		}
+	}
+	return nil
+}
+
+// compare plans what a linked row needs: its state recorded centrally,
+// missing values written, edited ones reported or restored.
+func (w *walk) compare(pl *plan, a Account, l Link) {
+	if want := accountStatus(a); l.Status != want {
+		d := DriftInactive
+		switch want {
+		case StatusActive:
+			d = DriftReactivated
+		case StatusDeleted:
+			d = DriftDeleted
+		}
+		w.found(d, a.ID, LogNumber, l.Number, LogFrom, l.Status, LogTo, want)
+		pl.rec.Status = append(pl.rec.Status, StatusChange{AccountID: a.ID, Number: l.Number, From: l.Status, To: want})
+		pl.drift = append(pl.drift, found{d, a.ID})
+	}
+
+	wr := Write{ID: a.ID}
+	rw := Rewrite{ID: a.ID}
+	why := writeWhy{outcome: Outcome{Account: a, Action: ActionKeep, Number: l.Number, HH: l.HH, PE: l.PE}}
+	var edited, wibisoft bool
+	for _, f := range fieldsOf(a, l) {
+		switch {
+		case f.link == "" || f.row == f.link:
+			continue
+		case f.row == "" && (f.name != "number" || !l.Written):
+			why.missing = true
+		case f.row == "":
+			why.removed = true
+			w.found(DriftNumberRemoved, a.ID, LogNumber, l.Number)
+			if !w.repair {
+				pl.conflicts = append(pl.conflicts, Conflict{Kind: ConflictNumberMismatch, Source: w.name, AccountID: a.ID, Number: l.Number,
+					Detail: "the number keysync wrote into the row was removed"})
+			}
+		default:
+			if f.name == "number" {
+				edited = true
+			} else {
+				wibisoft = true
+			}
+			if !w.repair {
+				pl.conflicts = append(pl.conflicts, mismatch(w.name, a.ID, f, l.Number))
+			}
+			setField(&rw.Old, f.name, f.row)
+			setField(&rw.New, f.name, f.link)
+		}
+		if f.row == "" {
+			setField(&wr, f.name, f.link)
+		}
+	}
+	if edited {
+		w.found(DriftNumberEdited, a.ID, LogValue, a.Number, LogNumber, l.Number)
+	}
+	if wibisoft {
+		w.found(DriftWibisoft, a.ID, LogNumber, l.Number, LogHH, a.HH, LogPE, a.PE, LogWantHH, l.HH, LogWantPE, l.PE)
+	}
+	if why.missing {
+		w.found(DriftMissingWriteBack, a.ID, LogNumber, l.Number, LogHH, a.HH, LogPE, a.PE)
+	}
+	if !w.repair {
+		return
+	}
+	if wr.Number != "" || wr.HH != "" || wr.PE != "" {
+		pl.writes = append(pl.writes, wr)
+		pl.whys = append(pl.whys, why)
+	}
+	if edited || wibisoft {
+		pl.rewrites = append(pl.rewrites, rw)
+		pl.persons = append(pl.persons, l.Number)
+	}
+}
+
+// mismatch is the conflict of a linked row holding another value than the
+// person's. A number keeps the wording (and so the open conflict) of the
+// poll's decision.
+func mismatch(source string, id uint64, f field, number string) Conflict {
+	if f.name == "number" {
+		return Conflict{Kind: ConflictNumberMismatch, Source: source, AccountID: id, Value: f.row, Number: number,
+			Detail: "the row carries another number than the person it is linked to"}
+	}
+	return Conflict{Kind: ConflictWibisoftMismatch, Source: source, AccountID: id, Value: f.row, Number: number,
+		Detail: fmt.Sprintf("the row carries %s %q, the person has %q", f.label, f.row, f.link)}
+}
+
+func setField(w *Write, name, v string) {
+	switch name {
+	case "number":
+		w.Number = v
+	case "hh":
+		w.HH = v
+	case "pe":
+		w.PE = v
+	}
+}
+
+func getField(w Written, name string) string {
+	switch name {
+	case "number":
+		return w.Number
+	case "hh":
+		return w.HH
+	default:
+		return w.PE
+	}
+}

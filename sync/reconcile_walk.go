@@ -1,0 +1,147 @@
+package keysync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+)
+
+// walk is one reconciliation of one portal in progress.
+type walk struct {
+	r      *Reconciler
+	p      Portal
+	name   string
+	repair bool
+	rep    *Report
+	log    *slog.Logger
+	// work bounds every step; it ends when the lock is lost.
+	work context.Context
+	// lean is true when the portal rows hold only what the walk compares
+	// (KeySweeper); rows for a decision are then read whole.
+	lean bool
+}
+
+// pair is one account id of the merge: the portal row, the central link,
+// or both.
+type pair struct {
+	row  *Account
+	link *Link
+}
+
+func (p pair) id() uint64 {
+	if p.row != nil {
+		return p.row.ID
+	}
+	return p.link.AccountID
+}
+
+// run merges the portal's rows with the source's central links, both in id
+// order, and handles them a batch of ids at a time. The open conflicts of
+// the source come in as a third sorted stream, so that each step knows the
+// conflicts of its id range without a query of its own.
+func (w *walk) run(ctx context.Context) error {
+	n, read := w.r.batchSize(), w.r.readSize()
+	now := w.r.now()
+	sweep := w.p.Source.Sweep
+	if ks, ok := w.p.Source.(KeySweeper); ok {
+		sweep, w.lean = ks.SweepKeys, true
+	}
+	rows := startStream(w.work, read, ascending("portal rows", func(a Account) uint64 { return a.ID },
+		func(ctx context.Context, after uint64) ([]Account, error) {
+			return sweep(ctx, after, read, now)
+		}))
+	defer rows.stop()
+	links := startStream(w.work, read, ascending("central links", func(l Link) uint64 { return l.AccountID },
+		func(ctx context.Context, after uint64) ([]Link, error) {
+			return w.r.Store.Links(ctx, w.name, after, read)
+		}))
+	defer links.stop()
+	var afterAccount, afterID uint64
+	open := startStream(w.work, read, func(ctx context.Context) ([]OpenConflict, error) {
+		cs, err := w.r.Store.OpenConflictPage(ctx, w.name, autoResolved, afterAccount, afterID, read)
+		if len(cs) > 0 {
+			afterAccount, afterID = cs[len(cs)-1].AccountID, cs[len(cs)-1].ID
+		}
+		return cs, err
+	})
+	defer open.stop()
+
+	// A portal without a single row while keysync knows accounts of it is
+	// far more likely a wrong database than a site whose members all left:
+	// marking every account gone is not done on that evidence.
+	first, err := rows.peek()
+	if err != nil {
+		return fmt.Errorf("read portal rows: %w", err)
+	}
+	if l, err := links.peek(); err != nil {
+		return fmt.Errorf("read central links: %w", err)
+	} else if first == nil && l != nil {
+		return errors.New("the portal has no rows at all but accounts of it are linked centrally; check the source's DSN and table before reconciling")
+	}
+
+	batch := make([]pair, 0, n)
+	flush := func(hi uint64) error {
+		var cs []OpenConflict
+		for {
+			c, err := open.peek()
+			if err != nil {
+				return fmt.Errorf("read open conflicts: %w", err)
+			}
+			if c == nil || c.AccountID > hi {
+				break
+			}
+			cs = append(cs, *c)
+			open.next()
+		}
+		if err := w.step(batch, cs); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for ctx.Err() == nil {
+		row, err := rows.peek()
+		if err != nil {
+			return fmt.Errorf("read portal rows: %w", err)
+		}
+		link, err := links.peek()
+		if err != nil {
+			return fmt.Errorf("read central links: %w", err)
+		}
+		if row == nil && link == nil {
+			return flush(math.MaxUint64)
+		}
+		var p pair
+		switch {
+		case link == nil || (row != nil && row.ID < link.AccountID):
+			p.row = row
+			rows.next()
+		case row == nil || link.AccountID < row.ID:
+			p.link = link
+			links.next()
+		default:
+			p.row, p.link = row, link
+			rows.next()
+			links.next()
+		}
+		// Copies, so that a batch does not keep the streams' pages alive.
+		if p.row != nil {
+			a := *p.row
+			a.Source = w.name
+			p.row = &a
+		}
+		if p.link != nil {
+			l := *p.link
+			p.link = &l
+		}
+		batch = append(batch, p)
+		if len(batch) == n {
+			if err := flush(p.id()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
