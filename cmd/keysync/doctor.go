@@ -62,11 +62,8 @@ func (c *doctorCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.m.Stderr, "Usage: keysync doctor [--json] [--strict]\n\nChecks connectivity, privileges, the portals' columns and indexes, collations, sql_mode,\nclock skew and TLS of every database, each problem with the statement or command that fixes it.\nExit 0 when nothing needs action, 1 otherwise.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageErr("doctor takes no arguments, got %q", fs.Args())
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {

@@ -78,11 +78,8 @@ func (c *grantsCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.m.Stderr, "Usage: keysync grants [--user NAME] [--host HOST] [--migrate=false]\n\nPrints the GRANT statements of the least privileges keysync needs, for each database it\nuses, for an admin to run. Nothing connects.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageErr("grants takes no arguments, got %q", fs.Args())
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {

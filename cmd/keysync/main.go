@@ -6,10 +6,12 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -59,6 +61,18 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 func (e *exitError) Unwrap() error { return e.err }
+
+// parseNoArgs parses the flags of a command that takes no arguments; a bad
+// flag or a stray argument is a usage error (exit 2).
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: ExitUsage}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("%s takes no arguments, got %q", strings.TrimPrefix(fs.Name(), "keysync "), fs.Args())
+	}
+	return nil
+}
 
 func usageErr(format string, args ...any) error {
 	return &exitError{ExitUsage, fmt.Errorf(format, args...)}

@@ -43,11 +43,8 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.m.Stderr, "Usage: keysync once [--dry-run] [--json]\n\nOne pass over all sources. Exit 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageErr("once takes no arguments, got %q", fs.Args())
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {

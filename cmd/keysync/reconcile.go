@@ -58,11 +58,8 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprint(c.m.Stderr, reconcileUsage+"\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageErr("reconcile takes no arguments, got %q", fs.Args())
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {

@@ -60,11 +60,8 @@ func (c *statusCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.m.Stderr, "Usage: keysync status [--json]\n\nPer source: the last poll and the last successful one, the last error, confirmed accounts\nstill without a number, open conflicts by kind, and the last reconciliation.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
-	}
-	if fs.NArg() > 0 {
-		return usageErr("status takes no arguments, got %q", fs.Args())
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {

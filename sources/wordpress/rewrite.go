@@ -6,7 +6,6 @@ import (
 	"time"
 
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // Rewrite implements keysync.Source: each meta value is replaced only where
@@ -16,12 +15,7 @@ func (s *Source) Rewrite(ctx context.Context, rewrites []keysync.Rewrite) ([]key
 	if len(rewrites) == 0 {
 		return nil, nil
 	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close()
-	release, err := sqlutil.GetLock(ctx, conn, s.lockName, 30*time.Second)
+	conn, release, err := s.lockedConn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -2,11 +2,13 @@ package wordpress
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	keysync "keysync/sync"
@@ -23,12 +25,7 @@ func (s *Source) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysy
 	if len(writes) == 0 {
 		return nil, nil
 	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close()
-	release, err := sqlutil.GetLock(ctx, conn, s.lockName, 30*time.Second)
+	conn, release, err := s.lockedConn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +135,28 @@ func (s *Source) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysy
 		}
 	}
 	return out, nil
+}
+
+// lockedConn pins a connection and takes the site's write lock on it;
+// release (safe to call twice) gives both back. The lock serialises meta
+// writes across daemons, since usermeta has no unique key to do it.
+func (s *Source) lockedConn(ctx context.Context) (*sql.Conn, func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect: %w", err)
+	}
+	unlock, err := sqlutil.GetLock(ctx, conn, s.lockName, 30*time.Second)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	var once sync.Once
+	return conn, func() {
+		once.Do(func() {
+			unlock()
+			conn.Close()
+		})
+	}, nil
 }
 
 // afterWrite runs the configured hook for one user, bounded by its

@@ -274,6 +274,10 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 	var where []string
 	var args []any
 	for i, col := range blockColumns {
+		var err error
+		if keys[i], err = selective(ctx, tx, col, keys[i]); err != nil {
+			return err
+		}
 		if len(keys[i]) > 0 {
 			where = append(where, `a.`+col+` IN (`+sqlutil.Placeholders(len(keys[i]))+`)`)
 			args = append(args, keys[i]...)
@@ -300,6 +304,42 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 		f.addSimilar(p)
 		return nil
 	})
+}
+
+// maxBlock is how many accounts a blocking key may have before it is too
+// common to find anyone: "Maria Huber in 1010 Wien" in a large association.
+// Such keys are skipped (the other keys of the profile still count), which
+// keeps a batch's candidates, and so the time the sequence lock is held,
+// bounded as the central database grows.
+const maxBlock = 20
+
+// selective drops the keys of a column shared by more than maxBlock
+// accounts, counted through the column's index.
+func selective(ctx context.Context, tx *sql.Tx, col string, keys []any) ([]any, error) {
+	if len(keys) == 0 {
+		return keys, nil
+	}
+	common := map[string]bool{}
+	q := `SELECT ` + col + ` FROM accounts WHERE ` + col + ` IN (` + sqlutil.Placeholders(len(keys)) + `) GROUP BY ` + col + ` HAVING COUNT(*) > ?`
+	err := query(ctx, tx, q, append(keys[:len(keys):len(keys)], maxBlock), func(rows *sql.Rows) error {
+		var k string
+		err := rows.Scan(&k)
+		common[k] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count blocking keys: %w", err)
+	}
+	if len(common) == 0 {
+		return keys, nil
+	}
+	out := keys[:0:0]
+	for _, k := range keys {
+		if !common[k.(string)] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 func query(ctx context.Context, tx *sql.Tx, q string, args []any, each func(*sql.Rows) error) error {

@@ -1,5 +1,10 @@
 package match
 
+import (
+	"strings"
+	"unicode"
+)
+
 // generationWords are the markers that tell a parent from a child of the
 // same name: "Gruber jun.", "Thomas sen.", "Huber Junior", "Jr.", "Sr.".
 var generationWords = map[string]string{
@@ -18,6 +23,9 @@ var generationWords = map[string]string{
 // A marker counts only after the name it qualifies, so a field that is
 // nothing but "Jun" or "Sen" (a given name, a surname) has none.
 func Generation(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+		return "" // letters only, one word: a marker needs a name before it
+	}
 	_, gen := trimGeneration(nameTokens(s, true, false))
 	return gen
 }
