@@ -288,7 +288,7 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 	}
 	q := `SELECT a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, ` +
 		`COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), ` + personColumns +
-		` FROM accounts a JOIN persons p ON p.number = a.number WHERE ` + strings.Join(where, " OR ") + ` ORDER BY p.created_at, p.number`
+		` FROM accounts a JOIN persons p ON p.number = a.number WHERE ` + strings.Join(where, " OR ")
 	return query(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var pr keysync.Profile
 		var rawFirst, rawLast string
@@ -307,11 +307,11 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 }
 
 // maxBlock is how many accounts a blocking key may have before it is too
-// common to find anyone: "Maria Huber in 1010 Wien" in a large association.
+// common to tell anyone apart: "Maria Huber in 1010 Wien" in a large association.
 // Such keys are skipped (the other keys of the profile still count), which
 // keeps a batch's candidates, and so the time the sequence lock is held,
 // bounded as the central database grows.
-const maxBlock = 20
+const maxBlock = 10
 
 // selective drops the keys of a column shared by more than maxBlock
 // accounts, counted through the column's index.
