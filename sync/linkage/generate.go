@@ -279,7 +279,7 @@ func (g *generator) dwelling(at bool) dwelling {
 	}
 	if at {
 		d.street = g.pick(atStreets)
-		place := atPlaces[g.rng.IntN(len(atPlaces))]
+		place := ATPlaces[g.rng.IntN(len(ATPlaces))]
 		d.zip, d.city = place[0], place[1]
 		urban := place[0] < "2000" || slices.Contains([]string{"Graz", "Linz", "Salzburg", "Innsbruck"}, place[1])
 		if (urban && g.pct(80)) || (!urban && g.pct(20)) {
@@ -293,7 +293,7 @@ func (g *generator) dwelling(at bool) dwelling {
 		}
 	} else {
 		d.street = g.pick(deStreets)
-		place := dePlaces[g.rng.IntN(len(dePlaces))]
+		place := DEPlaces[g.rng.IntN(len(DEPlaces))]
 		d.zip, d.city = place[0], place[1]
 	}
 	return d

@@ -120,8 +120,9 @@ var deStreets = []string{
 	"Königsallee", "Maximilianstraße", "Münchner Straße", "Kölner Straße", "Am Sonnenhang",
 }
 
-// atPlaces and dePlaces are postcodes with their cities.
-var atPlaces = [][2]string{
+// ATPlaces and DEPlaces are postcodes with their cities, shared with the
+// registrations keysync's tests generate (sync/testdb).
+var ATPlaces = [][2]string{
 	{"1010", "Wien"}, {"1020", "Wien"}, {"1030", "Wien"}, {"1050", "Wien"}, {"1060", "Wien"},
 	{"1070", "Wien"}, {"1090", "Wien"}, {"1100", "Wien"}, {"1120", "Wien"}, {"1130", "Wien"},
 	{"1140", "Wien"}, {"1160", "Wien"}, {"1180", "Wien"}, {"1210", "Wien"}, {"1220", "Wien"},
@@ -135,7 +136,7 @@ var atPlaces = [][2]string{
 	{"2100", "Korneuburg"}, {"3400", "Klosterneuburg"}, {"8230", "Hartberg"}, {"5280", "Braunau am Inn"},
 }
 
-var dePlaces = [][2]string{
+var DEPlaces = [][2]string{
 	{"10115", "Berlin"}, {"10437", "Berlin"}, {"80331", "München"}, {"81675", "München"},
 	{"20095", "Hamburg"}, {"50667", "Köln"}, {"60311", "Frankfurt am Main"}, {"70173", "Stuttgart"},
 	{"40213", "Düsseldorf"}, {"04109", "Leipzig"}, {"01067", "Dresden"}, {"90403", "Nürnberg"},
