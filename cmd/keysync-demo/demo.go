@@ -75,8 +75,13 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	d.heading("6. keysync once: the next pass picks up the confirmed registration")
-	if _, err := d.keysync(ctx, []int{0, 3}, "once"); err != nil {
+	code, err = d.keysync(ctx, []int{0, 3}, "once")
+	if err != nil {
 		return err
+	}
+	if code == 3 {
+		d.say("Still exit code 3: the two conflicts stay open until an admin resolves them",
+			"(keysync conflicts resolve ID --as distinct|merge|ignore).")
 	}
 
 	d.heading("7. The portals now")
