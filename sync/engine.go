@@ -231,6 +231,7 @@ type decided struct {
 	counts   Counts
 	writes   []Write
 	rewrites []Rewrite
+	settled  []Outcome // rewrites asked for whose rows already hold the values
 	want     map[uint64]Outcome
 }
 
@@ -326,6 +327,10 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 		if r, ok := o.Rewrites(); ok {
 			d.rewrites = append(d.rewrites, r)
 			d.want[uid] = o
+		} else if o.Rewrite {
+			// Asked for, but the row holds the values already (a pass that
+			// died after writing): only the request is left to clear.
+			d.settled = append(d.settled, o)
 		} else if w, ok := o.Write(); ok {
 			d.writes = append(d.writes, w)
 			d.want[uid] = o
@@ -362,8 +367,12 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 			return c, fmt.Errorf("%s: record write-back: %w", name, err)
 		}
 	}
-	if len(d.rewrites) > 0 {
-		written, err := p.Source.Rewrite(ctx, d.rewrites)
+	if len(d.rewrites) > 0 || len(d.settled) > 0 {
+		var written []Written
+		var err error
+		if len(d.rewrites) > 0 {
+			written, err = p.Source.Rewrite(ctx, d.rewrites)
+		}
 		if err != nil {
 			return c, fmt.Errorf("%s: rewrite: %w", name, err)
 		}
@@ -376,7 +385,7 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 		if err != nil {
 			return c, err
 		}
-		if err := e.Store.Rewritten(ctx, name, done); err != nil {
+		if err := e.Store.Rewritten(ctx, name, append(done, d.settled...)); err != nil {
 			return c, fmt.Errorf("%s: record rewrite: %w", name, err)
 		}
 	}
