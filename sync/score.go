@@ -201,6 +201,14 @@ func (b Blocks) Keys() []string {
 	return out
 }
 
+// MaxBlock is how many accounts a blocking key may have before it is too
+// common to tell anyone apart: "Maria Huber in 1010 Wien" in a large
+// association. Such a key finds no candidates (the other keys of the
+// profile still do), which keeps the candidates of a registration, and so
+// the time the central store holds its sequence lock, bounded as the
+// central database grows.
+const MaxBlock = 10
+
 // BlockingKeys computes the candidate keys of a profile; a key is empty
 // when its parts are unknown.
 func BlockingKeys(p Profile) Blocks {

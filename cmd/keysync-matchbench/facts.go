@@ -66,6 +66,9 @@ func (f *memFacts) Similar(b keysync.Blocks) []keysync.Person {
 	var out []keysync.Person
 	seen := map[int]bool{}
 	for _, k := range b.Keys() {
+		if len(f.similar[k]) > keysync.MaxBlock {
+			continue // too common, as in the central store
+		}
 		for _, i := range f.similar[k] {
 			if !seen[i] {
 				seen[i] = true

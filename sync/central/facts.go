@@ -306,14 +306,7 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 	})
 }
 
-// maxBlock is how many accounts a blocking key may have before it is too
-// common to tell anyone apart: "Maria Huber in 1010 Wien" in a large association.
-// Such keys are skipped (the other keys of the profile still count), which
-// keeps a batch's candidates, and so the time the sequence lock is held,
-// bounded as the central database grows.
-const maxBlock = 10
-
-// selective drops the keys of a column shared by more than maxBlock
+// selective drops the keys of a column shared by more than MaxBlock
 // accounts, counted through the column's index.
 func selective(ctx context.Context, tx *sql.Tx, col string, keys []any) ([]any, error) {
 	if len(keys) == 0 {
@@ -321,7 +314,7 @@ func selective(ctx context.Context, tx *sql.Tx, col string, keys []any) ([]any, 
 	}
 	common := map[string]bool{}
 	q := `SELECT ` + col + ` FROM accounts WHERE ` + col + ` IN (` + sqlutil.Placeholders(len(keys)) + `) GROUP BY ` + col + ` HAVING COUNT(*) > ?`
-	err := query(ctx, tx, q, append(keys[:len(keys):len(keys)], maxBlock), func(rows *sql.Rows) error {
+	err := query(ctx, tx, q, append(keys[:len(keys):len(keys)], keysync.MaxBlock), func(rows *sql.Rows) error {
 		var k string
 		err := rows.Scan(&k)
 		common[k] = true
