@@ -270,3 +270,26 @@ func TestSource_PendingUsesIndex(t *testing.T) {
 		t.Errorf("Pending returned %d rows, want %d", got, want)
 	}
 }
+
+// TestSource_NullTextColumns: a site upgraded from an old TYPO3 can hold
+// NULL in text columns; such a row is read, not a failed batch.
+func TestSource_NullTextColumns(t *testing.T) {
+	_, db := testdb.New(t, "nulls")
+	testdb.CreateFeUsers(t, db, testdb.Typo3Upgraded)
+	testdb.MustExec(t, db, "ALTER TABLE fe_users MODIFY email varchar(255) NULL, MODIFY first_name varchar(50) NULL, MODIFY city varchar(50) NULL")
+	testdb.MustExec(t, db, "INSERT INTO fe_users (pid, username, email, first_name, last_name, city) VALUES (1, 'nul', NULL, NULL, 'Huber', NULL)")
+	src, err := typo3.New(db, typo3.Config{Name: "nulls", NumberLen: 9, HHLen: 7, PELen: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	accts, err := src.Sweep(t.Context(), 0, 10, time.Now())
+	if err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	if len(accts) != 1 || accts[0].LastName != "Huber" || accts[0].Email != "" {
+		t.Errorf("accounts = %+v", accts)
+	}
+}

@@ -19,8 +19,9 @@ import (
 // pinned here so that a change to them is a deliberate one; the EXPLAIN test
 // runs pendingSQL on a real table.
 const (
-	selectSQL = "SELECT uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, " +
-		"COALESCE(address, ''), zip, city, country, COALESCE(usergroup, ''), " +
+	selectSQL = "SELECT uid, pid, deleted, disable, starttime, endtime, crdate, " +
+		"COALESCE(username, ''), COALESCE(email, ''), COALESCE(first_name, ''), COALESCE(last_name, ''), COALESCE(name, ''), COALESCE(title, ''), " +
+		"COALESCE(address, ''), COALESCE(zip, ''), COALESCE(city, ''), COALESCE(country, ''), COALESCE(usergroup, ''), " +
 		"COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users`"
 	sweepSQL       = selectSQL + " WHERE uid > ? ORDER BY uid LIMIT ?"
 	sweepPIDsSQL   = selectSQL + " WHERE uid > ? AND pid IN (?,?) ORDER BY uid LIMIT ?"

@@ -90,8 +90,11 @@ func New(db *sql.DB, cfg Config) (*Source, error) {
 	s := &Source{cfg: cfg, db: db,
 		table: sqlutil.Ident(cfg.Table), num: sqlutil.Ident(cfg.NumberColumn),
 		hh: sqlutil.Ident(cfg.HHColumn), pe: sqlutil.Ident(cfg.PEColumn)}
-	s.selectSQL = `SELECT uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, ` +
-		`COALESCE(address, ''), zip, city, country, COALESCE(usergroup, ''), ` +
+	// Text columns are read through COALESCE: sites upgraded from old TYPO3
+	// versions can hold NULL in them, and one such row must not stop a batch.
+	s.selectSQL = `SELECT uid, pid, deleted, disable, starttime, endtime, crdate, ` +
+		`COALESCE(username, ''), COALESCE(email, ''), COALESCE(first_name, ''), COALESCE(last_name, ''), COALESCE(name, ''), COALESCE(title, ''), ` +
+		`COALESCE(address, ''), COALESCE(zip, ''), COALESCE(city, ''), COALESCE(country, ''), COALESCE(usergroup, ''), ` +
 		`COALESCE(` + s.num + `, ''), COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, '') FROM ` + s.table
 	return s, nil
 }
