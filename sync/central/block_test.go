@@ -1,10 +1,12 @@
 package central_test
 
 import (
+	"database/sql"
 	"fmt"
 	"testing"
 
 	keysync "keysync/sync"
+	"keysync/sync/central"
 )
 
 // TestStore_CommonBlockingKeysAreSkipped: a blocking key shared by more
@@ -42,5 +44,67 @@ func TestStore_CommonBlockingKeysAreSkipped(t *testing.T) {
 	out = f.mustAssign(t, cand(rare(201)))[0]
 	if kinds := conflictKinds(out); len(kinds) != 1 || kinds[0] != keysync.ConflictSuspectedDuplicate {
 		t.Errorf("rare name at one address: conflicts %v, want suspected_duplicate", kinds)
+	}
+}
+
+// TestStore_FuzzyCandidatesReadThroughIndexes: the candidates of a batch
+// are read through the blocking-key indexes, never by scanning accounts,
+// which grows with every registration (a rollout would slow down with
+// each batch). The table is filled the way a rollout leaves it: many
+// accounts, keys of every kind, each shared by ten accounts (the most a
+// key may have before it is skipped as too common).
+func TestStore_FuzzyCandidatesReadThroughIndexes(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	const accounts = 60000
+	_, err := f.db.ExecContext(t.Context(), `INSERT INTO persons (number, origin, created_at, updated_at)
+		SELECT CONCAT('P', seq), 'assigned', NOW(6), NOW(6) FROM seq_1_to_`+fmt.Sprint(accounts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.db.ExecContext(t.Context(), `INSERT INTO accounts (source, account_id, number, status, first_norm, last_norm,
+			key_name, key_place, key_birth, key_first_place, linked_at)
+		SELECT 'amicas', seq, CONCAT('P', seq), 'active', 'anna', 'gruber',
+			CONCAT('n', seq % 6000), CONCAT('p', seq % 6000), CONCAT('b', seq % 6000), CONCAT('f', seq % 6000), NOW(6)
+		FROM seq_1_to_`+fmt.Sprint(accounts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ExecContext(t.Context(), `ANALYZE TABLE accounts, persons`); err != nil {
+		t.Fatal(err)
+	}
+	// A batch of 500 registrations brings up to 500 keys of each kind.
+	var keys [4][]string
+	for i, kind := range []string{"n", "p", "b", "f"} {
+		for k := range 500 {
+			keys[i] = append(keys[i], fmt.Sprintf("%s%d", kind, k*7))
+		}
+	}
+	q, args := central.SimilarQuery(keys)
+	rows, err := f.db.QueryContext(t.Context(), "EXPLAIN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		plan := map[string]string{}
+		for i, c := range cols {
+			plan[c] = vals[i].String
+		}
+		if plan["table"] == "a" && (plan["type"] == "ALL" || plan["type"] == "index") {
+			t.Errorf("fuzzy candidates are read by scanning accounts: %v", plan)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	keysync "keysync/sync"
@@ -25,10 +26,10 @@ type facts struct {
 	households map[string]string // household key -> hh id
 	hhIDs      map[string]bool
 	// accounts holds the fuzzy candidates, one entry per account with its
-	// own profile and its person; similar indexes them by tagged blocking
-	// key (keysync.Blocks.Keys).
+	// own profile and its person; similar indexes them by blocking key, one
+	// map per kind of key in the order of blockColumns.
 	accounts []keysync.Person
-	similar  map[string][]int
+	similar  [len(blockColumns)]map[string][]int
 	rewrite  map[uint64]bool // accounts with pending_write
 }
 
@@ -55,15 +56,20 @@ func (f *facts) PEOwner(pe string) (keysync.Person, bool) {
 // Similar returns every account under the blocking keys once, each with
 // its own profile; Decide scores them all and takes each person's best.
 func (f *facts) Similar(b keysync.Blocks) []keysync.Person {
-	var out []keysync.Person
-	seen := map[int]bool{}
-	for _, k := range b.Keys() {
-		for _, i := range f.similar[k] {
-			if !seen[i] {
-				seen[i] = true
-				out = append(out, f.accounts[i])
+	var found []int
+	for kind, k := range blockValues(b) {
+		if k == "" {
+			continue
+		}
+		for _, i := range f.similar[kind][k] {
+			if !slices.Contains(found, i) {
+				found = append(found, i)
 			}
 		}
+	}
+	out := make([]keysync.Person, len(found))
+	for j, i := range found {
+		out[j] = f.accounts[i]
 	}
 	return out
 }
@@ -71,8 +77,10 @@ func (f *facts) Similar(b keysync.Blocks) []keysync.Person {
 // addSimilar records a fuzzy candidate under its blocking keys.
 func (f *facts) addSimilar(p keysync.Person) {
 	f.accounts = append(f.accounts, p)
-	for _, k := range p.Profile.Blocks.Keys() {
-		f.similar[k] = append(f.similar[k], len(f.accounts)-1)
+	for kind, k := range blockValues(p.Profile.Blocks) {
+		if k != "" {
+			f.similar[kind][k] = append(f.similar[kind][k], len(f.accounts)-1)
+		}
 	}
 }
 
@@ -136,8 +144,10 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		byPE:       map[string]keysync.Person{},
 		households: map[string]string{},
 		hhIDs:      map[string]bool{},
-		similar:    map[string][]int{},
 		rewrite:    map[uint64]bool{},
+	}
+	for i := range f.similar {
+		f.similar[i] = map[string][]int{}
 	}
 	var ids, emails, numbers, pes, hkeys, hhs []any
 	var blocks [len(blockColumns)][]any
@@ -269,35 +279,37 @@ func blockValues(b keysync.Blocks) [len(blockColumns)]string {
 
 // loadSimilar reads the accounts sharing a blocking key with the batch,
 // each with its own profile (names, birth date, address, generation
-// marker) and its person.
+// marker) and its person. Each kind of key is read through its own index
+// (one branch of a UNION ALL): with the kinds joined by OR the optimiser
+// may scan the whole table, which grows with every registration.
 func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColumns)][]any) error {
-	var where []string
-	var args []any
 	for i, col := range blockColumns {
 		var err error
 		if keys[i], err = selective(ctx, tx, col, keys[i]); err != nil {
 			return err
 		}
-		if len(keys[i]) > 0 {
-			where = append(where, `a.`+col+` IN (`+sqlutil.Placeholders(len(keys[i]))+`)`)
-			args = append(args, keys[i]...)
-		}
 	}
-	if len(where) == 0 {
+	q, args := similarQuery(keys)
+	if q == "" {
 		return nil
 	}
-	q := `SELECT a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, ` +
-		`COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), ` + personColumns +
-		` FROM accounts a JOIN persons p ON p.number = a.number WHERE ` + strings.Join(where, " OR ")
+	// An account sharing several keys with the batch comes once per key.
+	type account struct {
+		source string
+		id     uint64
+	}
+	seen := map[account]bool{}
 	return query(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var pr keysync.Profile
+		var acc account
 		var rawFirst, rawLast string
 		b := &pr.Blocks
-		p, err := scanPerson(rows, &pr.FirstName, &pr.LastName, &rawFirst, &rawLast, &pr.BirthDate, &pr.Postcode, &pr.City, &pr.Address,
+		p, err := scanPerson(rows, &acc.source, &acc.id, &pr.FirstName, &pr.LastName, &rawFirst, &rawLast, &pr.BirthDate, &pr.Postcode, &pr.City, &pr.Address,
 			&b.Name, &b.Place, &b.Birth, &b.FirstPlace)
-		if err != nil {
+		if err != nil || seen[acc] {
 			return err
 		}
+		seen[acc] = true
 		pr.Generation = keysync.Generation(rawFirst, rawLast)
 		pr.Email, pr.Household = p.Profile.Email, p.Profile.Household
 		p.Profile = pr
@@ -305,6 +317,24 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 		return nil
 	})
 }
+
+// similarQuery builds loadSimilar's query; it is empty without keys.
+func similarQuery(keys [len(blockColumns)][]any) (string, []any) {
+	var branches []string
+	var args []any
+	for i, col := range blockColumns {
+		if len(keys[i]) > 0 {
+			branches = append(branches, similarSelect+`a.`+col+` IN (`+sqlutil.Placeholders(len(keys[i]))+`)`)
+			args = append(args, keys[i]...)
+		}
+	}
+	return strings.Join(branches, " UNION ALL "), args
+}
+
+// similarSelect is one branch of loadSimilar's query, up to the condition.
+const similarSelect = `SELECT a.source, a.account_id, a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, ` +
+	`COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), ` + personColumns +
+	` FROM accounts a JOIN persons p ON p.number = a.number WHERE `
 
 // selective drops the keys of a column shared by more than MaxBlock
 // accounts, counted through the column's index.
