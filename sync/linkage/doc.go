@@ -30,9 +30,12 @@
 //	                      names (Michael/Michaela, Lena/Lea, Jan/Jana); one
 //	                      family mailbox in 15 %
 //
-// Names come from weighted lists: 65 % of surnames are the common Austrian
-// and German ones (Gruber, Huber, Wagner, Müller, Bauer ...), 5 % are
-// double-barrelled, the rest bring umlauts, ß and names of the neighbours;
+// Names come from weighted lists: 8 % of surnames are the common Austrian
+// and German ones (Gruber, Huber, Wagner, Müller, Bauer ..., each about
+// 0.3 % of people as in the population), 5 % are double-barrelled, the
+// rest form the long tail: a quarter from a list with umlauts, ß and names
+// of the neighbours, the others compounded like Alpine farm and place
+// names (Oberhuber, Steinleitner, Mühlbacher), about 1,500 in all;
 // first names are weighted towards Maria, Anna, Johann, Josef, Franz,
 // Thomas, Michael. 12 % of persons hold an academic title. 70 % live in
 // Austria, where towns have Stiege and Top numbers; 30 % in Germany.

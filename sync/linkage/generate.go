@@ -53,6 +53,8 @@ const (
 	mailCasePct    = 10 // an unchanged address typed with capitals
 	marriedMovePct = 50 // a marriage comes with a move
 	marriedMailPct = 60 // a marriage comes with a new e-mail address
+	commonLastPct  = 8  // surname among the most frequent (Gruber, Huber, Müller ...)
+	otherListedPct = 25 // a rarer surname from otherLastNames, else a compound one
 )
 
 type weighted struct {
@@ -249,13 +251,24 @@ func (g *generator) newPerson(hh int, kind string, woman bool, birth time.Time) 
 }
 
 func (g *generator) lastName() string {
-	if g.pct(65) {
+	if g.pct(commonLastPct) {
 		return g.pick(commonLastNames)
 	}
 	if g.pct(5) {
-		return g.pick(commonLastNames) + "-" + g.pick(otherLastNames)
+		return g.pick(commonLastNames) + "-" + g.rareLastName()
 	}
-	return g.pick(otherLastNames)
+	return g.rareLastName()
+}
+
+// rareLastName draws from the long tail of surnames: the listed ones with
+// umlauts, ß and names of the neighbours, or one compounded the way
+// Alpine farm and place names are (Ober+huber, Stein+leitner,
+// Mühl+bacher).
+func (g *generator) rareLastName() string {
+	if g.pct(otherListedPct) {
+		return g.pick(otherLastNames)
+	}
+	return g.pick(surnameStems) + g.pick(surnameEndings)
 }
 
 // birth draws a date between the first day of from and the last of to,

@@ -97,6 +97,24 @@ var otherLastNames = []string{
 	"Trummer", "Posch", "Hackl", "Strobl", "Url", "Lindner", "Holzer", "Fürst", "Kögl",
 }
 
+// surnameStems and surnameEndings compound the long tail of surnames:
+// most Austrians and Germans bear a name that few others bear, many of
+// them formed from a place, a farm or a trade (Oberhuber, Steinleitner,
+// Mühlbacher, Holzapfel).
+var surnameStems = []string{
+	"Ober", "Unter", "Hinter", "Vorder", "Nieder", "Mitter", "Hoch", "Stein", "Wald", "Berg",
+	"Moos", "Holz", "Brand", "Lind", "Eich", "Kirch", "Mühl", "Grün", "Schön", "Neu",
+	"Alt", "Reich", "Stadl", "Zehent", "Kalt", "Rosen", "Hasel", "Feld", "Wies", "Bach",
+	"Roth", "Schwarz", "Weiß", "Sonn", "Dorn", "Forst", "Tann", "Buch", "Kreuz", "Fels",
+	"Höll", "Öd", "Brunn", "Winter", "Sommer", "Hof", "Gschwendt", "Pointn", "Au", "Ried",
+}
+
+var surnameEndings = []string{
+	"huber", "hofer", "leitner", "bauer", "berger", "moser", "egger", "mayr", "lehner", "bichler",
+	"gruber", "thaler", "brunner", "eder", "reiter", "wieser", "auer", "bacher", "steiner", "böck",
+	"hammer", "müller", "schmid", "wallner", "kogler", "maier", "inger", "er", "hart", "mann",
+}
+
 // titles are the academic titles of the few who have one.
 var titles = []string{"Mag.", "Mag.", "Mag.", "Dr.", "Dr.", "DI", "Ing.", "Mag.a", "Dipl.-Ing.", "Prof. Dr.", "MSc", "BA"}
 
