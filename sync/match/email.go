@@ -80,3 +80,30 @@ func lowerNFC(s string) string {
 func badEmailRune(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsControl(r)
 }
+
+// familyWords mark a mailbox named for a family: familie.gruber@,
+// gruber.familie@, fam.huber@, family.smith@.
+var familyWords = []string{"familie", "family", "fam"}
+
+// FamilyMailbox reports an e-mail address (normalised by Email) whose
+// local part names a family rather than a person: a word of familyWords
+// at its start or end, set off by a dot, hyphen or underscore, or
+// "familie"/"family" written together with the name (familie.gruber@,
+// gruber-familie@, fam_huber@, familiegruber@; Gmail addresses lose their
+// dots in Email). Several people use such a mailbox by its very name.
+func FamilyMailbox(email string) bool {
+	local, _, ok := strings.Cut(email, "@")
+	if !ok {
+		return false
+	}
+	words := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '-' || r == '_' || r == '+' })
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range familyWords {
+		if words[0] == w || words[len(words)-1] == w || w != "fam" && (strings.HasPrefix(local, w) || strings.HasSuffix(local, w)) {
+			return true
+		}
+	}
+	return false
+}

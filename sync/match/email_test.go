@@ -84,3 +84,26 @@ func FuzzEmail(f *testing.F) {
 		}
 	})
 }
+
+func TestFamilyMailbox(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]bool{
+		"familie.gruber@gmx.at":      true,
+		"gruber.familie@aon.at":      true,
+		"familiegruber@gmx.at":       true,
+		"fam.huber@a1.net":           true,
+		"huber_fam@a1.net":           true,
+		"family.smith@gmail.com":     true,
+		"gruber.familie+x@gmail.com": true,
+		"hans.mueller@example.at":    false,
+		"famulus@uni.at":             false,
+		"anton.familiar@gmx.at":      false,
+		"m.fambri@gmx.at":            false,
+		"hansundmaria@example.at":    false,
+		"not-an-address":             false,
+	} {
+		if got := FamilyMailbox(Email(addr)); got != want {
+			t.Errorf("FamilyMailbox(%q)=%v, want %v", addr, got, want)
+		}
+	}
+}
