@@ -2,6 +2,8 @@ package keysync
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"keysync/sync/match"
 	"keysync/sync/number"
@@ -193,12 +195,14 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 	}
 
 	// 3. and 4. Same e-mail: the same person when the names, birth dates
-	// and generation markers agree (samePersonByEmail), else a shared
-	// mailbox (new person, same household, conflict).
+	// and generation markers agree (samePersonByEmail) and no other account
+	// of that person with this address contradicts, else a shared mailbox
+	// (new person, same household, conflict).
 	var shared *Person
 	if p.Email != "" {
-		for _, c := range f.ByEmail(p.Email) {
-			if samePersonByEmail(p, c.Profile) {
+		byEmail := f.ByEmail(p.Email)
+		for _, c := range byEmail {
+			if samePersonByEmail(p, c.Profile) && !contradictedByEmail(p, c.Number, byEmail) {
 				d.Action, d.Person = ActionLink, c
 				return d
 			}
@@ -220,14 +224,150 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 	d.Action = ActionNew
 	if shared != nil {
 		d.Person.HH = shared.HH
-		conflict(ConflictSharedEmail, a.Email, shared.Number, "the e-mail address is used by a person with another name, birth date or jun./sen. marker, or at the same address with a birth date on one side only; new number in the same household")
+		conflict(ConflictSharedEmail, a.Email, shared.Number, sharedEmailDetail(p, shared.Profile))
 	}
 	if best != nil && bestScore >= th.Review {
 		conflict(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, best.Number,
 			fmt.Sprintf("may be the same person as %s: score %.3f (%s)", best.Number, bestScore, evidence))
+	} else {
+		// 5b. Below the review score, names that agree with nothing
+		// contradicting still go to review (nameCandidates).
+		for _, c := range nameCandidates(p, f, shared) {
+			conflict(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, c.person.Number,
+				fmt.Sprintf("may be the same person as %s: %s", c.person.Number, c.evidence))
+		}
 	}
 	adoptWibisoft(&d, a, p, f, conflict)
 	return d
+}
+
+// sharedEmailDetail explains a shared_email conflict to an admin.
+func sharedEmailDetail(p, other Profile) string {
+	if p.FirstName != "" && p.FirstName == other.FirstName && p.LastName == other.LastName && p.Generation == other.Generation && !birthDatesDiffer(p, other) {
+		return "the e-mail address is used by a person with the same name, but no birth date on both sides tells whether this is that person or a relative of the same name (a family mailbox, or parent and child); new number in the same household"
+	}
+	return "the e-mail address is used by a person with another name, birth date or jun./sen. marker; new number in the same household"
+}
+
+// maxNameCandidates is how many persons rule 5b names when several agree
+// equally well. Naming all of them would let an admin find the right one
+// among several Maria Grubers, but the central store keeps one open
+// conflict per kind, account and value (central.openKey), so a second
+// suspected_duplicate of the same registration would be dropped there.
+const maxNameCandidates = 1
+
+// nameCandidate is a person rule 5b sends to review, with the evidence.
+type nameCandidate struct {
+	person   Person
+	evidence string
+	rank     int
+}
+
+// nameCandidates implements rule 5b, for a registration whose fuzzy score
+// reaches no candidate's review threshold, mostly because there is nothing
+// but names to compare (many portals ask for no more) or because the person
+// moved and gave no birth date. A candidate under the blocking keys is
+// sent to review when no birth date or jun./sen. marker contradicts and,
+// from the strongest evidence to the weakest:
+//   - the same first and last name (after normalisation, nicknames folded,
+//     also swapped) and the same birth date;
+//   - the same first name and birth date under another surname (married);
+//   - the same first and last name, with no birth date on both sides
+//     (whether or not the address agrees: people move);
+//   - the same first name and a surname above lastNameCut, or the same
+//     surname and a first name of Jaro-Winkler at least 0.9, with nothing
+//     else to compare (a typo or an umlaut spelling).
+//
+// The persons with the strongest evidence are returned, at most
+// maxNameCandidates of them, the most recently numbered first: a person
+// registers again within a few years, while namesakes are spread over all
+// the years of the membership.
+func nameCandidates(p Profile, f Facts, shared *Person) []nameCandidate {
+	if p.FirstName == "" || p.LastName == "" {
+		return nil
+	}
+	byNumber := map[string]nameCandidate{}
+	for _, c := range f.Similar(p.Blocks) {
+		if shared != nil && c.Number == shared.Number {
+			continue
+		}
+		q := c.Profile
+		if birthDatesDiffer(p, q) || generationsDiffer(p, q) {
+			continue
+		}
+		sameBirth := p.BirthDate != "" && p.BirthDate == q.BirthDate
+		var nc nameCandidate
+		switch {
+		case equalNames(p, q) && sameBirth:
+			nc = nameCandidate{c, "the same names and birth date", 4}
+		case sameBirth && p.FirstName == q.FirstName:
+			nc = nameCandidate{c, "the same first name and birth date, another surname (married?)", 3}
+		case equalNames(p, q) && !comparableBeyondNames(p, q):
+			nc = nameCandidate{c, "the same names, nothing else to compare", 2}
+		case equalNames(p, q):
+			nc = nameCandidate{c, "the same names, no birth date to compare, another address (moved?)", 2}
+		case similarNames(p, q) && !comparableBeyondNames(p, q):
+			nc = nameCandidate{c, "alike names (a typo or another spelling?), nothing else to compare", 1}
+		default:
+			continue
+		}
+		if old, ok := byNumber[c.Number]; !ok || nc.rank > old.rank {
+			byNumber[c.Number] = nc
+		}
+	}
+	top := 0
+	for _, nc := range byNumber {
+		top = max(top, nc.rank)
+	}
+	var out []nameCandidate
+	for _, nc := range byNumber {
+		if nc.rank == top {
+			out = append(out, nc)
+		}
+	}
+	slices.SortFunc(out, func(x, y nameCandidate) int { return strings.Compare(y.person.Number, x.person.Number) })
+	return out[:min(len(out), maxNameCandidates)]
+}
+
+// equalNames reports the same first and last name, also swapped.
+func equalNames(a, b Profile) bool {
+	if a.FirstName == "" || a.LastName == "" {
+		return false
+	}
+	return a.FirstName == b.FirstName && a.LastName == b.LastName || a.FirstName == b.LastName && a.LastName == b.FirstName
+}
+
+// similarNames reports one name equal and the other alike: a surname at or
+// above lastNameCut, or a first name of Jaro-Winkler at least 0.9.
+func similarNames(a, b Profile) bool {
+	return a.FirstName != "" && a.FirstName == b.FirstName && lastNameSimilarity(a.LastName, b.LastName) > 0 ||
+		a.LastName != "" && a.LastName == b.LastName && match.JaroWinkler(a.FirstName, b.FirstName) >= 0.9
+}
+
+func generationsDiffer(a, b Profile) bool {
+	return a.Generation != "" && b.Generation != "" && a.Generation != b.Generation
+}
+
+// contradictedByEmail reports that another account of the person holding
+// number, under the same e-mail address, tells p apart from that person:
+// another birth date or jun./sen. marker, or the same household with a
+// birth date on one side only. A person is all of their accounts; one
+// that agrees does not outweigh one that contradicts.
+func contradictedByEmail(p Profile, number string, byEmail []Person) bool {
+	for _, c := range byEmail {
+		q := c.Profile
+		if c.Number == number && (birthDatesDiffer(p, q) || generationsDiffer(p, q) || oneBirthDateAtHome(p, q)) {
+			return true
+		}
+	}
+	return false
+}
+
+// oneBirthDateAtHome reports the same household with a birth date on one
+// side only: how parent and child of one name look when one of them gave
+// it and the other did not.
+func oneBirthDateAtHome(a, b Profile) bool {
+	return a.Household != "" && a.Household == b.Household && (a.BirthDate == "") != (b.BirthDate == "")
 }
 
 // fuzzyCandidate returns the best-scoring candidate under the blocking keys,
@@ -290,7 +430,10 @@ func adoptWibisoft(d *Decision, a Account, p Profile, f Facts, conflict func(Con
 //     on either side the names and the mailbox decide, or a member who
 //     uses two portals that never ask for one would never be recognised.
 func samePersonByEmail(a, b Profile) bool {
-	if a.Household != "" && a.Household == b.Household && (a.BirthDate == "") != (b.BirthDate == "") {
+	if oneBirthDateAtHome(a, b) {
+		return false
+	}
+	if match.FamilyMailbox(a.Email) && (a.BirthDate == "" || b.BirthDate == "") {
 		return false
 	}
 	return a.FirstName != "" && a.FirstName == b.FirstName &&

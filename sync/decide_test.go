@@ -343,3 +343,130 @@ func TestBlockingKeys(t *testing.T) {
 		t.Errorf("empty Keys()=%q", k)
 	}
 }
+
+// TestDecideByEmailFamily covers rule 3 with a mailbox that several
+// people use: a family mailbox by its name links only when both sides give
+// the same birth date, and no other account of the person under the
+// address may contradict.
+func TestDecideByEmailFamily(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	n1, n2 := "000000018", "000000029"
+	acc := func(email, first, last, birth, street string) Account {
+		a := Account{Source: "web", ID: 1, Active: true, Email: email, FirstName: first, LastName: last, BirthDate: birth, Street: street}
+		if street != "" {
+			a.Zip, a.City = "1010", "Wien"
+		}
+		return a
+	}
+	person := func(number string, a Account) Person {
+		return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
+	}
+	// Alois Mitterschmid uses the family mailbox; Josef Wimmer gave his
+	// birth date on one portal and none at home on another, which his son
+	// of the same name, who gives none either, must not inherit.
+	alois := person(n1, acc("familie.mitterschmid@aon.at", "Alois", "Mitterschmid", "1950-02-03", ""))
+	josefBorn := person(n2, acc("josef.wimmer@a1.net", "Josef", "Wimmer", "1964-10-27", ""))
+	josefHome := person(n2, acc("josef.wimmer@a1.net", "Josef", "Wimmer", "", "Hauptplatz 69"))
+	facts := mapFacts{byEmail: map[string][]Person{
+		alois.Profile.Email:     {alois},
+		josefBorn.Profile.Email: {josefBorn, josefHome},
+	}}
+	cases := []struct {
+		name    string
+		account Account
+		action  Action
+		kind    ConflictKind // of the conflict naming the person, for New
+		number  string
+	}{
+		{"family mailbox, same names and birth date: link", acc("familie.mitterschmid@aon.at", "Alois", "Mitterschmid", "1950-02-03", ""), ActionLink, "", n1},
+		{"family mailbox, no birth date: review", acc("Familie.Mitterschmid@aon.at", "Alois", "Mitterschmid", "", ""), ActionNew, ConflictSharedEmail, n1},
+		{"personal mailbox, no birth date elsewhere: link", acc("josef.wimmer@a1.net", "Josef", "Wimmer", "", "Bahnhofstraße 1"), ActionLink, "", n2},
+		{"personal mailbox, same birth date: link", acc("josef.wimmer@a1.net", "Josef", "Wimmer", "1964-10-27", ""), ActionLink, "", n2},
+		{"one account agrees, another has the same home and a birth date on one side: review",
+			acc("josef.wimmer@a1.net", "Josef", "Wimmer", "1993-05-01", "Hauptplatz 69"), ActionNew, ConflictSharedEmail, n2},
+		{"one account agrees, another has another birth date: review",
+			acc("josef.wimmer@a1.net", "Josef", "Wimmer", "1993-05-01", ""), ActionNew, ConflictSharedEmail, n2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := tc.account
+			a.Source, a.ID = "club", 10
+			d := Decide(a, NewProfile(a, "AT"), facts, tmpl, DefaultThresholds)
+			if d.Action != tc.action {
+				t.Fatalf("Action=%v, want %v (decision %+v)", d.Action, tc.action, d)
+			}
+			if tc.action == ActionLink {
+				if d.Person.Number != tc.number || len(d.Conflicts) != 0 {
+					t.Errorf("linked %q with %+v, want %q", d.Person.Number, d.Conflicts, tc.number)
+				}
+				return
+			}
+			if len(d.Conflicts) != 1 || d.Conflicts[0].Kind != tc.kind || d.Conflicts[0].Number != tc.number {
+				t.Errorf("conflicts=%+v, want %s naming %q", d.Conflicts, tc.kind, tc.number)
+			}
+		})
+	}
+}
+
+// TestDecideNames covers rule 5b: below the review score, names that
+// agree with nothing contradicting go to review, naming the person with the
+// strongest evidence; another birth date or jun./sen. keeps two people
+// apart.
+func TestDecideNames(t *testing.T) {
+	t.Parallel()
+	tmpl := mustTemplate(t)
+	n1, n2, n3, n4 := "000000018", "000000029", "000000030", "000000041"
+	acc := func(first, last, birth, street, zip, city string) Account {
+		return Account{Source: "web", ID: 1, Active: true, FirstName: first, LastName: last, BirthDate: birth, Street: street, Zip: zip, City: city}
+	}
+	person := func(number string, a Account) Person {
+		return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
+	}
+	// Registered on a portal that asks for names only: Leopold
+	// Steinbichler; Theresia Kranzl, born 1980, in Graz; Josef Huber sen.;
+	// and a second, later Leopold Steinbichler.
+	facts := mapFacts{similar: []Person{
+		person(n1, acc("Leopold", "Steinbichler", "", "", "", "")),
+		person(n2, acc("Theresia", "Kranzl", "1980-04-05", "Annenstraße 5/2", "8020", "Graz")),
+		person(n3, acc("Josef", "Huber sen.", "", "", "", "")),
+		person(n4, acc("Leopold", "Steinbichler", "", "Hauptstraße 10", "4020", "Linz")),
+	}}
+	cases := []struct {
+		name    string
+		account Account
+		number  string // the suspected person, "" for none
+	}{
+		{"same names, nothing else: the later one of two", acc("Leopold", "Steinbichler", "", "", "", ""), n4},
+		{"nickname", acc("Poldi", "Steinbichler", "", "", "", ""), n4},
+		{"names swapped", acc("Steinbichler", "Leopold", "", "", "", ""), n4},
+		{"same names, another address, no birth date: moved?", acc("Theresia", "Kranzl", "", "Bahnhofstraße 1", "5020", "Salzburg"), n2},
+		{"same first name and birth date, another surname: married?", acc("Theresia", "Berger-Kranzl", "1980-04-05", "", "", ""), n2},
+		{"a typo in the surname, nothing else to compare", acc("Leopold", "Steinbichlre", "", "", "", ""), n4},
+		{"another birth date: two people", acc("Theresia", "Kranzl", "1999-04-05", "Bahnhofstraße 1", "5020", "Salzburg"), ""},
+		{"jun. against sen.: two people", acc("Josef", "Huber jun.", "", "", "", ""), ""},
+		{"marker on one side only: review", acc("Josef", "Huber", "", "", "", ""), n3},
+		{"another first name: nobody", acc("Maria", "Steinbichler", "", "", "", ""), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := tc.account
+			a.Source, a.ID = "club", 10
+			d := Decide(a, NewProfile(a, "AT"), facts, tmpl, DefaultThresholds)
+			if d.Action != ActionNew {
+				t.Fatalf("Action=%v, want new (decision %+v)", d.Action, d)
+			}
+			if tc.number == "" {
+				if len(d.Conflicts) != 0 {
+					t.Errorf("conflicts=%+v, want none", d.Conflicts)
+				}
+				return
+			}
+			if len(d.Conflicts) != 1 || d.Conflicts[0].Kind != ConflictSuspectedDuplicate || d.Conflicts[0].Number != tc.number {
+				t.Errorf("conflicts=%+v, want a suspected duplicate of %q", d.Conflicts, tc.number)
+			}
+		})
+	}
+}

@@ -294,15 +294,15 @@ func TestEngine_SamePersonOnTwoPortals(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
 	amicas, club := r.mustPortal(t, "amicas"), r.mustPortal(t, "club")
-	hans := user("hans", "Hans", "Müller", "familie.mueller@example.at")
+	hans := user("hans", "Hans", "Müller", "hans.mueller@example.at")
 	hans.Address, hans.Zip, hans.City, hans.Country = "Hauptstraße 10/4/15", "1010", "Wien", "Österreich"
 	hansUID := testdb.InsertFeUsers(t, amicas.db, []testdb.FeUser{hans, user("eva", "Eva", "Berger", "eva@example.at")})[0]
 	clubUIDs := testdb.InsertFeUsers(t, club.db, []testdb.FeUser{
 		user("eva.b", "Ewa", "Nowak", "other@example.at"),
 		// Hans's wife, sharing his mailbox.
-		user("maria", "Maria", "Müller", "familie.mueller@example.at"),
+		user("maria", "Maria", "Müller", "hans.mueller@example.at"),
 		// Hans again, as the club's form spelled him.
-		user("johann", "Johann", "Mueller", "Familie.Mueller@EXAMPLE.at"),
+		user("johann", "Johann", "Mueller", "Hans.Mueller@EXAMPLE.at"),
 	})
 
 	r.mustPass(t, amicas.portal)

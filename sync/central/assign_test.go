@@ -530,16 +530,16 @@ func TestStore_AssignSharedEmail(t *testing.T) {
 			t.Parallel()
 			f := mustStore(t)
 			hans := account(1, func(a *keysync.Account) {
-				a.FirstName, a.LastName, a.Email = "Hans", "Müller", "familie.mueller@example.at"
+				a.FirstName, a.LastName, a.Email = "Hans", "Müller", "hans.mueller@example.at"
 				a.Street, a.Zip, a.City = "Hauptstraße 10/4/15", "1010", "Wien"
 			})
-			// Same mailbox, another first name, no address given.
+			// Hans's mailbox, another first name, no address given.
 			maria := account(2, func(a *keysync.Account) {
-				a.FirstName, a.LastName, a.Email = "Maria", "Müller", "Familie.Mueller@example.at"
+				a.FirstName, a.LastName, a.Email = "Maria", "Müller", "Hans.Mueller@example.at"
 			})
 			// Same mailbox and the same person by name (Johann is Hans).
 			johann := account(3, func(a *keysync.Account) {
-				a.FirstName, a.LastName, a.Email = "Johann", "Mueller", "familie.mueller@example.at"
+				a.FirstName, a.LastName, a.Email = "Johann", "Mueller", "hans.mueller@example.at"
 			})
 			var out []keysync.Outcome
 			if sameBatch {
