@@ -23,7 +23,8 @@ const (
 	// ConflictSharedEmail: the e-mail address is already used by a person
 	// with another first name or birth date, usually a couple's mailbox.
 	ConflictSharedEmail ConflictKind = "shared_email"
-	// ConflictSuspectedDuplicate: no e-mail match but a strong fuzzy match.
+	// ConflictSuspectedDuplicate: no e-mail match but a fuzzy match, or
+	// names that agree with nothing contradicting; one per person named.
 	ConflictSuspectedDuplicate ConflictKind = "suspected_duplicate"
 	// ConflictWriteBack: the row changed between read and write-back and
 	// now holds another value than keysync wanted to write.

@@ -250,11 +250,9 @@ func sharedEmailDetail(p, other Profile) string {
 }
 
 // maxNameCandidates is how many persons rule 5b names when several agree
-// equally well. Naming all of them would let an admin find the right one
-// among several Maria Grubers, but the central store keeps one open
-// conflict per kind, account and value (central.openKey), so a second
-// suspected_duplicate of the same registration would be dropped there.
-const maxNameCandidates = 1
+// equally well, each in a conflict of its own: enough for an admin to find
+// the right one among a few Maria Grubers, few enough to read.
+const maxNameCandidates = 3
 
 // nameCandidate is a person rule 5b sends to review, with the evidence.
 type nameCandidate struct {

@@ -166,7 +166,8 @@ type pairFigures struct {
 	ReviewShare float64        `json:"review_share"`
 	// ReviewedBy counts registrations with a conflict of each kind.
 	ReviewedBy map[keysync.ConflictKind]int `json:"reviewed_by_kind,omitempty"`
-	// ReviewsSame is the share of reviews that name the right person.
+	// ReviewsSame is the share of review conflicts that name the right
+	// person.
 	ReviewsSame float64 `json:"reviews_right_person"`
 }
 

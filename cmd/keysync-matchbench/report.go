@@ -220,7 +220,7 @@ func (r report) writeText(w io.Writer, o options) error {
 	fmt.Fprintf(tw, "routed to review\t%.2f %%\t%.2f %%\t\t\t\n", 100*k.ReviewShare, 100*n.ReviewShare)
 	fmt.Fprintf(tw, "  shared_email / suspected_duplicate\t%d / %d\t-\t\t\t\n",
 		k.ReviewedBy[keysync.ConflictSharedEmail], k.ReviewedBy[keysync.ConflictSuspectedDuplicate])
-	fmt.Fprintf(tw, "reviews naming the right person\t%.1f %%\t-\t\t\t\n", 100*k.ReviewsSame)
+	fmt.Fprintf(tw, "conflicts naming the right person\t%.1f %%\t-\t\t\t\n", 100*k.ReviewsSame)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

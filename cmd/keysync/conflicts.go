@@ -48,7 +48,7 @@ var ruleOf = map[string]string{
 	string(keysync.ConflictNumberTaken):        "2. the row carries a valid number of another person (other name or birth date)",
 	string(keysync.ConflictPETaken):            "2. the row carries the Wibisoft person id of another person",
 	string(keysync.ConflictSharedEmail):        "4. same e-mail address, but another first name or birth date: a shared mailbox; new number, same household",
-	string(keysync.ConflictSuspectedDuplicate): "5. no e-mail match, but a strong fuzzy match (phonetic name key, Jaro-Winkler on names, birth date, address); new number",
+	string(keysync.ConflictSuspectedDuplicate): "5. no e-mail match, but a fuzzy score at or above KEYSYNC_MATCH_REVIEW, or names that agree with nothing contradicting (one conflict per person named); new number",
 	string(keysync.ConflictWriteBack):          "write-back: the column was filled by someone else between read and write",
 	string(keysync.ConflictWibisoftMismatch):   "reconciliation: a linked account's row carries other Wibisoft ids than its person's",
 	string(keysync.ConflictDuplicateNumber):    "reconciliation: the same number is on more than one row of one portal",

@@ -108,3 +108,33 @@ func TestStore_FuzzyCandidatesReadThroughIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStore_EachSuspectedPersonIsAConflict: a registration that resembles
+// two persons by name alone is stored with one conflict per person, so an
+// admin decides pair by pair; the same finding is still stored once.
+func TestStore_EachSuspectedPersonIsAConflict(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	leopold := func(id uint64) keysync.Account {
+		return account(id, func(a *keysync.Account) {
+			a.FirstName, a.LastName, a.Email = "Leopold", "Steinbichler", fmt.Sprintf("leopold%d@example.at", id)
+			a.Street, a.Zip, a.City = "", "", ""
+		})
+	}
+	f.mustAssign(t, cand(leopold(1)))
+	f.mustAssign(t, cand(leopold(2)))
+	out := f.mustAssign(t, cand(leopold(3)))[0]
+	var named []string
+	for _, c := range out.Conflicts {
+		if c.Kind != keysync.ConflictSuspectedDuplicate || c.Known {
+			t.Errorf("conflict %+v, want a new suspected duplicate", c)
+		}
+		named = append(named, c.Number)
+	}
+	if len(named) != 2 || named[0] == named[1] {
+		t.Fatalf("registration 3 names %q, want both earlier persons", named)
+	}
+	if got := f.mustCount(t, "conflicts", "source = ? AND account_id = 3 AND kind = 'suspected_duplicate' AND status = 'open'", source); got != 2 {
+		t.Errorf("%d open conflicts stored for registration 3, want 2", got)
+	}
+}

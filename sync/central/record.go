@@ -12,9 +12,15 @@ import (
 )
 
 // openKey identifies an open conflict, so the same finding is stored once
-// while it is open and can be raised again after it was resolved.
+// while it is open and can be raised again after it was resolved. A
+// registration may resemble several persons: each suspected duplicate is
+// its own finding, for an admin to decide pair by pair.
 func openKey(c keysync.Conflict) string {
-	return clip(string(c.Kind)+"|"+c.Source+"|"+strconv.FormatUint(c.AccountID, 10)+"|"+c.Value, 400)
+	k := string(c.Kind) + "|" + c.Source + "|" + strconv.FormatUint(c.AccountID, 10) + "|" + c.Value
+	if c.Kind == keysync.ConflictSuspectedDuplicate {
+		k += "|" + c.Number
+	}
+	return clip(k, 400)
 }
 
 // insertConflicts stores conflicts that are not open yet, adds a history
