@@ -20,8 +20,17 @@ type rolloutResult struct {
 	Linked        int     `json:"linked"`
 	Seconds       float64 `json:"seconds"`
 	NumbersPerSec float64 `json:"numbers_per_sec"`
-	// SplitSeconds says where the time went; see split.
+	// SplitSeconds says where the time went; see split. The stages run in
+	// a pipeline, so they add up to more than Seconds.
 	SplitSeconds map[string]float64 `json:"split_seconds"`
+	// CandidatesPerAccount is how many fuzzy candidates the central store
+	// loaded per account it decided.
+	CandidatesPerAccount float64 `json:"candidates_per_account"`
+	// WriteCeiling is the rate the central writes alone would allow: the
+	// numbers assigned over the time Assign spent locking, inserting the
+	// rows and committing, as if loading facts and deciding cost nothing
+	// and nothing else ran.
+	WriteCeiling float64 `json:"write_ceiling_per_sec"`
 }
 
 // rollout fills a freshly migrated central database and v13 portal with a
@@ -45,6 +54,7 @@ func (s *server) rollout(ctx context.Context, backlog, batch int) (rolloutResult
 	}
 
 	var sp split
+	store.Observe = sp.observe
 	eng := engine(&timedStore{Store: store, s: &sp}, batch)
 	portal := keysync.Portal{Source: &timedSource{Source: src, s: &sp}, Country: "AT"}
 	s.progress("rollout: running keysync over the backlog, batch %d", batch)
@@ -70,15 +80,26 @@ func (s *server) rollout(ctx context.Context, backlog, batch int) (rolloutResult
 	elapsed := time.Since(start)
 	r.Seconds = elapsed.Seconds()
 	r.NumbersPerSec = float64(r.Assigned) / r.Seconds
+	a := sp.Assign
 	r.SplitSeconds = map[string]float64{
 		"read_new":          sp.Sweep.Seconds(),
 		"read_pending":      sp.Pending.Seconds(),
-		"central_assign":    sp.Assign.Seconds(),
+		"central_assign":    sp.Assigning.Seconds(),
+		"assign_lock":       a.Lock.Seconds(),
+		"assign_facts":      a.Facts.Seconds(),
+		"assign_decide":     a.Decide.Seconds(),
+		"assign_write":      a.Write.Seconds(),
+		"assign_commit":     a.Commit.Seconds(),
 		"write_back":        sp.WriteBack.Seconds(),
 		"central_written":   sp.Written.Seconds(),
 		"central_conflicts": sp.Conflicts.Seconds(),
 		"central_watermark": sp.Watermark.Seconds(),
-		"engine":            (elapsed - sp.total()).Seconds(),
+	}
+	if a.Accounts > 0 {
+		r.CandidatesPerAccount = float64(a.Candidates) / float64(a.Accounts)
+	}
+	if w := a.Lock + a.Write + a.Commit; w > 0 {
+		r.WriteCeiling = float64(r.Assigned) / w.Seconds()
 	}
 	return r, s.verifyRollout(ctx, dbPrefix+"central", dbPrefix+"rollout", "rollout", backlog, r.Linked)
 }

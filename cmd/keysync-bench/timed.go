@@ -5,6 +5,7 @@ import (
 	"time"
 
 	keysync "keysync/sync"
+	"keysync/sync/central"
 )
 
 // split is where the time of a rollout went, by the engine's calls into the
@@ -13,15 +14,26 @@ import (
 type split struct {
 	Sweep     time.Duration // Source.Sweep: reading new rows
 	Pending   time.Duration // Source.Pending: reading confirmed rows without a number
-	Assign    time.Duration // Store.Assign: deciding and allocating in one central transaction
+	Assigning time.Duration // Store.Assign: deciding and allocating in one central transaction
 	WriteBack time.Duration // Source.WriteBack: the compare-and-set UPDATE and the read-back
 	Written   time.Duration // Store.Written: marking accounts written, history events
 	Conflicts time.Duration // Store.RecordConflicts
 	Watermark time.Duration // Store.Watermark and AdvanceWatermark
+
+	// Inside Assign (central.AssignStats, summed over the batches).
+	Assign central.AssignStats
 }
 
-func (s *split) total() time.Duration {
-	return s.Sweep + s.Pending + s.Assign + s.WriteBack + s.Written + s.Conflicts + s.Watermark
+// observe adds one Assign transaction's figures.
+func (s *split) observe(st central.AssignStats) {
+	a := &s.Assign
+	a.Accounts += st.Accounts
+	a.Candidates += st.Candidates
+	a.Lock += st.Lock
+	a.Facts += st.Facts
+	a.Decide += st.Decide
+	a.Write += st.Write
+	a.Commit += st.Commit
 }
 
 func timeInto(d *time.Duration) func() {
@@ -38,7 +50,7 @@ type timedStore struct {
 var _ keysync.Store = (*timedStore)(nil)
 
 func (t *timedStore) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
-	defer timeInto(&t.s.Assign)()
+	defer timeInto(&t.s.Assigning)()
 	return t.Store.Assign(ctx, source, cands, dry)
 }
 

@@ -91,14 +91,18 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
+	st := AssignStats{Accounts: len(cands)}
+	lap := stopwatch()
 	cust, hhs, pes, err := s.lockSequences(ctx, tx, len(cands))
 	if err != nil {
 		return nil, err
 	}
+	st.Lock = lap()
 	f, err := loadFacts(ctx, tx, source, cands)
 	if err != nil {
 		return nil, err
 	}
+	st.Facts, st.Candidates = lap(), len(f.accounts)
 	// Ids that rows of this batch carry and nobody holds yet are kept from
 	// the allocators, so a row later in the batch can still adopt its own
 	// number, household id and person id.
@@ -150,6 +154,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		outcomes = append(outcomes, o)
 	}
 
+	st.Decide = lap()
 	for _, a := range []*allocator{cust, hhs, pes} {
 		if err := a.save(ctx, tx); err != nil {
 			return nil, err
@@ -175,10 +180,27 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 	if dry {
 		return outcomes, tx.Rollback()
 	}
+	st.Write = lap()
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	st.Commit = lap()
+	if s.Observe != nil {
+		s.Observe(st)
+	}
 	return outcomes, nil
+}
+
+// stopwatch returns a function that returns the time since it was last
+// called (or since stopwatch).
+func stopwatch() func() time.Duration {
+	last := time.Now()
+	return func() time.Duration {
+		now := time.Now()
+		d := now.Sub(last)
+		last = now
+		return d
+	}
 }
 
 // holdBack keeps an id's sequence value from the allocator for this batch,

@@ -585,3 +585,24 @@ func TestStore_AssignAdopterAfterAllocation(t *testing.T) {
 		t.Errorf("accounts holding %s=%d, want %d", third, got, want)
 	}
 }
+
+// TestStore_AssignObserved: a committed Assign reports where its time went,
+// for the bench; a dry run commits nothing and reports nothing.
+func TestStore_AssignObserved(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	var seen []central.AssignStats
+	f.store.Observe = func(st central.AssignStats) { seen = append(seen, st) }
+	f.mustAssign(t, cand(account(1)))
+	if _, err := f.store.Assign(t.Context(), source, cands(account(2), account(3)), true); err != nil {
+		t.Fatal(err)
+	}
+	f.mustAssign(t, cands(account(2), account(3))...)
+	if len(seen) != 2 {
+		t.Fatalf("observed %d transactions, want 2 (the dry run is not one)", len(seen))
+	}
+	st := seen[1]
+	if st.Accounts != 2 || st.Candidates != 1 || st.Facts <= 0 || st.Write <= 0 || st.Commit <= 0 {
+		t.Errorf("second batch: %+v, want 2 accounts, the first account as fuzzy candidate, and time in each step", st)
+	}
+}

@@ -48,6 +48,20 @@ type Store struct {
 	Thresholds keysync.Thresholds
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Observe, when set, receives where the time of each committed Assign
+	// went (the bench prints it).
+	Observe func(AssignStats)
+}
+
+// AssignStats is where the time of one Assign transaction went.
+type AssignStats struct {
+	Accounts   int // candidates of the batch
+	Candidates int // fuzzy candidates loaded for them
+	Lock       time.Duration
+	Facts      time.Duration // loading what the decisions need
+	Decide     time.Duration // deciding and allocating, in Go
+	Write      time.Duration // inserting persons, accounts, households, conflicts, events
+	Commit     time.Duration
 }
 
 // Open opens the central database. It does not connect yet.
