@@ -243,12 +243,7 @@ func TestDecideFuzzy(t *testing.T) {
 		return s
 	}
 	n1, n2, n3 := num(1), num(2), num(3)
-	acc := func(first, last, birth, street, zip, city string) Account {
-		return Account{Source: "web", ID: 1, Active: true, FirstName: first, LastName: last, BirthDate: birth, Street: street, Zip: zip, City: city}
-	}
-	person := func(number string, a Account) Person {
-		return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
-	}
+	acc, person := namedAccount, personOf
 	// Leopold Steinbichler registered in Wien and, after moving, in Graz;
 	// Michaela Gruber has a twin brother; Josef Huber sen. a son.
 	facts := mapFacts{similar: []Person{
@@ -419,12 +414,7 @@ func TestDecideNames(t *testing.T) {
 	t.Parallel()
 	tmpl := mustTemplate(t)
 	n1, n2, n3, n4 := "000000018", "000000029", "000000030", "000000041"
-	acc := func(first, last, birth, street, zip, city string) Account {
-		return Account{Source: "web", ID: 1, Active: true, FirstName: first, LastName: last, BirthDate: birth, Street: street, Zip: zip, City: city}
-	}
-	person := func(number string, a Account) Person {
-		return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
-	}
+	acc, person := namedAccount, personOf
 	// Registered on a portal that asks for names only: Leopold
 	// Steinbichler; Theresia Kranzl, born 1980, in Graz; Josef Huber sen.;
 	// and a second, later Leopold Steinbichler.
@@ -471,4 +461,15 @@ func TestDecideNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// namedAccount is a confirmed registration with names, birth date and
+// address, for the fuzzy rules.
+func namedAccount(first, last, birth, street, zip, city string) Account {
+	return Account{Source: "web", ID: 1, Active: true, FirstName: first, LastName: last, BirthDate: birth, Street: street, Zip: zip, City: city}
+}
+
+// personOf is the person with this number whose account is a.
+func personOf(number string, a Account) Person {
+	return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
 }
