@@ -1,8 +1,10 @@
 package keysync
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 )
 
 // plan is what one step of a reconciliation found and means to do.
@@ -59,9 +61,7 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 		return err
 	}
 	var pl plan
-	seen := map[uint64]bool{}
 	for _, p := range batch {
-		seen[p.id()] = true
 		switch {
 		case p.link == nil:
 			w.rep.Rows++
@@ -125,7 +125,7 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
 	}
 	for _, oc := range open {
-		if seen[oc.AccountID] && !stillOpen[key{oc.Kind, oc.AccountID, oc.Value}] {
+		if seen(batch, oc.AccountID) && !stillOpen[key{oc.Kind, oc.AccountID, oc.Value}] {
 			pl.rec.Resolve = append(pl.rec.Resolve, oc)
 		}
 	}
@@ -150,6 +150,12 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 		w.log.Info("conflict resolved: drift gone", LogKind, string(oc.Kind), LogUID, oc.AccountID, LogValue, oc.Value)
 	}
 	return nil
+}
+
+// seen reports whether the batch, in id order, holds the id.
+func seen(batch []pair, id uint64) bool {
+	i, ok := slices.BinarySearchFunc(batch, id, func(p pair, id uint64) int { return cmp.Compare(p.id(), id) })
+	return ok && i < len(batch)
 }
 
 // profile completes the rows with unknown numbers for a decision: read

@@ -81,7 +81,11 @@ func (w *walk) run(ctx context.Context) error {
 		return errors.New("the portal has no rows at all but accounts of it are linked centrally; check the source's DSN and table before reconciling")
 	}
 
+	// The batch's rows and links are copies, so that a batch does not keep
+	// the streams' pages alive; they live in two arrays of the batch's
+	// size, reused by every batch, instead of one allocation per id.
 	batch := make([]pair, 0, n)
+	rowBuf, linkBuf := make([]Account, 0, n), make([]Link, 0, n)
 	flush := func(hi uint64) error {
 		var cs []OpenConflict
 		for {
@@ -98,7 +102,7 @@ func (w *walk) run(ctx context.Context) error {
 		if err := w.step(batch, cs); err != nil {
 			return err
 		}
-		batch = batch[:0]
+		batch, rowBuf, linkBuf = batch[:0], rowBuf[:0], linkBuf[:0]
 		return nil
 	}
 	for ctx.Err() == nil {
@@ -126,15 +130,14 @@ func (w *walk) run(ctx context.Context) error {
 			rows.next()
 			links.next()
 		}
-		// Copies, so that a batch does not keep the streams' pages alive.
 		if p.row != nil {
-			a := *p.row
-			a.Source = w.name
-			p.row = &a
+			rowBuf = append(rowBuf, *p.row)
+			p.row = &rowBuf[len(rowBuf)-1]
+			p.row.Source = w.name
 		}
 		if p.link != nil {
-			l := *p.link
-			p.link = &l
+			linkBuf = append(linkBuf, *p.link)
+			p.link = &linkBuf[len(linkBuf)-1]
 		}
 		batch = append(batch, p)
 		if len(batch) == n {

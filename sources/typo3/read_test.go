@@ -148,6 +148,50 @@ func TestSource_Sweep(t *testing.T) {
 	}
 }
 
+// SweepKeys reads what Sweep reads of the state and keysync's columns,
+// trimmed the same way, and nothing else.
+func TestSource_SweepKeys(t *testing.T) {
+	t.Parallel()
+	for _, schema := range schemas {
+		t.Run(schema, func(t *testing.T) {
+			t.Parallel()
+			p, cases := mustPendingPortal(t, schema, typo3.Config{})
+			mustKeysyncValues(t, p.db, cases[0].user.UID, " 000000021 ", "0000003 ", " 00000004")
+
+			keys := func(src *typo3.Source, after uint64, limit int) []keysync.Account {
+				t.Helper()
+				rows, err := src.SweepKeys(t.Context(), after, limit, now)
+				if err != nil {
+					t.Fatalf("SweepKeys(%d, %d): %v", after, limit, err)
+				}
+				return rows
+			}
+			whole := mustSweep(t, p.src, 0, 100)
+			lean := keys(p.src, 0, 100)
+			if got, want := len(lean), len(whole); got != want {
+				t.Fatalf("SweepKeys returned %d rows, Sweep %d", got, want)
+			}
+			for i, a := range lean {
+				w := whole[i]
+				want := keysync.Account{Source: w.Source, ID: w.ID, Active: w.Active, Deleted: w.Deleted, Number: w.Number, HH: w.HH, PE: w.PE}
+				if !reflect.DeepEqual(a, want) {
+					t.Errorf("SweepKeys row %d=%+v, want %+v", i, a, want)
+				}
+			}
+			if got, want := lean[0].Number+"/"+lean[0].HH+"/"+lean[0].PE, "000000021/0000003/00000004"; got != want {
+				t.Errorf("SweepKeys values=%s, want %s (trimmed)", got, want)
+			}
+			if got, want := uids(keys(p.src, cases[4].user.UID, 3)), []uint64{cases[5].user.UID, cases[6].user.UID, cases[7].user.UID}; !slices.Equal(got, want) {
+				t.Errorf("SweepKeys after uid %d limit 3=%v, want %v", cases[4].user.UID, got, want)
+			}
+			folder := mustOpen(t, p.dsn, typo3.Config{PIDs: []uint64{27}})
+			if got, want := uids(keys(folder, 0, 100)), []uint64{2}; !slices.Equal(got, want) {
+				t.Errorf("SweepKeys with PIDs 27=%v, want %v", got, want)
+			}
+		})
+	}
+}
+
 func TestSource_DoubleOptIn(t *testing.T) {
 	t.Parallel()
 	for _, schema := range schemas {
