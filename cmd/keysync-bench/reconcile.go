@@ -140,7 +140,8 @@ func (s *server) reconcileBench(ctx context.Context, rows, batch int, bin string
 
 // linkAll records every portal row centrally as a linked, written account
 // of a person of its own, by INSERT ... SELECT across the two databases,
-// a range of uids per statement.
+// a range of uids per statement. Like Store.Written after a rollout's
+// write-back, each account gets the copy of its person's Wibisoft ids.
 func (s *server) linkAll(ctx context.Context, rows int) error {
 	central, portal := "`"+dbPrefix+"rec_central`", "`"+dbPrefix+"rec`"
 	const chunk = 50000
@@ -151,11 +152,13 @@ func (s *server) linkAll(ctx context.Context, rows int) error {
  FROM `+portal+`.fe_users WHERE uid > ? AND uid <= ?`, args...); err != nil {
 			return err
 		}
-		if _, err := s.admin.ExecContext(ctx, `INSERT INTO `+central+`.accounts (source, account_id, number, status, username, email, first_name, last_name, linked_at, written_at)
+		if _, err := s.admin.ExecContext(ctx, `INSERT INTO `+central+`.accounts (source, account_id, number, status, username, email, first_name, last_name, linked_at, written_at,
+  hh_id_copy, pe_id_copy, copied_from)
  SELECT 'rec', uid, tx_keysync_customer_number,
   CASE WHEN deleted = 0 AND disable = 0 AND starttime <= UNIX_TIMESTAMP() AND (endtime = 0 OR endtime > UNIX_TIMESTAMP()) THEN 'active'
    WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END,
-  username, email, first_name, last_name, NOW(6), NOW(6)
+  username, email, first_name, last_name, NOW(6), NOW(6),
+  tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id, tx_keysync_customer_number
  FROM `+portal+`.fe_users WHERE uid > ? AND uid <= ?`, args...); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	keysync "keysync/sync"
@@ -130,30 +131,102 @@ func (s *Store) FinishReconcile(ctx context.Context, id uint64, r keysync.Report
 }
 
 // Links implements keysync.ReconcileStore: a range of the accounts primary
-// key, each joined to its person by primary key.
+// key, each with its copy of the person's Wibisoft ids (schema version 4).
+// Accounts whose copy is missing or belongs to another number are joined to
+// their person, and their copy is renewed, so that the next walk need not.
 func (s *Store) Links(ctx context.Context, source string, after uint64, limit int) ([]keysync.Link, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.account_id, a.number, a.status, a.written_at IS NOT NULL, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, '')
- FROM accounts a LEFT JOIN persons p ON p.number = a.number
- WHERE a.source = ? AND a.account_id > ? ORDER BY a.account_id LIMIT ?`, source, after, limit)
+	out, stale, err := s.readLinks(ctx, `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
+ COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts
+ WHERE source = ? AND account_id > ? ORDER BY account_id LIMIT ?`, []any{source, after, limit}, limit)
+	if err != nil || len(stale) == 0 {
+		return out, err
+	}
+	ids := make([]any, 0, len(stale)+1)
+	ids = append(ids, source)
+	for _, id := range stale {
+		ids = append(ids, id)
+	}
+	in := sqlutil.Placeholders(len(stale))
+	if _, err := s.db.ExecContext(ctx, `UPDATE accounts a LEFT JOIN persons p ON p.number = a.number
+ SET a.hh_id_copy = p.hh_id, a.pe_id_copy = p.pe_id, a.copied_from = a.number
+ WHERE a.source = ? AND a.account_id IN (`+in+`)`, ids...); err != nil {
+		return nil, fmt.Errorf("copy persons' ids to accounts: %w", err)
+	}
+	fresh, _, err := s.readLinks(ctx, `SELECT a.account_id, a.number, a.status, a.written_at IS NOT NULL, 1,
+ COALESCE(p.hh_id, ''), COALESCE(p.pe_id, '') FROM accounts a LEFT JOIN persons p ON p.number = a.number
+ WHERE a.source = ? AND a.account_id IN (`+in+`) ORDER BY a.account_id`, ids, len(stale))
 	if err != nil {
-		if isNoSuchTable(err) {
-			return nil, ErrSchemaOutdated
+		return nil, err
+	}
+	// Both lists are in id order: replace the stale links by the fresh.
+	merged := out[:0]
+	j := 0
+	for _, l := range out {
+		for j < len(fresh) && fresh[j].AccountID < l.AccountID {
+			j++
 		}
-		return nil, fmt.Errorf("read links: %w", err)
+		if _, isStale := slices.BinarySearch(stale, l.AccountID); !isStale {
+			merged = append(merged, l)
+		} else if j < len(fresh) && fresh[j].AccountID == l.AccountID {
+			merged = append(merged, fresh[j])
+		}
+	}
+	return merged, nil
+}
+
+// readLinks runs a query returning links (account id, number, status,
+// written, copy current, hh, pe) and returns them with the ids of those
+// whose copy is not current.
+func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) ([]keysync.Link, []uint64, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		if isNoSuchTable(err) || isNoSuchColumn(err) {
+			return nil, nil, ErrSchemaOutdated
+		}
+		return nil, nil, fmt.Errorf("read links: %w", err)
 	}
 	defer rows.Close()
-	out := make([]keysync.Link, 0, limit)
+	// The values of a page share one string (sqlutil.TextPage), and the
+	// row is scanned into variables declared once: a walk reads a million
+	// links, allocations per value would dominate it.
+	out := make([]keysync.Link, 0, size)
+	refs := make([][3]sqlutil.TextRef, 0, size)
+	var stale []uint64
+	var page sqlutil.TextPage
+	var (
+		id                     uint64
+		written, current       bool
+		number, status, hh, pe sql.RawBytes
+	)
 	for rows.Next() {
-		var l keysync.Link
-		if err := rows.Scan(&l.AccountID, &l.Number, &l.Status, &l.Written, &l.HH, &l.PE); err != nil {
-			return nil, fmt.Errorf("read links: %w", err)
+		if err := rows.Scan(&id, &number, &status, &written, &current, &hh, &pe); err != nil {
+			return nil, nil, fmt.Errorf("read links: %w", err)
 		}
-		out = append(out, l)
+		if !current {
+			stale = append(stale, id)
+		}
+		out = append(out, keysync.Link{AccountID: id, Status: statusOf(status), Written: written})
+		refs = append(refs, [3]sqlutil.TextRef{page.Add(number), page.Add(hh), page.Add(pe)})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read links: %w", err)
+		return nil, nil, fmt.Errorf("read links: %w", err)
 	}
-	return out, nil
+	page.Done()
+	for i, r := range refs {
+		out[i].Number, out[i].HH, out[i].PE = page.Text(r[0]), page.Text(r[1]), page.Text(r[2])
+	}
+	return out, stale, nil
+}
+
+// statusOf returns the status constant an accounts.status value
+// names, without a string of its own per row.
+func statusOf(b []byte) string {
+	for _, s := range [...]string{keysync.StatusActive, keysync.StatusInactive, keysync.StatusDeleted, keysync.StatusGone} {
+		if string(b) == s {
+			return s
+		}
+	}
+	return string(b)
 }
 
 // LinkedTo implements keysync.ReconcileStore.

@@ -107,7 +107,11 @@ func (s *Store) Written(ctx context.Context, source string, written []keysync.Ou
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET written_at = ? WHERE source = ? AND account_id IN (`+sqlutil.Placeholders(len(written))+`)`, ids...); err != nil {
+	// The accounts take a copy of their person's Wibisoft ids on the way,
+	// for reconciliations (see schema version 4).
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts a LEFT JOIN persons p ON p.number = a.number
+ SET a.written_at = ?, a.hh_id_copy = p.hh_id, a.pe_id_copy = p.pe_id, a.copied_from = a.number
+ WHERE a.source = ? AND a.account_id IN (`+sqlutil.Placeholders(len(written))+`)`, ids...); err != nil {
 		return fmt.Errorf("mark written: %w", err)
 	}
 	if err := events.exec(ctx, tx); err != nil {

@@ -171,6 +171,18 @@ var migrations = []struct {
 		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS key_first_place VARCHAR(64) NULL`,
 		`ALTER TABLE accounts ADD KEY IF NOT EXISTS key_first_place (key_first_place)`,
 	}},
+	// A reconciliation compares every portal row with its person's Wibisoft
+	// ids; joining a million accounts to their persons cost it more than
+	// reading both tables. The accounts keep a copy of the ids instead,
+	// together with the number they were copied for (copied_from): a copy
+	// counts only while copied_from equals the account's number, so an
+	// account that moves to another person (a merge) or was linked without
+	// a copy is looked up again. A person's hh_id and pe_id never change
+	// once set; code that ever changes them must set copied_from = NULL on
+	// the person's accounts (TestIDCopies_PersonIDsNeverUpdated guards it).
+	{4, []string{
+		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS hh_id_copy VARCHAR(64) NULL, ADD COLUMN IF NOT EXISTS pe_id_copy VARCHAR(64) NULL, ADD COLUMN IF NOT EXISTS copied_from VARCHAR(64) NULL`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

@@ -118,3 +118,5 @@ func getLock(ctx context.Context, conn *sql.Conn, name string, timeout time.Dura
 }
 
 func isNoSuchTable(err error) bool { return sqlutil.IsNoSuchTable(err) }
+
+func isNoSuchColumn(err error) bool { return sqlutil.IsNoSuchColumn(err) }

@@ -87,6 +87,10 @@ func GetLock(ctx context.Context, conn *sql.Conn, name string, timeout time.Dura
 // IsNoSuchTable reports MySQL error 1146 (table doesn't exist).
 func IsNoSuchTable(err error) bool { return isCode(err, 1146) }
 
+// IsNoSuchColumn reports MySQL error 1054 (unknown column): a schema older
+// than the statement.
+func IsNoSuchColumn(err error) bool { return isCode(err, 1054) }
+
 // IsDuplicate reports MySQL error 1062 (duplicate key).
 func IsDuplicate(err error) bool { return isCode(err, 1062) }
 
