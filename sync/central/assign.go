@@ -32,7 +32,7 @@ func newBatch() *batch {
 			"source", "account_id", "number", "status", "username", "email", "first_name", "last_name",
 			"email_norm", "first_norm", "last_norm", "birth_date", "street", "zip", "city", "country",
 			"postcode", "city_norm", "address_key", "key_name", "key_place", "key_birth", "key_first_place",
-			"groups_list", "registered_at", "linked_at"}},
+			"groups_list", "registered_at", "linked_at", "hh_id_copy", "pe_id_copy", "copied_from"}},
 		events: eventInsert(),
 	}
 }
@@ -41,8 +41,17 @@ func eventInsert() insert {
 	return insert{verb: "INSERT", table: "events", cols: []string{"at", "actor", "kind", "number", "source", "account_id", "old_value", "new_value", "detail"}}
 }
 
-func (b *batch) account(c keysync.Candidate, number string, now time.Time) {
+// account adds the account row of c, linked to person. The row takes a
+// copy of the person's Wibisoft ids when person has them (schema version
+// 4); a person with only a number leaves the copy to Written or the next
+// reconciliation.
+func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Time) {
 	a, p := c.Account, c.Profile
+	number := person.Number
+	var hhCopy, peCopy, copiedFrom any
+	if person.HH != "" && person.PE != "" {
+		hhCopy, peCopy, copiedFrom = clip(person.HH, 64), clip(person.PE, 64), clip(number, 64)
+	}
 	var registered any
 	if !a.Registered.IsZero() {
 		registered = a.Registered.UTC()
@@ -52,7 +61,7 @@ func (b *batch) account(c keysync.Candidate, number string, now time.Time) {
 		clip(a.BirthDate, 10), clip(a.Street, 255), clip(a.Zip, 32), clip(a.City, 255), clip(a.Country, 64),
 		clip(p.Postcode, 16), clip(p.City, 255), clip(p.Address, 512),
 		nullIf(clip(p.Blocks.Name, 64)), nullIf(clip(p.Blocks.Place, 64)), nullIf(clip(p.Blocks.Birth, 64)), nullIf(clip(p.Blocks.FirstPlace, 64)),
-		groupsJSON(a.Groups), registered, now)
+		groupsJSON(a.Groups), registered, now, hhCopy, peCopy, copiedFrom)
 }
 
 // groupsJSON stores memberships as a JSON array, so titles may contain
@@ -131,7 +140,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		case keysync.ActionLink:
 			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
 			o.Rewrite = d.Rewrite
-			b.account(c, d.Person.Number, now)
+			b.account(c, d.Person, now)
 			b.event(s, now, "linked", d.Person.Number, source, c.Account.ID, "", d.Person.Number, linkReason(c.Account))
 			f.add(d.Person, c)
 		case keysync.ActionAdopt, keysync.ActionNew:
@@ -277,7 +286,7 @@ func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c
 		clip(a.FirstName, 255), clip(a.LastName, 255), clip(a.Email, 320),
 		clip(c.Profile.FirstName, 255), clip(c.Profile.LastName, 255), clip(c.Profile.Email, 320),
 		clip(c.Profile.BirthDate, 10), clip(c.Profile.Household, 512), now, now)
-	b.account(c, p.Number, now)
+	b.account(c, p, now)
 	b.event(s, now, kind, p.Number, a.Source, a.ID, "", p.Number, "hh="+p.HH+" pe="+p.PE)
 	f.add(p, c)
 	return p, nil

@@ -7,6 +7,7 @@ import (
 
 	keysync "keysync/sync"
 	"keysync/sync/central"
+	"keysync/sync/testdb"
 )
 
 // TestStore_CommonBlockingKeysAreSkipped: a blocking key shared by more
@@ -136,5 +137,36 @@ func TestStore_EachSuspectedPersonIsAConflict(t *testing.T) {
 	}
 	if got := f.mustCount(t, "conflicts", "source = ? AND account_id = 3 AND kind = 'suspected_duplicate' AND status = 'open'", source); got != 2 {
 		t.Errorf("%d open conflicts stored for registration 3, want 2", got)
+	}
+}
+
+// TestStore_FuzzyLinkCarriesThePersonsIDs: a registration linked through
+// a fuzzy candidate gets its person's Wibisoft ids, whether the candidate
+// account holds a copy of them or not (linked by an older keysync, or
+// moved by a merge).
+func TestStore_FuzzyLinkCarriesThePersonsIDs(t *testing.T) {
+	t.Parallel()
+	for _, copies := range []bool{true, false} {
+		t.Run(fmt.Sprintf("copy %v", copies), func(t *testing.T) {
+			t.Parallel()
+			f := mustStore(t)
+			leo := func(id uint64, email string) keysync.Account {
+				return account(id, func(a *keysync.Account) {
+					a.FirstName, a.LastName, a.Email, a.BirthDate = "Leopold", "Steinbichler", email, "1970-05-01"
+					a.Street, a.Zip, a.City, a.Country = "Hauptstraße 10/4/15", "4020", "Linz", "AT"
+				})
+			}
+			first := f.mustAssign(t, cand(leo(1, "leo@example.at")))[0]
+			if !copies {
+				testdb.MustExec(t, f.db, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
+			}
+			again := f.mustAssign(t, cand(leo(2, "l.steinbichler@example.at")))[0]
+			if again.Action != keysync.ActionLink || again.Number != first.Number {
+				t.Fatalf("second registration: %v %s, want a link to %s", again.Action, again.Number, first.Number)
+			}
+			if again.HH != first.HH || again.PE != first.PE || again.HH == "" || again.PE == "" {
+				t.Errorf("linked with HH/PE %q/%q, want the person's %q/%q", again.HH, again.PE, first.HH, first.PE)
+			}
+		})
 	}
 }

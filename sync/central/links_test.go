@@ -65,12 +65,14 @@ func (f *fixture) wantLinksOfPersons(tb testing.TB, links map[uint64]keysync.Lin
 	}
 }
 
-// Accounts linked without a copy of their person's ids (by Assign) are
-// joined to their person once and keep the copy; the next walk reads it.
+// Accounts linked without a copy of their person's ids (by a keysync
+// before schema version 4) are joined to their person once and keep the
+// copy; the next walk reads it.
 func TestStore_LinksCopiesPersonIDs(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	f.mustAssign(t, cands(account(1), account(2), account(3), account(5), account(8))...)
+	testdb.MustExec(t, f.db, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
 	for _, id := range []uint64{1, 2, 3, 5, 8} {
 		if got := f.copiedFrom(t, id); got != "" {
 			t.Fatalf("account %d has a copy for %q before any walk; the test wants none", id, got)
@@ -125,28 +127,35 @@ func TestStore_LinksAfterMoveToAnotherPerson(t *testing.T) {
 	}
 }
 
-// Marking accounts written takes the copy on the way, so that accounts of
-// a rollout are walked without a join from the first reconciliation on.
-func TestStore_WrittenCopiesPersonIDs(t *testing.T) {
+// Assign gives every account it links a copy of its person's ids, and
+// marking accounts written renews a copy that is missing, so that the
+// accounts of a rollout are walked without a join from the first
+// reconciliation on.
+func TestStore_AssignAndWrittenCopyPersonIDs(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	out := f.mustAssign(t, cands(account(1), account(2))...)
+	wantCopy := func(id uint64, number string) {
+		t.Helper()
+		if got := f.copiedFrom(t, id); got != number {
+			t.Fatalf("account %d: copy for %q, want %q", id, got, number)
+		}
+		var hh, pe string
+		if err := f.db.QueryRowContext(t.Context(), "SELECT COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&hh, &pe); err != nil {
+			t.Fatal(err)
+		}
+		if p := f.mustPerson(t, number); hh != p.HH || pe != p.PE {
+			t.Errorf("account %d: copy=%s/%s, want the person's %s/%s", id, hh, pe, p.HH, p.PE)
+		}
+	}
+	wantCopy(1, out[0].Number)
+	wantCopy(2, out[1].Number)
+
+	testdb.MustExec(t, f.db, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL WHERE account_id = 1")
 	if err := f.store.Written(t.Context(), source, out[:1]); err != nil {
 		t.Fatalf("Written: %v", err)
 	}
-	if got, want := f.copiedFrom(t, 1), out[0].Number; got != want {
-		t.Errorf("written account's copy is for %q, want %q", got, want)
-	}
-	if got := f.copiedFrom(t, 2); got != "" {
-		t.Errorf("unwritten account has a copy for %q, want none yet", got)
-	}
-	var hh, pe string
-	if err := f.db.QueryRowContext(t.Context(), "SELECT COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts WHERE source = ? AND account_id = 1", source).Scan(&hh, &pe); err != nil {
-		t.Fatal(err)
-	}
-	if p := f.mustPerson(t, out[0].Number); hh != p.HH || pe != p.PE {
-		t.Errorf("copy=%s/%s, want the person's %s/%s", hh, pe, p.HH, p.PE)
-	}
+	wantCopy(1, out[0].Number)
 }
 
 // A central database of schema version 3 with accounts in it is upgraded

@@ -228,7 +228,7 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictV
 			return fmt.Errorf("%w: portal row %s given for conflict about %s", ErrCannotResolve, r.Account.Account.Key(), c.Account)
 		}
 		b := newBatch()
-		b.account(*r.Account, into, now)
+		b.account(*r.Account, keysync.Person{Number: into}, now)
 		if err := b.accounts.exec(ctx, tx); err != nil {
 			return err
 		}
