@@ -144,6 +144,9 @@ type Reconciler struct {
 	Logger   *slog.Logger
 	// Now is the clock, for the TYPO3 starttime/endtime window and reports.
 	Now func() time.Time
+	// RangeSize is how many ids one range checksum covers; 0 means
+	// RangeSize.
+	RangeSize uint64
 	// Hard, when set, bounds the work inside one step: cancelling Run's
 	// ctx then stops between steps, so that a step finishes cleanly.
 	Hard context.Context
@@ -216,7 +219,12 @@ func (r *Reconciler) Run(ctx context.Context, p Portal, repair bool) (Report, er
 	log.Info("reconciliation started", LogRepair, repair)
 
 	w := &walk{r: r, p: p, name: name, repair: repair, rep: &rep, log: log, work: locked}
-	err = w.run(ctx)
+	summed, err := w.ranged(ctx)
+	if !summed {
+		w.rep.RowsSummed, w.rep.LinksSummed = 0, 0
+		err = w.run(ctx)
+		w.rep.RowsWalked, w.rep.LinksWalked = w.rep.Rows, w.rep.Links
+	}
 	if err == nil {
 		err = w.duplicates(ctx)
 	}

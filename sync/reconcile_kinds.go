@@ -19,6 +19,8 @@ const (
 	LogStatus = "status"
 
 	LogLinks         = "links"
+	LogRowsSummed    = "rows_compared_by_checksum"
+	LogRowsWalked    = "rows_walked"
 	LogOpenConflicts = "open_conflicts"
 	LogNewConflicts  = "new_conflicts"
 	LogResolved      = "resolved"
@@ -121,6 +123,14 @@ type Report struct {
 	// Rows and Links count the portal rows and the central links walked.
 	Rows  int `json:"rows"`
 	Links int `json:"links"`
+	// RowsSummed and LinksSummed count the rows and links of id ranges
+	// whose checksums agreed on both sides and that were not walked;
+	// RowsWalked and LinksWalked those walked one by one. Without
+	// checksums (WordPress) every row is walked.
+	RowsSummed  int `json:"rows_compared_by_checksum"`
+	LinksSummed int `json:"links_compared_by_checksum"`
+	RowsWalked  int `json:"rows_walked"`
+	LinksWalked int `json:"links_walked"`
 
 	// Found counts drift by kind; Repaired counts what of it this run set
 	// right: portal values written with --repair, unknown numbers adopted,
@@ -178,7 +188,7 @@ func (r *Report) conflict(cf RecordedConflict) {
 // walk's size, and one attribute per drift kind found and repaired.
 func (r Report) LogAttrs() []any {
 	attrs := []any{LogStatus, r.Status, LogRepair, r.Repair, LogDuration, (time.Duration(r.DurationMS) * time.Millisecond).String(),
-		LogRows, r.Rows, LogLinks, r.Links, LogOpenConflicts, r.OpenConflicts(), LogNewConflicts, r.NewConflicts, LogResolved, r.Resolved}
+		LogRows, r.Rows, LogLinks, r.Links, LogRowsSummed, r.RowsSummed, LogRowsWalked, r.RowsWalked, LogOpenConflicts, r.OpenConflicts(), LogNewConflicts, r.NewConflicts, LogResolved, r.Resolved}
 	for _, d := range Drifts {
 		if n := r.Found[d]; n > 0 {
 			attrs = append(attrs, "found_"+string(d), n)

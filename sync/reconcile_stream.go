@@ -87,8 +87,13 @@ func (s *stream[T]) stop() {
 // the merge walk relies on both sides being sorted, and a row taken for
 // missing must really be missing.
 func ascending[T any](what string, id func(T) uint64, fetch func(ctx context.Context, after uint64) ([]T, error)) func(ctx context.Context) ([]T, error) {
-	var after uint64
-	first := true
+	return ascendingFrom(what, 0, id, fetch)
+}
+
+// ascendingFrom is ascending starting after the id start.
+func ascendingFrom[T any](what string, start uint64, id func(T) uint64, fetch func(ctx context.Context, after uint64) ([]T, error)) func(ctx context.Context) ([]T, error) {
+	after := start
+	first := start == 0
 	return func(ctx context.Context) ([]T, error) {
 		rows, err := fetch(ctx, after)
 		if err != nil {

@@ -2,7 +2,6 @@ package keysync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -42,7 +41,7 @@ func (p pair) id() uint64 {
 // the source come in as a third sorted stream, so that each step knows the
 // conflicts of its id range without a query of its own.
 func (w *walk) run(ctx context.Context) error {
-	n, read := w.r.batchSize(), w.r.readSize()
+	read := w.r.readSize()
 	now := w.r.now()
 	sweep := w.p.Source.Sweep
 	if ks, ok := w.p.Source.(KeySweeper); ok {
@@ -78,8 +77,15 @@ func (w *walk) run(ctx context.Context) error {
 	if l, err := links.peek(); err != nil {
 		return fmt.Errorf("read central links: %w", err)
 	} else if first == nil && l != nil {
-		return errors.New("the portal has no rows at all but accounts of it are linked centrally; check the source's DSN and table before reconciling")
+		return errNoRows
 	}
+	return w.merge(ctx, rows, links, open)
+}
+
+// merge walks the rows and links of the streams, in batches of ids, each
+// batch with the open conflicts of its id range.
+func (w *walk) merge(ctx context.Context, rows *stream[Account], links *stream[Link], open *stream[OpenConflict]) error {
+	n := w.r.batchSize()
 
 	// The batch's rows and links are copies, so that a batch does not keep
 	// the streams' pages alive; they live in two arrays of the batch's

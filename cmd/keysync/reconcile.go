@@ -189,6 +189,10 @@ func (s *reconcileSummary) writeText(w io.Writer) {
 		if r.Error != "" {
 			fmt.Fprintf(w, "  error: %s\n", r.Error)
 		}
+		if r.RowsSummed+r.LinksSummed > 0 || r.RowsWalked+r.LinksWalked > 0 {
+			fmt.Fprintf(w, "  compared:  %d rows and %d links by range checksum, %d rows and %d links walked\n",
+				r.RowsSummed, r.LinksSummed, r.RowsWalked, r.LinksWalked)
+		}
 		if line := driftLine(r.Found); line != "" {
 			fmt.Fprintf(w, "  found:     %s\n", line)
 		}

@@ -20,21 +20,25 @@ type reconcileJSON struct {
 	Conflicts  map[string]int `json:"conflicts"`
 	Failed     int            `json:"failed"`
 	Sources    []struct {
-		Source     string         `json:"source"`
-		Status     string         `json:"status"`
-		Error      string         `json:"error"`
-		Repair     bool           `json:"repair"`
-		StartedAt  string         `json:"started_at"`
-		DurationMS *int64         `json:"duration_ms"`
-		Rows       int            `json:"rows"`
-		Links      int            `json:"links"`
-		Found      map[string]int `json:"found"`
-		Repaired   map[string]int `json:"repaired"`
-		Conflicts  map[string]int `json:"conflicts"`
-		New        int            `json:"new_conflicts"`
-		Resolved   int            `json:"resolved"`
-		Skipped    int            `json:"skipped"`
-		Duplicates bool           `json:"duplicates_checked"`
+		Source      string         `json:"source"`
+		Status      string         `json:"status"`
+		Error       string         `json:"error"`
+		Repair      bool           `json:"repair"`
+		StartedAt   string         `json:"started_at"`
+		DurationMS  *int64         `json:"duration_ms"`
+		Rows        int            `json:"rows"`
+		Links       int            `json:"links"`
+		RowsSummed  int            `json:"rows_compared_by_checksum"`
+		LinksSummed int            `json:"links_compared_by_checksum"`
+		RowsWalked  int            `json:"rows_walked"`
+		LinksWalked int            `json:"links_walked"`
+		Found       map[string]int `json:"found"`
+		Repaired    map[string]int `json:"repaired"`
+		Conflicts   map[string]int `json:"conflicts"`
+		New         int            `json:"new_conflicts"`
+		Resolved    int            `json:"resolved"`
+		Skipped     int            `json:"skipped"`
+		Duplicates  bool           `json:"duplicates_checked"`
 	} `json:"sources"`
 }
 

@@ -5,13 +5,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 
 	keysync "keysync/sync"
 	"keysync/sync/sqlutil"
 )
 
-var _ keysync.KeySweeper = (*Source)(nil)
+var (
+	_ keysync.KeySweeper  = (*Source)(nil)
+	_ keysync.RangeSummer = (*Source)(nil)
+)
 
 // SweepKeys implements keysync.KeySweeper: the state and keysync's three
 // columns of the rows above after, in uid order, and nothing else, so that
@@ -20,11 +24,31 @@ var _ keysync.KeySweeper = (*Source)(nil)
 // as Pending's), so each row is six short columns; the values of a page
 // share one string.
 func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	return s.sweepKeys(ctx, after, math.MaxUint64, limit, now)
+}
+
+// SweepKeysBetween implements keysync.RangeSummer.
+func (s *Source) SweepKeysBetween(ctx context.Context, after, upTo uint64, limit int, now time.Time) ([]keysync.Account, error) {
+	return s.sweepKeys(ctx, after, upTo, limit, now)
+}
+
+// activeSQL is the condition of an active member (Pending's): not
+// deleted, not disabled, within its starttime/endtime window. Its two
+// placeholders take the current Unix time.
+const activeSQL = `deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?)`
+
+func (s *Source) sweepKeys(ctx context.Context, after, upTo uint64, limit int, now time.Time) ([]keysync.Account, error) {
 	t := now.Unix()
-	pids, args := s.pidFilter([]any{t, t, after})
-	q := `SELECT uid, deleted <> 0, deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?), ` +
+	bound := ""
+	args := []any{t, t, after}
+	if upTo != math.MaxUint64 {
+		bound = ` AND uid <= ?`
+		args = append(args, upTo)
+	}
+	pids, args := s.pidFilter(args)
+	q := `SELECT uid, deleted <> 0, ` + activeSQL + `, ` +
 		`COALESCE(` + s.num + `, ''), COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, '') FROM ` +
-		s.table + ` WHERE uid > ?` + pids + ` ORDER BY uid LIMIT ?`
+		s.table + ` WHERE uid > ?` + bound + pids + ` ORDER BY uid LIMIT ?`
 	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.cfg.Table, err)
@@ -53,6 +77,46 @@ func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now tim
 	page.Done()
 	for i, r := range refs {
 		out[i].Number, out[i].HH, out[i].PE = page.Text(r[0]), page.Text(r[1]), page.Text(r[2])
+	}
+	return out, nil
+}
+
+// rowSumSQL returns the query of RowSums (see keysync.RangeSum): per range
+// of uids, the rows, and over the rows with a number the BIT_XOR of the
+// CRC32 of "uid|state|number|hh|pe", the state evaluated as SweepKeys
+// does and the values trimmed as it trims them, so that a row the walk
+// would find in agreement with its account has the account's string.
+// Placeholders: the range size, the current Unix time twice, the PIDs,
+// the range size.
+func (s *Source) rowSumSQL() string {
+	pids, _ := s.pidFilter(nil)
+	return `SELECT k_range, COUNT(*), SUM(k_num <> ''), BIT_XOR(IF(k_num <> '', CRC32(CONCAT_WS('|', uid, k_state, k_num, k_hh, k_pe)), 0)), SUM(k_num = '')` +
+		` FROM (SELECT uid DIV ? AS k_range, uid, CASE WHEN ` + activeSQL + ` THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END AS k_state,` +
+		` TRIM(COALESCE(` + s.num + `, '')) AS k_num, TRIM(COALESCE(` + s.hh + `, '')) AS k_hh, TRIM(COALESCE(` + s.pe + `, '')) AS k_pe` +
+		` FROM ` + s.table + ` WHERE uid > 0` + pids + `) k GROUP BY k_range ORDER BY k_range`
+}
+
+// RowSums implements keysync.RangeSummer: one grouped query over the
+// table, computed by the portal's server.
+func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]keysync.RangeSum, error) {
+	t := now.Unix()
+	q := s.rowSumSQL()
+	_, args := s.pidFilter([]any{size, t, t})
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
+	}
+	defer rows.Close()
+	var out []keysync.RangeSum
+	for rows.Next() {
+		var r keysync.RangeSum
+		if err := rows.Scan(&r.Range, &r.All, &r.Count, &r.Xor, &r.Blank); err != nil {
+			return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
 	}
 	return out, nil
 }

@@ -288,3 +288,55 @@ func TestNew_RefusesBadIdentifiers(t *testing.T) {
 		}
 	}
 }
+
+// The range checksum and the bounded lean read of a reconciliation.
+const (
+	rowSumInner = "SELECT uid DIV ? AS k_range, uid, CASE WHEN deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?) " +
+		"THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END AS k_state, " +
+		"TRIM(COALESCE(`tx_keysync_customer_number`, '')) AS k_num, TRIM(COALESCE(`tx_keysync_wibisoft_hh_id`, '')) AS k_hh, " +
+		"TRIM(COALESCE(`tx_keysync_wibisoft_pe_id`, '')) AS k_pe FROM `fe_users` WHERE uid > 0"
+	rowSumOuter = "SELECT k_range, COUNT(*), SUM(k_num <> ''), BIT_XOR(IF(k_num <> '', CRC32(CONCAT_WS('|', uid, k_state, k_num, k_hh, k_pe)), 0)), SUM(k_num = '') FROM ("
+	rowSumSQL   = rowSumOuter + rowSumInner + ") k GROUP BY k_range ORDER BY k_range"
+	rowSumPIDs  = rowSumOuter + rowSumInner + " AND pid IN (?,?)) k GROUP BY k_range ORDER BY k_range"
+	keysSelect  = "SELECT uid, deleted <> 0, deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?), " +
+		"COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users`"
+	keysBetweenSQL = keysSelect + " WHERE uid > ? AND uid <= ? ORDER BY uid LIMIT ?"
+	keysSQL        = keysSelect + " WHERE uid > ? ORDER BY uid LIMIT ?"
+)
+
+func TestSource_RangeSumSQL(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	ts := now.Unix()
+	src, mock := mustMock(t, typo3.Config{})
+	mock.ExpectQuery(rowSumSQL).WithArgs(128, ts, ts).WillReturnRows(
+		sqlmock.NewRows([]string{"k_range", "n", "numbered", "xor", "blank"}).AddRow(0, 127, "120", uint64(4294967295), "7").AddRow(3, 2, "2", 17, "0"))
+	mock.ExpectQuery(keysBetweenSQL).WithArgs(ts, ts, 383, 511, 3).WillReturnRows(
+		sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}).AddRow(400, false, true, " 1000001 ", "7", "8"))
+	mock.ExpectQuery(keysSQL).WithArgs(ts, ts, 0, 10).WillReturnRows(sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}))
+	mock.ExpectQuery(rowSumSQL).WithArgs(64, ts, ts).WillReturnError(errBoom)
+
+	sums, err := src.RowSums(t.Context(), 128, now)
+	want := []keysync.RangeSum{{Range: 0, All: 127, Count: 120, Xor: 4294967295, Blank: 7}, {Range: 3, All: 2, Count: 2, Xor: 17}}
+	if err != nil || !reflect.DeepEqual(sums, want) {
+		t.Errorf("RowSums=%+v, %v, want %+v", sums, err, want)
+	}
+	rows, err := src.SweepKeysBetween(t.Context(), 383, 511, 3, now)
+	if err != nil || len(rows) != 1 || rows[0].ID != 400 || rows[0].Number != "1000001" || !rows[0].Active {
+		t.Errorf("SweepKeysBetween=%+v, %v", rows, err)
+	}
+	if _, err := src.SweepKeys(t.Context(), 0, 10, now); err != nil {
+		t.Errorf("SweepKeys: %v", err)
+	}
+	if _, err := src.RowSums(t.Context(), 64, now); !errors.Is(err, errBoom) {
+		t.Errorf("RowSums=%v, want the server's error", err)
+	}
+	mustMet(t, mock)
+
+	pids, mock := mustMock(t, typo3.Config{PIDs: []uint64{27, 28}})
+	mock.ExpectQuery(rowSumPIDs).WithArgs(128, ts, ts, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"k_range", "n", "numbered", "xor", "blank"}))
+	if sums, err := pids.RowSums(t.Context(), 128, now); err != nil || len(sums) != 0 {
+		t.Errorf("RowSums with PIDs=%+v, %v", sums, err)
+	}
+	mustMet(t, mock)
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -15,7 +16,10 @@ import (
 	"keysync/sync/sqlutil"
 )
 
-var _ keysync.ReconcileStore = (*Store)(nil)
+var (
+	_ keysync.ReconcileStore = (*Store)(nil)
+	_ keysync.RangeStore     = (*Store)(nil)
+)
 
 // lockCheckInterval is how often a held reconciliation lock is confirmed.
 const lockCheckInterval = 10 * time.Second
@@ -135,9 +139,26 @@ func (s *Store) FinishReconcile(ctx context.Context, id uint64, r keysync.Report
 // Accounts whose copy is missing or belongs to another number are joined to
 // their person, and their copy is renewed, so that the next walk need not.
 func (s *Store) Links(ctx context.Context, source string, after uint64, limit int) ([]keysync.Link, error) {
-	out, stale, err := s.readLinks(ctx, `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
+	return s.links(ctx, source, after, math.MaxUint64, limit)
+}
+
+// LinksBetween implements keysync.RangeStore.
+func (s *Store) LinksBetween(ctx context.Context, source string, after, upTo uint64, limit int) ([]keysync.Link, error) {
+	return s.links(ctx, source, after, upTo, limit)
+}
+
+func (s *Store) links(ctx context.Context, source string, after, upTo uint64, limit int) ([]keysync.Link, error) {
+	q := `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
  COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts
- WHERE source = ? AND account_id > ? ORDER BY account_id LIMIT ?`, []any{source, after, limit}, limit)
+ WHERE source = ? AND account_id > ? ORDER BY account_id LIMIT ?`
+	args := []any{source, after, limit}
+	if upTo != math.MaxUint64 {
+		q = `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
+ COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts
+ WHERE source = ? AND account_id > ? AND account_id <= ? ORDER BY account_id LIMIT ?`
+		args = []any{source, after, upTo, limit}
+	}
+	out, stale, err := s.readLinks(ctx, q, args, limit)
 	if err != nil || len(stale) == 0 {
 		return out, err
 	}
@@ -172,6 +193,58 @@ func (s *Store) Links(ctx context.Context, source string, after uint64, limit in
 		}
 	}
 	return merged, nil
+}
+
+// linkSumSQL sums a source's accounts per id range for a reconciliation
+// (see keysync.RangeSum): the canonical string of an account is that of
+// the portal row it expects, "id|status|number|hh|pe", with the copy of
+// the person's ids. Gone accounts expect no row and are only counted, and
+// so are accounts whose copy belongs to another number (stale): their
+// range is walked, which renews the copy.
+const linkSumSQL = `SELECT account_id DIV ?, COUNT(*), SUM(status <> 'gone'),
+ BIT_XOR(IF(status <> 'gone', CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''))), 0)),
+ SUM(status = 'gone'), SUM(NOT (copied_from <=> number))
+ FROM accounts WHERE source = ? GROUP BY account_id DIV ? ORDER BY 1`
+
+// LinkSums implements keysync.RangeStore.
+func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]keysync.RangeSum, error) {
+	var out []keysync.RangeSum
+	err := s.scanRows(ctx, linkSumSQL, []any{size, source, size}, func(rows *sql.Rows) error {
+		var r keysync.RangeSum
+		err := rows.Scan(&r.Range, &r.All, &r.Count, &r.Xor, &r.Gone, &r.Stale)
+		out = append(out, r)
+		return err
+	})
+	if err != nil {
+		if isNoSuchColumn(err) {
+			return nil, ErrSchemaOutdated
+		}
+		return nil, fmt.Errorf("sum accounts: %w", err)
+	}
+	return out, nil
+}
+
+// ConflictRanges implements keysync.RangeStore.
+func (s *Store) ConflictRanges(ctx context.Context, source string, kinds []keysync.ConflictKind, size uint64) ([]uint64, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{size, source}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	var out []uint64
+	err := s.scanRows(ctx, `SELECT DISTINCT account_id DIV ? FROM conflicts WHERE source = ? AND status = 'open' AND kind IN (`+
+		sqlutil.Placeholders(len(kinds))+`) ORDER BY 1`, args, func(rows *sql.Rows) error {
+		var r uint64
+		err := rows.Scan(&r)
+		out = append(out, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find ranges of open conflicts: %w", err)
+	}
+	return out, nil
 }
 
 // readLinks runs a query returning links (account id, number, status,
@@ -255,17 +328,31 @@ func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) (
 // OpenConflictPage implements keysync.ReconcileStore. The order is that of
 // the conflicts' (source, account_id) index, which holds the id as well.
 func (s *Store) OpenConflictPage(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID uint64, limit int) ([]keysync.OpenConflict, error) {
+	return s.openConflicts(ctx, source, kinds, afterAccount, afterID, math.MaxUint64, limit)
+}
+
+// OpenConflictsBetween implements keysync.RangeStore.
+func (s *Store) OpenConflictsBetween(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]keysync.OpenConflict, error) {
+	return s.openConflicts(ctx, source, kinds, afterAccount, afterID, upTo, limit)
+}
+
+func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]keysync.OpenConflict, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
 	args := []any{source, afterAccount, afterAccount, afterID}
+	bound := ""
+	if upTo != math.MaxUint64 {
+		bound = " AND account_id <= ?"
+		args = append(args, upTo)
+	}
 	for _, k := range kinds {
 		args = append(args, string(k))
 	}
 	args = append(args, limit)
 	var out []keysync.OpenConflict
 	err := s.scanRows(ctx, `SELECT id, kind, account_id, value FROM conflicts
- WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?)) AND status = 'open' AND kind IN (`+sqlutil.Placeholders(len(kinds))+`)
+ WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?))`+bound+` AND status = 'open' AND kind IN (`+sqlutil.Placeholders(len(kinds))+`)
  ORDER BY account_id, id LIMIT ?`, args, func(rows *sql.Rows) error {
 		var c keysync.OpenConflict
 		var kind string

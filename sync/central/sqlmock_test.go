@@ -2,6 +2,8 @@ package central_test
 
 import (
 	"errors"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +164,57 @@ func TestStore_WatermarkSQL(t *testing.T) {
 	}
 	if err := s.AdvanceWatermark(t.Context(), source, 43); !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "advance watermark: ") {
 		t.Errorf("AdvanceWatermark=%v, want the wrapped error", err)
+	}
+	mustMet(t, mock)
+}
+
+// The range checksum of the accounts and the bounded reads of a
+// reconciliation are pinned: the canonical string must stay that of the
+// sources' checksums.
+const (
+	linkSumSQL = "SELECT account_id DIV ?, COUNT(*), SUM(status <> 'gone'),\n" +
+		" BIT_XOR(IF(status <> 'gone', CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''))), 0)),\n" +
+		" SUM(status = 'gone'), SUM(NOT (copied_from <=> number))\n" +
+		" FROM accounts WHERE source = ? GROUP BY account_id DIV ? ORDER BY 1"
+	conflictRangesSQL = "SELECT DISTINCT account_id DIV ? FROM conflicts WHERE source = ? AND status = 'open' AND kind IN (?,?) ORDER BY 1"
+	linksBetweenSQL   = "SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,\n" +
+		" COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts\n" +
+		" WHERE source = ? AND account_id > ? AND account_id <= ? ORDER BY account_id LIMIT ?"
+	openBetweenSQL = "SELECT id, kind, account_id, value FROM conflicts\n" +
+		" WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?)) AND account_id <= ? AND status = 'open' AND kind IN (?,?)\n" +
+		" ORDER BY account_id, id LIMIT ?"
+)
+
+func TestStore_RangeSumSQL(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	kinds := []keysync.ConflictKind{keysync.ConflictNumberMismatch, keysync.ConflictWibisoftMismatch}
+	mock.ExpectQuery(linkSumSQL).WithArgs(128, source, 128).WillReturnRows(
+		sqlmock.NewRows([]string{"r", "n", "summed", "xor", "gone", "stale"}).AddRow(0, 128, "126", uint64(99), "2", "0").AddRow(5, 1, "1", 3, "0", "1"))
+	mock.ExpectQuery(conflictRangesSQL).WithArgs(128, source, "number_mismatch", "wibisoft_mismatch").WillReturnRows(
+		sqlmock.NewRows([]string{"r"}).AddRow(5).AddRow(9))
+	mock.ExpectQuery(linksBetweenSQL).WithArgs(source, 639, 767, 2).WillReturnRows(
+		sqlmock.NewRows([]string{"id", "n", "status", "written", "current", "hh", "pe"}).AddRow(700, "1000001", "active", true, true, "7", "8"))
+	mock.ExpectQuery(openBetweenSQL).WithArgs(source, 639, 639, uint64(math.MaxInt64), 767, "number_mismatch", "wibisoft_mismatch", 10).WillReturnRows(
+		sqlmock.NewRows([]string{"id", "kind", "account_id", "value"}).AddRow(3, "number_mismatch", 700, "x"))
+	mock.ExpectQuery(linkSumSQL).WithArgs(64, source, 64).WillReturnError(errBoom)
+
+	sums, err := s.LinkSums(t.Context(), source, 128)
+	want := []keysync.RangeSum{{Range: 0, All: 128, Count: 126, Xor: 99, Gone: 2}, {Range: 5, All: 1, Count: 1, Xor: 3, Stale: 1}}
+	if err != nil || !reflect.DeepEqual(sums, want) {
+		t.Errorf("LinkSums=%+v, %v, want %+v", sums, err, want)
+	}
+	if rs, err := s.ConflictRanges(t.Context(), source, kinds, 128); err != nil || !reflect.DeepEqual(rs, []uint64{5, 9}) {
+		t.Errorf("ConflictRanges=%v, %v", rs, err)
+	}
+	if ls, err := s.LinksBetween(t.Context(), source, 639, 767, 2); err != nil || len(ls) != 1 || ls[0].AccountID != 700 || ls[0].HH != "7" {
+		t.Errorf("LinksBetween=%+v, %v", ls, err)
+	}
+	if cs, err := s.OpenConflictsBetween(t.Context(), source, kinds, 639, math.MaxInt64, 767, 10); err != nil || len(cs) != 1 || cs[0].AccountID != 700 {
+		t.Errorf("OpenConflictsBetween=%+v, %v", cs, err)
+	}
+	if _, err := s.LinkSums(t.Context(), source, 64); !errors.Is(err, errBoom) {
+		t.Errorf("LinkSums=%v, want the server's error", err)
 	}
 	mustMet(t, mock)
 }

@@ -1,0 +1,242 @@
+package keysync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// RangeSize is how many consecutive ids one checksum of a reconciliation
+// covers: a million ids are about 7,800 ranges on either side.
+const RangeSize = 128
+
+// RangeSum is the checksum of one id range [Range*size, (Range+1)*size)
+// of one side of a reconciliation, computed by that side's server over a
+// canonical string per row: "id|state|number|hh|pe", state being active,
+// inactive or deleted. Both sides sum exactly the rows the other side is
+// expected to hold too, so that equal sums mean the walk would find
+// nothing in the range.
+type RangeSum struct {
+	Range uint64
+	// All is every row of the range: portal rows, or central accounts of
+	// any status. The report counts them.
+	All int
+	// Count and Xor are over the summed rows: on the portal those with a
+	// number, centrally the accounts not gone.
+	Count int
+	Xor   uint64 // BIT_XOR of the rows' CRC32
+	// Blank (portal) counts rows without a number, Gone (central) accounts
+	// marked gone: a gone account's row that came back without a number
+	// is invisible to the sums, so a range with both is walked.
+	Blank, Gone int
+	// Stale (central) counts accounts whose copy of the person's ids does
+	// not belong to their number: the walk renews it.
+	Stale int
+}
+
+// RangeSummer is implemented by sources that can compute RangeSums on
+// their own server and read a bounded id range the lean way. A source
+// that does not implement it is walked whole.
+type RangeSummer interface {
+	KeySweeper
+	// RowSums returns the sums of every range holding rows, in range order.
+	RowSums(ctx context.Context, size uint64, now time.Time) ([]RangeSum, error)
+	// SweepKeysBetween is SweepKeys limited to ids up to upTo.
+	SweepKeysBetween(ctx context.Context, after, upTo uint64, limit int, now time.Time) ([]Account, error)
+}
+
+// RangeStore is implemented by central stores that can compute RangeSums
+// of a source's accounts and read bounded id ranges.
+type RangeStore interface {
+	// LinkSums returns the sums of every range holding accounts of the
+	// source, in range order.
+	LinkSums(ctx context.Context, source string, size uint64) ([]RangeSum, error)
+	// ConflictRanges returns, in order, the ranges holding accounts with
+	// open conflicts of the given kinds.
+	ConflictRanges(ctx context.Context, source string, kinds []ConflictKind, size uint64) ([]uint64, error)
+	// LinksBetween is Links limited to account ids up to upTo.
+	LinksBetween(ctx context.Context, source string, after, upTo uint64, limit int) ([]Link, error)
+	// OpenConflictsBetween is OpenConflictPage limited to account ids up
+	// to upTo.
+	OpenConflictsBetween(ctx context.Context, source string, kinds []ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]OpenConflict, error)
+}
+
+// span is an id range [lo, hi] the walk reads, with how many rows and
+// links the sums counted in it, to size the reads.
+type span struct {
+	lo, hi      uint64
+	rows, links int
+}
+
+// errNoRows is the refusal of a portal without rows whose accounts are
+// linked centrally.
+var errNoRows = errors.New("the portal has no rows at all but accounts of it are linked centrally; check the source's DSN and table before reconciling")
+
+// ranged reconciles by range checksums when both sides can compute them:
+// ranges whose sums agree are counted and skipped, the others walked. It
+// reports false when the source or the store cannot, and the caller walks
+// everything.
+func (w *walk) ranged(ctx context.Context) (bool, error) {
+	src, ok := w.p.Source.(RangeSummer)
+	if !ok {
+		return false, nil
+	}
+	st, ok := w.r.Store.(RangeStore)
+	if !ok {
+		return false, nil
+	}
+	size := w.r.rangeSize()
+	now := w.r.now()
+	var rows, links []RangeSum
+	var open []uint64
+	errs := make(chan error, 3)
+	go func() {
+		var err error
+		rows, err = src.RowSums(w.work, size, now)
+		if err != nil {
+			err = fmt.Errorf("sum portal rows: %w", err)
+		}
+		errs <- err
+	}()
+	go func() {
+		var err error
+		links, err = st.LinkSums(w.work, w.name, size)
+		if err != nil {
+			err = fmt.Errorf("sum central links: %w", err)
+		}
+		errs <- err
+	}()
+	go func() {
+		var err error
+		open, err = st.ConflictRanges(w.work, w.name, autoResolved, size)
+		if err != nil {
+			err = fmt.Errorf("find open conflicts: %w", err)
+		}
+		errs <- err
+	}()
+	var err error
+	for range 3 {
+		err = errors.Join(err, <-errs)
+	}
+	if err != nil {
+		return true, err
+	}
+	spans, skipRows, skipLinks, err := planSpans(rows, links, open, size)
+	if err != nil {
+		return true, err
+	}
+	w.lean = true
+	for _, sp := range spans {
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		if err := w.span(ctx, src, st, sp, now); err != nil {
+			return true, err
+		}
+	}
+	w.rep.RowsWalked, w.rep.LinksWalked = w.rep.Rows, w.rep.Links
+	w.rep.RowsSummed, w.rep.LinksSummed = skipRows, skipLinks
+	w.rep.Rows += skipRows
+	w.rep.Links += skipLinks
+	return true, nil
+}
+
+// planSpans merges both sides' sums and the ranges with open conflicts into
+// the spans to walk, adjacent ranges joined, and counts the rows and links
+// of the ranges skipped.
+func planSpans(rows, links []RangeSum, open []uint64, size uint64) (spans []span, skipRows, skipLinks int, err error) {
+	total := 0
+	for _, s := range rows {
+		total += s.All
+	}
+	if total == 0 && len(links) > 0 {
+		return nil, 0, 0, errNoRows
+	}
+	i, j, k := 0, 0, 0
+	for i < len(rows) || j < len(links) {
+		var p, c RangeSum
+		switch {
+		case j == len(links) || (i < len(rows) && rows[i].Range < links[j].Range):
+			p = rows[i]
+			c.Range = p.Range
+			i++
+		case i == len(rows) || links[j].Range < rows[i].Range:
+			c = links[j]
+			p.Range = c.Range
+			j++
+		default:
+			p, c = rows[i], links[j]
+			i++
+			j++
+		}
+		rg := p.Range
+		for k < len(open) && open[k] < rg {
+			k++
+		}
+		conflicted := k < len(open) && open[k] == rg
+		same := p.Count == c.Count && p.Xor == c.Xor && c.Stale == 0 && (p.Blank == 0 || c.Gone == 0)
+		if same && !conflicted {
+			skipRows += p.All
+			skipLinks += c.All
+			continue
+		}
+		lo := rg * size
+		hi := lo + size - 1
+		if rg == math.MaxUint64/size {
+			hi = math.MaxUint64
+		}
+		if n := len(spans); n > 0 && spans[n-1].hi+1 == lo {
+			spans[n-1].hi = hi
+			spans[n-1].rows += p.All
+			spans[n-1].links += c.All
+			continue
+		}
+		spans = append(spans, span{lo: lo, hi: hi, rows: p.All, links: c.All})
+	}
+	return spans, skipRows, skipLinks, nil
+}
+
+func (r *Reconciler) rangeSize() uint64 {
+	if r.RangeSize > 0 {
+		return r.RangeSize
+	}
+	return RangeSize
+}
+
+// span walks the ids of one span with the merge walk, reading both sides
+// bounded by it. The reads ask for one row more than the sums counted, so
+// that a span usually costs one query per side; rows added meanwhile are
+// read by further pages.
+func (w *walk) span(ctx context.Context, src RangeSummer, st RangeStore, sp span, now time.Time) error {
+	read := w.r.readSize()
+	rowLimit, linkLimit := min(read, sp.rows+1), min(read, sp.links+1)
+	after := uint64(0)
+	if sp.lo > 0 {
+		after = sp.lo - 1
+	}
+	rows := startStream(w.work, rowLimit, ascendingFrom("portal rows", after, func(a Account) uint64 { return a.ID },
+		func(ctx context.Context, after uint64) ([]Account, error) {
+			return src.SweepKeysBetween(ctx, after, sp.hi, rowLimit, now)
+		}))
+	defer rows.stop()
+	links := startStream(w.work, linkLimit, ascendingFrom("central links", after, func(l Link) uint64 { return l.AccountID },
+		func(ctx context.Context, after uint64) ([]Link, error) {
+			return st.LinksBetween(ctx, w.name, after, sp.hi, linkLimit)
+		}))
+	defer links.stop()
+	afterAccount, afterID := after, uint64(math.MaxInt64) // every conflict of the account lo-1 is before
+	if sp.lo == 0 {
+		afterID = 0
+	}
+	open := startStream(w.work, read, func(ctx context.Context) ([]OpenConflict, error) {
+		cs, err := st.OpenConflictsBetween(ctx, w.name, autoResolved, afterAccount, afterID, sp.hi, read)
+		if len(cs) > 0 {
+			afterAccount, afterID = cs[len(cs)-1].AccountID, cs[len(cs)-1].ID
+		}
+		return cs, err
+	})
+	defer open.stop()
+	return w.merge(ctx, rows, links, open)
+}
