@@ -16,6 +16,8 @@ import (
 // is for an admin to say.
 //
 // It runs after the walk, so that numbers the walk adopted count as linked.
+// A reconciliation by ranges reads the first page of the portal's
+// duplicates while the servers compute the checksums (see prefetchDups).
 func (w *walk) duplicates(ctx context.Context) error {
 	df, ok := w.p.Source.(DuplicateFinder)
 	if !ok {
@@ -26,7 +28,21 @@ func (w *walk) duplicates(ctx context.Context) error {
 	n := w.r.batchSize()
 	after := ""
 	for ctx.Err() == nil {
-		groups, err := df.Duplicates(w.work, after, n)
+		var groups []Duplicate
+		var err error
+		if w.dups != nil && after == "" {
+			// The page read during the checksums is the one this query
+			// would return, unless the walk wrote into the portal.
+			page := <-w.dups
+			w.dups = nil
+			if w.wrote {
+				groups, err = df.Duplicates(w.work, after, n)
+			} else {
+				groups, err = page.groups, page.err
+			}
+		} else {
+			groups, err = df.Duplicates(w.work, after, n)
+		}
 		if err != nil {
 			return fmt.Errorf("find duplicate numbers: %w", err)
 		}

@@ -14,8 +14,10 @@ const RangeSize = 128
 
 // RangeSum is the checksum of one id range [Range*size, (Range+1)*size)
 // of one side of a reconciliation, computed by that side's server over a
-// canonical string per row: "id|state|number|hh|pe", state being active,
-// inactive or deleted. Both sides sum exactly the rows the other side is
+// canonical string per row: "id|state|number|hh|pe|number", state being
+// active, inactive or deleted; centrally the last field is the number the
+// account's copy of the person's ids was made for, so that a stale copy
+// never agrees. Both sides sum exactly the rows the other side is
 // expected to hold too, so that equal sums mean the walk would find
 // nothing in the range.
 type RangeSum struct {
@@ -31,9 +33,6 @@ type RangeSum struct {
 	// marked gone: a gone account's row that came back without a number
 	// is invisible to the sums, so a range with both is walked.
 	Blank, Gone int
-	// Stale (central) counts accounts whose copy of the person's ids does
-	// not belong to their number: the walk renews it.
-	Stale int
 }
 
 // RangeSummer is implemented by sources that can compute RangeSums on
@@ -89,6 +88,7 @@ func (w *walk) ranged(ctx context.Context) (bool, error) {
 	}
 	size := w.r.rangeSize()
 	now := w.r.now()
+	w.prefetchDups()
 	var rows, links []RangeSum
 	var open []uint64
 	errs := make(chan error, 3)
@@ -176,7 +176,7 @@ func planSpans(rows, links []RangeSum, open []uint64, size uint64) (spans []span
 			k++
 		}
 		conflicted := k < len(open) && open[k] == rg
-		same := p.Count == c.Count && p.Xor == c.Xor && c.Stale == 0 && (p.Blank == 0 || c.Gone == 0)
+		same := p.Count == c.Count && p.Xor == c.Xor && (p.Blank == 0 || c.Gone == 0)
 		if same && !conflicted {
 			skipRows += p.All
 			skipLinks += c.All
@@ -239,4 +239,21 @@ func (w *walk) span(ctx context.Context, src RangeSummer, st RangeStore, sp span
 	})
 	defer open.stop()
 	return w.merge(ctx, rows, links, open)
+}
+
+// prefetchDups reads the first page of the portal's duplicate numbers in
+// a goroutine of its own: the query costs about as much as the checksum
+// of the portal, and runs on the portal's server while the central one
+// computes its checksums. duplicates takes the page, or reads it again
+// when the walk wrote into the portal meanwhile.
+func (w *walk) prefetchDups() {
+	df, ok := w.p.Source.(DuplicateFinder)
+	if !ok {
+		return
+	}
+	w.dups = make(chan dupPage, 1)
+	go func() {
+		groups, err := df.Duplicates(w.work, "", w.r.batchSize())
+		w.dups <- dupPage{groups, err}
+	}()
 }

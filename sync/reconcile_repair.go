@@ -55,6 +55,7 @@ func (w *walk) writeBack(ctx context.Context, pl *plan) error {
 	if len(pl.writes) == 0 {
 		return nil
 	}
+	w.wrote = true
 	written, err := w.p.Source.WriteBack(ctx, pl.writes)
 	if err != nil {
 		return fmt.Errorf("write back: %w", err)
@@ -102,6 +103,7 @@ func (w *walk) rewrite(ctx context.Context, pl *plan) error {
 	if len(pl.rewrites) == 0 {
 		return nil
 	}
+	w.wrote = true
 	written, err := w.p.Source.Rewrite(ctx, pl.rewrites)
 	if err != nil {
 		return fmt.Errorf("restore values: %w", err)

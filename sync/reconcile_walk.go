@@ -20,6 +20,16 @@ type walk struct {
 	// lean is true when the portal rows hold only what the walk compares
 	// (KeySweeper); rows for a decision are then read whole.
 	lean bool
+	// dups, when set, delivers the first page of duplicate numbers, read
+	// while the checksums are computed; wrote says the walk wrote into the
+	// portal, which makes that page out of date.
+	dups  chan dupPage
+	wrote bool
+}
+
+type dupPage struct {
+	groups []Duplicate
+	err    error
 }
 
 // pair is one account id of the merge: the portal row, the central link,

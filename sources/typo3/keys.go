@@ -81,42 +81,93 @@ func (s *Source) sweepKeys(ctx context.Context, after, upTo uint64, limit int, n
 	return out, nil
 }
 
-// rowSumSQL returns the query of RowSums (see keysync.RangeSum): per range
-// of uids, the rows, and over the rows with a number the BIT_XOR of the
-// CRC32 of "uid|state|number|hh|pe", the state evaluated as SweepKeys
-// does and the values trimmed as it trims them, so that a row the walk
-// would find in agreement with its account has the account's string.
-// Placeholders: the range size, the current Unix time twice, the PIDs,
-// the range size.
-func (s *Source) rowSumSQL() string {
+// rowSumSQL returns the queries of RowSums (see keysync.RangeSum). The
+// first sums, per range of uids, the rows with a number: their count and
+// the BIT_XOR of the CRC32 of "uid|state|number|hh|pe|number", the state
+// evaluated as SweepKeys does (the number comes twice because the central
+// side puts there the number its copy of the ids was made for). Its
+// condition on the number is not one the poll index could serve: reading
+// nearly every row through it would cost a lookup each. The second counts
+// the rows without a number, through the poll index.
+//
+// Values are hashed as stored, while the walk trims them: a row whose
+// values carry spaces differs from its account and its range is walked,
+// finding nothing. Trimming every value on the server cost more than such
+// rare rows do.
+func (s *Source) rowSumSQL() (sums, blanks string) {
 	pids, _ := s.pidFilter(nil)
-	return `SELECT k_range, COUNT(*), SUM(k_num <> ''), BIT_XOR(IF(k_num <> '', CRC32(CONCAT_WS('|', uid, k_state, k_num, k_hh, k_pe)), 0)), SUM(k_num = '')` +
-		` FROM (SELECT uid DIV ? AS k_range, uid, CASE WHEN ` + activeSQL + ` THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END AS k_state,` +
-		` TRIM(COALESCE(` + s.num + `, '')) AS k_num, TRIM(COALESCE(` + s.hh + `, '')) AS k_hh, TRIM(COALESCE(` + s.pe + `, '')) AS k_pe` +
-		` FROM ` + s.table + ` WHERE uid > 0` + pids + `) k GROUP BY k_range ORDER BY k_range`
+	sums = `SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, ` +
+		`CASE WHEN ` + activeSQL + ` THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, ` +
+		s.num + `, COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, ''), ` + s.num + `))) FROM ` + s.table +
+		` WHERE uid > 0 AND COALESCE(` + s.num + `, '') <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
+	blanks = `SELECT uid DIV ?, COUNT(*) FROM ` + s.table + ` WHERE uid > 0 AND (` + s.num + ` = '' OR ` + s.num + ` IS NULL)` + pids +
+		` GROUP BY 1 ORDER BY 1`
+	return sums, blanks
 }
 
-// RowSums implements keysync.RangeSummer: one grouped query over the
+// RowSums implements keysync.RangeSummer: two grouped queries over the
 // table, computed by the portal's server.
 func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]keysync.RangeSum, error) {
 	t := now.Unix()
-	q := s.rowSumSQL()
+	sumQ, blankQ := s.rowSumSQL()
 	_, args := s.pidFilter([]any{size, t, t})
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	var sums []keysync.RangeSum
+	err := s.scan(ctx, sumQ, args, func(rows *sql.Rows) error {
+		var r keysync.RangeSum
+		err := rows.Scan(&r.Range, &r.Count, &r.Xor)
+		r.All = r.Count
+		sums = append(sums, r)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
 	}
-	defer rows.Close()
-	var out []keysync.RangeSum
-	for rows.Next() {
+	_, args = s.pidFilter([]any{size})
+	var blanks []keysync.RangeSum
+	err = s.scan(ctx, blankQ, args, func(rows *sql.Rows) error {
 		var r keysync.RangeSum
-		if err := rows.Scan(&r.Range, &r.All, &r.Count, &r.Xor, &r.Blank); err != nil {
-			return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
-		}
-		out = append(out, r)
+		err := rows.Scan(&r.Range, &r.Blank)
+		r.All = r.Blank
+		blanks = append(blanks, r)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count rows without a number in %s: %w", s.cfg.Table, err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
+	// Both in range order: merge the counts of rows without a number in.
+	out := make([]keysync.RangeSum, 0, len(sums)+len(blanks))
+	i, j := 0, 0
+	for i < len(sums) || j < len(blanks) {
+		switch {
+		case j == len(blanks) || (i < len(sums) && sums[i].Range < blanks[j].Range):
+			out = append(out, sums[i])
+			i++
+		case i == len(sums) || blanks[j].Range < sums[i].Range:
+			out = append(out, blanks[j])
+			j++
+		default:
+			r := sums[i]
+			r.Blank = blanks[j].Blank
+			r.All += r.Blank
+			out = append(out, r)
+			i++
+			j++
+		}
 	}
 	return out, nil
+}
+
+// scan runs a query and calls fn per row.
+func (s *Source) scan(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -291,14 +291,16 @@ func TestNew_RefusesBadIdentifiers(t *testing.T) {
 
 // The range checksum and the bounded lean read of a reconciliation.
 const (
-	rowSumInner = "SELECT uid DIV ? AS k_range, uid, CASE WHEN deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?) " +
-		"THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END AS k_state, " +
-		"TRIM(COALESCE(`tx_keysync_customer_number`, '')) AS k_num, TRIM(COALESCE(`tx_keysync_wibisoft_hh_id`, '')) AS k_hh, " +
-		"TRIM(COALESCE(`tx_keysync_wibisoft_pe_id`, '')) AS k_pe FROM `fe_users` WHERE uid > 0"
-	rowSumOuter = "SELECT k_range, COUNT(*), SUM(k_num <> ''), BIT_XOR(IF(k_num <> '', CRC32(CONCAT_WS('|', uid, k_state, k_num, k_hh, k_pe)), 0)), SUM(k_num = '') FROM ("
-	rowSumSQL   = rowSumOuter + rowSumInner + ") k GROUP BY k_range ORDER BY k_range"
-	rowSumPIDs  = rowSumOuter + rowSumInner + " AND pid IN (?,?)) k GROUP BY k_range ORDER BY k_range"
-	keysSelect  = "SELECT uid, deleted <> 0, deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?), " +
+	rowSumHead = "SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, " +
+		"CASE WHEN deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?) THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, " +
+		"`tx_keysync_customer_number`, COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, ''), `tx_keysync_customer_number`))) FROM `fe_users` " +
+		"WHERE uid > 0 AND COALESCE(`tx_keysync_customer_number`, '') <> ''"
+	rowSumSQL  = rowSumHead + " GROUP BY 1 ORDER BY 1"
+	rowSumPIDs = rowSumHead + " AND pid IN (?,?) GROUP BY 1 ORDER BY 1"
+	blankHead  = "SELECT uid DIV ?, COUNT(*) FROM `fe_users` WHERE uid > 0 AND (`tx_keysync_customer_number` = '' OR `tx_keysync_customer_number` IS NULL)"
+	blankSQL   = blankHead + " GROUP BY 1 ORDER BY 1"
+	blankPIDs  = blankHead + " AND pid IN (?,?) GROUP BY 1 ORDER BY 1"
+	keysSelect = "SELECT uid, deleted <> 0, deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?), " +
 		"COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users`"
 	keysBetweenSQL = keysSelect + " WHERE uid > ? AND uid <= ? ORDER BY uid LIMIT ?"
 	keysSQL        = keysSelect + " WHERE uid > ? ORDER BY uid LIMIT ?"
@@ -310,14 +312,15 @@ func TestSource_RangeSumSQL(t *testing.T) {
 	ts := now.Unix()
 	src, mock := mustMock(t, typo3.Config{})
 	mock.ExpectQuery(rowSumSQL).WithArgs(128, ts, ts).WillReturnRows(
-		sqlmock.NewRows([]string{"k_range", "n", "numbered", "xor", "blank"}).AddRow(0, 127, "120", uint64(4294967295), "7").AddRow(3, 2, "2", 17, "0"))
+		sqlmock.NewRows([]string{"r", "n", "xor"}).AddRow(0, 120, uint64(4294967295)).AddRow(3, 2, 17))
+	mock.ExpectQuery(blankSQL).WithArgs(128).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}).AddRow(0, 7).AddRow(2, 1).AddRow(4, 3))
 	mock.ExpectQuery(keysBetweenSQL).WithArgs(ts, ts, 383, 511, 3).WillReturnRows(
 		sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}).AddRow(400, false, true, " 1000001 ", "7", "8"))
 	mock.ExpectQuery(keysSQL).WithArgs(ts, ts, 0, 10).WillReturnRows(sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}))
 	mock.ExpectQuery(rowSumSQL).WithArgs(64, ts, ts).WillReturnError(errBoom)
 
 	sums, err := src.RowSums(t.Context(), 128, now)
-	want := []keysync.RangeSum{{Range: 0, All: 127, Count: 120, Xor: 4294967295, Blank: 7}, {Range: 3, All: 2, Count: 2, Xor: 17}}
+	want := []keysync.RangeSum{{Range: 0, All: 127, Count: 120, Xor: 4294967295, Blank: 7}, {Range: 2, All: 1, Blank: 1}, {Range: 3, All: 2, Count: 2, Xor: 17}, {Range: 4, All: 3, Blank: 3}}
 	if err != nil || !reflect.DeepEqual(sums, want) {
 		t.Errorf("RowSums=%+v, %v, want %+v", sums, err, want)
 	}
@@ -334,7 +337,8 @@ func TestSource_RangeSumSQL(t *testing.T) {
 	mustMet(t, mock)
 
 	pids, mock := mustMock(t, typo3.Config{PIDs: []uint64{27, 28}})
-	mock.ExpectQuery(rowSumPIDs).WithArgs(128, ts, ts, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"k_range", "n", "numbered", "xor", "blank"}))
+	mock.ExpectQuery(rowSumPIDs).WithArgs(128, ts, ts, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"r", "n", "xor"}))
+	mock.ExpectQuery(blankPIDs).WithArgs(128, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}))
 	if sums, err := pids.RowSums(t.Context(), 128, now); err != nil || len(sums) != 0 {
 		t.Errorf("RowSums with PIDs=%+v, %v", sums, err)
 	}
