@@ -219,12 +219,13 @@ func (r *Reconciler) Run(ctx context.Context, p Portal, repair bool) (Report, er
 	log.Info("reconciliation started", LogRepair, repair)
 
 	w := &walk{r: r, p: p, name: name, repair: repair, rep: &rep, log: log, work: locked}
+	// By range checksums where source and store can compute them, else
+	// the whole portal is walked.
 	summed, err := w.ranged(ctx)
 	if !summed {
-		w.rep.RowsSummed, w.rep.LinksSummed = 0, 0
 		err = w.run(ctx)
-		w.rep.RowsWalked, w.rep.LinksWalked = w.rep.Rows, w.rep.Links
 	}
+	w.rep.RowsWalked, w.rep.LinksWalked = w.rep.Rows-w.rep.RowsSummed, w.rep.Links-w.rep.LinksSummed
 	if err == nil {
 		err = w.duplicates(ctx)
 	}

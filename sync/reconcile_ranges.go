@@ -136,7 +136,6 @@ func (w *walk) ranged(ctx context.Context) (bool, error) {
 			return true, err
 		}
 	}
-	w.rep.RowsWalked, w.rep.LinksWalked = w.rep.Rows, w.rep.Links
 	w.rep.RowsSummed, w.rep.LinksSummed = skipRows, skipLinks
 	w.rep.Rows += skipRows
 	w.rep.Links += skipLinks
