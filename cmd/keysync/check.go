@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"keysync/config"
@@ -17,14 +16,9 @@ type checkCommand struct {
 }
 
 func (c *checkCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync check", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("check", "Usage: keysync check [--format T] [--check-digit A] NUMBER...\n\nExit 0 when every number is well-formed with a valid check digit, 1 otherwise.")
 	format := fs.String("format", "", "number template (default: KEYSYNC_NUMBER_FORMAT or {seq:8}{check})")
 	alg := fs.String("check-digit", "", "check digit algorithm (default: KEYSYNC_CHECK_DIGIT or damm)")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync check [--format T] [--check-digit A] NUMBER...\n\nExit 0 when every number is well-formed with a valid check digit, 1 otherwise.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: ExitUsage}
 	}

@@ -37,8 +37,7 @@ registered first), retires the other number for good and rewrites the portal row
 next pass; for a conflict about an unlinked account merge links it to that person.
 ignore closes the conflict. --by defaults to the invoking user ($SUDO_USER, else the
 OS user).
-Exit 0 ok, 1 not found or cannot be resolved, 2 usage.
-`
+Exit 0 ok, 1 not found or cannot be resolved, 2 usage.`
 
 // ruleOf names the decision rule behind each kind of conflict (DESIGN.md,
 // "Deciding who a registration is").
@@ -69,13 +68,7 @@ func (c *conflictsCommand) Run(ctx context.Context, args []string) error {
 }
 
 func (c *conflictsCommand) flags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("keysync conflicts "+name, flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
-	fs.Usage = func() {
-		fmt.Fprint(c.m.Stderr, conflictsUsage)
-		fs.PrintDefaults()
-	}
-	return fs
+	return c.m.flagSet("conflicts "+name, conflictsUsage)
 }
 
 var conflictKind = regexp.MustCompile(`^[a-z_]+$`)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -54,14 +53,9 @@ type doctorReport struct {
 const doctorTimeout = 30 * time.Second
 
 func (c *doctorCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync doctor", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("doctor", "Usage: keysync doctor [--json] [--strict]\n\nChecks connectivity, privileges, the portals' columns and indexes, collations, sql_mode,\nclock skew and TLS of every database, each problem with the statement or command that fixes it.\nExit 0 when nothing needs action, 1 otherwise.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	strict := fs.Bool("strict", false, "exit 1 on warnings too")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync doctor [--json] [--strict]\n\nChecks connectivity, privileges, the portals' columns and indexes, collations, sql_mode,\nclock skew and TLS of every database, each problem with the statement or command that fixes it.\nExit 0 when nothing needs action, 1 otherwise.")
-		fs.PrintDefaults()
-	}
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -23,8 +22,7 @@ type findCommand struct {
 }
 
 func (c *findCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync find", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("find", "Usage: keysync find [filters] [--limit N] [--json]\n\nPersons with every account, deleted ones included with their deletion date. Filters\ncombine with AND; a person matches when one of its accounts matches them all. The\nregistration date is the person's first on any portal. Exit 0 ok (also when nothing\nmatches), 1 failed, 2 usage.")
 	var q central.Query
 	fs.StringVar(&q.Number, "number", "", "exact customer number (also finds retired numbers)")
 	fs.StringVar(&q.Email, "email", "", "exact e-mail address, compared normalised")
@@ -39,10 +37,6 @@ func (c *findCommand) Run(ctx context.Context, args []string) error {
 	regBefore := fs.String("registered-before", "", "first registered before DATE (YYYY-MM-DD)")
 	fs.IntVar(&q.Limit, "limit", 100, "at most N persons")
 	asJSON := fs.Bool("json", false, "print a JSON array of persons")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync find [filters] [--limit N] [--json]\n\nPersons with every account, deleted ones included with their deletion date. Filters\ncombine with AND; a person matches when one of its accounts matches them all. The\nregistration date is the person's first on any portal. Exit 0 ok (also when nothing\nmatches), 1 failed, 2 usage.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return &exitError{code: ExitUsage}

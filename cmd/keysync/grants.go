@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -69,15 +68,10 @@ func (a *app) databases() ([]database, error) {
 }
 
 func (c *grantsCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync grants", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("grants", "Usage: keysync grants [--user NAME] [--host HOST] [--migrate=false]\n\nPrints the GRANT statements of the least privileges keysync needs, for each database it\nuses, for an admin to run. Nothing connects.")
 	user := fs.String("user", "keysync", "account name the statements grant to")
 	host := fs.String("host", "localhost", "host part of the account: where keysync connects from")
 	migrate := fs.Bool("migrate", true, "include the privileges only `keysync migrate` needs")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync grants [--user NAME] [--host HOST] [--migrate=false]\n\nPrints the GRANT statements of the least privileges keysync needs, for each database it\nuses, for an admin to run. Nothing connects.")
-		fs.PrintDefaults()
-	}
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

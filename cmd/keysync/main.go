@@ -64,6 +64,18 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // parseNoArgs parses the flags of a command that takes no arguments; a bad
 // flag or a stray argument is a usage error (exit 2).
+// flagSet returns the flags of the command "keysync name", which print
+// usage and then the flags' defaults to standard error on -h or a bad flag.
+func (m *Main) flagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet("keysync "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 func parseNoArgs(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: ExitUsage}

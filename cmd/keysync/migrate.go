@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -18,11 +17,7 @@ type migrateCommand struct {
 }
 
 func (c *migrateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync migrate", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync migrate\n\nCreates or upgrades the central schema (versioned, idempotent, safe when two run at once)\nand adds keysync's columns and poll index to each portal table that lacks them.")
-	}
+	fs := c.m.flagSet("migrate", "Usage: keysync migrate\n\nCreates or upgrades the central schema (versioned, idempotent, safe when two run at once)\nand adds keysync's columns and poll index to each portal table that lacks them.")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: ExitUsage}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"time"
 
@@ -35,14 +34,9 @@ type sourceSummary struct {
 }
 
 func (c *onceCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync once", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("once", "Usage: keysync once [--dry-run] [--json]\n\nOne pass over all sources. Exit 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.")
 	dry := fs.Bool("dry-run", false, "decide and log, but write nothing anywhere")
 	asJSON := fs.Bool("json", false, "print a JSON summary on standard output")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync once [--dry-run] [--json]\n\nOne pass over all sources. Exit 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.")
-		fs.PrintDefaults()
-	}
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

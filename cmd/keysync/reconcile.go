@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -49,15 +48,10 @@ reconciliation of it running elsewhere counts), 2 usage or configuration error.
 `
 
 func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync reconcile", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("reconcile", reconcileUsage)
 	repair := fs.Bool("repair", false, "write missing values and restore edited ones in the portals")
 	asJSON := fs.Bool("json", false, "print the report as JSON on standard output")
 	only := fs.String("source", "", "reconcile only this source")
-	fs.Usage = func() {
-		fmt.Fprint(c.m.Stderr, reconcileUsage+"\n")
-		fs.PrintDefaults()
-	}
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -23,11 +21,7 @@ type runCommand struct {
 }
 
 func (c *runCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync run", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync run\n\nThe daemon. Polls every source each KEYSYNC_POLL_INTERVAL; SIGTERM finishes the current batch and exits 0.")
-	}
+	fs := c.m.flagSet("run", "Usage: keysync run\n\nThe daemon. Polls every source each KEYSYNC_POLL_INTERVAL; SIGTERM finishes the current batch and exits 0.")
 	if err := fs.Parse(args); err != nil {
 		return &exitError{code: ExitUsage}
 	}

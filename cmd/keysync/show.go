@@ -38,13 +38,8 @@ type personReport struct {
 var accountRef = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*):([0-9]+)$`)
 
 func (c *showCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync show", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("show", "Usage: keysync show NUMBER|EMAIL|SOURCE:ID [--json]\n\nThe person's number, Wibisoft ids, every account on every portal (deleted ones with\ntheir deletion date) and the history, newest first. An e-mail address shared by\nseveral persons shows each. Exit 0 found, 1 nothing found or failed, 2 usage.")
 	asJSON := fs.Bool("json", false, "print a JSON array of persons")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync show NUMBER|EMAIL|SOURCE:ID [--json]\n\nThe person's number, Wibisoft ids, every account on every portal (deleted ones with\ntheir deletion date) and the history, newest first. An e-mail address shared by\nseveral persons shows each. Exit 0 found, 1 nothing found or failed, 2 usage.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return &exitError{code: ExitUsage}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -53,13 +52,8 @@ type reconciliationStatus struct {
 const backlogTimeout = 30 * time.Second
 
 func (c *statusCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("keysync status", flag.ContinueOnError)
-	fs.SetOutput(c.m.Stderr)
+	fs := c.m.flagSet("status", "Usage: keysync status [--json]\n\nPer source: the last poll and the last successful one, the last error, confirmed accounts\nstill without a number, open conflicts by kind, and the last reconciliation.")
 	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(c.m.Stderr, "Usage: keysync status [--json]\n\nPer source: the last poll and the last successful one, the last error, confirmed accounts\nstill without a number, open conflicts by kind, and the last reconciliation.")
-		fs.PrintDefaults()
-	}
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
