@@ -164,6 +164,13 @@ func TestUsage(t *testing.T) {
 	if code, _, _ := runMain(t, nil, "once", "--bogus"); code != 2 {
 		t.Errorf("bad flag: exit %d", code)
 	}
+	// A stray word is a mistake to report, not to ignore (the daemon
+	// would start with an argument meant for something else).
+	for _, cmd := range []string{"run", "migrate", "config", "once", "status"} {
+		if code, _, errOut := runMain(t, nil, cmd, "amicas"); code != 2 || !strings.Contains(errOut, cmd+" takes no arguments") {
+			t.Errorf("%s amicas: exit %d %q, want 2 and what is wrong", cmd, code, errOut)
+		}
+	}
 }
 
 // TestMigrate_RenamedColumn: TYPO3's analyzer renamed keysync's column;

@@ -21,8 +21,8 @@ func (c *configCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("keysync config", flag.ContinueOnError)
 	fs.SetOutput(c.m.Stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	cfg, err := c.m.loadConfig()
 	if err != nil {

@@ -18,8 +18,8 @@ type migrateCommand struct {
 
 func (c *migrateCommand) Run(ctx context.Context, args []string) error {
 	fs := c.m.flagSet("migrate", "Usage: keysync migrate\n\nCreates or upgrades the central schema (versioned, idempotent, safe when two run at once)\nand adds keysync's columns and poll index to each portal table that lacks them.")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {

@@ -22,8 +22,8 @@ type runCommand struct {
 
 func (c *runCommand) Run(ctx context.Context, args []string) error {
 	fs := c.m.flagSet("run", "Usage: keysync run\n\nThe daemon. Polls every source each KEYSYNC_POLL_INTERVAL; SIGTERM finishes the current batch and exits 0.")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: ExitUsage}
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
 	}
 	a, err := c.m.newApp()
 	if err != nil {
