@@ -25,7 +25,7 @@ func (s *server) baseline(ctx context.Context, ops int) (baselineResult, error) 
 	if err := s.createDB(ctx, "baseline"); err != nil {
 		return r, err
 	}
-	db, err := sqlutil.Open(s.dsn(dbPrefix + "baseline"))
+	db, err := sqlutil.Open(s.DSN(dbPrefix + "baseline"))
 	if err != nil {
 		return r, err
 	}

@@ -91,10 +91,10 @@ func (s *server) reconcileBench(ctx context.Context, rows, batch int, bin string
 	s.progress("reconcile: keysync reconcile --source rec, batch %d", batch)
 	cmd := exec.CommandContext(ctx, bin, "reconcile", "--source", "rec", "--json")
 	cmd.Env = append(benchEnv(),
-		"KEYSYNC_CENTRAL_DSN="+s.dsn(dbPrefix+"rec_central"),
+		"KEYSYNC_CENTRAL_DSN="+s.DSN(dbPrefix+"rec_central"),
 		"KEYSYNC_SOURCES=rec",
 		"KEYSYNC_SOURCE_REC_KIND=typo3",
-		"KEYSYNC_SOURCE_REC_DSN="+s.dsn(dbPrefix+"rec"),
+		"KEYSYNC_SOURCE_REC_DSN="+s.DSN(dbPrefix+"rec"),
 		"KEYSYNC_BATCH_SIZE="+strconv.Itoa(batch),
 		"KEYSYNC_LOG_FORMAT=json",
 		"KEYSYNC_LOG_LEVEL=warn",
@@ -147,12 +147,12 @@ func (s *server) linkAll(ctx context.Context, rows int) error {
 	const chunk = 50000
 	for from := 0; from < rows; from += chunk {
 		args := []any{from, from + chunk}
-		if _, err := s.admin.ExecContext(ctx, `INSERT INTO `+central+`.persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, created_at, updated_at)
+		if _, err := s.Admin.ExecContext(ctx, `INSERT INTO `+central+`.persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, created_at, updated_at)
  SELECT tx_keysync_customer_number, uid, tx_keysync_wibisoft_pe_id, tx_keysync_wibisoft_hh_id, 'assigned', first_name, last_name, email, NOW(6), NOW(6)
  FROM `+portal+`.fe_users WHERE uid > ? AND uid <= ?`, args...); err != nil {
 			return err
 		}
-		if _, err := s.admin.ExecContext(ctx, `INSERT INTO `+central+`.accounts (source, account_id, number, status, username, email, first_name, last_name, linked_at, written_at,
+		if _, err := s.Admin.ExecContext(ctx, `INSERT INTO `+central+`.accounts (source, account_id, number, status, username, email, first_name, last_name, linked_at, written_at,
   hh_id_copy, pe_id_copy, copied_from)
  SELECT 'rec', uid, tx_keysync_customer_number,
   CASE WHEN deleted = 0 AND disable = 0 AND starttime <= UNIX_TIMESTAMP() AND (endtime = 0 OR endtime > UNIX_TIMESTAMP()) THEN 'active'
@@ -163,7 +163,7 @@ func (s *server) linkAll(ctx context.Context, rows int) error {
 			return err
 		}
 	}
-	_, err := s.admin.ExecContext(ctx, "ANALYZE TABLE "+central+".accounts, "+central+".persons")
+	_, err := s.Admin.ExecContext(ctx, "ANALYZE TABLE "+central+".accounts, "+central+".persons")
 	return err
 }
 
@@ -180,7 +180,7 @@ func (s *server) addDrift(ctx context.Context, rows int) (map[string]int, error)
 		`DELETE FROM ` + portal + ` WHERE uid % ? = 2`,
 		`UPDATE ` + portal + ` SET tx_keysync_customer_number = CONCAT('E', uid) WHERE uid % ? = 3`,
 	} {
-		if _, err := s.admin.ExecContext(ctx, q, driftEvery); err != nil {
+		if _, err := s.Admin.ExecContext(ctx, q, driftEvery); err != nil {
 			return nil, err
 		}
 	}
@@ -191,7 +191,7 @@ func (s *server) addDrift(ctx context.Context, rows int) (map[string]int, error)
 // cheapest way to look at every row's number: SELECT uid, number FROM
 // fe_users, read to the end. One warm-up, then the median of three.
 func (s *server) scan(ctx context.Context) (time.Duration, error) {
-	db, err := sqlutil.Open(s.dsn(dbPrefix + "rec"))
+	db, err := sqlutil.Open(s.DSN(dbPrefix + "rec"))
 	if err != nil {
 		return 0, err
 	}

@@ -111,7 +111,7 @@ func (s *server) rollout(ctx context.Context, backlog, batch int) (rolloutResult
 // written with and without dots).
 func (s *server) verifyRollout(ctx context.Context, centralDB, portalDB, source string, want, linked int) error {
 	var rows, numbered, distinct, matching, persons int
-	err := s.admin.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(NULLIF(f.tx_keysync_customer_number, '')),
+	err := s.Admin.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(NULLIF(f.tx_keysync_customer_number, '')),
 		COUNT(DISTINCT NULLIF(f.tx_keysync_customer_number, '')), COUNT(a.number)
 		FROM `+"`"+portalDB+"`"+`.fe_users f LEFT JOIN `+"`"+centralDB+"`"+`.accounts a
 		ON a.source = ? AND a.account_id = f.uid AND a.number = f.tx_keysync_customer_number`, source).
@@ -119,7 +119,7 @@ func (s *server) verifyRollout(ctx context.Context, centralDB, portalDB, source 
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	if err := s.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+centralDB+"`.persons").Scan(&persons); err != nil {
+	if err := s.Admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+centralDB+"`.persons").Scan(&persons); err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
 	switch {

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
 	"keysync/sync/central"
@@ -22,24 +20,18 @@ const dbPrefix = "ksbench_"
 
 // server is the MariaDB server under test and what the bench created on it.
 type server struct {
-	cfg     *mysql.Config
-	admin   *sql.DB
+	*testdb.Server
 	log     io.Writer
 	created []string
 	closers []func() error
 }
 
 func openServer(ctx context.Context, dsn string, log io.Writer) (*server, error) {
-	cfg, err := mysql.ParseDSN(dsn)
+	s, err := testdb.OpenServer(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a valid DSN", envServer)
-	}
-	cfg.DBName = ""
-	s := &server{cfg: cfg, log: log}
-	if s.admin, err = s.connect(ctx, ""); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return &server{Server: s, log: log}, nil
 }
 
 // progress prints a line on standard error, so that standard output holds
@@ -48,16 +40,9 @@ func (s *server) progress(format string, args ...any) {
 	fmt.Fprintf(s.log, "bench: "+format+"\n", args...)
 }
 
-// dsn returns the server's DSN for one database.
-func (s *server) dsn(db string) string {
-	c := s.cfg.Clone()
-	c.DBName = db
-	return c.FormatDSN()
-}
-
 // open opens and pings a pool on one database, closed by close.
 func (s *server) open(ctx context.Context, db string) (*sql.DB, error) {
-	pool, err := s.connect(ctx, db)
+	pool, err := s.Connect(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -65,32 +50,12 @@ func (s *server) open(ctx context.Context, db string) (*sql.DB, error) {
 	return pool, nil
 }
 
-// connect opens and pings a pool on one database ("" for none). Errors
-// name the server address, never the password.
-func (s *server) connect(ctx context.Context, db string) (*sql.DB, error) {
-	c := s.cfg.Clone()
-	c.DBName = db
-	connector, err := mysql.NewConnector(c)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", envServer, err)
-	}
-	pool := sql.OpenDB(connector)
-	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connect to %s %s as %s: %w", c.Net, c.Addr, c.User, err)
-	}
-	return pool, nil
-}
-
 // createDB drops a bench database if a previous run left it and creates it
 // empty.
 func (s *server) createDB(ctx context.Context, name string) error {
 	name = dbPrefix + name
-	if _, err := s.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
-		return fmt.Errorf("drop database %s: %w", name, err)
-	}
-	if _, err := s.admin.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		return fmt.Errorf("create database %s: %w", name, err)
+	if err := s.Recreate(ctx, name); err != nil {
+		return err
 	}
 	s.created = append(s.created, name)
 	return nil
@@ -107,12 +72,12 @@ func (s *server) close(ctx context.Context, keep bool) {
 		}
 	} else {
 		for _, name := range s.created {
-			if _, err := s.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+			if _, err := s.Admin.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
 				s.progress("drop database %s: %v", name, err)
 			}
 		}
 	}
-	s.admin.Close()
+	s.Close()
 }
 
 // serverInfo describes the server in the report's header.
@@ -124,7 +89,7 @@ type serverInfo struct {
 
 func (s *server) describe(ctx context.Context) (serverInfo, error) {
 	var i serverInfo
-	err := s.admin.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_flush_log_at_trx_commit, @@innodb_buffer_pool_size").
+	err := s.Admin.QueryRowContext(ctx, "SELECT VERSION(), @@innodb_flush_log_at_trx_commit, @@innodb_buffer_pool_size").
 		Scan(&i.Version, &i.FlushAtCommit, &i.BufferPoolBytes)
 	if err != nil {
 		return i, fmt.Errorf("read server version: %w", err)
@@ -162,7 +127,7 @@ func (s *server) newCentral(ctx context.Context, name string) (*central.Store, c
 	if err := s.createDB(ctx, name); err != nil {
 		return nil, num, err
 	}
-	store, err := central.Open(s.dsn(dbPrefix+name), num)
+	store, err := central.Open(s.DSN(dbPrefix+name), num)
 	if err != nil {
 		return nil, num, err
 	}
@@ -194,7 +159,7 @@ func (s *server) newPortal(ctx context.Context, name string, num central.Numberi
 		}
 	}
 	src, err := typo3.Open(typo3.Config{
-		Name: name, DSN: s.dsn(dbPrefix + name),
+		Name: name, DSN: s.DSN(dbPrefix + name),
 		NumberLen: num.Number.MaxLen(), HHLen: num.Household.MaxLen(), PELen: num.Person.MaxLen(),
 	})
 	if err != nil {

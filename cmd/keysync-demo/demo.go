@@ -110,7 +110,7 @@ func (d *demo) setUp(ctx context.Context) error {
 	}
 	d.heading(fmt.Sprintf("1. Two member portals with %d registrations", len(d.regs)))
 	for _, p := range d.portals {
-		db, err := d.srv.open(ctx, p.dbName)
+		db, err := d.srv.Open(ctx, p.dbName)
 		if err != nil {
 			return err
 		}

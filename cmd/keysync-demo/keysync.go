@@ -29,7 +29,7 @@ func (d *demo) config(dsn func(db string) string) []string {
 // printConfig shows the configuration with passwords masked.
 func (d *demo) printConfig() {
 	fmt.Fprintln(d.out, "keysync reads its configuration from the environment:")
-	for _, kv := range d.config(d.srv.shownDSN) {
+	for _, kv := range d.config(d.srv.ShownDSN) {
 		fmt.Fprintln(d.out, "  "+kv)
 	}
 }
@@ -40,7 +40,7 @@ func (d *demo) printConfig() {
 func (d *demo) keysync(ctx context.Context, want []int, args ...string) (int, error) {
 	fmt.Fprintf(d.out, "\n$ keysync %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, d.bin, args...)
-	cmd.Env = append(environWithoutKeysync(), d.config(d.srv.dsn)...)
+	cmd.Env = append(environWithoutKeysync(), d.config(d.srv.DSN)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

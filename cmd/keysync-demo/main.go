@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer srv.close()
+	defer srv.Close()
 	d := &demo{srv: srv, bin: *bin, out: stdout}
 	return d.run(ctx)
 }

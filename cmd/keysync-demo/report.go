@@ -59,7 +59,7 @@ func dash(s string) string {
 
 // printConflicts prints the open conflicts from the central database.
 func (d *demo) printConflicts(ctx context.Context) error {
-	db, err := d.srv.open(ctx, dbCentral)
+	db, err := d.srv.Open(ctx, dbCentral)
 	if err != nil {
 		return err
 	}
@@ -104,23 +104,24 @@ func (d *demo) username(source string, uid uint64) string {
 func (d *demo) printWhereToLook() {
 	d.heading("The databases stay for a look")
 	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  central\t%s\n", d.srv.shownDSN(dbCentral))
+	fmt.Fprintf(tw, "  central\t%s\n", d.srv.ShownDSN(dbCentral))
 	for _, p := range d.portals {
-		fmt.Fprintf(tw, "  %s\t%s\n", p.name, d.srv.shownDSN(p.dbName))
+		fmt.Fprintf(tw, "  %s\t%s\n", p.name, d.srv.ShownDSN(p.dbName))
 	}
 	tw.Flush()
 
-	host, port, _ := strings.Cut(d.srv.cfg.Addr, ":")
+	cfg := d.srv.Config()
+	host, port, _ := strings.Cut(cfg.Addr, ":")
 	client := "mariadb -h " + host
 	if port != "" {
 		client += " -P " + port
 	}
-	client += " -u " + d.srv.cfg.User
-	if d.srv.cfg.Passwd != "" {
+	client += " -u " + cfg.User
+	if cfg.Passwd != "" {
 		client += " -p"
 	}
-	if d.srv.cfg.Net == "unix" {
-		client = "mariadb -S " + d.srv.cfg.Addr + " -u " + d.srv.cfg.User
+	if cfg.Net == "unix" {
+		client = "mariadb -S " + cfg.Addr + " -u " + cfg.User
 	}
 	fmt.Fprintln(d.out, "\nFor example:")
 	fmt.Fprintf(d.out, "  %s %s -e 'SELECT number, hh_id, pe_id, origin, first_name, last_name FROM persons'\n", client, dbCentral)
