@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -90,6 +91,20 @@ func (m *Main) newApp() (*app, error) {
 
 func (a *app) engine(dry bool) *keysync.Engine {
 	return &keysync.Engine{Store: a.store, BatchSize: a.cfg.BatchSize, DryRun: dry, Logger: a.log}
+}
+
+// centralApp is newApp for commands that read the central database: it
+// also checks that the schema is the one this keysync expects.
+func (m *Main) centralApp(ctx context.Context) (*app, error) {
+	a, err := m.newApp()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.CheckSchema(ctx); err != nil {
+		a.close()
+		return nil, fmt.Errorf("central database: %w", err)
+	}
+	return a, nil
 }
 
 func (a *app) close() {

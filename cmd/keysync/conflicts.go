@@ -93,14 +93,11 @@ func (c *conflictsCommand) list(ctx context.Context, args []string) error {
 	if *kind != "" && !conflictKind.MatchString(*kind) {
 		return usageErr("--kind %q: a kind is one of %s", *kind, knownKinds())
 	}
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 	list, err := a.store.Conflicts(ctx, central.ConflictFilter{Open: *open, Kind: *kind, Source: *source, Limit: *limit})
 	if err != nil {
 		return err
@@ -200,14 +197,11 @@ func (c *conflictsCommand) resolve(ctx context.Context, args []string) error {
 	if strings.TrimSpace(*by) == "" {
 		return usageErr("--by must name who decides")
 	}
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 	cf, err := a.store.Conflict(ctx, id)
 	if err != nil {
 		return adminErr(err)
@@ -338,14 +332,11 @@ func (c *conflictsCommand) show(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 	cf, err := a.store.Conflict(ctx, id)
 	if err != nil {
 		return adminErr(err)

@@ -65,14 +65,11 @@ func (c *findCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 	q.SourceCountries = map[string]string{}
 	for _, p := range a.portals {
 		q.SourceCountries[p.Source.Name()] = p.Country

@@ -40,7 +40,7 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,9 +49,6 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 	start := time.Now()
 	sum := summary{DryRun: *dry, Sources: map[string]*sourceSummary{}}
 	failed := 0
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 	eng := a.engine(*dry)
 	var rec *pollRecorder // a dry run records nothing
 	if !*dry {

@@ -49,14 +49,11 @@ func (c *showCommand) Run(ctx context.Context, args []string) error {
 		return &exitError{code: ExitUsage}
 	}
 	arg := strings.TrimSpace(pos[0])
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 
 	var persons []central.PersonView
 	switch ref := accountRef.FindStringSubmatch(arg); {

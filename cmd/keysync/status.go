@@ -57,14 +57,11 @@ func (c *statusCommand) Run(ctx context.Context, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	a, err := c.m.newApp()
+	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.store.CheckSchema(ctx); err != nil {
-		return fmt.Errorf("central database: %w", err)
-	}
 	rep, err := c.report(ctx, a)
 	if err != nil {
 		return fmt.Errorf("central database: %w", err)
