@@ -112,7 +112,7 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 	sumQ, blankQ := s.rowSumSQL()
 	_, args := s.pidFilter([]any{size, t, t})
 	var sums []keysync.RangeSum
-	err := s.scan(ctx, sumQ, args, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, sumQ, args, func(rows *sql.Rows) error {
 		var r keysync.RangeSum
 		err := rows.Scan(&r.Range, &r.Count, &r.Xor)
 		r.All = r.Count
@@ -124,7 +124,7 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 	}
 	_, args = s.pidFilter([]any{size})
 	var blanks []keysync.RangeSum
-	err = s.scan(ctx, blankQ, args, func(rows *sql.Rows) error {
+	err = sqlutil.Each(ctx, s.db, blankQ, args, func(rows *sql.Rows) error {
 		var r keysync.RangeSum
 		err := rows.Scan(&r.Range, &r.Blank)
 		r.All = r.Blank
@@ -155,19 +155,4 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 		}
 	}
 	return out, nil
-}
-
-// scan runs a query and calls fn per row.
-func (s *Source) scan(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -135,7 +135,7 @@ func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, er
 	}
 	in := sqlutil.Placeholders(len(args))
 	byNumber := map[string]*PersonView{}
-	err := s.each(ctx, `SELECT number, status, COALESCE(merged_into, ''), origin, COALESCE(hh_id, ''), COALESCE(pe_id, ''),
+	err := sqlutil.Each(ctx, s.db, `SELECT number, status, COALESCE(merged_into, ''), origin, COALESCE(hh_id, ''), COALESCE(pe_id, ''),
  first_name, last_name, email, birth_date, created_at FROM persons WHERE number IN (`+in+`)`, args, func(rows *sql.Rows) error {
 		var p PersonView
 		if err := rows.Scan(&p.Number, &p.Status, &p.MergedInto, &p.Origin, &p.HH, &p.PE, &p.FirstName, &p.LastName,
@@ -150,7 +150,7 @@ func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, er
 	if err != nil {
 		return nil, fmt.Errorf("read persons: %w", err)
 	}
-	err = s.each(ctx, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.number IN (`+in+`) ORDER BY a.source, a.account_id`, args, func(rows *sql.Rows) error {
+	err = sqlutil.Each(ctx, s.db, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.number IN (`+in+`) ORDER BY a.source, a.account_id`, args, func(rows *sql.Rows) error {
 		a, err := scanAccountView(rows)
 		if err != nil {
 			return err
@@ -166,7 +166,7 @@ func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, er
 	if err != nil {
 		return nil, fmt.Errorf("read accounts: %w", err)
 	}
-	err = s.each(ctx, `SELECT number, merged_into FROM persons WHERE merged_into IN (`+in+`) ORDER BY number`, args, func(rows *sql.Rows) error {
+	err = sqlutil.Each(ctx, s.db, `SELECT number, merged_into FROM persons WHERE merged_into IN (`+in+`) ORDER BY number`, args, func(rows *sql.Rows) error {
 		var n, into string
 		if err := rows.Scan(&n, &into); err != nil {
 			return err
@@ -210,7 +210,7 @@ func (s *Store) Person(ctx context.Context, number string) (PersonView, error) {
 // (compared normalised, see match.Email); a shared mailbox gives several.
 func (s *Store) PersonsByEmail(ctx context.Context, emailNorm string) ([]PersonView, error) {
 	var numbers []string
-	err := s.each(ctx, `SELECT DISTINCT a.number FROM accounts a JOIN persons p ON p.number = a.number
+	err := sqlutil.Each(ctx, s.db, `SELECT DISTINCT a.number FROM accounts a JOIN persons p ON p.number = a.number
  WHERE a.email_norm = ? ORDER BY p.created_at, a.number`, []any{emailNorm}, func(rows *sql.Rows) error {
 		var n string
 		err := rows.Scan(&n)
@@ -238,7 +238,7 @@ func (s *Store) History(ctx context.Context, p PersonView) ([]HistoryEntry, erro
 	}
 	var out []HistoryEntry
 	seen := map[string]bool{} // kind|account of events, so the account columns add no duplicates
-	err := s.each(ctx, `SELECT id, at, actor, kind, COALESCE(number, ''), COALESCE(source, ''), COALESCE(account_id, 0),
+	err := sqlutil.Each(ctx, s.db, `SELECT id, at, actor, kind, COALESCE(number, ''), COALESCE(source, ''), COALESCE(account_id, 0),
  COALESCE(old_value, ''), COALESCE(new_value, ''), COALESCE(detail, '') FROM events WHERE `+strings.Join(where, " OR "), args, func(rows *sql.Rows) error {
 		var e HistoryEntry
 		var source string
@@ -283,21 +283,6 @@ func (s *Store) History(ctx context.Context, p PersonView) ([]HistoryEntry, erro
 		return out[i].id > out[j].id
 	})
 	return out, nil
-}
-
-// each runs a read-only query on the pool and calls fn per row.
-func (s *Store) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // ConflictView is one conflict as admins review it.
@@ -382,7 +367,7 @@ func (s *Store) Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictView
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
 	out := []ConflictView{}
-	err := s.each(ctx, q, args, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, q, args, func(rows *sql.Rows) error {
 		c, err := scanConflict(rows)
 		out = append(out, c)
 		return err
@@ -396,7 +381,7 @@ func (s *Store) Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictView
 // Conflict returns one conflict by id.
 func (s *Store) Conflict(ctx context.Context, id uint64) (ConflictView, error) {
 	var out []ConflictView
-	err := s.each(ctx, `SELECT `+conflictColumns+` WHERE c.id = ?`, []any{id}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, `SELECT `+conflictColumns+` WHERE c.id = ?`, []any{id}, func(rows *sql.Rows) error {
 		c, err := scanConflict(rows)
 		out = append(out, c)
 		return err
@@ -413,7 +398,7 @@ func (s *Store) Conflict(ctx context.Context, id uint64) (ConflictView, error) {
 // Account returns one account as recorded centrally.
 func (s *Store) Account(ctx context.Context, source string, id uint64) (AccountView, error) {
 	var out []AccountView
-	err := s.each(ctx, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.source = ? AND a.account_id = ?`, []any{source, id}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.source = ? AND a.account_id = ?`, []any{source, id}, func(rows *sql.Rows) error {
 		a, err := scanAccountView(rows)
 		out = append(out, a)
 		return err

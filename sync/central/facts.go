@@ -177,7 +177,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 
 	if len(ids) > 0 {
 		q := `SELECT a.account_id, a.pending_write, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
-		err := query(ctx, tx, q, append([]any{source}, ids...), func(rows *sql.Rows) error {
+		err := sqlutil.Each(ctx, tx, q, append([]any{source}, ids...), func(rows *sql.Rows) error {
 			var id uint64
 			var rewrite bool
 			p, err := scanPerson(rows, &id, &rewrite)
@@ -195,7 +195,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		// elsewhere, and parent and child sharing the mailbox differ in
 		// their birth date, generation marker or household.
 		q := `SELECT a.first_norm, a.last_norm, a.birth_date, a.first_name, a.last_name, a.address_key, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.email_norm IN (` + sqlutil.Placeholders(len(emails)) + `) ORDER BY p.created_at, p.number`
-		err := query(ctx, tx, q, emails, func(rows *sql.Rows) error {
+		err := sqlutil.Each(ctx, tx, q, emails, func(rows *sql.Rows) error {
 			var first, last, birth, rawFirst, rawLast, addr string
 			p, err := scanPerson(rows, &first, &last, &birth, &rawFirst, &rawLast, &addr)
 			p.Profile.FirstName, p.Profile.LastName, p.Profile.BirthDate = first, last, birth
@@ -217,7 +217,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		// A retired number (merged away) stands for its survivor: the
 		// survivor is returned under the retired number.
 		q := `SELECT p.number, ` + survivorColumns + ` FROM persons p LEFT JOIN persons s ON s.number = p.merged_into AND p.status = 'retired' WHERE p.number IN (` + sqlutil.Placeholders(len(numbers)) + `)`
-		err := query(ctx, tx, q, numbers, func(rows *sql.Rows) error {
+		err := sqlutil.Each(ctx, tx, q, numbers, func(rows *sql.Rows) error {
 			var asked string
 			p, err := scanPerson(rows, &asked)
 			f.byNumber[asked] = p
@@ -229,7 +229,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 	}
 	if len(pes) > 0 {
 		q := `SELECT ` + personColumns + ` FROM persons p WHERE p.pe_id IN (` + sqlutil.Placeholders(len(pes)) + `)`
-		err := query(ctx, tx, q, pes, func(rows *sql.Rows) error {
+		err := sqlutil.Each(ctx, tx, q, pes, func(rows *sql.Rows) error {
 			p, err := scanPerson(rows)
 			f.byPE[p.PE] = p
 			return err
@@ -247,7 +247,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 			where = append(where, `hh_id IN (`+sqlutil.Placeholders(len(hhs))+`)`)
 		}
 		q := `SELECT hh_id, match_key FROM households WHERE ` + strings.Join(where, " OR ") + ` ORDER BY created_at, hh_id`
-		err := query(ctx, tx, q, append(hkeys, hhs...), func(rows *sql.Rows) error {
+		err := sqlutil.Each(ctx, tx, q, append(hkeys, hhs...), func(rows *sql.Rows) error {
 			var hh, key string
 			if err := rows.Scan(&hh, &key); err != nil {
 				return err
@@ -299,7 +299,7 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, keys [len(blockColu
 		id     uint64
 	}
 	seen := map[account]bool{}
-	return query(ctx, tx, q, args, func(rows *sql.Rows) error {
+	return sqlutil.Each(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var pr keysync.Profile
 		var acc account
 		var rawFirst, rawLast string
@@ -344,7 +344,7 @@ func selective(ctx context.Context, tx *sql.Tx, col string, keys []any) ([]any, 
 	}
 	common := map[string]bool{}
 	q := `SELECT ` + col + ` FROM accounts WHERE ` + col + ` IN (` + sqlutil.Placeholders(len(keys)) + `) GROUP BY ` + col + ` HAVING COUNT(*) > ?`
-	err := query(ctx, tx, q, append(keys[:len(keys):len(keys)], keysync.MaxBlock), func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, tx, q, append(keys[:len(keys):len(keys)], keysync.MaxBlock), func(rows *sql.Rows) error {
 		var k string
 		err := rows.Scan(&k)
 		common[k] = true
@@ -363,18 +363,4 @@ func selective(ctx context.Context, tx *sql.Tx, col string, keys []any) ([]any, 
 		}
 	}
 	return out, nil
-}
-
-func query(ctx context.Context, tx *sql.Tx, q string, args []any, each func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"keysync/sync/match"
+	"keysync/sync/sqlutil"
 )
 
 // ErrBadQuery is wrapped by Find when a filter value cannot be used.
@@ -177,7 +178,7 @@ func (s *Store) Find(ctx context.Context, q Query) (persons []PersonView, more b
 	var numbers []string
 	matched := map[string]bool{}
 	errStop := errors.New("stop")
-	err = s.each(ctx, query, args, func(rows *sql.Rows) error {
+	err = sqlutil.Each(ctx, s.db, query, args, func(rows *sql.Rows) error {
 		var r row
 		if err := rows.Scan(&r.number, &r.personFirst, &r.personLast, &r.source, &r.first, &r.last, &r.zip, &r.country); err != nil {
 			return err

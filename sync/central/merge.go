@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
 )
 
 // How an admin resolves a conflict.
@@ -259,7 +260,7 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictV
 		source string
 		id     uint64
 	}
-	err := query(ctx, tx, `SELECT source, account_id FROM accounts WHERE number = ? ORDER BY source, account_id FOR UPDATE`, []any{loser}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, tx, `SELECT source, account_id FROM accounts WHERE number = ? ORDER BY source, account_id FOR UPDATE`, []any{loser}, func(rows *sql.Rows) error {
 		var k struct {
 			source string
 			id     uint64
@@ -296,7 +297,7 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictV
 // lockConflict reads a conflict for update.
 func lockConflict(ctx context.Context, tx *sql.Tx, id uint64) (ConflictView, error) {
 	var out []ConflictView
-	err := query(ctx, tx, `SELECT `+conflictColumns+` WHERE c.id = ? FOR UPDATE`, []any{id}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, tx, `SELECT `+conflictColumns+` WHERE c.id = ? FOR UPDATE`, []any{id}, func(rows *sql.Rows) error {
 		c, err := scanConflict(rows)
 		out = append(out, c)
 		return err
@@ -374,7 +375,7 @@ func pairConflicts(ctx context.Context, tx *sql.Tx, except uint64, a, b, retired
  WHERE c.status = 'open' AND c.id <> ? AND c.kind IN (?, ?) AND ac.number IN (?, ?) AND c.number IN (?, ?` + strings.Repeat(", ?", len(others)-2) + `)
  ORDER BY c.id FOR UPDATE`
 	args := append([]any{except, string(keysync.ConflictSharedEmail), string(keysync.ConflictSuspectedDuplicate), a, b}, others...)
-	err := query(ctx, tx, q, args, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var id uint64
 		err := rows.Scan(&id)
 		ids = append(ids, id)

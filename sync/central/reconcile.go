@@ -212,7 +212,7 @@ const linkSumSQL = `SELECT account_id DIV ?, COUNT(*), COUNT(IF(status + 0 = 4, 
 // LinkSums implements keysync.RangeStore.
 func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]keysync.RangeSum, error) {
 	var out []keysync.RangeSum
-	err := s.scanRows(ctx, linkSumSQL, []any{size, source}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, linkSumSQL, []any{size, source}, func(rows *sql.Rows) error {
 		var r keysync.RangeSum
 		err := rows.Scan(&r.Range, &r.All, &r.Gone, &r.Xor)
 		r.Count = r.All - r.Gone
@@ -238,7 +238,7 @@ func (s *Store) ConflictRanges(ctx context.Context, source string, kinds []keysy
 		args = append(args, string(k))
 	}
 	var out []uint64
-	err := s.scanRows(ctx, `SELECT DISTINCT account_id DIV ? FROM conflicts WHERE source = ? AND status = 'open' AND kind IN (`+
+	err := sqlutil.Each(ctx, s.db, `SELECT DISTINCT account_id DIV ? FROM conflicts WHERE source = ? AND status = 'open' AND kind IN (`+
 		sqlutil.Placeholders(len(kinds))+`) ORDER BY 1`, args, func(rows *sql.Rows) error {
 		var r uint64
 		err := rows.Scan(&r)
@@ -317,7 +317,7 @@ func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) (
 		args = append(args, n)
 	}
 	var out []keysync.Link
-	err := s.scanRows(ctx, `SELECT account_id, number FROM accounts WHERE source = ? AND number IN (`+sqlutil.Placeholders(len(numbers))+`) ORDER BY account_id`, args, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, `SELECT account_id, number FROM accounts WHERE source = ? AND number IN (`+sqlutil.Placeholders(len(numbers))+`) ORDER BY account_id`, args, func(rows *sql.Rows) error {
 		var l keysync.Link
 		err := rows.Scan(&l.AccountID, &l.Number)
 		out = append(out, l)
@@ -355,7 +355,7 @@ func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysyn
 	}
 	args = append(args, limit)
 	var out []keysync.OpenConflict
-	err := s.scanRows(ctx, `SELECT id, kind, account_id, value FROM conflicts
+	err := sqlutil.Each(ctx, s.db, `SELECT id, kind, account_id, value FROM conflicts
  WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?))`+bound+` AND status = 'open' AND kind IN (`+sqlutil.Placeholders(len(kinds))+`)
  ORDER BY account_id, id LIMIT ?`, args, func(rows *sql.Rows) error {
 		var c keysync.OpenConflict
@@ -457,19 +457,4 @@ func fieldName(f string) string {
 	default:
 		return "customer number"
 	}
-}
-
-// scanRows runs a read-only query on the pool and calls fn per row.
-func (s *Store) scanRows(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

@@ -34,7 +34,7 @@ func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert,
 	for i, c := range cs {
 		keys[i] = openKey(c)
 	}
-	err := query(ctx, tx, `SELECT open_key FROM conflicts WHERE open_key IN (`+sqlutil.Placeholders(len(keys))+`)`, keys, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, tx, `SELECT open_key FROM conflicts WHERE open_key IN (`+sqlutil.Placeholders(len(keys))+`)`, keys, func(rows *sql.Rows) error {
 		var k string
 		err := rows.Scan(&k)
 		known[k] = true

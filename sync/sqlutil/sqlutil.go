@@ -147,3 +147,24 @@ func Rows(n, width int) string {
 	}
 	return b.String()
 }
+
+// Querier runs queries: a pool, a connection or a transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Each runs a query and calls fn for every row, stopping at the first
+// error.
+func Each(ctx context.Context, db Querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
