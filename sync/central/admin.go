@@ -380,8 +380,14 @@ func (s *Store) Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictView
 
 // Conflict returns one conflict by id.
 func (s *Store) Conflict(ctx context.Context, id uint64) (ConflictView, error) {
+	return readConflict(ctx, s.db, id, "")
+}
+
+// readConflict reads one conflict by id; lock is appended to the query
+// ("FOR UPDATE" inside a transaction).
+func readConflict(ctx context.Context, db sqlutil.Querier, id uint64, lock string) (ConflictView, error) {
 	var out []ConflictView
-	err := sqlutil.Each(ctx, s.db, `SELECT `+conflictColumns+` WHERE c.id = ?`, []any{id}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, db, `SELECT `+conflictColumns+` WHERE c.id = ?`+lock, []any{id}, func(rows *sql.Rows) error {
 		c, err := scanConflict(rows)
 		out = append(out, c)
 		return err

@@ -98,7 +98,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 	if _, _, _, err := s.lockSequences(ctx, tx, 0); err != nil {
 		return res, err
 	}
-	c, err := lockConflict(ctx, tx, r.ID)
+	c, err := readConflict(ctx, tx, r.ID, " FOR UPDATE")
 	if err != nil {
 		return res, err
 	}
@@ -292,23 +292,6 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictV
 		event("account_moved", survivor, k.source, k.id, loser, survivor, "moved from "+loser+"; the portal row gets "+survivor+" on the next pass")
 	}
 	return nil
-}
-
-// lockConflict reads a conflict for update.
-func lockConflict(ctx context.Context, tx *sql.Tx, id uint64) (ConflictView, error) {
-	var out []ConflictView
-	err := sqlutil.Each(ctx, tx, `SELECT `+conflictColumns+` WHERE c.id = ? FOR UPDATE`, []any{id}, func(rows *sql.Rows) error {
-		c, err := scanConflict(rows)
-		out = append(out, c)
-		return err
-	})
-	if err != nil {
-		return ConflictView{}, fmt.Errorf("read conflict: %w", err)
-	}
-	if len(out) == 0 {
-		return ConflictView{}, fmt.Errorf("conflict %d: %w", id, ErrNotFound)
-	}
-	return out[0], nil
 }
 
 type lockedPerson struct {
