@@ -128,13 +128,8 @@ func (w *walk) ranged(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	w.lean = true
-	for _, sp := range spans {
-		if ctx.Err() != nil {
-			return true, nil
-		}
-		if err := w.span(ctx, src, st, sp, now); err != nil {
-			return true, err
-		}
+	if err := w.spans(src, st, spans, now); err != nil {
+		return true, err
 	}
 	w.rep.RowsSummed, w.rep.LinksSummed = skipRows, skipLinks
 	w.rep.Rows += skipRows
@@ -204,40 +199,99 @@ func (r *Reconciler) rangeSize() uint64 {
 	return RangeSize
 }
 
-// span walks the ids of one span with the merge walk, reading both sides
-// bounded by it. The reads ask for one row more than the sums counted, so
-// that a span usually costs one query per side; rows added meanwhile are
-// read by further pages.
-func (w *walk) span(ctx context.Context, src RangeSummer, st RangeStore, sp span, now time.Time) error {
+// spans walks the ids of the spans with one merge walk: each side is read
+// span by span, a page filling up across spans, so that the steps of the
+// walk hold as many ids as they would in a walk of everything, and the
+// drift of a hundred small spans is recorded in a few steps rather than
+// in a hundred. Each read asks for one row more than the sums counted in
+// its span, so that a span usually costs one query per side; rows added
+// meanwhile are read by further queries.
+func (w *walk) spans(src RangeSummer, st RangeStore, spans []span, now time.Time) error {
 	read := w.r.readSize()
-	rowLimit, linkLimit := min(read, sp.rows+1), min(read, sp.links+1)
-	after := uint64(0)
-	if sp.lo > 0 {
-		after = sp.lo - 1
-	}
-	rows := startStream(w.work, rowLimit, ascendingFrom("portal rows", after, func(a Account) uint64 { return a.ID },
-		func(ctx context.Context, after uint64) ([]Account, error) {
-			return src.SweepKeysBetween(ctx, after, sp.hi, rowLimit, now)
+	rows := startStream(w.work, read, acrossSpans(spans, read, "portal rows", func(sp span) int { return sp.rows },
+		func(a Account) uint64 { return a.ID },
+		func(ctx context.Context, after, upTo uint64, limit int) ([]Account, error) {
+			return src.SweepKeysBetween(ctx, after, upTo, limit, now)
 		}))
 	defer rows.stop()
-	links := startStream(w.work, linkLimit, ascendingFrom("central links", after, func(l Link) uint64 { return l.AccountID },
-		func(ctx context.Context, after uint64) ([]Link, error) {
-			return st.LinksBetween(ctx, w.name, after, sp.hi, linkLimit)
+	links := startStream(w.work, read, acrossSpans(spans, read, "central links", func(sp span) int { return sp.links },
+		func(l Link) uint64 { return l.AccountID },
+		func(ctx context.Context, after, upTo uint64, limit int) ([]Link, error) {
+			return st.LinksBetween(ctx, w.name, after, upTo, limit)
 		}))
 	defer links.stop()
-	afterAccount, afterID := after, uint64(math.MaxInt64) // every conflict of the account lo-1 is before
-	if sp.lo == 0 {
-		afterID = 0
+	// Open conflicts are paged by (account, conflict id); a span starts
+	// after every conflict of the account before it.
+	i := 0
+	var afterAccount, afterID uint64
+	start := func() {
+		afterAccount, afterID = 0, 0
+		if lo := spans[i].lo; lo > 0 {
+			afterAccount, afterID = lo-1, math.MaxInt64
+		}
+	}
+	if len(spans) > 0 {
+		start()
 	}
 	open := startStream(w.work, read, func(ctx context.Context) ([]OpenConflict, error) {
-		cs, err := st.OpenConflictsBetween(ctx, w.name, autoResolved, afterAccount, afterID, sp.hi, read)
-		if len(cs) > 0 {
+		var out []OpenConflict
+		for len(out) < read && i < len(spans) {
+			want := read - len(out)
+			cs, err := st.OpenConflictsBetween(ctx, w.name, autoResolved, afterAccount, afterID, spans[i].hi, want)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cs...)
+			if len(cs) < want {
+				if i++; i < len(spans) {
+					start()
+				}
+				continue
+			}
 			afterAccount, afterID = cs[len(cs)-1].AccountID, cs[len(cs)-1].ID
 		}
-		return cs, err
+		return out, nil
 	})
 	defer open.stop()
-	return w.merge(ctx, rows, links, open)
+	return w.merge(w.work, rows, links, open)
+}
+
+// acrossSpans returns a stream's page reader over the ids of the spans, in
+// order: read reads ids above after up to upTo. A page is full unless the
+// last span is exhausted, as the stream takes a short page for the end.
+func acrossSpans[T any](spans []span, limit int, what string, counted func(span) int, id func(T) uint64,
+	read func(ctx context.Context, after, upTo uint64, limit int) ([]T, error)) func(ctx context.Context) ([]T, error) {
+	i := 0
+	var after uint64
+	first, seen := true, false
+	return func(ctx context.Context) ([]T, error) {
+		var out []T
+		for len(out) < limit && i < len(spans) {
+			sp := spans[i]
+			if first && sp.lo > 0 {
+				after = sp.lo - 1
+			}
+			first = false
+			want := min(limit-len(out), counted(sp)+1)
+			got, err := read(ctx, after, sp.hi, want)
+			if err != nil {
+				return nil, err
+			}
+			for _, row := range got {
+				if v := id(row); v <= after && (after > 0 || seen) {
+					return nil, fmt.Errorf("read %s: id %d after %d: not in ascending order", what, v, after)
+				}
+				after, seen = id(row), true
+			}
+			out = append(out, got...)
+			if len(got) < want {
+				// The span is exhausted: the next starts below its lo.
+				i++
+				first = true
+			}
+		}
+		return out, nil
+	}
 }
 
 // prefetchDups reads the first page of the portal's duplicate numbers in
