@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 	"time"
 
 	keysync "keysync/sync"
@@ -81,14 +84,20 @@ func (s *Source) sweepKeys(ctx context.Context, after, upTo uint64, limit int, n
 	return out, nil
 }
 
+// sumParts is how many queries compute the checksums of the rows with a
+// number, each over its own part of the uids, at the same time: the
+// portal's server spends a core per query, and the checksum is nearly all
+// of a reconciliation's time.
+const sumParts = 2
+
 // rowSumSQL returns the queries of RowSums (see keysync.RangeSum). The
-// first sums, per range of uids, the rows with a number: their count and
-// the BIT_XOR of the CRC32 of "uid|state|number|hh|pe|number", the state
-// evaluated as SweepKeys does (the number comes twice because the central
-// side puts there the number its copy of the ids was made for). Its
-// condition on the number is not one the poll index could serve: reading
-// nearly every row through it would cost a lookup each. The second counts
-// the rows without a number, through the poll index.
+// first sums, per range of uids within [?, ?), the rows with a number:
+// their count and the BIT_XOR of the CRC32 of "uid|state|number|hh|pe|number",
+// the state evaluated as SweepKeys does (the number comes twice because
+// the central side puts there the number its copy of the ids was made
+// for). Its condition on the number is not one the poll index could
+// serve: reading nearly every row through it would cost a lookup each.
+// The second counts the rows without a number, through the poll index.
 //
 // Values are hashed as stored, while the walk trims them: a row whose
 // values carry spaces differs from its account and its range is walked,
@@ -99,42 +108,62 @@ func (s *Source) rowSumSQL() (sums, blanks string) {
 	sums = `SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, ` +
 		`CASE WHEN ` + activeSQL + ` THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, ` +
 		s.num + `, COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, ''), ` + s.num + `))) FROM ` + s.table +
-		` WHERE uid > 0 AND COALESCE(` + s.num + `, '') <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
+		` WHERE uid >= ? AND uid < ? AND COALESCE(` + s.num + `, '') <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
 	blanks = `SELECT uid DIV ?, COUNT(*) FROM ` + s.table + ` WHERE uid > 0 AND (` + s.num + ` = '' OR ` + s.num + ` IS NULL)` + pids +
 		` GROUP BY 1 ORDER BY 1`
 	return sums, blanks
 }
 
-// RowSums implements keysync.RangeSummer: two grouped queries over the
-// table, computed by the portal's server.
+// RowSums implements keysync.RangeSummer: grouped queries over the table,
+// computed by the portal's server, the sums in sumParts parts of the uids
+// split at range boundaries, all at the same time.
 func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]keysync.RangeSum, error) {
+	var lo, hi uint64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(uid), 1), COALESCE(MAX(uid), 0) FROM `+s.table+` WHERE uid > 0`).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("read the uids of %s: %w", s.cfg.Table, err)
+	}
+	bounds := splitRanges(lo, hi, size, sumParts)
 	t := now.Unix()
 	sumQ, blankQ := s.rowSumSQL()
-	_, args := s.pidFilter([]any{size, t, t})
-	var sums []keysync.RangeSum
-	err := sqlutil.Each(ctx, s.db, sumQ, args, func(rows *sql.Rows) error {
-		var r keysync.RangeSum
-		err := rows.Scan(&r.Range, &r.Count, &r.Xor)
-		r.All = r.Count
-		sums = append(sums, r)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sum %s: %w", s.cfg.Table, err)
-	}
-	_, args = s.pidFilter([]any{size})
+	parts := make([][]keysync.RangeSum, len(bounds)-1)
+	errs := make([]error, len(bounds))
 	var blanks []keysync.RangeSum
-	err = sqlutil.Each(ctx, s.db, blankQ, args, func(rows *sql.Rows) error {
-		var r keysync.RangeSum
-		err := rows.Scan(&r.Range, &r.Blank)
-		r.All = r.Blank
-		blanks = append(blanks, r)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count rows without a number in %s: %w", s.cfg.Table, err)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() {
+			_, args := s.pidFilter([]any{size, t, t, bounds[i], bounds[i+1]})
+			errs[i] = sqlutil.Each(ctx, s.db, sumQ, args, func(rows *sql.Rows) error {
+				var r keysync.RangeSum
+				err := rows.Scan(&r.Range, &r.Count, &r.Xor)
+				r.All = r.Count
+				parts[i] = append(parts[i], r)
+				return err
+			})
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("sum %s: %w", s.cfg.Table, errs[i])
+			}
+		})
 	}
-	// Both in range order: merge the counts of rows without a number in.
+	wg.Go(func() {
+		_, args := s.pidFilter([]any{size})
+		err := sqlutil.Each(ctx, s.db, blankQ, args, func(rows *sql.Rows) error {
+			var r keysync.RangeSum
+			err := rows.Scan(&r.Range, &r.Blank)
+			r.All = r.Blank
+			blanks = append(blanks, r)
+			return err
+		})
+		if err != nil {
+			errs[len(parts)] = fmt.Errorf("count rows without a number in %s: %w", s.cfg.Table, err)
+		}
+	})
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	// The parts follow each other and each is in range order, as are the
+	// counts of rows without a number: merge those in.
+	sums := slices.Concat(parts...)
 	out := make([]keysync.RangeSum, 0, len(sums)+len(blanks))
 	i, j := 0, 0
 	for i < len(sums) || j < len(blanks) {
@@ -155,4 +184,19 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 		}
 	}
 	return out, nil
+}
+
+// splitRanges splits the uids lo..hi into at most n parts of whole ranges
+// of size, as n+1 bounds: part i is [bounds[i], bounds[i+1]). The first
+// bound is 1 (uid 0 is never a user) and the last is past every uid.
+func splitRanges(lo, hi, size uint64, n int) []uint64 {
+	bounds := []uint64{1}
+	if hi >= lo && n > 1 {
+		first, last := lo/size, hi/size
+		step := (last - first + 1) / uint64(n)
+		for k := uint64(1); step > 0 && k < uint64(n); k++ {
+			bounds = append(bounds, (first+k*step)*size)
+		}
+	}
+	return append(bounds, math.MaxInt64)
 }

@@ -3,6 +3,7 @@ package typo3_test
 import (
 	"database/sql/driver"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -294,9 +295,10 @@ const (
 	rowSumHead = "SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, " +
 		"CASE WHEN deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?) THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, " +
 		"`tx_keysync_customer_number`, COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, ''), `tx_keysync_customer_number`))) FROM `fe_users` " +
-		"WHERE uid > 0 AND COALESCE(`tx_keysync_customer_number`, '') <> ''"
+		"WHERE uid >= ? AND uid < ? AND COALESCE(`tx_keysync_customer_number`, '') <> ''"
 	rowSumSQL  = rowSumHead + " GROUP BY 1 ORDER BY 1"
 	rowSumPIDs = rowSumHead + " AND pid IN (?,?) GROUP BY 1 ORDER BY 1"
+	uidBounds  = "SELECT COALESCE(MIN(uid), 1), COALESCE(MAX(uid), 0) FROM `fe_users` WHERE uid > 0"
 	blankHead  = "SELECT uid DIV ?, COUNT(*) FROM `fe_users` WHERE uid > 0 AND (`tx_keysync_customer_number` = '' OR `tx_keysync_customer_number` IS NULL)"
 	blankSQL   = blankHead + " GROUP BY 1 ORDER BY 1"
 	blankPIDs  = blankHead + " AND pid IN (?,?) GROUP BY 1 ORDER BY 1"
@@ -311,33 +313,50 @@ func TestSource_RangeSumSQL(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	ts := now.Unix()
 	src, mock := mustMock(t, typo3.Config{})
-	mock.ExpectQuery(rowSumSQL).WithArgs(128, ts, ts).WillReturnRows(
-		sqlmock.NewRows([]string{"r", "n", "xor"}).AddRow(0, 120, uint64(4294967295)).AddRow(3, 2, 17))
+	// The sums of the two halves of the uids and the count of rows without
+	// a number run at the same time, in any order.
+	mock.MatchExpectationsInOrder(false)
+	bounds := func(lo, hi int) *sqlmock.Rows { return sqlmock.NewRows([]string{"lo", "hi"}).AddRow(lo, hi) }
+	mock.ExpectQuery(uidBounds).WillReturnRows(bounds(1, 500))
+	mock.ExpectQuery(rowSumSQL).WithArgs(128, ts, ts, 1, 256).WillReturnRows(
+		sqlmock.NewRows([]string{"r", "n", "xor"}).AddRow(0, 120, uint64(4294967295)))
+	mock.ExpectQuery(rowSumSQL).WithArgs(128, ts, ts, 256, math.MaxInt64).WillReturnRows(
+		sqlmock.NewRows([]string{"r", "n", "xor"}).AddRow(3, 2, 17))
 	mock.ExpectQuery(blankSQL).WithArgs(128).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}).AddRow(0, 7).AddRow(2, 1).AddRow(4, 3))
-	mock.ExpectQuery(keysBetweenSQL).WithArgs(ts, ts, 383, 511, 3).WillReturnRows(
-		sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}).AddRow(400, false, true, " 1000001 ", "7", "8"))
-	mock.ExpectQuery(keysSQL).WithArgs(ts, ts, 0, 10).WillReturnRows(sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}))
-	mock.ExpectQuery(rowSumSQL).WithArgs(64, ts, ts).WillReturnError(errBoom)
-
 	sums, err := src.RowSums(t.Context(), 128, now)
 	want := []keysync.RangeSum{{Range: 0, All: 127, Count: 120, Xor: 4294967295, Blank: 7}, {Range: 2, All: 1, Blank: 1}, {Range: 3, All: 2, Count: 2, Xor: 17}, {Range: 4, All: 3, Blank: 3}}
 	if err != nil || !reflect.DeepEqual(sums, want) {
 		t.Errorf("RowSums=%+v, %v, want %+v", sums, err, want)
 	}
+	mustMet(t, mock)
+
+	mock.ExpectQuery(keysBetweenSQL).WithArgs(ts, ts, 383, 511, 3).WillReturnRows(
+		sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}).AddRow(400, false, true, " 1000001 ", "7", "8"))
 	rows, err := src.SweepKeysBetween(t.Context(), 383, 511, 3, now)
 	if err != nil || len(rows) != 1 || rows[0].ID != 400 || rows[0].Number != "1000001" || !rows[0].Active {
 		t.Errorf("SweepKeysBetween=%+v, %v", rows, err)
 	}
+	mock.ExpectQuery(keysSQL).WithArgs(ts, ts, 0, 10).WillReturnRows(sqlmock.NewRows([]string{"uid", "deleted", "active", "n", "hh", "pe"}))
 	if _, err := src.SweepKeys(t.Context(), 0, 10, now); err != nil {
 		t.Errorf("SweepKeys: %v", err)
 	}
+	mustMet(t, mock)
+
+	// One part failing fails the sums, after the others ended.
+	mock.ExpectQuery(uidBounds).WillReturnRows(bounds(1, 500))
+	mock.ExpectQuery(rowSumSQL).WithArgs(64, ts, ts, 1, 256).WillReturnError(errBoom)
+	mock.ExpectQuery(rowSumSQL).WithArgs(64, ts, ts, 256, math.MaxInt64).WillReturnRows(sqlmock.NewRows([]string{"r", "n", "xor"}))
+	mock.ExpectQuery(blankSQL).WithArgs(64).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}))
 	if _, err := src.RowSums(t.Context(), 64, now); !errors.Is(err, errBoom) {
 		t.Errorf("RowSums=%v, want the server's error", err)
 	}
 	mustMet(t, mock)
 
+	// An empty table is one part.
 	pids, mock := mustMock(t, typo3.Config{PIDs: []uint64{27, 28}})
-	mock.ExpectQuery(rowSumPIDs).WithArgs(128, ts, ts, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"r", "n", "xor"}))
+	mock.MatchExpectationsInOrder(false)
+	mock.ExpectQuery(uidBounds).WillReturnRows(bounds(1, 0))
+	mock.ExpectQuery(rowSumPIDs).WithArgs(128, ts, ts, 1, math.MaxInt64, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"r", "n", "xor"}))
 	mock.ExpectQuery(blankPIDs).WithArgs(128, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}))
 	if sums, err := pids.RowSums(t.Context(), 128, now); err != nil || len(sums) != 0 {
 		t.Errorf("RowSums with PIDs=%+v, %v", sums, err)
