@@ -49,6 +49,16 @@ func mustTemplate(tb testing.TB, text string) *number.Template {
 	return t
 }
 
+// editAccounts changes central accounts past the store, as an admin with
+// SQL would, and then rebuilds the stored checksums as such an admin must.
+func (r *rig) editAccounts(tb testing.TB, q string, args ...any) {
+	tb.Helper()
+	testdb.MustExec(tb, r.central, q, args...)
+	if err := r.store.RebuildSums(tb.Context()); err != nil {
+		tb.Fatalf("RebuildSums: %v", err)
+	}
+}
+
 // mustRig creates and migrates a central database and returns an engine on
 // it that logs to log (nil: nowhere).
 func mustRig(tb testing.TB, log io.Writer) *rig {
@@ -67,6 +77,17 @@ func mustRig(tb testing.TB, log io.Writer) *rig {
 	if _, err := store.Migrate(tb.Context()); err != nil {
 		tb.Fatalf("central Migrate: %v", err)
 	}
+	// When the test ends, every write of accounts must have kept the
+	// stored checksums.
+	tb.Cleanup(func() {
+		bad, err := store.CheckSums(context.Background())
+		if err != nil {
+			tb.Errorf("CheckSums: %v", err)
+		}
+		for _, b := range bad {
+			tb.Errorf("stored checksum out of step: %s", b)
+		}
+	})
 	if log == nil {
 		log = io.Discard
 	}

@@ -263,16 +263,21 @@ func acrossSpans[T any](spans []span, limit int, what string, counted func(span)
 	read func(ctx context.Context, after, upTo uint64, limit int) ([]T, error)) func(ctx context.Context) ([]T, error) {
 	i := 0
 	var after uint64
-	first, seen := true, false
+	newSpan, seen := true, false
 	return func(ctx context.Context) ([]T, error) {
 		var out []T
 		for len(out) < limit && i < len(spans) {
 			sp := spans[i]
-			if first && sp.lo > 0 {
+			if newSpan && sp.lo > 0 {
 				after = sp.lo - 1
 			}
-			first = false
-			want := min(limit-len(out), counted(sp)+1)
+			// The first read of a span asks for what the sums counted and
+			// one more; a span with more rows than that (sums out of
+			// step, rows added meanwhile) is read in full pages.
+			want := limit - len(out)
+			if newSpan {
+				want = min(want, counted(sp)+1)
+			}
 			got, err := read(ctx, after, sp.hi, want)
 			if err != nil {
 				return nil, err
@@ -284,10 +289,9 @@ func acrossSpans[T any](spans []span, limit int, what string, counted func(span)
 				after, seen = id(row), true
 			}
 			out = append(out, got...)
-			if len(got) < want {
-				// The span is exhausted: the next starts below its lo.
-				i++
-				first = true
+			newSpan = len(got) < want
+			if newSpan {
+				i++ // the span is exhausted
 			}
 		}
 		return out, nil

@@ -154,12 +154,12 @@ func (s *rangeScenario) driftRound1(t *testing.T) {
 	// so is the account's copy of them, now stale: only the stale copy
 	// tells the range apart.
 	merged, survivor := s.row(8), s.uids[8*11+5]
-	testdb.MustExec(t, r.central, "UPDATE accounts SET number = ? WHERE source = 'amicas' AND account_id = ?", r.linked(t, "amicas", survivor), merged)
+	r.editAccounts(t, "UPDATE accounts SET number = ? WHERE source = 'amicas' AND account_id = ?", r.linked(t, "amicas", survivor), merged)
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", r.linked(t, "amicas", survivor), merged)
 	// A crash between the central commit and the write-back.
 	missing := s.row(9)
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = '', tx_keysync_wibisoft_hh_id = '', tx_keysync_wibisoft_pe_id = '' WHERE uid = ?", missing)
-	testdb.MustExec(t, r.central, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
+	r.editAccounts(t, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
 	// Unknown numbers on new rows: a free one, an invalid one.
 	extra := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
 		user("xaver", "Xaver", "Unbekannt", "xaver@example.at"), user("yvonne", "Yvonne", "Falsch", "yvonne@example.at")})
@@ -386,7 +386,7 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = CONCAT(' ', tx_keysync_customer_number, ' '), tx_keysync_wibisoft_hh_id = CONCAT(tx_keysync_wibisoft_hh_id, ' ') WHERE uid = ?", uids[6])
 	// A copy of the ids made for another number is stale and never agrees,
 	// even when it holds what the row holds; the walk renews it.
-	testdb.MustExec(t, r.central, "UPDATE accounts SET copied_from = 'other' WHERE source = 'amicas' AND account_id = ?", uids[7])
+	r.editAccounts(t, "UPDATE accounts SET copied_from = 'other' WHERE source = 'amicas' AND account_id = ?", uids[7])
 	rep = r.mustReconcile(t, rc, p.portal, false)
 	if rep.RowsWalked != 2 || rep.Status != keysync.ReconcileClean || len(rep.Found) != 0 {
 		t.Errorf("run with spaces and a stale copy: %+v, want 2 rows walked, nothing found", rep)

@@ -83,7 +83,7 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 	testdb.MustExec(t, p.db, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, expired)
 	// A crash between the central commit and the write-back.
 	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = '', tx_keysync_wibisoft_hh_id = '', tx_keysync_wibisoft_pe_id = '' WHERE uid = ?", missing)
-	testdb.MustExec(t, r.central, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
+	r.editAccounts(t, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
 
 	// Rows with numbers keysync does not know: free, invalid, another
 	// person's, and the person's own number on a second row.

@@ -29,11 +29,11 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 
 	// What a merge of uid 2's person into uid 1's does centrally.
 	testdb.MustExec(t, r.central, `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, survivor, loser)
-	testdb.MustExec(t, r.central, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser)
+	r.editAccounts(t, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser)
 	// And a repair: a removed person id, flagged for rewriting.
 	pe3 := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`)
 	testdb.MustExec(t, p.db, `UPDATE fe_users SET tx_keysync_wibisoft_pe_id = '' WHERE uid = 3`)
-	testdb.MustExec(t, r.central, `UPDATE accounts SET pending_write = 1 WHERE source = 'amicas' AND account_id = 3`)
+	r.editAccounts(t, `UPDATE accounts SET pending_write = 1 WHERE source = 'amicas' AND account_id = 3`)
 
 	c := r.mustPass(t, p.portal)
 	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`); got != survivor {

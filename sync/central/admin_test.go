@@ -21,7 +21,7 @@ func TestStore_PersonAndHistory(t *testing.T) {
 	}
 	at(2 * time.Hour)
 	f.mustResolve(t, central.Resolution{ID: id, As: central.ResolveMerge, By: "alice"})
-	testdbExec(t, f, `UPDATE accounts SET status = 'deleted', deleted_at = ?, written_at = ? WHERE account_id = 2`, now.Add(3*time.Hour), now.Add(30*time.Minute))
+	f.editAccounts(t, `UPDATE accounts SET status = 'deleted', deleted_at = ?, written_at = ? WHERE account_id = 2`, now.Add(3*time.Hour), now.Add(30*time.Minute))
 
 	p, err := f.store.Person(t.Context(), anna)
 	if err != nil {

@@ -169,16 +169,23 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 			return nil, err
 		}
 	}
-	for _, in := range []*insert{&b.reserved, &b.households, &b.persons, &b.accounts} {
+	for _, in := range []*insert{&b.reserved, &b.households, &b.persons} {
 		if err := in.exec(ctx, tx); err != nil {
 			return nil, err
 		}
+	}
+	sums := newAccountSums(tx)
+	if err := sums.insertAccounts(ctx, &b.accounts); err != nil {
+		return nil, err
 	}
 	known, err := s.insertConflicts(ctx, tx, &b.events, b.conflicts, now)
 	if err != nil {
 		return nil, err
 	}
 	if err := b.events.exec(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := sums.flush(ctx); err != nil {
 		return nil, err
 	}
 	for i := range outcomes {

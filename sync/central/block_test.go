@@ -7,7 +7,6 @@ import (
 
 	keysync "keysync/sync"
 	"keysync/sync/central"
-	"keysync/sync/testdb"
 )
 
 // TestStore_CommonBlockingKeysAreSkipped: a blocking key shared by more
@@ -63,14 +62,11 @@ func TestStore_FuzzyCandidatesReadThroughIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.db.ExecContext(t.Context(), `INSERT INTO accounts (source, account_id, number, status, first_norm, last_norm,
+	f.editAccounts(t, `INSERT INTO accounts (source, account_id, number, status, first_norm, last_norm,
 			key_name, key_place, key_birth, key_first_place, linked_at)
 		SELECT 'amicas', seq, CONCAT('P', seq), 'active', 'anna', 'gruber',
 			CONCAT('n', seq % 6000), CONCAT('p', seq % 6000), CONCAT('b', seq % 6000), CONCAT('f', seq % 6000), NOW(6)
 		FROM seq_1_to_`+fmt.Sprint(accounts))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := f.db.ExecContext(t.Context(), `ANALYZE TABLE accounts, persons`); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +154,7 @@ func TestStore_FuzzyLinkCarriesThePersonsIDs(t *testing.T) {
 			}
 			first := f.mustAssign(t, cand(leo(1, "leo@example.at")))[0]
 			if !copies {
-				testdb.MustExec(t, f.db, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
+				f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
 			}
 			again := f.mustAssign(t, cand(leo(2, "l.steinbichler@example.at")))[0]
 			if again.Action != keysync.ActionLink || again.Number != first.Number {

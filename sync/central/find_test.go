@@ -47,9 +47,7 @@ func findFixture(tb testing.TB) (*fixture, map[string]string) {
 		tb.Fatal(err)
 	}
 	// The club deleted Anna's row; keysync keeps the account.
-	if _, err := f.db.ExecContext(tb.Context(), `UPDATE accounts SET status = 'deleted', deleted_at = ? WHERE source = 'club'`, day("2025-04-04")); err != nil {
-		tb.Fatal(err)
-	}
+	f.editAccounts(tb, `UPDATE accounts SET status = 'deleted', deleted_at = ? WHERE source = 'club'`, day("2025-04-04"))
 	names := map[string]string{"maier": out[0].Number, "mayer": out[1].Number, "meyer": out[2].Number,
 		"huber": out[3].Number, "mueller": out[4].Number, "schmid": club[0].Number}
 	return f, names
@@ -129,7 +127,7 @@ func TestStore_FindDeletedAndRetired(t *testing.T) {
 	}
 
 	testdbExec(t, f, `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, num["maier"], num["mayer"])
-	testdbExec(t, f, `UPDATE accounts SET number = ? WHERE number = ?`, num["maier"], num["mayer"])
+	f.editAccounts(t, `UPDATE accounts SET number = ? WHERE number = ?`, num["maier"], num["mayer"])
 	got, _, err = f.store.Find(t.Context(), central.Query{SoundsLike: "Meier"})
 	if err != nil {
 		t.Fatal(err)

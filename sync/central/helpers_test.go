@@ -1,6 +1,7 @@
 package central_test
 
 import (
+	"context"
 	"database/sql"
 	"strconv"
 	"testing"
@@ -73,7 +74,35 @@ func mustStore(tb testing.TB) *fixture {
 	if _, err := f.store.Migrate(tb.Context()); err != nil {
 		tb.Fatalf("Migrate: %v", err)
 	}
+	checkSumsAtEnd(tb, f.store)
 	return f
+}
+
+// editAccounts changes accounts past the store, as an admin with SQL
+// would, and then rebuilds the stored checksums as such an admin must.
+func (f *fixture) editAccounts(tb testing.TB, q string, args ...any) {
+	tb.Helper()
+	testdb.MustExec(tb, f.db, q, args...)
+	if err := f.store.RebuildSums(tb.Context()); err != nil {
+		tb.Fatalf("RebuildSums: %v", err)
+	}
+}
+
+// checkSumsAtEnd checks, when the test ends, that every write of accounts
+// kept the stored checksums.
+func checkSumsAtEnd(tb testing.TB, s *central.Store) {
+	tb.Cleanup(func() { assertSums(tb, context.Background(), s) })
+}
+
+func assertSums(tb testing.TB, ctx context.Context, s *central.Store) {
+	tb.Helper()
+	bad, err := s.CheckSums(ctx)
+	if err != nil {
+		tb.Errorf("CheckSums: %v", err)
+	}
+	for _, b := range bad {
+		tb.Errorf("stored checksum out of step: %s", b)
+	}
 }
 
 // open opens another store on the same database with its own pool, like a

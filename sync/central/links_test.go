@@ -72,7 +72,7 @@ func TestStore_LinksCopiesPersonIDs(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	f.mustAssign(t, cands(account(1), account(2), account(3), account(5), account(8))...)
-	testdb.MustExec(t, f.db, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
+	f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
 	for _, id := range []uint64{1, 2, 3, 5, 8} {
 		if got := f.copiedFrom(t, id); got != "" {
 			t.Fatalf("account %d has a copy for %q before any walk; the test wants none", id, got)
@@ -115,7 +115,7 @@ func TestStore_LinksAfterMoveToAnotherPerson(t *testing.T) {
 	out := f.mustAssign(t, cands(account(1), account(2))...)
 	f.mustLinks(t) // both get their copy
 	survivor := out[1].Number
-	testdb.MustExec(t, f.db, "UPDATE accounts SET number = ?, pending_write = 1 WHERE source = ? AND account_id = 1", survivor, source)
+	f.editAccounts(t, "UPDATE accounts SET number = ?, pending_write = 1 WHERE source = ? AND account_id = 1", survivor, source)
 
 	links := f.mustLinks(t)
 	f.wantLinksOfPersons(t, links, 1, 2)
@@ -151,7 +151,7 @@ func TestStore_AssignAndWrittenCopyPersonIDs(t *testing.T) {
 	wantCopy(1, out[0].Number)
 	wantCopy(2, out[1].Number)
 
-	testdb.MustExec(t, f.db, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL WHERE account_id = 1")
+	f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL WHERE account_id = 1")
 	if err := f.store.Written(t.Context(), source, out[:1]); err != nil {
 		t.Fatalf("Written: %v", err)
 	}
@@ -165,27 +165,55 @@ func TestStore_MigrateV4OnExistingAccounts(t *testing.T) {
 	f := mustStore(t)
 	f.mustAssign(t, cands(account(1), account(2), account(3))...)
 	// Back to version 3, as a site migrated by an older keysync.
+	testdb.MustExec(t, f.db, "DROP TABLE account_sums")
 	testdb.MustExec(t, f.db, "ALTER TABLE accounts DROP COLUMN hh_id_copy, DROP COLUMN pe_id_copy, DROP COLUMN copied_from")
-	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version = 4")
+	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version >= 4")
 	if err := f.store.CheckSchema(t.Context()); err == nil {
 		t.Fatal("CheckSchema on version 3 passed, want ErrSchemaOutdated")
 	}
 
 	applied, err := f.store.Migrate(t.Context())
-	if err != nil || !slices.Equal(applied, []int{4}) {
-		t.Fatalf("Migrate=%v, %v, want [4] applied", applied, err)
+	if err != nil || !slices.Equal(applied, []int{4, 5}) {
+		t.Fatalf("Migrate=%v, %v, want [4 5] applied", applied, err)
 	}
 	f.wantLinksOfPersons(t, f.mustLinks(t), 1, 2, 3)
+	f.wantSums(t)
 	if again, err := f.store.Migrate(t.Context()); err != nil || len(again) != 0 {
 		t.Fatalf("second Migrate=%v, %v, want nothing applied", again, err)
 	}
-	// Interrupted after the statement, before recording the version: the
-	// step runs again without harm.
-	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version = 4")
-	if applied, err := f.store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{4}) {
-		t.Fatalf("Migrate after an interrupted step=%v, %v, want [4]", applied, err)
+	// Interrupted after the statements, before recording the versions:
+	// the steps run again without harm.
+	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version >= 4")
+	if applied, err := f.store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{4, 5}) {
+		t.Fatalf("Migrate after an interrupted step=%v, %v, want [4 5]", applied, err)
 	}
 	f.wantLinksOfPersons(t, f.mustLinks(t), 1, 2, 3)
+	f.wantSums(t)
+}
+
+// TestStore_MigrateV5FillsSums: schema version 5 computes the stored
+// checksums of the accounts already there, of every status.
+func TestStore_MigrateV5FillsSums(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	f.mustAssign(t, cands(account(1), account(2), account(3), account(300))...)
+	f.editAccounts(t, "UPDATE accounts SET status = 'gone' WHERE account_id = 2")
+	testdb.MustExec(t, f.db, "DROP TABLE account_sums")
+	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version = 5")
+	if applied, err := f.store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{5}) {
+		t.Fatalf("Migrate=%v, %v, want [5] applied", applied, err)
+	}
+	f.wantSums(t)
+	if got := f.mustCount(t, "account_sums", "accounts > 0"); got != 2 {
+		t.Errorf("stored sums of %d ranges, want 2 (ids 1-3 and 300)", got)
+	}
+}
+
+// wantSums fails the test unless the stored checksums agree with the
+// accounts.
+func (f *fixture) wantSums(tb testing.TB) {
+	tb.Helper()
+	assertSums(tb, tb.Context(), f.store)
 }
 
 // The accounts' copies of their persons' Wibisoft ids (schema version 4)

@@ -95,6 +95,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 		return res, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	sums := newAccountSums(tx)
 	if _, _, _, err := s.lockSequences(ctx, tx, 0); err != nil {
 		return res, err
 	}
@@ -139,7 +140,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 		event("distinct", a, "", 0, "", b, fmt.Sprintf("%s and %s are different persons (conflict #%d)", a, b, c.ID))
 		event("distinct", b, "", 0, "", a, fmt.Sprintf("%s and %s are different persons (conflict #%d)", b, a, c.ID))
 	case ResolveMerge:
-		if err := s.merge(ctx, tx, r, c, sd, &res, event); err != nil {
+		if err := s.merge(ctx, sums, r, c, sd, &res, event); err != nil {
 			return res, err
 		}
 	}
@@ -187,6 +188,9 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 	if err := ev.exec(ctx, tx); err != nil {
 		return res, err
 	}
+	if err := sums.flush(ctx); err != nil {
+		return res, err
+	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("commit: %w", err)
 	}
@@ -201,8 +205,9 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 
 // merge makes the conflict's two persons one, or links the conflict's
 // unlinked account to the chosen person.
-func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictView, sd sides, res *Resolved,
+func (s *Store) merge(ctx context.Context, sums *accountSums, r Resolution, c ConflictView, sd sides, res *Resolved,
 	event func(kind, num, source string, id uint64, oldValue, newValue, detail string)) error {
+	tx := sums.tx
 	now := s.now()
 	into := r.Into
 	if into != "" {
@@ -230,7 +235,7 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictV
 		}
 		b := newBatch()
 		b.account(*r.Account, keysync.Person{Number: into}, now)
-		if err := b.accounts.exec(ctx, tx); err != nil {
+		if err := sums.insertAccounts(ctx, &b.accounts); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET pending_write = 1 WHERE source = ? AND account_id = ?`, c.Source, c.AccountID); err != nil {
@@ -273,8 +278,26 @@ func (s *Store) merge(ctx context.Context, tx *sql.Tx, r Resolution, c ConflictV
 	if err != nil {
 		return fmt.Errorf("read accounts of %s: %w", loser, err)
 	}
+	bySource := map[string][]uint64{}
+	var sources []string
+	for _, k := range keys {
+		if _, ok := bySource[k.source]; !ok {
+			sources = append(sources, k.source)
+		}
+		bySource[k.source] = append(bySource[k.source], k.id)
+	}
+	for _, src := range sources {
+		if err := sums.remove(ctx, src, bySource[src]); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser); err != nil {
 		return fmt.Errorf("move accounts: %w", err)
+	}
+	for _, src := range sources {
+		if err := sums.add(ctx, src, bySource[src]); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE persons SET status = 'retired', merged_into = ?, updated_at = ? WHERE number = ?`, survivor, now, loser); err != nil {
 		return fmt.Errorf("retire %s: %w", loser, err)

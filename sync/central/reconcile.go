@@ -168,9 +168,7 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 		ids = append(ids, id)
 	}
 	in := sqlutil.Placeholders(len(stale))
-	if _, err := s.db.ExecContext(ctx, `UPDATE accounts a LEFT JOIN persons p ON p.number = a.number
- SET a.hh_id_copy = p.hh_id, a.pe_id_copy = p.pe_id, a.copied_from = a.number
- WHERE a.source = ? AND a.account_id IN (`+in+`)`, ids...); err != nil {
+	if err := s.copyIDs(ctx, source, stale, ids); err != nil {
 		return nil, fmt.Errorf("copy persons' ids to accounts: %w", err)
 	}
 	fresh, _, err := s.readLinks(ctx, `SELECT a.account_id, a.number, a.status, a.written_at IS NOT NULL, 1,
@@ -195,6 +193,30 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 	return merged, nil
 }
 
+// copyIDs renews the accounts' copies of their persons' Wibisoft ids; args
+// are the source and the ids.
+func (s *Store) copyIDs(ctx context.Context, source string, ids []uint64, args []any) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	sums := newAccountSums(tx)
+	err = sums.rewrite(ctx, source, ids, func() error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts a LEFT JOIN persons p ON p.number = a.number
+ SET a.hh_id_copy = p.hh_id, a.pe_id_copy = p.pe_id, a.copied_from = a.number
+ WHERE a.source = ? AND a.account_id IN (`+sqlutil.Placeholders(len(ids))+`)`, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := sums.flush(ctx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // linkSumSQL sums a source's accounts per id range for a reconciliation
 // (see keysync.RangeSum): the canonical string of an account is that of
 // the portal row it expects, "id|status|number|hh|pe|copied_from", with the
@@ -202,17 +224,19 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 // portal's string repeats the row's number in place of: a copy made for
 // another number (stale: the walk renews it) or none (NULL, which
 // CONCAT_WS leaves out) can never give the portal's string. Gone accounts
-// expect no row: they are counted, not hashed. Statuses are compared by
-// their ENUM index (4 is gone), which costs the server far less than a
-// comparison by collation.
-const linkSumSQL = `SELECT account_id DIV ?, COUNT(*), COUNT(IF(status + 0 = 4, 1, NULL)),
- BIT_XOR(IF(status + 0 = 4, 0, CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))))
- FROM accounts WHERE source = ? GROUP BY 1 ORDER BY 1`
+// expect no row: they are counted, not hashed.
+const linkSumSQL = `SELECT account_id DIV ?, ` + sumColumns + ` FROM accounts WHERE source = ? GROUP BY 1 ORDER BY 1`
 
-// LinkSums implements keysync.RangeStore.
+// LinkSums implements keysync.RangeStore. Sums of ranges of sumRange ids
+// are read from account_sums, which every write of accounts keeps; sums of
+// other ranges are computed from the accounts.
 func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]keysync.RangeSum, error) {
+	q, args := linkSumSQL, []any{size, source}
+	if size == sumRange {
+		q, args = storedSumsSQL, []any{source}
+	}
 	var out []keysync.RangeSum
-	err := sqlutil.Each(ctx, s.db, linkSumSQL, []any{size, source}, func(rows *sql.Rows) error {
+	err := sqlutil.Each(ctx, s.db, q, args, func(rows *sql.Rows) error {
 		var r keysync.RangeSum
 		err := rows.Scan(&r.Range, &r.All, &r.Gone, &r.Xor)
 		r.Count = r.All - r.Gone
@@ -220,7 +244,7 @@ func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]key
 		return err
 	})
 	if err != nil {
-		if isNoSuchColumn(err) {
+		if isNoSuchColumn(err) || isNoSuchTable(err) {
 			return nil, ErrSchemaOutdated
 		}
 		return nil, fmt.Errorf("sum accounts: %w", err)
@@ -384,7 +408,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 	events := eventInsert()
 
 	type move struct{ from, to string }
-	byMove := map[move][]any{}
+	byMove := map[move][]uint64{}
 	var moves []move
 	for _, c := range r.Status {
 		m := move{c.From, c.To}
@@ -394,6 +418,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 		byMove[m] = append(byMove[m], c.AccountID)
 		events.add(now, s.Actor, "account_"+c.To, nullIf(c.Number), source, c.AccountID, c.From, c.To, statusDetail(c.To))
 	}
+	sums := newAccountSums(tx)
 	for _, m := range moves {
 		ids := byMove[m]
 		// deleted_at says since when an account is off the portal; it is
@@ -401,8 +426,14 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 		q := `UPDATE accounts SET status = ?, status_changed_at = ?,
  deleted_at = CASE WHEN ? IN ('deleted', 'gone') THEN COALESCE(deleted_at, ?) ELSE NULL END
  WHERE source = ? AND status = ? AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
-		args := append([]any{m.to, now, m.to, now, source, m.from}, ids...)
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		args := []any{m.to, now, m.to, now, source, m.from}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		if err := sums.rewrite(ctx, source, ids, func() error {
+			_, err := tx.ExecContext(ctx, q, args...)
+			return err
+		}); err != nil {
 			return fmt.Errorf("mark accounts %s: %w", m.to, err)
 		}
 	}
@@ -427,6 +458,9 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 		}
 	}
 	if err := events.exec(ctx, tx); err != nil {
+		return err
+	}
+	if err := sums.flush(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -97,9 +97,11 @@ func (s *Store) Written(ctx context.Context, source string, written []keysync.Ou
 	now := s.now()
 	ids := make([]any, 0, len(written)+2)
 	ids = append(ids, now, source)
+	accounts := make([]uint64, 0, len(written))
 	events := eventInsert()
 	for _, o := range written {
 		ids = append(ids, o.Account.ID)
+		accounts = append(accounts, o.Account.ID)
 		events.add(now, s.Actor, "written", o.Number, source, o.Account.ID, nullIf(o.Account.Number), o.Number, "hh="+o.HH+" pe="+o.PE)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -109,12 +111,20 @@ func (s *Store) Written(ctx context.Context, source string, written []keysync.Ou
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	// The accounts take a copy of their person's Wibisoft ids on the way,
 	// for reconciliations (see schema version 4).
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts a LEFT JOIN persons p ON p.number = a.number
+	sums := newAccountSums(tx)
+	err = sums.rewrite(ctx, source, accounts, func() error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts a LEFT JOIN persons p ON p.number = a.number
  SET a.written_at = ?, a.hh_id_copy = p.hh_id, a.pe_id_copy = p.pe_id, a.copied_from = a.number
- WHERE a.source = ? AND a.account_id IN (`+sqlutil.Placeholders(len(written))+`)`, ids...); err != nil {
+ WHERE a.source = ? AND a.account_id IN (`+sqlutil.Placeholders(len(written))+`)`, ids...)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("mark written: %w", err)
 	}
 	if err := events.exec(ctx, tx); err != nil {
+		return err
+	}
+	if err := sums.flush(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -183,6 +183,28 @@ var migrations = []struct {
 	{4, []string{
 		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS hh_id_copy VARCHAR(64) NULL, ADD COLUMN IF NOT EXISTS pe_id_copy VARCHAR(64) NULL, ADD COLUMN IF NOT EXISTS copied_from VARCHAR(64) NULL`,
 	}},
+	// A reconciliation compares a checksum per range of 128 account ids
+	// with the portal's. Computing the central ones meant hashing every
+	// account of the source each time; account_sums keeps them instead,
+	// and every transaction that writes accounts adds its changes (see
+	// sums.go). The second statement fills it from the accounts as they
+	// are: stop every keysync using the central database before migrating,
+	// as older ones would not keep the sums.
+	{5, []string{
+		`CREATE TABLE IF NOT EXISTS account_sums (
+  source VARCHAR(64) NOT NULL,
+  range_no BIGINT UNSIGNED NOT NULL,
+  accounts BIGINT NOT NULL,
+  gone BIGINT NOT NULL,
+  xor_sum BIGINT UNSIGNED NOT NULL,
+  PRIMARY KEY (source, range_no)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`INSERT INTO account_sums (source, range_no, accounts, gone, xor_sum)
+ SELECT source, account_id DIV 128, COUNT(*), COUNT(IF(status + 0 = 4, 1, NULL)),
+  BIT_XOR(IF(status + 0 = 4, 0, CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))))
+ FROM accounts GROUP BY 1, 2
+ ON DUPLICATE KEY UPDATE accounts = VALUES(accounts), gone = VALUES(gone), xor_sum = VALUES(xor_sum)`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

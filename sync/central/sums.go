@@ -1,0 +1,260 @@
+package central
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"keysync/sync/sqlutil"
+)
+
+// A reconciliation compares a checksum per range of keysync.RangeSize
+// account ids on both sides (see keysync.RangeSum). The central side's
+// checksums are kept in account_sums (schema version 5) by every
+// transaction that writes accounts, so that a reconciliation reads a few
+// thousand stored sums instead of hashing every account.
+//
+// The sums are XORs and counts, so a transaction keeps them by taking its
+// accounts' rows out before it writes them and putting them back in after
+// (accountSums), and adds the difference to the stored sums last, just
+// before it commits: the rows it locks in account_sums are always the last
+// locks it takes, in range order, so two transactions never wait for each
+// other in a circle.
+
+// sumColumns are the aggregates of a range of accounts: the accounts of any
+// status, the gone ones, and the BIT_XOR of the CRC32 of each other
+// account's string "id|status|number|hh|pe|copied_from" (see linkSumSQL).
+// Statuses are compared by their ENUM index (4 is gone), which costs the
+// server far less than a comparison by collation.
+const sumColumns = `COUNT(*), COUNT(IF(status + 0 = 4, 1, NULL)),
+ BIT_XOR(IF(status + 0 = 4, 0, ` + rowHash + `))`
+
+// rowHash is the CRC32 of an account's string; rowSum is whether the
+// account is gone and its part of the checksum (0 when gone).
+const (
+	rowHash = `CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))`
+	rowSum  = `status + 0 = 4, IF(status + 0 = 4, 0, ` + rowHash + `)`
+)
+
+// sumRange is the range of the stored sums, fixed by schema version 5
+// (fillSumsSQL). A reconciliation with ranges of another size has its
+// sums computed.
+const sumRange = 128
+
+type sumKey struct {
+	source string
+	rg     uint64
+}
+
+func compareSumKeys(x, y sumKey) int {
+	return cmp.Or(cmp.Compare(x.source, y.source), cmp.Compare(x.rg, y.rg))
+}
+
+type sumDiff struct {
+	accounts, gone int64
+	xor            uint64
+}
+
+// accountSums collects what one transaction changes in the stored sums.
+type accountSums struct {
+	tx   *sql.Tx
+	diff map[sumKey]*sumDiff
+}
+
+func newAccountSums(tx *sql.Tx) *accountSums {
+	return &accountSums{tx: tx, diff: map[sumKey]*sumDiff{}}
+}
+
+// remove takes the accounts' rows out of the sums: call it before writing
+// them. Rows that do not exist are not counted.
+func (a *accountSums) remove(ctx context.Context, source string, ids []uint64) error {
+	return a.read(ctx, source, ids, -1)
+}
+
+// add puts the accounts' rows, as the transaction has written them, into
+// the sums: call it after writing them.
+func (a *accountSums) add(ctx context.Context, source string, ids []uint64) error {
+	return a.read(ctx, source, ids, 1)
+}
+
+// rewrite takes the accounts out of the sums, runs write and puts them back.
+func (a *accountSums) rewrite(ctx context.Context, source string, ids []uint64, write func() error) error {
+	if err := a.remove(ctx, source, ids); err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	return a.add(ctx, source, ids)
+}
+
+// read adds or subtracts the accounts' rows. It reads each row by its key
+// and sums in Go: a grouped read may scan, and lock, rows of other
+// transactions, which deadlocked concurrent write-backs. It is a locking
+// read, because the sums must be of the rows as the transaction writes
+// them, never of an older snapshot.
+func (a *accountSums) read(ctx context.Context, source string, ids []uint64, sign int64) error {
+	const chunk = 1000
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, source)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		err := sqlutil.Each(ctx, a.tx, `SELECT account_id, `+rowSum+` FROM accounts FORCE INDEX (PRIMARY)
+ WHERE source = ? AND account_id IN (`+sqlutil.Placeholders(len(part))+`) FOR UPDATE`, args, func(rows *sql.Rows) error {
+			var id uint64
+			var gone bool
+			var xor uint64
+			if err := rows.Scan(&id, &gone, &xor); err != nil {
+				return err
+			}
+			k := sumKey{source, id / sumRange}
+			t := a.diff[k]
+			if t == nil {
+				t = &sumDiff{}
+				a.diff[k] = t
+			}
+			t.accounts += sign
+			if gone {
+				t.gone += sign
+			}
+			t.xor ^= xor
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("sum accounts: %w", err)
+		}
+	}
+	return nil
+}
+
+// flush adds the changes to the stored sums, in range order. Call it last
+// before the commit.
+func (a *accountSums) flush(ctx context.Context) error {
+	keys := make([]sumKey, 0, len(a.diff))
+	for k, d := range a.diff {
+		if *d != (sumDiff{}) {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareSumKeys)
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := make([]any, 0, 5*len(part))
+		for _, k := range part {
+			d := a.diff[k]
+			args = append(args, k.source, k.rg, d.accounts, d.gone, d.xor)
+		}
+		if _, err := a.tx.ExecContext(ctx, `INSERT INTO account_sums (source, range_no, accounts, gone, xor_sum) VALUES `+
+			sqlutil.Rows(len(part), 5)+` ON DUPLICATE KEY UPDATE accounts = accounts + VALUES(accounts), gone = gone + VALUES(gone), xor_sum = xor_sum ^ VALUES(xor_sum)`,
+			args...); err != nil {
+			return fmt.Errorf("keep the accounts' checksums: %w", err)
+		}
+	}
+	clear(a.diff)
+	return nil
+}
+
+// insertAccounts inserts the rows of in, an accounts insert, and adds
+// them to the sums.
+func (a *accountSums) insertAccounts(ctx context.Context, in *insert) error {
+	if err := in.exec(ctx, a.tx); err != nil {
+		return err
+	}
+	ids := map[string][]uint64{}
+	var sources []string
+	for _, r := range in.rows {
+		src, id := r[0].(string), r[1].(uint64)
+		if _, ok := ids[src]; !ok {
+			sources = append(sources, src)
+		}
+		ids[src] = append(ids[src], id)
+	}
+	for _, src := range sources {
+		if err := a.add(ctx, src, ids[src]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storedSumsSQL reads a source's stored sums.
+const storedSumsSQL = `SELECT range_no, accounts, gone, xor_sum FROM account_sums WHERE source = ? AND accounts > 0 ORDER BY range_no`
+
+// CheckSums compares the stored sums with sums computed from the accounts
+// and describes every range where they differ: none unless something
+// wrote accounts past keysync (or a keysync older than schema version 5
+// still ran after the migration). RebuildSums sets them right.
+func (s *Store) CheckSums(ctx context.Context) ([]string, error) {
+	type sum struct {
+		accounts, gone int64
+		xor            uint64
+	}
+	stored, computed := map[sumKey]sum{}, map[sumKey]sum{}
+	for _, q := range []struct {
+		sql  string
+		into map[sumKey]sum
+	}{
+		{`SELECT source, range_no, accounts, gone, xor_sum FROM account_sums WHERE accounts <> 0 OR gone <> 0 OR xor_sum <> 0`, stored},
+		{`SELECT source, account_id DIV ` + strconv.Itoa(sumRange) + `, ` + sumColumns + ` FROM accounts GROUP BY 1, 2`, computed},
+	} {
+		err := sqlutil.Each(ctx, s.db, q.sql, nil, func(rows *sql.Rows) error {
+			var k sumKey
+			var v sum
+			err := rows.Scan(&k.source, &k.rg, &v.accounts, &v.gone, &v.xor)
+			q.into[k] = v
+			return err
+		})
+		if err != nil {
+			if isNoSuchTable(err) {
+				return nil, ErrSchemaOutdated
+			}
+			return nil, fmt.Errorf("read checksums: %w", err)
+		}
+	}
+	keys := make([]sumKey, 0, len(computed))
+	for k := range computed {
+		keys = append(keys, k)
+	}
+	for k := range stored {
+		if _, ok := computed[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareSumKeys)
+	var bad []string
+	for _, k := range keys {
+		if st, cp := stored[k], computed[k]; st != cp {
+			bad = append(bad, fmt.Sprintf("%s accounts %d-%d: stored %d accounts, %d gone, checksum %d; the accounts give %d, %d, %d",
+				k.source, k.rg*sumRange, (k.rg+1)*sumRange-1, st.accounts, st.gone, st.xor, cp.accounts, cp.gone, cp.xor))
+		}
+	}
+	return bad, nil
+}
+
+// RebuildSums computes every stored sum from the accounts again, for when
+// CheckSums finds them out of step.
+func (s *Store) RebuildSums(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `DELETE FROM account_sums`); err != nil {
+		return fmt.Errorf("rebuild checksums: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO account_sums (source, range_no, accounts, gone, xor_sum)
+ SELECT source, account_id DIV `+strconv.Itoa(sumRange)+`, `+sumColumns+` FROM accounts GROUP BY 1, 2`); err != nil {
+		return fmt.Errorf("rebuild checksums: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
