@@ -147,6 +147,8 @@ type Reconciler struct {
 	// RangeSize is how many ids one range checksum covers; 0 means
 	// RangeSize.
 	RangeSize uint64
+	// Full walks every row, never comparing ranges by their checksums.
+	Full bool
 	// Hard, when set, bounds the work inside one step: cancelling Run's
 	// ctx then stops between steps, so that a step finishes cleanly.
 	Hard context.Context

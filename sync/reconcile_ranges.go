@@ -78,6 +78,9 @@ var errNoRows = errors.New("the portal has no rows at all but accounts of it are
 // reports false when the source or the store cannot, and the caller walks
 // everything.
 func (w *walk) ranged(ctx context.Context) (bool, error) {
+	if w.r.Full {
+		return false, nil
+	}
 	src, ok := w.p.Source.(RangeSummer)
 	if !ok {
 		return false, nil

@@ -75,6 +75,7 @@ func TestDoctor_HealthySite(t *testing.T) {
 		t.Errorf("root's privileges: %+v", f)
 	}
 	rep.one(t, "central", "schema", sqlutil.StatusOK)
+	rep.one(t, "central", "checksums", sqlutil.StatusOK)
 	rep.one(t, "central", "sql_mode", sqlutil.StatusOK)
 	rep.one(t, "amicas", "index", sqlutil.StatusOK)
 	rep.one(t, "blog", "index", sqlutil.StatusOK)

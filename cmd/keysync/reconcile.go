@@ -34,7 +34,7 @@ type reconcileSummary struct {
 	Sources    []keysync.Report             `json:"sources"`
 }
 
-const reconcileUsage = `Usage: keysync reconcile [--repair] [--json] [--source NAME]
+const reconcileUsage = `Usage: keysync reconcile [--repair] [--full] [--json] [--source NAME]
 
 Walks every account of every portal (or of one) against the central record
 and reports drift: write-backs that never happened, numbers edited or removed,
@@ -42,6 +42,9 @@ numbers keysync does not know, accounts deleted, disabled, expired, back again
 or gone, the same number on two rows, Wibisoft ids that differ. Without
 --repair nothing is written into a portal; with it, missing values are written
 and edited ones restored to the central values (the history keeps the old).
+Ranges of ids whose checksums agree on both sides are skipped; --full compares
+every row instead and first recomputes the central checksums, for when central
+accounts were changed past keysync (keysync doctor says so).
 
 Exit 0 clean, 3 conflicts remain open, 1 a source failed (another
 reconciliation of it running elsewhere counts), 2 usage or configuration error.
@@ -52,6 +55,7 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 	repair := fs.Bool("repair", false, "write missing values and restore edited ones in the portals")
 	asJSON := fs.Bool("json", false, "print the report as JSON on standard output")
 	only := fs.String("source", "", "reconcile only this source")
+	full := fs.Bool("full", false, "compare every row, not the checksums of ranges, and recompute the central checksums")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -78,7 +82,13 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 	}
 
 	start := time.Now()
+	if *full {
+		if err := a.store.RebuildSums(ctx); err != nil {
+			return fmt.Errorf("central database: %w", err)
+		}
+	}
 	rc := newReconciler(a, c.m.Hard)
+	rc.Full = *full
 	sum := reconcileSummary{Repair: *repair, Found: map[keysync.Drift]int{}, Repaired: map[keysync.Drift]int{}, Conflicts: map[keysync.ConflictKind]int{}}
 	for _, p := range portals {
 		if ctx.Err() != nil {

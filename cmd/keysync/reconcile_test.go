@@ -7,6 +7,7 @@ import (
 
 	keysync "keysync/sync"
 	"keysync/sync/central"
+	"keysync/sync/sqlutil"
 	"keysync/sync/testdb"
 )
 
@@ -113,6 +114,41 @@ func TestReconcile_ExitCodes(t *testing.T) {
 	out = s.reconcile(1)
 	if out.Status != "failed" || out.Failed != 1 || out.Sources[0].Status != "clean" || out.Sources[1].Status != "failed" || out.Sources[1].Error == "" {
 		t.Errorf("broken source: %+v", out)
+	}
+}
+
+// TestReconcile_FullAfterCentralEdit: a central account changed past
+// keysync leaves its stored checksum behind, so that a reconciliation by
+// checksums cannot see that the portal row no longer matches. doctor finds
+// it and names --full, which compares every row and recomputes the
+// checksums.
+func TestReconcile_FullAfterCentralEdit(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	uids := s.insertUsers("amicas", 23, 30)
+	s.mustRun(0, "once")
+	testdb.MustExec(t, s.central, "UPDATE accounts SET number = 'Z-1' WHERE source = 'amicas' AND account_id = ?", uids[4])
+
+	if out := s.reconcile(0); out.Sources[0].RowsWalked != 0 {
+		t.Errorf("by checksums: %+v, want nothing walked", out)
+	}
+	code, rep := s.doctorJSON(s.env)
+	f := rep.one(t, "central", "checksums", sqlutil.StatusFail)
+	if code != 1 || f.Fix != "keysync reconcile --full" || !strings.Contains(f.Detail, "1 ranges") {
+		t.Errorf("doctor: exit %d, %+v", code, f)
+	}
+
+	out := s.reconcile(3, "--full")
+	if out.Found["number_edited"] != 1 || out.Sources[0].RowsWalked != 30 || out.Sources[0].RowsSummed != 0 {
+		t.Errorf("--full: %+v", out)
+	}
+	if _, rep := s.doctorJSON(s.env); rep.Fail != 0 {
+		t.Errorf("doctor after --full: %+v", rep.Findings)
+	}
+	// Recomputed, the checksums now show the range differs.
+	if out := s.reconcile(3); out.Found["number_edited"] != 1 || out.Sources[0].RowsWalked == 0 {
+		t.Errorf("by checksums after --full: %+v", out)
 	}
 }
 

@@ -33,6 +33,7 @@ const (
 	CheckSQLMode    = "sql_mode"
 	CheckClock      = "clock"
 	CheckTLS        = "tls"
+	CheckChecksums  = "checksums"
 )
 
 // Finding is one result of a diagnosis: what was checked, what was found
