@@ -60,7 +60,7 @@ func newAdminSite(t *testing.T) *adminSite {
 	s.mustRun(3, "once")
 	// The club deleted Grete's row; keysync keeps her account, marked.
 	s.deleted = time.Now().UTC().Add(time.Second).Truncate(time.Second)
-	testdb.MustExec(t, s.central, `UPDATE accounts SET status = 'deleted', deleted_at = ?, status_changed_at = ? WHERE source = 'club' AND account_id = 4`, s.deleted, s.deleted)
+	s.editAccounts(`UPDATE accounts SET status = 'deleted', deleted_at = ?, status_changed_at = ? WHERE source = 'club' AND account_id = 4`, s.deleted, s.deleted)
 	rows, err := s.central.Query(`SELECT source, account_id, number FROM accounts`)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"keysync/sync/central"
 	"keysync/sync/number"
 	"keysync/sync/testdb"
 )
@@ -51,8 +53,23 @@ type site struct {
 // schema per name with "name=schema").
 func newSite(t testing.TB, portals ...string) *site {
 	t.Helper()
-	centralDSN, central := testdb.New(t, "central")
-	s := &site{t: t, central: central, portals: map[string]*sql.DB{}}
+	centralDSN, centralDB := testdb.New(t, "central")
+	s := &site{t: t, central: centralDB, portals: map[string]*sql.DB{}}
+	// When the test ends (its processes stopped), every write of accounts
+	// must have kept the stored checksums, whatever ran at once or was
+	// killed.
+	t.Cleanup(func() {
+		bad, err := central.New(centralDB, central.Numbering{}).CheckSums(context.Background())
+		if errors.Is(err, central.ErrSchemaOutdated) {
+			return // never migrated
+		}
+		if err != nil {
+			t.Errorf("CheckSums: %v", err)
+		}
+		for _, b := range bad {
+			t.Errorf("stored checksum out of step: %s", b)
+		}
+	})
 	var names []string
 	s.env = []string{"KEYSYNC_CENTRAL_DSN=" + centralDSN, "KEYSYNC_LOG_FORMAT=json", "KEYSYNC_POLL_INTERVAL=200ms", "KEYSYNC_BACKOFF_MAX=1s"}
 	for _, p := range portals {
@@ -73,6 +90,16 @@ func newSite(t testing.TB, portals ...string) *site {
 	}
 	s.env = append(s.env, "KEYSYNC_SOURCES="+strings.Join(names, ","))
 	return s
+}
+
+// editAccounts changes central accounts past keysync, as an admin with SQL
+// would, and then recomputes the stored checksums as such an admin must.
+func (s *site) editAccounts(q string, args ...any) {
+	s.t.Helper()
+	testdb.MustExec(s.t, s.central, q, args...)
+	if err := central.New(s.central, central.Numbering{}).RebuildSums(context.Background()); err != nil {
+		s.t.Fatalf("RebuildSums: %v", err)
+	}
 }
 
 // with returns the site's environment plus overrides.
