@@ -2,9 +2,11 @@ package typo3
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
 )
 
 var _ keysync.DuplicateFinder = (*Source)(nil)
@@ -18,24 +20,13 @@ func (s *Source) Duplicates(ctx context.Context, after string, limit int) ([]key
 	pids, args := s.pidFilter([]any{after})
 	q := `SELECT ` + s.num + `, COUNT(*), SUBSTRING_INDEX(GROUP_CONCAT(uid ORDER BY uid), ',', ` + fmt.Sprint(keysync.DuplicateIDs) + `) FROM ` + s.table +
 		` WHERE ` + s.num + ` > ? AND deleted = 0` + pids + ` GROUP BY ` + s.num + ` HAVING COUNT(*) > 1 ORDER BY ` + s.num + ` LIMIT ?`
-	rows, err := s.db.QueryContext(ctx, q, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("find duplicate numbers in %s: %w", s.cfg.Table, err)
-	}
-	defer rows.Close()
 	var out []keysync.Duplicate
-	for rows.Next() {
-		var d keysync.Duplicate
-		var ids string
-		if err := rows.Scan(&d.Number, &d.Rows, &ids); err != nil {
-			return nil, fmt.Errorf("find duplicate numbers in %s: %w", s.cfg.Table, err)
-		}
-		if d.IDs, err = keysync.ParseIDList(ids); err != nil {
-			return nil, fmt.Errorf("find duplicate numbers in %s: %w", s.cfg.Table, err)
-		}
+	err := sqlutil.Each(ctx, s.db, q, append(args, limit), func(rows *sql.Rows) error {
+		d, err := keysync.ScanDuplicate(rows.Scan)
 		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("find duplicate numbers in %s: %w", s.cfg.Table, err)
 	}
 	return out, nil

@@ -2,9 +2,11 @@ package wordpress
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	keysync "keysync/sync"
+	"keysync/sync/sqlutil"
 )
 
 var _ keysync.DuplicateFinder = (*Source)(nil)
@@ -21,24 +23,13 @@ func (s *Source) Duplicates(ctx context.Context, after string, limit int) ([]key
 		q += ` AND u.deleted = 0`
 	}
 	q += ` GROUP BY v HAVING COUNT(DISTINCT m.user_id) > 1 ORDER BY v LIMIT ?`
-	rows, err := s.db.QueryContext(ctx, q, s.cfg.NumberKey, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("find duplicate numbers: %w", err)
-	}
-	defer rows.Close()
 	var out []keysync.Duplicate
-	for rows.Next() {
-		var d keysync.Duplicate
-		var ids string
-		if err := rows.Scan(&d.Number, &d.Rows, &ids); err != nil {
-			return nil, fmt.Errorf("find duplicate numbers: %w", err)
-		}
-		if d.IDs, err = keysync.ParseIDList(ids); err != nil {
-			return nil, fmt.Errorf("find duplicate numbers: %w", err)
-		}
+	err := sqlutil.Each(ctx, s.db, q, []any{s.cfg.NumberKey, after, limit}, func(rows *sql.Rows) error {
+		d, err := keysync.ScanDuplicate(rows.Scan)
 		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("find duplicate numbers: %w", err)
 	}
 	return out, nil
