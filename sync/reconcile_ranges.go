@@ -131,7 +131,7 @@ func (w *walk) ranged(ctx context.Context) (bool, error) {
 		return true, err
 	}
 	w.lean = true
-	if err := w.spans(src, st, spans, now); err != nil {
+	if err := w.spans(ctx, src, st, spans, now); err != nil {
 		return true, err
 	}
 	w.rep.RowsSummed, w.rep.LinksSummed = skipRows, skipLinks
@@ -209,7 +209,7 @@ func (r *Reconciler) rangeSize() uint64 {
 // in a hundred. Each read asks for one row more than the sums counted in
 // its span, so that a span usually costs one query per side; rows added
 // meanwhile are read by further queries.
-func (w *walk) spans(src RangeSummer, st RangeStore, spans []span, now time.Time) error {
+func (w *walk) spans(ctx context.Context, src RangeSummer, st RangeStore, spans []span, now time.Time) error {
 	read := w.r.readSize()
 	rows := startStream(w.work, read, acrossSpans(spans, read, "portal rows", func(sp span) int { return sp.rows },
 		func(a Account) uint64 { return a.ID },
@@ -256,7 +256,7 @@ func (w *walk) spans(src RangeSummer, st RangeStore, spans []span, now time.Time
 		return out, nil
 	})
 	defer open.stop()
-	return w.merge(w.work, rows, links, open)
+	return w.merge(ctx, rows, links, open)
 }
 
 // acrossSpans returns a stream's page reader over the ids of the spans, in
