@@ -91,7 +91,8 @@ func (s *Source) sweepKeys(ctx context.Context, after, upTo uint64, limit int, n
 const sumParts = 2
 
 // rowSumSQL returns the queries of RowSums (see keysync.RangeSum). The
-// first sums, per range of uids within [?, ?), the rows with a number:
+// first sums, per range of uids from ? (below a second ? when bounded), the
+// rows with a number:
 // their count and the BIT_XOR of the CRC32 of "uid|state|number|hh|pe|number",
 // the state evaluated as SweepKeys does (the number comes twice because
 // the central side puts there the number its copy of the ids was made
@@ -103,12 +104,16 @@ const sumParts = 2
 // values carry spaces differs from its account and its range is walked,
 // finding nothing. Trimming every value on the server cost more than such
 // rare rows do.
-func (s *Source) rowSumSQL() (sums, blanks string) {
+func (s *Source) rowSumSQL(bounded bool) (sums, blanks string) {
 	pids, _ := s.pidFilter(nil)
+	upper := ""
+	if bounded {
+		upper = ` AND uid < ?`
+	}
 	sums = `SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, ` +
 		`CASE WHEN ` + activeSQL + ` THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, ` +
 		s.num + `, COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, ''), ` + s.num + `))) FROM ` + s.table +
-		` WHERE uid >= ? AND uid < ? AND COALESCE(` + s.num + `, '') <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
+		` WHERE uid >= ?` + upper + ` AND COALESCE(` + s.num + `, '') <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
 	blanks = `SELECT uid DIV ?, COUNT(*) FROM ` + s.table + ` WHERE uid > 0 AND (` + s.num + ` = '' OR ` + s.num + ` IS NULL)` + pids +
 		` GROUP BY 1 ORDER BY 1`
 	return sums, blanks
@@ -122,16 +127,21 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(uid), 1), COALESCE(MAX(uid), 0) FROM `+s.table+` WHERE uid > 0`).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("read the uids of %s: %w", s.cfg.Table, err)
 	}
-	bounds := splitRanges(lo, hi, size, sumParts)
+	starts := splitRanges(lo, hi, size, sumParts)
 	t := now.Unix()
-	sumQ, blankQ := s.rowSumSQL()
-	parts := make([][]keysync.RangeSum, len(bounds)-1)
-	errs := make([]error, len(bounds))
+	parts := make([][]keysync.RangeSum, len(starts))
+	errs := make([]error, len(starts)+1)
 	var blanks []keysync.RangeSum
 	var wg sync.WaitGroup
 	for i := range parts {
 		wg.Go(func() {
-			_, args := s.pidFilter([]any{size, t, t, bounds[i], bounds[i+1]})
+			args := []any{size, t, t, starts[i]}
+			last := i == len(starts)-1
+			if !last {
+				args = append(args, starts[i+1])
+			}
+			_, args = s.pidFilter(args)
+			sumQ, _ := s.rowSumSQL(!last)
 			errs[i] = sqlutil.Each(ctx, s.db, sumQ, args, func(rows *sql.Rows) error {
 				var r keysync.RangeSum
 				err := rows.Scan(&r.Range, &r.Count, &r.Xor)
@@ -145,6 +155,7 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 		})
 	}
 	wg.Go(func() {
+		_, blankQ := s.rowSumSQL(false)
 		_, args := s.pidFilter([]any{size})
 		err := sqlutil.Each(ctx, s.db, blankQ, args, func(rows *sql.Rows) error {
 			var r keysync.RangeSum
@@ -187,16 +198,17 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 }
 
 // splitRanges splits the uids lo..hi into at most n parts of whole ranges
-// of size, as n+1 bounds: part i is [bounds[i], bounds[i+1]). The first
-// bound is 1 (uid 0 is never a user) and the last is past every uid.
+// of size, as the uid each part starts at: part i is [starts[i],
+// starts[i+1]), the last has no end. The first starts at 1 (uid 0 is never
+// a user).
 func splitRanges(lo, hi, size uint64, n int) []uint64 {
-	bounds := []uint64{1}
+	starts := []uint64{1}
 	if hi >= lo && n > 1 {
 		first, last := lo/size, hi/size
 		step := (last - first + 1) / uint64(n)
 		for k := uint64(1); step > 0 && k < uint64(n); k++ {
-			bounds = append(bounds, (first+k*step)*size)
+			starts = append(starts, (first+k*step)*size)
 		}
 	}
-	return append(bounds, math.MaxInt64)
+	return starts
 }
