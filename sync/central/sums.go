@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 
 	"keysync/sync/sqlutil"
 )
@@ -39,9 +38,9 @@ const (
 	rowSum  = `status + 0 = 4, IF(status + 0 = 4, 0, ` + rowHash + `)`
 )
 
-// sumRange is the range of the stored sums, fixed by schema version 5
-// (fillSumsSQL). A reconciliation with ranges of another size has its
-// sums computed.
+// sumRange is the range of the stored sums, fixed by schema version 5 (and
+// written out in sumDrift). A reconciliation with ranges of another size
+// has its sums computed.
 const sumRange = 128
 
 type sumKey struct {
@@ -97,6 +96,9 @@ func (a *accountSums) rewrite(ctx context.Context, source string, ids []uint64, 
 // read, because the sums must be of the rows as the transaction writes
 // them, never of an older snapshot.
 func (a *accountSums) read(ctx context.Context, source string, ids []uint64, sign int64) error {
+	// Each row once (an id twice in one list would be counted twice), and
+	// locked in id order.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	const chunk = 1000
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
@@ -192,69 +194,106 @@ const storedSumsSQL = `SELECT range_no, accounts, gone, xor_sum FROM account_sum
 // wrote accounts past keysync (or a keysync older than schema version 5
 // still ran after the migration). RebuildSums sets them right.
 func (s *Store) CheckSums(ctx context.Context) ([]string, error) {
-	type sum struct {
-		accounts, gone int64
-		xor            uint64
+	drift, err := s.sumDrift(ctx)
+	if err != nil {
+		return nil, err
 	}
-	stored, computed := map[sumKey]sum{}, map[sumKey]sum{}
-	for _, q := range []struct {
-		sql  string
-		into map[sumKey]sum
-	}{
-		{`SELECT source, range_no, accounts, gone, xor_sum FROM account_sums WHERE accounts <> 0 OR gone <> 0 OR xor_sum <> 0`, stored},
-		{`SELECT source, account_id DIV ` + strconv.Itoa(sumRange) + `, ` + sumColumns + ` FROM accounts GROUP BY 1, 2`, computed},
-	} {
-		err := sqlutil.Each(ctx, s.db, q.sql, nil, func(rows *sql.Rows) error {
-			var k sumKey
-			var v sum
-			err := rows.Scan(&k.source, &k.rg, &v.accounts, &v.gone, &v.xor)
-			q.into[k] = v
-			return err
-		})
-		if err != nil {
-			if isNoSuchTable(err) {
-				return nil, ErrSchemaOutdated
-			}
-			return nil, fmt.Errorf("read checksums: %w", err)
-		}
-	}
-	keys := make([]sumKey, 0, len(computed))
-	for k := range computed {
-		keys = append(keys, k)
-	}
-	for k := range stored {
-		if _, ok := computed[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, compareSumKeys)
-	var bad []string
-	for _, k := range keys {
-		if st, cp := stored[k], computed[k]; st != cp {
-			bad = append(bad, fmt.Sprintf("%s accounts %d-%d: stored %d accounts, %d gone, checksum %d; the accounts give %d, %d, %d",
-				k.source, k.rg*sumRange, (k.rg+1)*sumRange-1, st.accounts, st.gone, st.xor, cp.accounts, cp.gone, cp.xor))
-		}
+	bad := make([]string, 0, len(drift))
+	for _, d := range drift {
+		bad = append(bad, fmt.Sprintf("%s accounts %d-%d: stored %d accounts, %d gone, checksum %d; the accounts give %d, %d, %d",
+			d.key.source, d.key.rg*sumRange, (d.key.rg+1)*sumRange-1, d.stored.accounts, d.stored.gone, d.stored.xor,
+			d.computed.accounts, d.computed.gone, d.computed.xor))
 	}
 	return bad, nil
 }
 
-// RebuildSums computes every stored sum from the accounts again, for when
-// CheckSums finds them out of step.
+// RebuildSums sets the stored sums right where CheckSums finds them out of
+// step. It adds to each such range the difference between what the
+// accounts give and what is stored, both read in one snapshot: writes
+// committed since add their own changes to accounts and sums together, so
+// the difference stays what it was. It locks no accounts, and so runs
+// beside a daemon.
 func (s *Store) RebuildSums(ctx context.Context) error {
+	drift, err := s.sumDrift(ctx)
+	if err != nil || len(drift) == 0 {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `DELETE FROM account_sums`); err != nil {
-		return fmt.Errorf("rebuild checksums: %w", err)
+	a := newAccountSums(tx)
+	for _, d := range drift {
+		a.diff[d.key] = &sumDiff{
+			accounts: d.computed.accounts - d.stored.accounts,
+			gone:     d.computed.gone - d.stored.gone,
+			xor:      d.computed.xor ^ d.stored.xor,
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO account_sums (source, range_no, accounts, gone, xor_sum)
- SELECT source, account_id DIV `+strconv.Itoa(sumRange)+`, `+sumColumns+` FROM accounts GROUP BY 1, 2`); err != nil {
+	if err := a.flush(ctx); err != nil {
 		return fmt.Errorf("rebuild checksums: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// rangeDrift is a range whose stored sums differ from its accounts'.
+type rangeDrift struct {
+	key              sumKey
+	stored, computed sumDiff
+}
+
+// sumDrift reads the stored sums and computes the accounts' in one
+// snapshot, so that writes committing meanwhile, which change accounts
+// and sums together, are in both or in neither, and returns the ranges
+// where they differ, in order.
+func (s *Store) sumDrift(ctx context.Context) ([]rangeDrift, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only
+	stored, err := readSums(ctx, tx, `SELECT source, range_no, accounts, gone, xor_sum FROM account_sums WHERE accounts <> 0 OR gone <> 0 OR xor_sum <> 0`)
+	if err != nil {
+		return nil, err
+	}
+	computed, err := readSums(ctx, tx, `SELECT source, account_id DIV 128, `+sumColumns+` FROM accounts GROUP BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	var out []rangeDrift
+	for k, cp := range computed {
+		if st := stored[k]; st != cp {
+			out = append(out, rangeDrift{k, st, cp})
+		}
+	}
+	for k, st := range stored {
+		if _, ok := computed[k]; !ok {
+			out = append(out, rangeDrift{key: k, stored: st})
+		}
+	}
+	slices.SortFunc(out, func(x, y rangeDrift) int { return compareSumKeys(x.key, y.key) })
+	return out, nil
+}
+
+// readSums reads sums per source and range.
+func readSums(ctx context.Context, tx *sql.Tx, q string) (map[sumKey]sumDiff, error) {
+	out := map[sumKey]sumDiff{}
+	err := sqlutil.Each(ctx, tx, q, nil, func(rows *sql.Rows) error {
+		var k sumKey
+		var v sumDiff
+		err := rows.Scan(&k.source, &k.rg, &v.accounts, &v.gone, &v.xor)
+		out[k] = v
+		return err
+	})
+	if err != nil {
+		if isNoSuchTable(err) {
+			return nil, ErrSchemaOutdated
+		}
+		return nil, fmt.Errorf("read checksums: %w", err)
+	}
+	return out, nil
 }
