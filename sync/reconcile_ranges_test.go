@@ -1,8 +1,12 @@
 package keysync_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"maps"
+	"strings"
 	"testing"
 
 	keysync "keysync/sync"
@@ -417,4 +421,56 @@ func TestReconciler_RangesDuplicatesAfterRepair(t *testing.T) {
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", s.r.linked(t, "amicas", b), a)
 	rep = s.r.mustReconcile(t, rc, s.p.portal, false)
 	wantCounts(t, "found without repair", rep.Found, map[keysync.Drift]int{keysync.DriftNumberEdited: 1, keysync.DriftDuplicate: 1})
+}
+
+// cancelOn is a log handler that cancels a context at the first record
+// with the given message.
+type cancelOn struct {
+	slog.Handler
+	msg    string
+	cancel context.CancelFunc
+}
+
+func (h cancelOn) WithAttrs(as []slog.Attr) slog.Handler {
+	return cancelOn{h.Handler.WithAttrs(as), h.msg, h.cancel}
+}
+
+func (h cancelOn) WithGroup(name string) slog.Handler {
+	return cancelOn{h.Handler.WithGroup(name), h.msg, h.cancel}
+}
+
+func (h cancelOn) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.cancel()
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// TestReconciler_RangesStopAtTheSignal: cancelling Run's context (the
+// first SIGTERM) stops a walk by ranges after the step under way, which
+// is recorded whole; the ranges after it are left for the next run.
+func TestReconciler_RangesStopAtTheSignal(t *testing.T) {
+	t.Parallel()
+	s := newRangeScenario(t)
+	for k := range 12 {
+		s.exec(t, "UPDATE fe_users SET disable = 1 WHERE uid = ?", s.row(k))
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	rc := s.r.reconciler(3)
+	rc.RangeSize = rangeSize
+	rc.Hard = t.Context() // the second signal; the first cancels ctx
+	rc.Logger = slog.New(cancelOn{slog.NewJSONHandler(io.Discard, nil), "drift found", cancel})
+	rep, err := rc.Run(ctx, s.p.portal, false)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("Run=%v, want interrupted", err)
+	}
+	got := s.r.mustCount(t, "accounts", "source = 'amicas' AND status = 'inactive'")
+	if got == 0 || got >= 12 || rep.Found[keysync.DriftInactive] != got {
+		t.Errorf("interrupted run recorded %d of 12 disabled accounts, reported %d; want the step under way, whole", got, rep.Found[keysync.DriftInactive])
+	}
+	rc.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	if rep := s.r.mustReconcile(t, rc, s.p.portal, false); rep.Found[keysync.DriftInactive] != 12-got {
+		t.Errorf("next run found %d, want the other %d", rep.Found[keysync.DriftInactive], 12-got)
+	}
 }
