@@ -111,36 +111,6 @@ func (w *walk) duplicates(ctx context.Context) error {
 // sources use to list them.
 const DuplicateIDs = 50
 
-// ScanDuplicate reads a duplicate number from a row of three columns: the
-// number, how many rows hold it, and their ids as GROUP_CONCAT lists them.
-func ScanDuplicate(scan func(dest ...any) error) (Duplicate, error) {
-	var d Duplicate
-	var ids string
-	if err := scan(&d.Number, &d.Rows, &ids); err != nil {
-		return d, err
-	}
-	var err error
-	d.IDs, err = parseIDList(ids)
-	return d, err
-}
-
-// parseIDList reads a comma-separated list of row ids, as GROUP_CONCAT
-// returns them.
-func parseIDList(s string) ([]uint64, error) {
-	var out []uint64
-	for _, f := range strings.Split(s, ",") {
-		if f == "" {
-			continue
-		}
-		id, err := strconv.ParseUint(f, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("row id list %q: %w", s, err)
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
-
 // idList names the rows of a duplicate for a conflict's detail: the first
 // ten, and how many more.
 func idList(g Duplicate) string {

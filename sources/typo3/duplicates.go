@@ -11,23 +11,42 @@ import (
 
 var _ keysync.DuplicateFinder = (*Source)(nil)
 
-// Duplicates implements keysync.DuplicateFinder: one GROUP BY on the number
-// column, which the poll index tx_keysync_pending leads with, so MariaDB
-// reads the index in order instead of the table. Soft-deleted rows do not
-// count. Numbers compare as the column's collation says (usually
-// case-insensitive, trailing spaces ignored).
+// Duplicates implements keysync.DuplicateFinder. One query groups the
+// number column, which the poll index tx_keysync_pending leads with, so
+// MariaDB reads the index in order instead of the table, and keeps the
+// numbers on more than one row; then the rows of each such number are
+// read through the same index. Listing every group's uids in the grouping
+// query (GROUP_CONCAT) made it half again as expensive, for the few groups
+// that are kept. Soft-deleted rows do not count. Numbers compare as the
+// column's collation says (usually case-insensitive, trailing spaces
+// ignored), in both queries.
 func (s *Source) Duplicates(ctx context.Context, after string, limit int) ([]keysync.Duplicate, error) {
 	pids, args := s.pidFilter([]any{after})
-	q := `SELECT ` + s.num + `, COUNT(*), SUBSTRING_INDEX(GROUP_CONCAT(uid ORDER BY uid), ',', ` + fmt.Sprint(keysync.DuplicateIDs) + `) FROM ` + s.table +
-		` WHERE ` + s.num + ` > ? AND deleted = 0` + pids + ` GROUP BY ` + s.num + ` HAVING COUNT(*) > 1 ORDER BY ` + s.num + ` LIMIT ?`
+	q := `SELECT ` + s.num + `, COUNT(*) FROM ` + s.table + ` WHERE ` + s.num + ` > ? AND deleted = 0` + pids +
+		` GROUP BY ` + s.num + ` HAVING COUNT(*) > 1 ORDER BY ` + s.num + ` LIMIT ?`
 	var out []keysync.Duplicate
 	err := sqlutil.Each(ctx, s.db, q, append(args, limit), func(rows *sql.Rows) error {
-		d, err := keysync.ScanDuplicate(rows.Scan)
+		var d keysync.Duplicate
+		err := rows.Scan(&d.Number, &d.Rows)
 		out = append(out, d)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find duplicate numbers in %s: %w", s.cfg.Table, err)
+	}
+	q = `SELECT uid FROM ` + s.table + ` WHERE ` + s.num + ` = ? AND deleted = 0` + pids + ` ORDER BY uid LIMIT ` + fmt.Sprint(keysync.DuplicateIDs)
+	for i := range out {
+		d := &out[i]
+		_, args := s.pidFilter([]any{d.Number})
+		err := sqlutil.Each(ctx, s.db, q, args, func(rows *sql.Rows) error {
+			var uid uint64
+			err := rows.Scan(&uid)
+			d.IDs = append(d.IDs, uid)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read the rows of duplicate number %q in %s: %w", d.Number, s.cfg.Table, err)
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -361,6 +362,30 @@ func TestSource_RangeSumSQL(t *testing.T) {
 	mock.ExpectQuery(blankPIDs).WithArgs(128, 27, 28).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}))
 	if sums, err := pids.RowSums(t.Context(), 128, now); err != nil || len(sums) != 0 {
 		t.Errorf("RowSums with PIDs=%+v, %v", sums, err)
+	}
+	mustMet(t, mock)
+}
+
+// TestSource_DuplicatesSQL pins the grouping query and the read of a
+// group's rows, and that a failed read fails the page.
+func TestSource_DuplicatesSQL(t *testing.T) {
+	t.Parallel()
+	src, mock := mustMock(t, typo3.Config{PIDs: []uint64{27}})
+	const (
+		groups = "SELECT `tx_keysync_customer_number`, COUNT(*) FROM `fe_users` WHERE `tx_keysync_customer_number` > ? AND deleted = 0 AND pid IN (?) " +
+			"GROUP BY `tx_keysync_customer_number` HAVING COUNT(*) > 1 ORDER BY `tx_keysync_customer_number` LIMIT ?"
+		rows = "SELECT uid FROM `fe_users` WHERE `tx_keysync_customer_number` = ? AND deleted = 0 AND pid IN (?) ORDER BY uid LIMIT 50"
+	)
+	mock.ExpectQuery(groups).WithArgs("", 27, 10).WillReturnRows(sqlmock.NewRows([]string{"n", "c"}).AddRow("D1", 2).AddRow("D2", 3))
+	mock.ExpectQuery(rows).WithArgs("D1", 27).WillReturnRows(sqlmock.NewRows([]string{"uid"}).AddRow(4).AddRow(9))
+	mock.ExpectQuery(rows).WithArgs("D2", 27).WillReturnError(errBoom)
+	if _, err := src.Duplicates(t.Context(), "", 10); !errors.Is(err, errBoom) || !strings.Contains(err.Error(), `"D2"`) {
+		t.Errorf("Duplicates=%v, want the server's error naming D2", err)
+	}
+	mock.ExpectQuery(groups).WithArgs("D2", 27, 10).WillReturnRows(sqlmock.NewRows([]string{"n", "c"}).AddRow("D3", 2))
+	mock.ExpectQuery(rows).WithArgs("D3", 27).WillReturnRows(sqlmock.NewRows([]string{"uid"}).AddRow(5).AddRow(6))
+	if got, err := src.Duplicates(t.Context(), "D2", 10); err != nil || len(got) != 1 || !slices.Equal(got[0].IDs, []uint64{5, 6}) || got[0].Rows != 2 {
+		t.Errorf("Duplicates=%+v, %v", got, err)
 	}
 	mustMet(t, mock)
 }

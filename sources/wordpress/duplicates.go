@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 
 	keysync "keysync/sync"
 	"keysync/sync/sqlutil"
@@ -25,12 +27,42 @@ func (s *Source) Duplicates(ctx context.Context, after string, limit int) ([]key
 	q += ` GROUP BY v HAVING COUNT(DISTINCT m.user_id) > 1 ORDER BY v LIMIT ?`
 	var out []keysync.Duplicate
 	err := sqlutil.Each(ctx, s.db, q, []any{s.cfg.NumberKey, after, limit}, func(rows *sql.Rows) error {
-		d, err := keysync.ScanDuplicate(rows.Scan)
+		d, err := scanDuplicate(rows.Scan)
 		out = append(out, d)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find duplicate numbers: %w", err)
+	}
+	return out, nil
+}
+
+// scanDuplicate reads a duplicate number from a row of three columns: the
+// number, how many rows hold it, and their ids as GROUP_CONCAT lists them.
+func scanDuplicate(scan func(dest ...any) error) (keysync.Duplicate, error) {
+	var d keysync.Duplicate
+	var ids string
+	if err := scan(&d.Number, &d.Rows, &ids); err != nil {
+		return d, err
+	}
+	var err error
+	d.IDs, err = parseIDList(ids)
+	return d, err
+}
+
+// parseIDList reads a comma-separated list of row ids, as GROUP_CONCAT
+// returns them.
+func parseIDList(s string) ([]uint64, error) {
+	var out []uint64
+	for _, f := range strings.Split(s, ",") {
+		if f == "" {
+			continue
+		}
+		id, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("row id list %q: %w", s, err)
+		}
+		out = append(out, id)
 	}
 	return out, nil
 }
