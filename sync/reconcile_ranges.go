@@ -15,7 +15,9 @@ const RangeSize = 128
 // RangeSum is the checksum of one id range [Range*size, (Range+1)*size)
 // of one side of a reconciliation, computed by that side's server over a
 // canonical string per row: "id|state|number|hh|pe|number", state being
-// active, inactive or deleted; centrally the last field is the number the
+// 1, 2 or 3 for active, inactive or deleted (the index of the central
+// status ENUM, which is cheaper to evaluate than its name); centrally the
+// last field is the number the
 // account's copy of the person's ids was made for, so that a stale copy
 // never agrees. Both sides sum exactly the rows the other side is
 // expected to hold too, so that equal sums mean the walk would find

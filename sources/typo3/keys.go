@@ -92,9 +92,9 @@ const sumParts = 2
 
 // rowSumSQL returns the queries of RowSums (see keysync.RangeSum). The
 // first sums, per range of uids from ? (below a second ? when bounded), the
-// rows with a number:
-// their count and the BIT_XOR of the CRC32 of "uid|state|number|hh|pe|number",
-// the state evaluated as SweepKeys does (the number comes twice because
+// rows with a number: their count and the BIT_XOR of the CRC32 of
+// "uid|state|number|hh|pe|number", the state (1 active, 2 inactive, 3
+// deleted) evaluated as SweepKeys does (the number comes twice because
 // the central side puts there the number its copy of the ids was made
 // for). Its condition on the number is not one the poll index could
 // serve: reading nearly every row through it would cost a lookup each.
@@ -111,9 +111,9 @@ func (s *Source) rowSumSQL(bounded bool) (sums, blanks string) {
 		upper = ` AND uid < ?`
 	}
 	sums = `SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, ` +
-		`CASE WHEN ` + activeSQL + ` THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, ` +
+		`IF(deleted <> 0, 3, IF(` + activeSQL + `, 1, 2)), ` +
 		s.num + `, COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, ''), ` + s.num + `))) FROM ` + s.table +
-		` WHERE uid >= ?` + upper + ` AND COALESCE(` + s.num + `, '') <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
+		` WHERE uid >= ?` + upper + ` AND ` + s.num + ` <> ''` + pids + ` GROUP BY 1 ORDER BY 1`
 	blanks = `SELECT uid DIV ?, COUNT(*) FROM ` + s.table + ` WHERE uid > 0 AND (` + s.num + ` = '' OR ` + s.num + ` IS NULL)` + pids +
 		` GROUP BY 1 ORDER BY 1`
 	return sums, blanks

@@ -293,10 +293,10 @@ func TestNew_RefusesBadIdentifiers(t *testing.T) {
 // The range checksum and the bounded lean read of a reconciliation.
 const (
 	rowSumHead = "SELECT uid DIV ?, COUNT(*), BIT_XOR(CRC32(CONCAT_WS('|', uid, " +
-		"CASE WHEN deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?) THEN 'active' WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END, " +
+		"IF(deleted <> 0, 3, IF(deleted = 0 AND disable = 0 AND starttime <= ? AND (endtime = 0 OR endtime > ?), 1, 2)), " +
 		"`tx_keysync_customer_number`, COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, ''), `tx_keysync_customer_number`))) FROM `fe_users` " +
 		"WHERE uid >= ?"
-	rowSumTail = " AND COALESCE(`tx_keysync_customer_number`, '') <> ''"
+	rowSumTail = " AND `tx_keysync_customer_number` <> ''"
 	rowSumPart = rowSumHead + " AND uid < ?" + rowSumTail + " GROUP BY 1 ORDER BY 1" // a part of the uids
 	rowSumSQL  = rowSumHead + rowSumTail + " GROUP BY 1 ORDER BY 1"                  // the last part
 	rowSumPIDs = rowSumHead + rowSumTail + " AND pid IN (?,?) GROUP BY 1 ORDER BY 1"

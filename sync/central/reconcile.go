@@ -219,7 +219,8 @@ func (s *Store) copyIDs(ctx context.Context, source string, ids []uint64, args [
 
 // linkSumSQL sums a source's accounts per id range for a reconciliation
 // (see keysync.RangeSum): the canonical string of an account is that of
-// the portal row it expects, "id|status|number|hh|pe|copied_from", with the
+// the portal row it expects, "id|status|number|hh|pe|copied_from" (the
+// status by its ENUM index, as the portal writes the state), with the
 // copy of the person's ids and the number the copy was made for, which the
 // portal's string repeats the row's number in place of: a copy made for
 // another number (stale: the walk renews it) or none (NULL, which

@@ -201,7 +201,7 @@ var migrations = []struct {
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 		`INSERT INTO account_sums (source, range_no, accounts, gone, xor_sum)
  SELECT source, account_id DIV 128, COUNT(*), COUNT(IF(status + 0 = 4, 1, NULL)),
-  BIT_XOR(IF(status + 0 = 4, 0, CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))))
+  BIT_XOR(IF(status + 0 = 4, 0, CRC32(CONCAT_WS('|', account_id, status + 0, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))))
  FROM accounts GROUP BY 1, 2
  ON DUPLICATE KEY UPDATE accounts = VALUES(accounts), gone = VALUES(gone), xor_sum = VALUES(xor_sum)`,
 	}},

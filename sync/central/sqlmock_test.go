@@ -173,7 +173,7 @@ func TestStore_WatermarkSQL(t *testing.T) {
 // sources' checksums.
 const (
 	linkSumSQL = "SELECT account_id DIV ?, COUNT(*), COUNT(IF(status + 0 = 4, 1, NULL)),\n" +
-		" BIT_XOR(IF(status + 0 = 4, 0, CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))))" +
+		" BIT_XOR(IF(status + 0 = 4, 0, CRC32(CONCAT_WS('|', account_id, status + 0, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))))" +
 		" FROM accounts WHERE source = ? GROUP BY 1 ORDER BY 1"
 	storedSumsSQL     = "SELECT range_no, accounts, gone, xor_sum FROM account_sums WHERE source = ? AND accounts > 0 ORDER BY range_no"
 	conflictRangesSQL = "SELECT DISTINCT account_id DIV ? FROM conflicts WHERE source = ? AND status = 'open' AND kind IN (?,?) ORDER BY 1"

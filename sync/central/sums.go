@@ -34,7 +34,7 @@ const sumColumns = `COUNT(*), COUNT(IF(status + 0 = 4, 1, NULL)),
 // rowHash is the CRC32 of an account's string; rowSum is whether the
 // account is gone and its part of the checksum (0 when gone).
 const (
-	rowHash = `CRC32(CONCAT_WS('|', account_id, status, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))`
+	rowHash = `CRC32(CONCAT_WS('|', account_id, status + 0, number, COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), copied_from))`
 	rowSum  = `status + 0 = 4, IF(status + 0 = 4, 0, ` + rowHash + `)`
 )
 
