@@ -52,10 +52,12 @@ type Reconciled struct {
 	Repairs []Repair
 	// Resolve are open conflicts whose drift is gone.
 	Resolve []OpenConflict
+	// Conflicts are drift to record, as RecordConflicts does.
+	Conflicts []Conflict
 }
 
 func (r Reconciled) empty() bool {
-	return len(r.Status) == 0 && len(r.Repairs) == 0 && len(r.Resolve) == 0
+	return len(r.Status) == 0 && len(r.Repairs) == 0 && len(r.Resolve) == 0 && len(r.Conflicts) == 0
 }
 
 // ReconcileStore is the central store as a reconciliation needs it: the
@@ -89,8 +91,9 @@ type ReconcileStore interface {
 	// of a source after (afterAccount, afterID), in (account id, id) order.
 	OpenConflictPage(ctx context.Context, source string, kinds []ConflictKind, afterAccount, afterID uint64, limit int) ([]OpenConflict, error)
 
-	// Reconcile records status changes, repairs and resolved conflicts.
-	Reconcile(ctx context.Context, source string, r Reconciled) error
+	// Reconcile records status changes, repairs, resolved and new
+	// conflicts, and returns the conflicts as RecordConflicts does.
+	Reconcile(ctx context.Context, source string, r Reconciled) ([]RecordedConflict, error)
 }
 
 // Duplicate is a number found on more than one row of one portal.

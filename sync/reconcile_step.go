@@ -100,18 +100,6 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 	if err := w.rewrite(ctx, &pl); err != nil {
 		return err
 	}
-	if len(pl.conflicts) > 0 {
-		recorded, err := w.r.Store.RecordConflicts(ctx, pl.conflicts)
-		if err != nil {
-			return fmt.Errorf("record conflicts: %w", err)
-		}
-		for _, cf := range recorded {
-			w.rep.conflict(cf)
-			logConflict(w.log, cf)
-		}
-		still = append(still, recorded...)
-	}
-
 	// Open conflicts of rows the walk saw whose finding did not come up
 	// again: the drift is gone. A conflict of an id the walk did not see
 	// at all may belong to a row registered meanwhile; it stays.
@@ -124,17 +112,28 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 	for _, cf := range still {
 		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
 	}
+	for _, cf := range pl.conflicts {
+		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
+	}
 	for _, oc := range open {
 		if seen(batch, oc.AccountID) && !stillOpen[key{oc.Kind, oc.AccountID, oc.Value}] {
 			pl.rec.Resolve = append(pl.rec.Resolve, oc)
 		}
 	}
 
+	// The step's conflicts are recorded in the transaction of its other
+	// findings: one commit per step.
+	pl.rec.Conflicts = pl.conflicts
 	if pl.rec.empty() {
 		return nil
 	}
-	if err := w.r.Store.Reconcile(ctx, w.name, pl.rec); err != nil {
+	recorded, err := w.r.Store.Reconcile(ctx, w.name, pl.rec)
+	if err != nil {
 		return fmt.Errorf("record reconciliation: %w", err)
+	}
+	for _, cf := range recorded {
+		w.rep.conflict(cf)
+		logConflict(w.log, cf)
 	}
 	for _, f := range pl.drift {
 		w.rep.Repaired[f.drift]++

@@ -397,16 +397,20 @@ func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysyn
 }
 
 // Reconcile implements keysync.ReconcileStore: status changes, restored
-// values and resolved conflicts of one step in one transaction, each with
-// its history event. A status only changes from the state the walk saw.
-func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconciled) error {
+// values, resolved and new conflicts of one step in one transaction, each
+// with its history event. A status only changes from the state the walk saw.
+func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconciled) ([]keysync.RecordedConflict, error) {
 	now := s.now()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	events := eventInsert()
+	known, err := s.insertConflicts(ctx, tx, &events, r.Conflicts, now)
+	if err != nil {
+		return nil, err
+	}
 
 	type move struct{ from, to string }
 	byMove := map[move][]uint64{}
@@ -435,7 +439,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 			_, err := tx.ExecContext(ctx, q, args...)
 			return err
 		}); err != nil {
-			return fmt.Errorf("mark accounts %s: %w", m.to, err)
+			return nil, fmt.Errorf("mark accounts %s: %w", m.to, err)
 		}
 	}
 
@@ -455,19 +459,19 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 		q := `UPDATE conflicts SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?, open_key = NULL
  WHERE status = 'open' AND id IN (` + sqlutil.Placeholders(len(r.Resolve)) + `)`
 		if _, err := tx.ExecContext(ctx, q, ids...); err != nil {
-			return fmt.Errorf("resolve conflicts: %w", err)
+			return nil, fmt.Errorf("resolve conflicts: %w", err)
 		}
 	}
 	if err := events.exec(ctx, tx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := sums.flush(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return recorded(r.Conflicts, known), nil
 }
 
 func statusDetail(to string) string {

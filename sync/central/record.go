@@ -81,11 +81,17 @@ func (s *Store) RecordConflicts(ctx context.Context, cs []keysync.Conflict) ([]k
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	return recorded(cs, known), nil
+}
+
+// recorded says of each conflict whether it was open already (known, by
+// open key) or is new.
+func recorded(cs []keysync.Conflict, known map[string]bool) []keysync.RecordedConflict {
 	out := make([]keysync.RecordedConflict, len(cs))
 	for i, c := range cs {
 		out[i] = keysync.RecordedConflict{Conflict: c, Known: known[openKey(c)]}
 	}
-	return out, nil
+	return out
 }
 
 // Written implements keysync.Store: it marks the accounts as written and adds
