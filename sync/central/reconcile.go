@@ -407,10 +407,6 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	events := eventInsert()
-	known, err := s.insertConflicts(ctx, tx, &events, r.Conflicts, now)
-	if err != nil {
-		return nil, err
-	}
 
 	type move struct{ from, to string }
 	byMove := map[move][]uint64{}
@@ -441,6 +437,13 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 		}); err != nil {
 			return nil, fmt.Errorf("mark accounts %s: %w", m.to, err)
 		}
+	}
+
+	// Conflicts after the accounts, as Assign writes them, so that a poll
+	// and a reconciliation never take the same locks in opposite order.
+	known, err := s.insertConflicts(ctx, tx, &events, r.Conflicts, now)
+	if err != nil {
+		return nil, err
 	}
 
 	for _, rp := range r.Repairs {
