@@ -47,6 +47,9 @@ func (s *Source) Duplicates(ctx context.Context, after string, limit int) ([]key
 		if err != nil {
 			return nil, fmt.Errorf("read the rows of duplicate number %q in %s: %w", d.Number, s.cfg.Table, err)
 		}
+		if len(d.IDs) < keysync.DuplicateIDs {
+			d.Rows = len(d.IDs) // rows changed since the grouping
+		}
 	}
 	return out, nil
 }
