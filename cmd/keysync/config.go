@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 
@@ -30,9 +29,7 @@ func (c *configCommand) Run(ctx context.Context, args []string) error {
 	}
 	settings := cfg.Redacted()
 	if *asJSON {
-		enc := json.NewEncoder(c.m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(settings)
+		return writeJSON(c.m.Stdout, settings)
 	}
 	for _, s := range settings {
 		note := ""

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,9 +69,7 @@ func (c *doctorCommand) Run(ctx context.Context, args []string) error {
 	}
 	rep := c.diagnose(ctx, dbs)
 	if *asJSON {
-		enc := json.NewEncoder(c.m.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(c.m.Stdout, rep); err != nil {
 			return err
 		}
 	} else {

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -179,3 +180,10 @@ Usage:
 
 Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.
 `
+
+// writeJSON writes what a command's --json prints: indented, one document.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -85,9 +84,7 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 	a.log.Info("pass done", "assigned", sum.Assigned, "adopted", sum.Adopted, "linked", sum.Linked,
 		"written", sum.Written, "conflicts", sum.Conflicts, "errors", sum.Errors, keysync.LogDryRun, *dry)
 	if *asJSON {
-		enc := json.NewEncoder(c.m.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
+		if err := writeJSON(c.m.Stdout, sum); err != nil {
 			return err
 		}
 	} else {

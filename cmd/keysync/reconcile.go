@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -100,9 +99,7 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 	sum.DurationMS = time.Since(start).Milliseconds()
 	sum.Status = sum.status()
 	if *asJSON {
-		enc := json.NewEncoder(c.m.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
+		if err := writeJSON(c.m.Stdout, sum); err != nil {
 			return err
 		}
 	} else {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -67,9 +66,7 @@ func (c *statusCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("central database: %w", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(c.m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(c.m.Stdout, rep)
 	}
 	printStatus(c.m.Stdout, rep, a.cfg.Sources)
 	return nil
