@@ -261,15 +261,9 @@ func (s *Store) merge(ctx context.Context, sums *accountSums, r Resolution, c Co
 		return fmt.Errorf("%w: --into %s is neither person of conflict %d (%s, %s)", ErrCannotResolve, r.Into, c.ID, sd.account, sd.other)
 	}
 	var moved []string
-	var keys []struct {
-		source string
-		id     uint64
-	}
+	var keys []accountKey
 	err := sqlutil.Each(ctx, tx, `SELECT source, account_id FROM accounts WHERE number = ? ORDER BY source, account_id FOR UPDATE`, []any{loser}, func(rows *sql.Rows) error {
-		var k struct {
-			source string
-			id     uint64
-		}
+		var k accountKey
 		err := rows.Scan(&k.source, &k.id)
 		keys = append(keys, k)
 		moved = append(moved, keysync.AccountKey(k.source, k.id))
@@ -278,26 +272,14 @@ func (s *Store) merge(ctx context.Context, sums *accountSums, r Resolution, c Co
 	if err != nil {
 		return fmt.Errorf("read accounts of %s: %w", loser, err)
 	}
-	bySource := map[string][]uint64{}
-	var sources []string
-	for _, k := range keys {
-		if _, ok := bySource[k.source]; !ok {
-			sources = append(sources, k.source)
-		}
-		bySource[k.source] = append(bySource[k.source], k.id)
-	}
-	for _, src := range sources {
-		if err := sums.remove(ctx, src, bySource[src]); err != nil {
-			return err
-		}
+	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.remove(ctx, source, ids) }); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser); err != nil {
 		return fmt.Errorf("move accounts: %w", err)
 	}
-	for _, src := range sources {
-		if err := sums.add(ctx, src, bySource[src]); err != nil {
-			return err
-		}
+	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.add(ctx, source, ids) }); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE persons SET status = 'retired', merged_into = ?, updated_at = ? WHERE number = ?`, survivor, now, loser); err != nil {
 		return fmt.Errorf("retire %s: %w", loser, err)

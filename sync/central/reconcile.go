@@ -168,7 +168,7 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 		ids = append(ids, id)
 	}
 	in := sqlutil.Placeholders(len(stale))
-	if err := s.copyIDs(ctx, source, stale, ids); err != nil {
+	if err := s.copyIDs(ctx, source, stale); err != nil {
 		return nil, fmt.Errorf("copy persons' ids to accounts: %w", err)
 	}
 	fresh, _, err := s.readLinks(ctx, `SELECT a.account_id, a.number, a.status, a.written_at IS NOT NULL, 1,
@@ -193,9 +193,13 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 	return merged, nil
 }
 
-// copyIDs renews the accounts' copies of their persons' Wibisoft ids; args
-// are the source and the ids.
-func (s *Store) copyIDs(ctx context.Context, source string, ids []uint64, args []any) error {
+// copyIDs renews the accounts' copies of their persons' Wibisoft ids.
+func (s *Store) copyIDs(ctx context.Context, source string, ids []uint64) error {
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, source)
+	for _, id := range ids {
+		args = append(args, id)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

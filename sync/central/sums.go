@@ -169,17 +169,32 @@ func (a *accountSums) insertAccounts(ctx context.Context, in *insert) error {
 	if err := in.exec(ctx, a.tx); err != nil {
 		return err
 	}
+	keys := make([]accountKey, len(in.rows))
+	for i, r := range in.rows {
+		keys[i] = accountKey{r[0].(string), r[1].(uint64)}
+	}
+	return eachSource(keys, func(source string, ids []uint64) error { return a.add(ctx, source, ids) })
+}
+
+// accountKey names one account.
+type accountKey struct {
+	source string
+	id     uint64
+}
+
+// eachSource calls fn with the ids of each source among keys, the sources
+// in the order they first appear.
+func eachSource(keys []accountKey, fn func(source string, ids []uint64) error) error {
 	ids := map[string][]uint64{}
 	var sources []string
-	for _, r := range in.rows {
-		src, id := r[0].(string), r[1].(uint64)
-		if _, ok := ids[src]; !ok {
-			sources = append(sources, src)
+	for _, k := range keys {
+		if _, ok := ids[k.source]; !ok {
+			sources = append(sources, k.source)
 		}
-		ids[src] = append(ids[src], id)
+		ids[k.source] = append(ids[k.source], k.id)
 	}
 	for _, src := range sources {
-		if err := a.add(ctx, src, ids[src]); err != nil {
+		if err := fn(src, ids[src]); err != nil {
 			return err
 		}
 	}
