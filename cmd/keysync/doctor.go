@@ -150,10 +150,11 @@ func (c *doctorCommand) diagnoseOne(ctx context.Context, d database, centralColl
 		collation = ""
 	}
 	if d.source == nil {
-		schema := centralSchemaFinding(ctx, d.db)
+		st := central.New(d.db, central.Numbering{})
+		schema := centralSchemaFinding(ctx, st)
 		out = append(out, schema)
 		if schema.Status == sqlutil.StatusOK {
-			out = append(out, centralSumsFinding(ctx, d.db))
+			out = append(out, centralSumsFinding(ctx, st))
 		}
 		out = append(out, sqlutil.SQLModeFinding(srv.SQLMode))
 		*centralCollation = collation
@@ -172,9 +173,9 @@ func (c *doctorCommand) diagnoseOne(ctx context.Context, d database, centralColl
 }
 
 // centralSchemaFinding checks the central schema version.
-func centralSchemaFinding(ctx context.Context, db *sql.DB) sqlutil.Finding {
+func centralSchemaFinding(ctx context.Context, st *central.Store) sqlutil.Finding {
 	f := sqlutil.Finding{Check: sqlutil.CheckSchema}
-	err := central.New(db, central.Numbering{}).CheckSchema(ctx)
+	err := st.CheckSchema(ctx)
 	switch {
 	case err == nil:
 		f.Status, f.Detail = sqlutil.StatusOK, fmt.Sprintf("central schema is at version %d", central.SchemaVersion())
@@ -188,9 +189,9 @@ func centralSchemaFinding(ctx context.Context, db *sql.DB) sqlutil.Finding {
 
 // centralSumsFinding checks that the stored checksums of the accounts
 // agree with the accounts (see keysync reconcile).
-func centralSumsFinding(ctx context.Context, db *sql.DB) sqlutil.Finding {
+func centralSumsFinding(ctx context.Context, st *central.Store) sqlutil.Finding {
 	f := sqlutil.Finding{Check: sqlutil.CheckChecksums}
-	bad, err := central.New(db, central.Numbering{}).CheckSums(ctx)
+	bad, err := st.CheckSums(ctx)
 	switch {
 	case err != nil:
 		f.Status, f.Detail = sqlutil.StatusWarn, "the accounts' checksums could not be checked: "+err.Error()
