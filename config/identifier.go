@@ -1,6 +1,6 @@
 package config
 
-import "keysync/sync/sqlutil"
+import "keysync/internal/sqlutil"
 
 // ValidIdentifier reports whether s is a table or column name keysync may
 // interpolate into SQL: a letter or underscore, then up to 63 letters, digits

@@ -6,7 +6,7 @@ import (
 	"net"
 	"strconv"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // checkHTTPAddr checks KEYSYNC_HTTP_ADDR: empty (off) or host:port with a

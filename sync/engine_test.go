@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 func TestEngine_PassNumbersEveryone(t *testing.T) {

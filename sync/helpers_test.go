@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 	"keysync/sync/number"
-	"keysync/sync/testdb"
 )
 
 // now is the clock of the engine and the store in every test.

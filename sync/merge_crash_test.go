@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
 	"keysync/sync/central"
-	"keysync/sync/testdb"
 )
 
 // crashingRewrite rewrites only the first row of a batch and then fails,

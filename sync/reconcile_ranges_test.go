@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // fullWalk hides a source's range checksums, so that a reconciliation

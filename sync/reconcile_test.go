@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // reconciler returns a reconciler on the rig's store with a small batch,

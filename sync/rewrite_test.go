@@ -4,7 +4,7 @@ import (
 	"database/sql"
 	"testing"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // TestEngine_RewritesAfterMerge: when the central store moves an account

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // baselineResult is the rate of the simplest durable allocation on this

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // idleResult compares the poll that finds nothing, which the daemon runs

@@ -16,7 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // Goals of the reconciliation, as the issue states them.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // rolloutResult is the first run of keysync over a portal whose confirmed

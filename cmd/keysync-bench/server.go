@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 	"keysync/sync/number"
-	"keysync/sync/testdb"
 )
 
 // dbPrefix starts the name of every database the bench creates.

@@ -7,8 +7,8 @@ import (
 	"io"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sync/number"
-	"keysync/sync/testdb"
 )
 
 // dbCentral is the demo's central database; like the portals' databases it

@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // The two demo portals: a v13 site and a club on TYPO3 v12.

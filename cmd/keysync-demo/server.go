@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // server is the MariaDB server the demo creates its databases on.

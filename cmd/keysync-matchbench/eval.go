@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"keysync/internal/linkage"
 	keysync "keysync/sync"
-	"keysync/sync/linkage"
 	"keysync/sync/match"
 	"keysync/sync/number"
 )

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/linkage"
 	keysync "keysync/sync"
-	"keysync/sync/linkage"
 )
 
 func TestRunText(t *testing.T) {

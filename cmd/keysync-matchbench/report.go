@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"keysync/internal/linkage"
 	keysync "keysync/sync"
-	"keysync/sync/linkage"
 )
 
 func defaultSame() float64   { return keysync.DefaultThresholds.Same }

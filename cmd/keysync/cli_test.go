@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // runMain runs the CLI in-process with a clean KEYSYNC_ environment plus env.

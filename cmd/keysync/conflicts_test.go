@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sync/central"
-	"keysync/sync/testdb"
 )
 
 // adminSite is a site after a real pass over registrations that raise one

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	"keysync/sync/central"
-	"keysync/sync/sqlutil"
 )
 
 // doctorCommand checks everything keysync depends on outside its own code

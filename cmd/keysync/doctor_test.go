@@ -11,8 +11,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"keysync/sync/sqlutil"
-	"keysync/sync/testdb"
+	"keysync/internal/sqlutil"
+	"keysync/internal/testdb"
 )
 
 // doctorJSON runs `keysync doctor --json` with env and returns its exit

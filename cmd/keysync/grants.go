@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 	"keysync/sync/central"
-	"keysync/sync/sqlutil"
 )
 
 // grantsCommand prints the least privileges keysync needs, per database,

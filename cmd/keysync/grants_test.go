@@ -13,7 +13,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // addWordPress adds a single-site WordPress portal with the wp_ prefix to

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sync/central"
 	"keysync/sync/number"
-	"keysync/sync/testdb"
 )
 
 // binary is the keysync command built once for the process tests, so they

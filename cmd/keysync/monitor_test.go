@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // freeAddr returns a loopback address no one listens on right now.

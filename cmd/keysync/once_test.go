@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // TestOnce_SchemasAndRowStates runs migrate and once on each TYPO3 schema

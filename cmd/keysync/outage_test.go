@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // proxy forwards TCP to the test MariaDB and can be taken down and brought

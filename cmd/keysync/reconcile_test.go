@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/sqlutil"
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
 	"keysync/sync/central"
-	"keysync/sync/sqlutil"
-	"keysync/sync/testdb"
 )
 
 // reconcileJSON is `keysync reconcile --json` as a script reads it.

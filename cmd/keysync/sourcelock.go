@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // sourceLock makes sure only one daemon works a source at a time, across

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sync/central"
-	"keysync/sync/testdb"
 )
 
 // recordPoll records a poll in the site's central database the way the

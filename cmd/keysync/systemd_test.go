@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // The units shipped in systemd/ and installed to /lib/systemd/system.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // wpPrefix is the table prefix of the WordPress portals in these tests;

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.DuplicateFinder = (*Source)(nil)

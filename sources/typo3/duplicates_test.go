@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // TestSource_Duplicates: numbers on more than one row, compared as the

@@ -3,7 +3,7 @@ package typo3_test
 import (
 	"testing"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // TestExtension_PHPLint checks the PHP syntax of the TYPO3 extension, which

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
-	"keysync/sync/testdb"
 )
 
 // extDir is the TYPO3 extension "keysync" that declares keysync's columns.

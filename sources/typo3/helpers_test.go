@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // schemas are the fe_users tables every database test runs against.

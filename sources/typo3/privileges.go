@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // groupsTable is where TYPO3 keeps frontend groups; groupTitles reads it.

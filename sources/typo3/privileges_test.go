@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/sqlutil"
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
-	"keysync/sync/sqlutil"
-	"keysync/sync/testdb"
 )
 
 // TestBacklog counts exactly the rows Pending returns, with and without

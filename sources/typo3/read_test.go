@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // pendingCase is one fe_users row of the Pending and Sweep tests.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // Accounts implements keysync.Source.

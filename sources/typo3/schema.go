@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // coreColumns are the fe_users columns keysync reads. They exist in every

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
-	"keysync/sync/testdb"
 )
 
 func TestSource_MigrateAddsColumnsAndIndex(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 
 	"github.com/DATA-DOG/go-sqlmock"
 
+	"keysync/internal/sqlutil"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // The statements a source sends for the default configuration. They are

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 	"keysync/sync/match"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.Source = (*Source)(nil)

@@ -4,9 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 func TestSource_WriteBack(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.DuplicateFinder = (*Source)(nil)

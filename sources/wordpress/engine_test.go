@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // TestEngine_WordPressMembers runs whole passes over a site with every

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 	"keysync/sync/number"
-	"keysync/sync/testdb"
 )
 
 // now is the clock of every test; nothing is judged against the wall clock.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.KeySweeper = (*Source)(nil)

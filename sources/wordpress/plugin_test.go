@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
-	"keysync/sync/testdb"
 )
 
 // plugin is the must-use plugin that shows keysync's user meta in

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // Requirements lists the privileges the source needs on the site's

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/sqlutil"
+	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
-	"keysync/sync/sqlutil"
-	"keysync/sync/testdb"
 )
 
 // TestBacklog counts active users without a (non-blank) number; on

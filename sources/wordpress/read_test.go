@@ -11,9 +11,9 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 func TestSource_CheckDetectsMultisite(t *testing.T) {

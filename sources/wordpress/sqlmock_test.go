@@ -10,9 +10,9 @@ import (
 
 	"github.com/DATA-DOG/go-sqlmock"
 
+	"keysync/internal/sqlutil"
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // The statements a source sends for the test prefix and the default meta

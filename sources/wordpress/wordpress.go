@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.Source = (*Source)(nil)

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // WriteBack implements keysync.Source. WordPress has no unique index on

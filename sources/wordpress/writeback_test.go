@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // write is the write-back of user id with values derived from id.

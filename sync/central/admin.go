@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // ErrNotFound is returned when a person, account or conflict an admin asked

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 	"keysync/sync/match"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.Facts = (*facts)(nil)

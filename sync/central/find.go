@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"keysync/internal/sqlutil"
 	"keysync/sync/match"
-	"keysync/sync/sqlutil"
 )
 
 // ErrBadQuery is wrapped by Find when a filter value cannot be used.

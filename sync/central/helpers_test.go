@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 	"keysync/sync/number"
-	"keysync/sync/testdb"
 )
 
 // now is the store's clock in every test.

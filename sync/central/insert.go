@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // insert collects the rows of one table for a multi-row INSERT, so a batch

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
-	"keysync/sync/testdb"
 )
 
 // mustLinks reads all links of the source in pages of two, so that the

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // How an admin resolves a conflict.

@@ -1,6 +1,6 @@
 package central
 
-import "keysync/sync/sqlutil"
+import "keysync/internal/sqlutil"
 
 // Requirements lists the privileges keysync needs on its own database. The
 // database is keysync's alone, so the grants cover all of it: a migration

@@ -12,8 +12,8 @@ import (
 	"slices"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 var (

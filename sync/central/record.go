@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/sqlutil"
 )
 
 // openKey identifies an open conflict, so the same finding is stored once

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"keysync/internal/testdb"
 	"keysync/sync/central"
-	"keysync/sync/testdb"
 )
 
 func TestStore_Migrate(t *testing.T) {

@@ -11,9 +11,9 @@ import (
 	"os/user"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 	"keysync/sync/number"
-	"keysync/sync/sqlutil"
 )
 
 var _ keysync.Store = (*Store)(nil)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"slices"
 
-	"keysync/sync/sqlutil"
+	"keysync/internal/sqlutil"
 )
 
 // A reconciliation compares a checksum per range of keysync.RangeSize

@@ -1,6 +1,6 @@
 package testdb
 
-import "keysync/sync/linkage"
+import "keysync/internal/linkage"
 
 // Word lists of GenerateFeUsers: names, streets and places as they occur in
 // German and Austrian registrations.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"keysync/sync/testdb"
+	"keysync/internal/testdb"
 )
 
 // fakeTB records what ServerDSN reports instead of ending the test.

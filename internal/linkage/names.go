@@ -139,7 +139,7 @@ var deStreets = []string{
 }
 
 // ATPlaces and DEPlaces are postcodes with their cities, shared with the
-// registrations keysync's tests generate (sync/testdb).
+// registrations keysync's tests generate (internal/testdb).
 var ATPlaces = [][2]string{
 	{"1010", "Wien"}, {"1020", "Wien"}, {"1030", "Wien"}, {"1050", "Wien"}, {"1060", "Wien"},
 	{"1070", "Wien"}, {"1090", "Wien"}, {"1100", "Wien"}, {"1120", "Wien"}, {"1130", "Wien"},
