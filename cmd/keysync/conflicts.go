@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"keysync/internal/text"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 )
@@ -137,7 +138,7 @@ func printConflictList(w io.Writer, list []central.ConflictView) {
 			status += " (" + cf.Resolution + ")"
 		}
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cf.ID, cf.Kind, status, cf.Account, dash(cf.AccountNumber),
-			dash(cf.Number), dash(quoteValue(cf.Value)), fmtTime(&cf.CreatedAt), clipText(cf.Detail, 70))
+			dash(cf.Number), dash(quoteValue(cf.Value)), fmtTime(&cf.CreatedAt), text.Abbrev(cf.Detail, 70, "…"))
 	}
 	tw.Flush()
 }
@@ -147,14 +148,6 @@ func quoteValue(v string) string {
 		return ""
 	}
 	return strconv.Quote(v)
-}
-
-func clipText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // parseID reads the one positional argument of show and resolve.

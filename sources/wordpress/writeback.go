@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"keysync/internal/sqlutil"
+	"keysync/internal/text"
 	keysync "keysync/sync"
 )
 
@@ -177,13 +178,6 @@ func (s *Source) afterWrite(ctx context.Context, id uint64) {
 			err = fmt.Errorf("timed out after %s", s.cfg.AfterWriteTimeout)
 		}
 		s.cfg.Logger.Warn("after-write command failed", keysync.LogSource, s.cfg.Name, keysync.LogUID, id,
-			keysync.LogErr, err.Error(), "output", clip(string(out), 500))
+			keysync.LogErr, err.Error(), "output", text.Abbrev(string(out), 500, "..."))
 	}
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

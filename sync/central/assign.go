@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"keysync/internal/text"
 	keysync "keysync/sync"
 )
 
@@ -50,17 +51,17 @@ func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Tim
 	number := person.Number
 	var hhCopy, peCopy, copiedFrom any
 	if person.HH != "" && person.PE != "" {
-		hhCopy, peCopy, copiedFrom = clip(person.HH, 64), clip(person.PE, 64), clip(number, 64)
+		hhCopy, peCopy, copiedFrom = text.Clip(person.HH, 64), text.Clip(person.PE, 64), text.Clip(number, 64)
 	}
 	var registered any
 	if !a.Registered.IsZero() {
 		registered = a.Registered.UTC()
 	}
-	b.accounts.add(a.Source, a.ID, number, accountStatus(a), clip(a.Username, 255), clip(a.Email, 320),
-		clip(a.FirstName, 255), clip(a.LastName, 255), clip(p.Email, 320), clip(p.FirstName, 255), clip(p.LastName, 255),
-		clip(a.BirthDate, 10), clip(a.Street, 255), clip(a.Zip, 32), clip(a.City, 255), clip(a.Country, 64),
-		clip(p.Postcode, 16), clip(p.City, 255), clip(p.Address, 512),
-		nullIf(clip(p.Blocks.Name, 64)), nullIf(clip(p.Blocks.Place, 64)), nullIf(clip(p.Blocks.Birth, 64)), nullIf(clip(p.Blocks.FirstPlace, 64)),
+	b.accounts.add(a.Source, a.ID, number, accountStatus(a), text.Clip(a.Username, 255), text.Clip(a.Email, 320),
+		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(p.Email, 320), text.Clip(p.FirstName, 255), text.Clip(p.LastName, 255),
+		text.Clip(a.BirthDate, 10), text.Clip(a.Street, 255), text.Clip(a.Zip, 32), text.Clip(a.City, 255), text.Clip(a.Country, 64),
+		text.Clip(p.Postcode, 16), text.Clip(p.City, 255), text.Clip(p.Address, 512),
+		nullIf(text.Clip(p.Blocks.Name, 64)), nullIf(text.Clip(p.Blocks.Place, 64)), nullIf(text.Clip(p.Blocks.Birth, 64)), nullIf(text.Clip(p.Blocks.FirstPlace, 64)),
 		groupsJSON(a.Groups), registered, now, hhCopy, peCopy, copiedFrom)
 }
 
@@ -86,7 +87,7 @@ func accountStatus(a keysync.Account) string {
 }
 
 func (b *batch) event(s *Store, now time.Time, kind, number, source string, id uint64, oldValue, newValue, detail string) {
-	b.events.add(now, s.Actor, kind, nullIf(number), nullIf(source), id, nullIf(clip(oldValue, 255)), nullIf(clip(newValue, 255)), nullIf(detail))
+	b.events.add(now, s.Actor, kind, nullIf(number), nullIf(source), id, nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
 }
 
 // Assign implements keysync.Store. See the interface for the contract.
@@ -282,17 +283,17 @@ func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c
 			return p, fmt.Errorf("allocate Wibisoft household id: %w", err)
 		}
 		p.HH = hh
-		b.households.add(p.HH, clip(c.Profile.Household, 512), now)
+		b.households.add(p.HH, text.Clip(c.Profile.Household, 512), now)
 	case !f.hhIDs[p.HH]:
 		// A household id found in the row that keysync does not know yet.
 		b.reserve(hhs, p.HH)
-		b.households.add(clip(p.HH, 64), clip(c.Profile.Household, 512), now)
+		b.households.add(text.Clip(p.HH, 64), text.Clip(c.Profile.Household, 512), now)
 	}
 	a := c.Account
-	b.persons.add(clip(p.Number, 64), seq, clip(p.PE, 64), clip(p.HH, 64), origin,
-		clip(a.FirstName, 255), clip(a.LastName, 255), clip(a.Email, 320),
-		clip(c.Profile.FirstName, 255), clip(c.Profile.LastName, 255), clip(c.Profile.Email, 320),
-		clip(c.Profile.BirthDate, 10), clip(c.Profile.Household, 512), now, now)
+	b.persons.add(text.Clip(p.Number, 64), seq, text.Clip(p.PE, 64), text.Clip(p.HH, 64), origin,
+		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(a.Email, 320),
+		text.Clip(c.Profile.FirstName, 255), text.Clip(c.Profile.LastName, 255), text.Clip(c.Profile.Email, 320),
+		text.Clip(c.Profile.BirthDate, 10), text.Clip(c.Profile.Household, 512), now, now)
 	b.account(c, p, now)
 	b.event(s, now, kind, p.Number, a.Source, a.ID, "", p.Number, "hh="+p.HH+" pe="+p.PE)
 	f.add(p, c)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"keysync/internal/sqlutil"
 )
@@ -41,18 +40,6 @@ func (in *insert) exec(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
-}
-
-// clip makes a portal value fit a central column: valid UTF-8, at most n
-// characters. Portal columns can be longer than ours (WordPress meta values
-// are longtext); one overlong value must never fail a whole batch.
-func clip(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
 }
 
 // nullIf returns nil for the empty string, so optional columns hold NULL.

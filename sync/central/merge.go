@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"keysync/internal/sqlutil"
+	"keysync/internal/text"
 	keysync "keysync/sync"
 )
 
@@ -121,7 +122,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 		if source != "" {
 			acct = id
 		}
-		ev.add(now, clip(r.By, 128), kind, nullIf(num), nullIf(source), acct, nullIf(clip(oldValue, 255)), nullIf(clip(newValue, 255)), nullIf(detail))
+		ev.add(now, text.Clip(r.By, 128), kind, nullIf(num), nullIf(source), acct, nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
 	}
 	status, resolution := "resolved", r.As
 	switch r.As {
@@ -133,7 +134,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 		}
 		a, b := min(sd.account, sd.other), max(sd.account, sd.other)
 		if _, err := tx.ExecContext(ctx, `INSERT IGNORE INTO distinct_pairs (number_a, number_b, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)`,
-			a, b, clip(r.By, 128), now, nullIf(r.Note)); err != nil {
+			a, b, text.Clip(r.By, 128), now, nullIf(r.Note)); err != nil {
 			return res, fmt.Errorf("record distinct pair: %w", err)
 		}
 		res.Distinct = []string{a, b}
@@ -171,7 +172,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 			st = "resolved"
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE conflicts SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, note = ?, open_key = NULL WHERE id = ?`,
-			st, resolution, clip(r.By, 128), now, nullIf(r.Note), id); err != nil {
+			st, resolution, text.Clip(r.By, 128), now, nullIf(r.Note), id); err != nil {
 			return res, fmt.Errorf("close conflict %d: %w", id, err)
 		}
 	}

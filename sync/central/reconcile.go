@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"keysync/internal/sqlutil"
+	"keysync/internal/text"
 	keysync "keysync/sync"
 )
 
@@ -110,7 +111,7 @@ func (s *Store) StartReconcile(ctx context.Context, source string, repair bool) 
 		return 0, fmt.Errorf("close interrupted reconciliations: %w", err)
 	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO reconciliations (source, started_at, repair, status, actor) VALUES (?, ?, ?, 'running', ?)`,
-		source, now, repair, clip(s.Actor, 128))
+		source, now, repair, text.Clip(s.Actor, 128))
 	if err != nil {
 		return 0, fmt.Errorf("record reconciliation: %w", err)
 	}
@@ -451,16 +452,16 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 	}
 
 	for _, rp := range r.Repairs {
-		events.add(now, s.Actor, "repaired", nullIf(rp.Number), source, rp.AccountID, nullIf(clip(rp.Old, 255)), nullIf(clip(rp.New, 255)),
+		events.add(now, s.Actor, "repaired", nullIf(rp.Number), source, rp.AccountID, nullIf(text.Clip(rp.Old, 255)), nullIf(text.Clip(rp.New, 255)),
 			"reconciliation restored the central "+fieldName(rp.Field))
 	}
 
 	if len(r.Resolve) > 0 {
 		ids := make([]any, 0, len(r.Resolve)+4)
-		ids = append(ids, now, clip(s.Actor, 128), "the portal no longer shows this drift")
+		ids = append(ids, now, text.Clip(s.Actor, 128), "the portal no longer shows this drift")
 		for _, c := range r.Resolve {
 			ids = append(ids, c.ID)
-			events.add(now, s.Actor, "conflict_resolved", nil, source, c.AccountID, nullIf(clip(c.Value, 255)), nil,
+			events.add(now, s.Actor, "conflict_resolved", nil, source, c.AccountID, nullIf(text.Clip(c.Value, 255)), nil,
 				string(c.Kind)+": resolved by reconciliation, the drift is gone")
 		}
 		q := `UPDATE conflicts SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?, open_key = NULL

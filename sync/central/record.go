@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"keysync/internal/sqlutil"
+	"keysync/internal/text"
 	keysync "keysync/sync"
 )
 
@@ -20,7 +21,7 @@ func openKey(c keysync.Conflict) string {
 	if c.Kind == keysync.ConflictSuspectedDuplicate {
 		k += "|" + c.Number
 	}
-	return clip(k, 400)
+	return text.Clip(k, 400)
 }
 
 // insertConflicts stores conflicts that are not open yet, adds a history
@@ -51,8 +52,8 @@ func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert,
 			continue
 		}
 		seen[k] = true
-		in.add(string(c.Kind), c.Source, c.AccountID, clip(c.Value, 255), clip(c.Number, 64), c.Detail, k, now)
-		events.add(now, s.Actor, "conflict", nullIf(c.Number), c.Source, c.AccountID, nullIf(clip(c.Value, 255)), nil, string(c.Kind)+": "+c.Detail)
+		in.add(string(c.Kind), c.Source, c.AccountID, text.Clip(c.Value, 255), text.Clip(c.Number, 64), c.Detail, k, now)
+		events.add(now, s.Actor, "conflict", nullIf(c.Number), c.Source, c.AccountID, nullIf(text.Clip(c.Value, 255)), nil, string(c.Kind)+": "+c.Detail)
 	}
 	if err := in.exec(ctx, tx); err != nil {
 		return nil, err

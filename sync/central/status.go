@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"keysync/internal/text"
 )
 
 // SourceState is what the central database knows about one source's polls.
@@ -34,7 +36,7 @@ ON DUPLICATE KEY UPDATE last_poll_at = VALUES(last_poll_at), last_ok_at = VALUES
 	} else {
 		_, err = s.db.ExecContext(ctx, `INSERT INTO source_state (source, updated_at, last_poll_at, last_error, last_error_at) VALUES (?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE last_poll_at = VALUES(last_poll_at), last_error = VALUES(last_error), last_error_at = VALUES(last_error_at)`,
-			source, now, now, clip(errText, maxErrorText), now)
+			source, now, now, text.Clip(errText, maxErrorText), now)
 	}
 	if isNoSuchTable(err) {
 		return ErrSchemaOutdated
