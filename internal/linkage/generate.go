@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"keysync/internal/gazetteer"
 	"keysync/sync/match"
 )
 
@@ -291,8 +292,8 @@ func (g *generator) dwelling(at bool) dwelling {
 		d.house += string(rune('a' + g.rng.IntN(4)))
 	}
 	if at {
-		d.street = g.pick(atStreets)
-		place := ATPlaces[g.rng.IntN(len(ATPlaces))]
+		d.street = g.pick(gazetteer.ATStreets)
+		place := gazetteer.ATPlaces[g.rng.IntN(len(gazetteer.ATPlaces))]
 		d.zip, d.city = place[0], place[1]
 		urban := place[0] < "2000" || slices.Contains([]string{"Graz", "Linz", "Salzburg", "Innsbruck"}, place[1])
 		if (urban && g.pct(80)) || (!urban && g.pct(20)) {
@@ -305,8 +306,8 @@ func (g *generator) dwelling(at bool) dwelling {
 			}
 		}
 	} else {
-		d.street = g.pick(deStreets)
-		place := DEPlaces[g.rng.IntN(len(DEPlaces))]
+		d.street = g.pick(gazetteer.DEStreets)
+		place := gazetteer.DEPlaces[g.rng.IntN(len(gazetteer.DEPlaces))]
 		d.zip, d.city = place[0], place[1]
 	}
 	return d

@@ -1,6 +1,6 @@
 package testdb
 
-import "keysync/internal/linkage"
+import "keysync/internal/gazetteer"
 
 // Word lists of GenerateFeUsers: names, streets and places as they occur in
 // German and Austrian registrations.
@@ -42,28 +42,12 @@ var otherLastNames = []string{
 	"Oberhuber", "Unterberger", "Hinterleitner", "Niederhauser", "O'Brien", "de Vries",
 }
 
-var atStreets = []string{
-	"Hauptstraße", "Lindenweg", "Bahnhofstraße", "Schulgasse", "Kirchengasse", "Mariahilfer Straße",
-	"Wiener Straße", "Linzer Straße", "Grazer Straße", "Dorfstraße", "Am Anger", "Feldgasse",
-	"Mühlweg", "Gartenstraße", "Bergstraße", "Rosenweg", "Schillerstraße", "Kärntner Straße",
-	"Salzburger Straße", "Ringstraße", "Florianigasse", "Neubaugasse", "Landstraßer Hauptstraße",
-	"Favoritenstraße", "Ottakringer Straße", "Schönbrunner Straße", "Hietzinger Hauptstraße",
-	"Thaliastraße", "Währinger Straße", "Praterstraße", "Wiedner Hauptstraße", "Annenstraße",
-	"Herrengasse", "Getreidegasse", "Maria-Theresien-Straße", "Dr.-Karl-Renner-Straße",
-	"Josef-Ressel-Gasse", "Am Kirchenplatz", "Siedlungsstraße", "Waldgasse",
-}
-
-var deStreets = []string{
-	"Hauptstraße", "Lindenweg", "Bahnhofstraße", "Schulstraße", "Gartenstraße", "Dorfstraße",
-	"Bergstraße", "Kirchstraße", "Waldstraße", "Ringstraße", "Schillerstraße", "Goethestraße",
-	"Friedrichstraße", "Mühlenweg", "Am Markt", "Rosenstraße", "Birkenweg", "Jahnstraße",
-	"Königsallee", "Maximilianstraße", "Münchner Straße", "Kölner Straße", "Am Sonnenhang",
-}
-
-// atPlaces and dePlaces are postcodes with their cities.
+// Streets, postcodes and cities are those of the labelled registrations.
 var (
-	atPlaces = linkage.ATPlaces
-	dePlaces = linkage.DEPlaces
+	atStreets = gazetteer.ATStreets
+	deStreets = gazetteer.DEStreets
+	atPlaces  = gazetteer.ATPlaces
+	dePlaces  = gazetteer.DEPlaces
 )
 
 // Countries as users type them into a free-text field.
