@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"keysync/sync/number"
+	"keysync/internal/testdb"
 )
 
 // mapFacts is Facts backed by maps, as a test writes them down.
@@ -41,22 +41,9 @@ func (f mapFacts) Household(key string) (string, bool) {
 	return hh, ok
 }
 
-func mustTemplate(tb testing.TB) *number.Template {
-	tb.Helper()
-	alg, err := number.Lookup("damm")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	t, err := number.ParseTemplate("{seq:8}{check}", alg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return t
-}
-
 func TestDecide(t *testing.T) {
 	t.Parallel()
-	tmpl := mustTemplate(t)
+	tmpl := testdb.MustTemplate(t, "{seq:8}{check}")
 	num := func(seq uint64) string {
 		s, err := tmpl.Format(seq, "")
 		if err != nil {
@@ -234,7 +221,7 @@ func with(a Account, edit func(*Account)) Account {
 // date, the same first name and no contradicting generation marker.
 func TestDecideFuzzy(t *testing.T) {
 	t.Parallel()
-	tmpl := mustTemplate(t)
+	tmpl := testdb.MustTemplate(t, "{seq:8}{check}")
 	num := func(seq uint64) string {
 		s, err := tmpl.Format(seq, "")
 		if err != nil {
@@ -346,7 +333,7 @@ func TestBlockingKeys(t *testing.T) {
 // address may contradict.
 func TestDecideByEmailFamily(t *testing.T) {
 	t.Parallel()
-	tmpl := mustTemplate(t)
+	tmpl := testdb.MustTemplate(t, "{seq:8}{check}")
 	n1, n2 := "000000018", "000000029"
 	acc := func(email, first, last, birth, street string) Account {
 		a := Account{Source: "web", ID: 1, Active: true, Email: email, FirstName: first, LastName: last, BirthDate: birth, Street: street}
@@ -412,7 +399,7 @@ func TestDecideByEmailFamily(t *testing.T) {
 // apart.
 func TestDecideNames(t *testing.T) {
 	t.Parallel()
-	tmpl := mustTemplate(t)
+	tmpl := testdb.MustTemplate(t, "{seq:8}{check}")
 	n1, n2, n3, n4 := "000000018", "000000029", "000000030", "000000041"
 	acc, person := namedAccount, personOf
 	// Registered on a portal that asks for names only: Leopold

@@ -16,54 +16,54 @@ import (
 func TestEngine_PassNumbersEveryone(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	const n = 1200
-	uids := testdb.InsertFeUsers(t, p.db, testdb.GenerateFeUsers(11, n))
+	uids := testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(11, n))
 
-	c := r.mustPass(t, p.portal)
+	c := r.mustPass(t, p.Portal)
 	// The generated members are all different people, but a few share a
 	// name and a town; whether such pairs are worth a review is the
 	// matcher's business, and nothing else about these rows is a conflict.
 	if want := (keysync.Counts{Assigned: n, Written: n, Conflicts: c.Conflicts}); c != want {
 		t.Fatalf("first pass=%+v, want %+v", c, want)
 	}
-	if got := r.mustCount(t, "conflicts", "kind <> 'suspected_duplicate'"); got != 0 {
+	if got := r.MustCount(t, "conflicts", "kind <> 'suspected_duplicate'"); got != 0 {
 		t.Errorf("%d conflicts other than suspected duplicates", got)
 	}
-	rows := p.mustRows(t)
+	rows := p.MustRows(t)
 	numbers, pes := map[string]bool{}, map[string]bool{}
 	for _, uid := range uids {
 		v := rows[uid]
-		if err := r.num.Number.Validate(v.Number); err != nil {
+		if err := r.Num.Number.Validate(v.Number); err != nil {
 			t.Fatalf("row %d: number %q: %v", uid, v.Number, err)
 		}
 		if numbers[v.Number] || pes[v.PE] || v.HH == "" || v.PE == "" {
 			t.Fatalf("row %d=%+v: want a unique number and PE and a household", uid, v)
 		}
 		numbers[v.Number], pes[v.PE] = true, true
-		if got := r.linked(t, "amicas", uid); got != v.Number {
+		if got := r.Linked(t, "amicas", uid); got != v.Number {
 			t.Fatalf("row %d holds %q, the central link says %q", uid, v.Number, got)
 		}
 	}
-	if got, want := r.mustSequence(t), uint64(numberStart+n); got != want {
+	if got, want := r.MustSequence(t, "customer"), uint64(numberStart+n); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
 	for table, want := range map[string]int{"persons": n, "accounts": n, "conflicts": c.Conflicts} {
-		if got := r.mustCount(t, table, ""); got != want {
+		if got := r.MustCount(t, table, ""); got != want {
 			t.Errorf("%s rows=%d, want %d", table, got, want)
 		}
 	}
-	if got, want := r.mustCount(t, "accounts", "written_at IS NULL"), 0; got != want {
+	if got, want := r.MustCount(t, "accounts", "written_at IS NULL"), 0; got != want {
 		t.Errorf("accounts not marked written=%d, want %d", got, want)
 	}
-	if got, err := r.store.Watermark(t.Context(), "amicas"); err != nil || got != uids[n-1] {
+	if got, err := r.Store.Watermark(t.Context(), "amicas"); err != nil || got != uids[n-1] {
 		t.Errorf("watermark=%d, %v, want the last uid %d", got, err, uids[n-1])
 	}
 
-	if c := r.mustPass(t, p.portal); c != (keysync.Counts{}) {
+	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Errorf("second pass=%+v, want nothing done", c)
 	}
-	if got, want := r.mustCount(t, "events", ""), 2*n+c.Conflicts; got != want {
+	if got, want := r.MustCount(t, "events", ""), 2*n+c.Conflicts; got != want {
 		t.Errorf("events=%d, want %d (assigned and written, once each, and the conflicts)", got, want)
 	}
 }
@@ -73,13 +73,13 @@ var errCrash = errors.New("portal connection lost")
 func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	uids := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	p := r.Typo3(t, "amicas")
+	uids := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("anna", "Anna", "Gruber", "anna@example.at"),
 		user("bert", "Bert", "Huber", "bert@example.at"),
 	})
 	failures := 1
-	crashing := keysync.Portal{Country: "AT", Source: &hookSource{Source: p.src, beforeWriteBack: func(context.Context, []keysync.Write) error {
+	crashing := keysync.Portal{Country: "AT", Source: &hookSource{Source: p.Source, beforeWriteBack: func(context.Context, []keysync.Write) error {
 		if failures > 0 {
 			failures--
 			return errCrash
@@ -93,10 +93,10 @@ func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 	// The links are committed before anything is written.
 	linked := map[uint64]string{}
 	for _, uid := range uids {
-		if linked[uid] = r.linked(t, "amicas", uid); linked[uid] == "" {
+		if linked[uid] = r.Linked(t, "amicas", uid); linked[uid] == "" {
 			t.Fatalf("row %d not linked after the crash", uid)
 		}
-		if got := p.mustRow(t, uid); got != (ids{}) {
+		if got := p.MustRow(t, uid); got != (ids{}) {
 			t.Fatalf("row %d=%+v after the failed write-back, want it empty", uid, got)
 		}
 	}
@@ -106,14 +106,14 @@ func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 		t.Errorf("pass after the crash=%+v, want %+v", c, want)
 	}
 	for _, uid := range uids {
-		if got := p.mustRow(t, uid).Number; got != linked[uid] {
+		if got := p.MustRow(t, uid).Number; got != linked[uid] {
 			t.Errorf("row %d=%q, want the number linked before the crash %q", uid, got, linked[uid])
 		}
 	}
-	if got, want := r.mustCount(t, "persons", ""), 2; got != want {
+	if got, want := r.MustCount(t, "persons", ""), 2; got != want {
 		t.Errorf("persons=%d, want %d: no second number", got, want)
 	}
-	if got, want := r.mustSequence(t), uint64(numberStart+2); got != want {
+	if got, want := r.MustSequence(t, "customer"), uint64(numberStart+2); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
 	if c := r.mustPass(t, crashing); c != (keysync.Counts{}) {
@@ -124,13 +124,13 @@ func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 func TestEngine_AdminTypesNumberMeanwhile(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	uids := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	p := r.Typo3(t, "amicas")
+	uids := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("anna", "Anna", "Gruber", "anna@example.at"),
 		user("bert", "Bert", "Huber", "bert@example.at"),
 	})
-	admin := keysync.Portal{Country: "AT", Source: &hookSource{Source: p.src, beforeWriteBack: func(context.Context, []keysync.Write) error {
-		testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = 'ADMIN-7' WHERE uid = ?", uids[0])
+	admin := keysync.Portal{Country: "AT", Source: &hookSource{Source: p.Source, beforeWriteBack: func(context.Context, []keysync.Write) error {
+		testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = 'ADMIN-7' WHERE uid = ?", uids[0])
 		return nil
 	}}}
 
@@ -138,21 +138,21 @@ func TestEngine_AdminTypesNumberMeanwhile(t *testing.T) {
 	if want := (keysync.Counts{Assigned: 2, Written: 1, Conflicts: 1}); c != want {
 		t.Errorf("pass=%+v, want %+v", c, want)
 	}
-	anna := p.mustRow(t, uids[0])
+	anna := p.MustRow(t, uids[0])
 	if anna.Number != "ADMIN-7" || anna.HH == "" || anna.PE == "" {
 		t.Errorf("Anna's row=%+v, want the admin's number kept and the ids filled in", anna)
 	}
-	want := r.linked(t, "amicas", uids[0])
-	if got := r.mustCount(t, "conflicts", "kind = 'writeback_mismatch' AND source = 'amicas' AND account_id = ? AND value = 'ADMIN-7' AND number = ?", uids[0], want); got != 1 {
+	want := r.Linked(t, "amicas", uids[0])
+	if got := r.MustCount(t, "conflicts", "kind = 'writeback_mismatch' AND source = 'amicas' AND account_id = ? AND value = 'ADMIN-7' AND number = ?", uids[0], want); got != 1 {
 		t.Errorf("writeback_mismatch conflicts=%d, want 1", got)
 	}
-	if got := r.mustCount(t, "accounts", "account_id = ? AND written_at IS NOT NULL", uids[0]); got != 0 {
+	if got := r.MustCount(t, "accounts", "account_id = ? AND written_at IS NOT NULL", uids[0]); got != 0 {
 		t.Errorf("Anna's account is marked written")
 	}
-	if got := p.mustRow(t, uids[1]).Number; got != r.linked(t, "amicas", uids[1]) {
+	if got := p.MustRow(t, uids[1]).Number; got != r.Linked(t, "amicas", uids[1]) {
 		t.Errorf("Bert's row=%q, want his number", got)
 	}
-	if c := r.mustPass(t, p.portal); c != (keysync.Counts{}) {
+	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Errorf("second pass=%+v, want nothing done", c)
 	}
 }
@@ -160,10 +160,10 @@ func TestEngine_AdminTypesNumberMeanwhile(t *testing.T) {
 func TestEngine_RowRemovedBeforeWriteBack(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	uids := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{user("anna", "Anna", "Gruber", "anna@example.at"), user("bert", "Bert", "Huber", "bert@example.at")})
-	removing := keysync.Portal{Country: "AT", Source: &hookSource{Source: p.src, beforeWriteBack: func(context.Context, []keysync.Write) error {
-		testdb.MustExec(t, p.db, "DELETE FROM fe_users WHERE uid = ?", uids[0])
+	p := r.Typo3(t, "amicas")
+	uids := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{user("anna", "Anna", "Gruber", "anna@example.at"), user("bert", "Bert", "Huber", "bert@example.at")})
+	removing := keysync.Portal{Country: "AT", Source: &hookSource{Source: p.Source, beforeWriteBack: func(context.Context, []keysync.Write) error {
+		testdb.MustExec(t, p.DB, "DELETE FROM fe_users WHERE uid = ?", uids[0])
 		return nil
 	}}}
 
@@ -171,7 +171,7 @@ func TestEngine_RowRemovedBeforeWriteBack(t *testing.T) {
 	if want := (keysync.Counts{Assigned: 2, Written: 1, Skipped: 1}); c != want {
 		t.Errorf("pass=%+v, want %+v", c, want)
 	}
-	if got, want := r.mustCount(t, "accounts", "written_at IS NOT NULL"), 1; got != want {
+	if got, want := r.MustCount(t, "accounts", "written_at IS NOT NULL"), 1; got != want {
 		t.Errorf("accounts marked written=%d, want %d", got, want)
 	}
 }
@@ -179,23 +179,23 @@ func TestEngine_RowRemovedBeforeWriteBack(t *testing.T) {
 func TestEngine_DoubleOptIn(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	waiting := user("eva", "Eva", "Berger", "eva@example.at")
 	waiting.Disable = 1
-	uid := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{waiting})[0]
+	uid := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{waiting})[0]
 
-	if c := r.mustPass(t, p.portal); c != (keysync.Counts{}) {
+	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Fatalf("pass over an unconfirmed row=%+v, want nothing done", c)
 	}
-	if got := p.mustRow(t, uid); got != (ids{}) || r.linked(t, "amicas", uid) != "" {
-		t.Fatalf("unconfirmed row=%+v, linked %q, want nothing", got, r.linked(t, "amicas", uid))
+	if got := p.MustRow(t, uid); got != (ids{}) || r.Linked(t, "amicas", uid) != "" {
+		t.Fatalf("unconfirmed row=%+v, linked %q, want nothing", got, r.Linked(t, "amicas", uid))
 	}
 
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 0, tstamp = ? WHERE uid = ?", now.Unix(), uid)
-	if c, want := r.mustPass(t, p.portal), (keysync.Counts{Assigned: 1, Written: 1}); c != want {
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 0, tstamp = ? WHERE uid = ?", now.Unix(), uid)
+	if c, want := r.mustPass(t, p.Portal), (keysync.Counts{Assigned: 1, Written: 1}); c != want {
 		t.Fatalf("pass after the confirmation=%+v, want %+v", c, want)
 	}
-	if got := p.mustRow(t, uid).Number; got == "" || got != r.linked(t, "amicas", uid) {
+	if got := p.MustRow(t, uid).Number; got == "" || got != r.Linked(t, "amicas", uid) {
 		t.Errorf("confirmed row's number=%q, want its linked number", got)
 	}
 }
@@ -203,32 +203,32 @@ func TestEngine_DoubleOptIn(t *testing.T) {
 func TestEngine_AdoptsTypedNumbers(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	letter, err := r.num.Number.Format(5000, "")
+	p := r.Typo3(t, "amicas")
+	letter, err := r.Num.Number.Format(5000, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	uids := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	uids := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("anna", "Anna", "Gruber", "anna@example.at"),
 		user("bert", "Bert", "Huber", "bert@example.at"),
 	})
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", letter, uids[0])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = '12345678' WHERE uid = ?", uids[1])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", letter, uids[0])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = '12345678' WHERE uid = ?", uids[1])
 
-	if c, want := r.mustPass(t, p.portal), (keysync.Counts{Adopted: 1, Conflicts: 1}); c != want {
+	if c, want := r.mustPass(t, p.Portal), (keysync.Counts{Adopted: 1, Conflicts: 1}); c != want {
 		t.Errorf("pass=%+v, want %+v", c, want)
 	}
-	if got := p.mustRow(t, uids[0]); got.Number != letter || got.HH == "" || got.PE == "" {
+	if got := p.MustRow(t, uids[0]); got.Number != letter || got.HH == "" || got.PE == "" {
 		t.Errorf("row with a valid number=%+v, want %q kept and the ids filled in", got, letter)
 	}
-	if got := p.mustRow(t, uids[1]); got != (ids{Number: "12345678"}) {
+	if got := p.MustRow(t, uids[1]); got != (ids{Number: "12345678"}) {
 		t.Errorf("row with an invalid number=%+v, want it untouched", got)
 	}
-	if got := r.mustCount(t, "conflicts", "kind = 'invalid_number' AND account_id = ?", uids[1]); got != 1 {
+	if got := r.MustCount(t, "conflicts", "kind = 'invalid_number' AND account_id = ?", uids[1]); got != 1 {
 		t.Errorf("invalid_number conflicts=%d, want 1", got)
 	}
 	// Still open on the next pass, not reported again.
-	if c := r.mustPass(t, p.portal); c != (keysync.Counts{}) {
+	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Errorf("second pass=%+v, want nothing done", c)
 	}
 }
@@ -237,27 +237,27 @@ func TestEngine_DryRun(t *testing.T) {
 	t.Parallel()
 	var log bytes.Buffer
 	r := mustRig(t, &log)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	users := testdb.GenerateFeUsers(5, 20)
-	uids := testdb.InsertFeUsers(t, p.db, users)
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = 'nonsense' WHERE uid = ?", uids[3])
+	uids := testdb.InsertFeUsers(t, p.DB, users)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = 'nonsense' WHERE uid = ?", uids[3])
 	r.engine.DryRun = true
 
-	c := r.mustPass(t, p.portal)
+	c := r.mustPass(t, p.Portal)
 	if want := (keysync.Counts{Assigned: 19, Conflicts: 1}); c != want {
 		t.Errorf("dry pass=%+v, want %+v", c, want)
 	}
-	for uid, v := range p.mustRows(t) {
+	for uid, v := range p.MustRows(t) {
 		if uid != uids[3] && v != (ids{}) {
 			t.Errorf("row %d=%+v after a dry run, want it empty", uid, v)
 		}
 	}
 	for _, table := range []string{"persons", "accounts", "households", "events", "conflicts", "source_state"} {
-		if got := r.mustCount(t, table, ""); got != 0 {
+		if got := r.MustCount(t, table, ""); got != 0 {
 			t.Errorf("%s rows after a dry run=%d, want 0", table, got)
 		}
 	}
-	if got, want := r.mustSequence(t), uint64(numberStart); got != want {
+	if got, want := r.MustSequence(t, "customer"), uint64(numberStart); got != want {
 		t.Errorf("customer sequence after a dry run=%d, want %d", got, want)
 	}
 
@@ -281,8 +281,8 @@ func TestEngine_DryRun(t *testing.T) {
 		t.Fatalf("dry run logged %d writes, want %d", got, want)
 	}
 	r.engine.DryRun = false
-	r.mustPass(t, p.portal)
-	rows := p.mustRows(t)
+	r.mustPass(t, p.Portal)
+	rows := p.MustRows(t)
 	for uid, n := range would {
 		if got := rows[uid].Number; got != n {
 			t.Errorf("row %d: dry run said %q, real run wrote %q", uid, n, got)
@@ -293,11 +293,11 @@ func TestEngine_DryRun(t *testing.T) {
 func TestEngine_SamePersonOnTwoPortals(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	amicas, club := r.mustPortal(t, "amicas"), r.mustPortal(t, "club")
+	amicas, club := r.Typo3(t, "amicas"), r.Typo3(t, "club")
 	hans := user("hans", "Hans", "Müller", "hans.mueller@example.at")
 	hans.Address, hans.Zip, hans.City, hans.Country = "Hauptstraße 10/4/15", "1010", "Wien", "Österreich"
-	hansUID := testdb.InsertFeUsers(t, amicas.db, []testdb.FeUser{hans, user("eva", "Eva", "Berger", "eva@example.at")})[0]
-	clubUIDs := testdb.InsertFeUsers(t, club.db, []testdb.FeUser{
+	hansUID := testdb.InsertFeUsers(t, amicas.DB, []testdb.FeUser{hans, user("eva", "Eva", "Berger", "eva@example.at")})[0]
+	clubUIDs := testdb.InsertFeUsers(t, club.DB, []testdb.FeUser{
 		user("eva.b", "Ewa", "Nowak", "other@example.at"),
 		// Hans's wife, sharing his mailbox.
 		user("maria", "Maria", "Müller", "hans.mueller@example.at"),
@@ -305,25 +305,25 @@ func TestEngine_SamePersonOnTwoPortals(t *testing.T) {
 		user("johann", "Johann", "Mueller", "Hans.Mueller@EXAMPLE.at"),
 	})
 
-	r.mustPass(t, amicas.portal)
-	if c, want := r.mustPass(t, club.portal), (keysync.Counts{Assigned: 2, Linked: 1, Written: 3, Conflicts: 1}); c != want {
+	r.mustPass(t, amicas.Portal)
+	if c, want := r.mustPass(t, club.Portal), (keysync.Counts{Assigned: 2, Linked: 1, Written: 3, Conflicts: 1}); c != want {
 		t.Errorf("club pass=%+v, want %+v", c, want)
 	}
-	h, m, j := amicas.mustRow(t, hansUID), club.mustRow(t, clubUIDs[1]), club.mustRow(t, clubUIDs[2])
+	h, m, j := amicas.MustRow(t, hansUID), club.MustRow(t, clubUIDs[1]), club.MustRow(t, clubUIDs[2])
 	if j != h {
 		t.Errorf("Johann on club=%+v, want Hans's %+v", j, h)
 	}
 	if m.Number == h.Number || m.PE == h.PE || m.HH != h.HH {
 		t.Errorf("Maria=%+v, want her own number and PE in Hans's household %q", m, h.HH)
 	}
-	if got := r.mustCount(t, "conflicts", "kind = 'shared_email' AND source = 'club' AND account_id = ? AND number = ?", clubUIDs[1], h.Number); got != 1 {
+	if got := r.MustCount(t, "conflicts", "kind = 'shared_email' AND source = 'club' AND account_id = ? AND number = ?", clubUIDs[1], h.Number); got != 1 {
 		t.Errorf("shared_email conflicts=%d, want 1", got)
 	}
-	if got := r.mustCount(t, "accounts", "number = ?", h.Number); got != 2 {
+	if got := r.MustCount(t, "accounts", "number = ?", h.Number); got != 2 {
 		t.Errorf("accounts with Hans's number=%d, want 2", got)
 	}
 	var numbers []string
-	for _, rows := range []map[uint64]ids{amicas.mustRows(t), club.mustRows(t)} {
+	for _, rows := range []map[uint64]ids{amicas.MustRows(t), club.MustRows(t)} {
 		for _, v := range rows {
 			numbers = append(numbers, v.Number)
 		}
@@ -337,10 +337,10 @@ func TestEngine_SamePersonOnTwoPortals(t *testing.T) {
 func TestEngine_SourceErrors(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	testdb.MustExec(t, p.db, "DROP TABLE fe_users")
+	p := r.Typo3(t, "amicas")
+	testdb.MustExec(t, p.DB, "DROP TABLE fe_users")
 
-	_, err := r.engine.Pass(t.Context(), t.Context(), p.portal)
+	_, err := r.engine.Pass(t.Context(), t.Context(), p.Portal)
 	if err == nil || !strings.HasPrefix(err.Error(), "amicas: read new rows: ") {
 		t.Errorf("Pass over a dropped table=%v, want a read error naming the source", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
 	keysync "keysync/sync"
 	"keysync/sync/central"
@@ -29,51 +30,51 @@ func (c crashingRewrite) Rewrite(ctx context.Context, rs []keysync.Rewrite) ([]k
 // no row any more.
 func TestEngine_MergeWhoseWriteBackCrashesHalfway(t *testing.T) {
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	// Anna, and "Annemarie" with three accounts on the same mailbox: a
 	// shared_email conflict the admin resolves as one person (Anna signed
 	// up under her full name too).
-	testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		{Username: "a1", Email: "huber@gmx.at", FirstName: "Anna", LastName: "Huber"},
 		{Username: "a2", Email: "huber@gmx.at", FirstName: "Annemarie", LastName: "Huber"},
 		{Username: "a3", Email: "huber@gmx.at", FirstName: "Annemarie", LastName: "Huber"},
 		{Username: "a4", Email: "huber@gmx.at", FirstName: "Annemarie", LastName: "Huber"},
 	})
-	r.mustPass(t, p.portal)
-	survivor := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 1`)
-	loser := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`)
-	if survivor == loser || mustCount(t, p.db, "fe_users", "tx_keysync_customer_number = ?", loser) != 3 {
+	r.mustPass(t, p.Portal)
+	survivor := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 1`)
+	loser := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`)
+	if survivor == loser || centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser) != 3 {
 		t.Fatalf("fixture: survivor %s, loser %s", survivor, loser)
 	}
-	id := mustScalar[uint64](t, r.central, `SELECT id FROM conflicts WHERE kind = 'shared_email' AND account_id = 2`)
-	if _, err := r.store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveMerge, Into: survivor, By: "test"}); err != nil {
+	id := mustScalar[uint64](t, r.DB, `SELECT id FROM conflicts WHERE kind = 'shared_email' AND account_id = 2`)
+	if _, err := r.Store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveMerge, Into: survivor, By: "test"}); err != nil {
 		t.Fatalf("merge: %v", err)
 	}
 
-	crashing := keysync.Portal{Source: crashingRewrite{p.src}, Country: "AT"}
+	crashing := keysync.Portal{Source: crashingRewrite{p.Source}, Country: "AT"}
 	if _, err := r.engine.Pass(t.Context(), t.Context(), crashing); !errors.Is(err, errCrash) {
 		t.Fatalf("crashing pass: %v", err)
 	}
-	if got := mustCount(t, p.db, "fe_users", "tx_keysync_customer_number = ?", loser); got != 2 {
+	if got := centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser); got != 2 {
 		t.Fatalf("after the crash %d rows hold the retired number, want 2 (one was rewritten)", got)
 	}
 
-	r.mustPass(t, p.portal)
-	if got := mustCount(t, p.db, "fe_users", "tx_keysync_customer_number = ?", loser); got != 0 {
+	r.mustPass(t, p.Portal)
+	if got := centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser); got != 0 {
 		t.Errorf("%d rows still hold the retired number %s", got, loser)
 	}
-	if got := mustCount(t, p.db, "fe_users", "tx_keysync_customer_number = ?", survivor); got != 4 {
+	if got := centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", survivor); got != 4 {
 		t.Errorf("%d rows hold the survivor %s, want 4", got, survivor)
 	}
-	if got := r.mustCount(t, "accounts", "pending_write = 1"); got != 0 {
+	if got := r.MustCount(t, "accounts", "pending_write = 1"); got != 0 {
 		t.Errorf("%d accounts still flagged", got)
 	}
 	// Every moved account has its rewrite in the history; the one the
 	// crashed pass wrote is confirmed by the next.
-	if got := r.mustCount(t, "events", "kind = 'rewritten' AND new_value = ? AND account_id IN (2, 3, 4)", survivor); got != 3 {
+	if got := r.MustCount(t, "events", "kind = 'rewritten' AND new_value = ? AND account_id IN (2, 3, 4)", survivor); got != 3 {
 		t.Errorf("rewritten events = %d, want 3", got)
 	}
-	if got := r.mustCount(t, "persons", "number = ? AND status = 'retired' AND merged_into = ?", loser, survivor); got != 1 {
+	if got := r.MustCount(t, "persons", "number = ? AND status = 'retired' AND merged_into = ?", loser, survivor); got != 1 {
 		t.Errorf("loser not retired into the survivor")
 	}
 }

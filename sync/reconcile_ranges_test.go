@@ -29,7 +29,7 @@ const rangeSize = 4
 func walkedRows(tb testing.TB, p *portal, dirty map[uint64]bool) int {
 	tb.Helper()
 	n := 0
-	for uid := range p.mustRows(tb) {
+	for uid := range p.MustRows(tb) {
 		if dirty[uid/rangeSize] {
 			n++
 		}
@@ -43,36 +43,36 @@ func walkedRows(tb testing.TB, p *portal, dirty map[uint64]bool) int {
 func TestReconciler_RangesCleanPortalWalksNothing(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	const n = 40
-	testdb.InsertFeUsers(t, p.db, testdb.GenerateFeUsers(11, n))
+	testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(11, n))
 	// Rows of every state, linked: disabled, deleted, expired, not yet
 	// started, and one without a number that keysync does not know.
-	extra := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	extra := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("dis", "Dora", "Disabled", "dis@example.at"), user("del", "Dirk", "Deleted", "del@example.at"),
 		user("exp", "Erik", "Expired", "exp@example.at"), user("fut", "Fritz", "Future", "fut@example.at"),
 	})
-	r.mustPass(t, p.portal)
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 1 WHERE uid = ?", extra[0])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", extra[1])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, extra[2])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET starttime = ? WHERE uid = ?", now.Unix()+3600, extra[3])
-	unlinked := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{user("new", "Nora", "Neu", "new@example.at")})
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 1 WHERE uid = ?", unlinked[0])
+	r.mustPass(t, p.Portal)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", extra[0])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", extra[1])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, extra[2])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET starttime = ? WHERE uid = ?", now.Unix()+3600, extra[3])
+	unlinked := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{user("new", "Nora", "Neu", "new@example.at")})
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", unlinked[0])
 	rc := r.reconciler(5)
 	rc.RangeSize = rangeSize
-	first := r.mustReconcile(t, rc, p.portal, false)
+	first := r.mustReconcile(t, rc, p.Portal, false)
 	if first.RowsWalked == 0 || first.Found[keysync.DriftInactive] != 3 || first.Found[keysync.DriftDeleted] != 1 {
 		t.Errorf("first run=%+v, want the four state changes walked and found", first)
 	}
 
-	events := r.mustCount(t, "events", "")
+	events := r.MustCount(t, "events", "")
 	rows := n + 5
-	links := r.mustCount(t, "accounts", "source = 'amicas'")
+	links := r.MustCount(t, "accounts", "source = 'amicas'")
 	for _, batch := range []int{1, 7, 500} {
 		rc := r.reconciler(batch)
 		rc.RangeSize = rangeSize
-		rep := r.mustReconcile(t, rc, p.portal, true)
+		rep := r.mustReconcile(t, rc, p.Portal, true)
 		if rep.Status != keysync.ReconcileClean || rep.Rows != rows || rep.Links != links || len(rep.Found) != 0 || !rep.Duplicates {
 			t.Errorf("batch %d: report=%+v", batch, rep)
 		}
@@ -81,16 +81,16 @@ func TestReconciler_RangesCleanPortalWalksNothing(t *testing.T) {
 				batch, rep.RowsWalked, rep.LinksWalked, rep.RowsSummed, rep.LinksSummed, rows, links)
 		}
 	}
-	if got := r.mustCount(t, "events", ""); got != events {
+	if got := r.MustCount(t, "events", ""); got != events {
 		t.Errorf("events=%d, want %d", got, events)
 	}
 	// The default range size compares the whole portal in one range.
-	rep := r.mustReconcile(t, r.reconciler(10), p.portal, false)
+	rep := r.mustReconcile(t, r.reconciler(10), p.Portal, false)
 	if rep.RowsWalked != 0 || rep.RowsSummed != rows || rep.Status != keysync.ReconcileClean {
 		t.Errorf("default range size: %+v", rep)
 	}
 	// A source without checksums is walked whole, as before.
-	plain := keysync.Portal{Source: fullWalk{p.src, p.src, p.src}, Country: "AT"}
+	plain := keysync.Portal{Source: fullWalk{p.Source, p.Source, p.Source}, Country: "AT"}
 	rep = r.mustReconcile(t, rc, plain, false)
 	if rep.RowsWalked != rows || rep.LinksWalked != links || rep.RowsSummed != 0 || rep.Rows != rows || rep.Status != keysync.ReconcileClean {
 		t.Errorf("full walk: %+v", rep)
@@ -110,14 +110,14 @@ type rangeScenario struct {
 
 func newRangeScenario(t *testing.T) *rangeScenario {
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	var users []testdb.FeUser
 	for i := range 96 {
 		users = append(users, user(fmt.Sprintf("u%d", i), fmt.Sprintf("Vorname%c%c", 'A'+i%26, 'a'+i/26), fmt.Sprintf("Nachname%c%c", 'a'+i/26, 'A'+i%26), fmt.Sprintf("u%d@example.at", i)))
 	}
-	uids := testdb.InsertFeUsers(t, p.db, users)
-	r.mustPass(t, p.portal)
-	if got := r.mustCount(t, "accounts", "source = 'amicas'"); got != 96 {
+	uids := testdb.InsertFeUsers(t, p.DB, users)
+	r.mustPass(t, p.Portal)
+	if got := r.MustCount(t, "accounts", "source = 'amicas'"); got != 96 {
 		t.Fatalf("linked accounts=%d, want 96", got)
 	}
 	return &rangeScenario{r: r, p: p, uids: uids, dirty: map[uint64]bool{}}
@@ -133,14 +133,14 @@ func (s *rangeScenario) row(k int) uint64 {
 
 func (s *rangeScenario) exec(t *testing.T, q string, args ...any) {
 	t.Helper()
-	testdb.MustExec(t, s.p.db, q, args...)
+	testdb.MustExec(t, s.p.DB, q, args...)
 }
 
 // driftRound1 is every kind of drift a first reconciliation finds.
 func (s *rangeScenario) driftRound1(t *testing.T) {
 	r, p := s.r, s.p
-	other, _ := r.num.Number.Format(6000, "")
-	free, _ := r.num.Number.Format(5000, "")
+	other, _ := r.Num.Number.Format(6000, "")
+	free, _ := r.Num.Number.Format(5000, "")
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", other, s.row(0))
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = '' WHERE uid = ?", s.row(1))
 	s.exec(t, "UPDATE fe_users SET tx_keysync_wibisoft_hh_id = '9999999' WHERE uid = ?", s.row(2))
@@ -158,14 +158,14 @@ func (s *rangeScenario) driftRound1(t *testing.T) {
 	// so is the account's copy of them, now stale: only the stale copy
 	// tells the range apart.
 	merged, survivor := s.row(8), s.uids[8*11+5]
-	r.editAccounts(t, "UPDATE accounts SET number = ? WHERE source = 'amicas' AND account_id = ?", r.linked(t, "amicas", survivor), merged)
-	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", r.linked(t, "amicas", survivor), merged)
+	r.EditAccounts(t, "UPDATE accounts SET number = ? WHERE source = 'amicas' AND account_id = ?", r.Linked(t, "amicas", survivor), merged)
+	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", r.Linked(t, "amicas", survivor), merged)
 	// A crash between the central commit and the write-back.
 	missing := s.row(9)
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = '', tx_keysync_wibisoft_hh_id = '', tx_keysync_wibisoft_pe_id = '' WHERE uid = ?", missing)
-	r.editAccounts(t, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
+	r.EditAccounts(t, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
 	// Unknown numbers on new rows: a free one, an invalid one.
-	extra := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	extra := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("xaver", "Xaver", "Unbekannt", "xaver@example.at"), user("yvonne", "Yvonne", "Falsch", "yvonne@example.at")})
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", free, extra[0])
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = '12345678X' WHERE uid = ?", extra[1])
@@ -179,9 +179,9 @@ func (s *rangeScenario) driftRound2(t *testing.T) {
 	r := s.r
 	// The edited number and household id restored by an admin: their
 	// ranges agree again, but the open conflicts must be closed.
-	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", r.linked(t, "amicas", s.uids[2]), s.uids[2])
+	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", r.Linked(t, "amicas", s.uids[2]), s.uids[2])
 	var hh string
-	if err := r.central.QueryRowContext(t.Context(), "SELECT p.hh_id FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = 'amicas' AND a.account_id = ?", s.uids[18]).Scan(&hh); err != nil {
+	if err := r.DB.QueryRowContext(t.Context(), "SELECT p.hh_id FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = 'amicas' AND a.account_id = ?", s.uids[18]).Scan(&hh); err != nil {
 		t.Fatal(err)
 	}
 	s.exec(t, "UPDATE fe_users SET tx_keysync_wibisoft_hh_id = ? WHERE uid = ?", hh, s.uids[18])
@@ -221,9 +221,9 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 	reconcile := func(s *rangeScenario, whole, repair bool) keysync.Report {
 		rc := s.r.reconciler(3)
 		rc.RangeSize = rangeSize
-		p := s.p.portal
+		p := s.p.Portal
 		if whole {
-			p.Source = fullWalk{s.p.src, s.p.src, s.p.src}
+			p.Source = fullWalk{s.p.Source, s.p.Source, s.p.Source}
 		}
 		return s.r.mustReconcile(t, rc, p, repair)
 	}
@@ -249,7 +249,7 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 				t.Errorf("%s: central record by ranges\n%s\nwhole\n%s", name, a, b)
 			}
 		}
-		if a, b := fmt.Sprint(ranged.p.mustRows(t)), fmt.Sprint(full.p.mustRows(t)); a != b {
+		if a, b := fmt.Sprint(ranged.p.MustRows(t)), fmt.Sprint(full.p.MustRows(t)); a != b {
 			t.Errorf("%s: portal by ranges\n%s\nwhole\n%s", name, a, b)
 		}
 	}
@@ -262,7 +262,7 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 		keysync.DriftDeleted: 1, keysync.DriftInactive: 2, keysync.DriftGone: 1,
 		keysync.DriftMissingWriteBack: 2, keysync.DriftUnknownNumber: 2, keysync.DriftDuplicate: 1,
 	})
-	if got := ranged.r.mustCount(t, "accounts", "source = 'amicas' AND copied_from <=> number AND account_id = ?", ranged.uids[8*8+2]); got != 1 {
+	if got := ranged.r.MustCount(t, "accounts", "source = 'amicas' AND copied_from <=> number AND account_id = ?", ranged.uids[8*8+2]); got != 1 {
 		t.Errorf("the stale copy of the merged account was not renewed")
 	}
 
@@ -273,7 +273,7 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 		keysync.DriftNumberRemoved: 2, keysync.DriftWibisoft: 2, keysync.DriftReactivated: 2,
 		keysync.DriftMissingWriteBack: 2, keysync.DriftUnknownNumber: 1, keysync.DriftDuplicate: 1,
 	})
-	if got := ranged.r.mustCount(t, "conflicts", "status = 'resolved' AND resolution = 'reconciled' AND account_id IN (?, ?)", ranged.uids[2], ranged.uids[18]); got != 2 {
+	if got := ranged.r.MustCount(t, "conflicts", "status = 'resolved' AND resolution = 'reconciled' AND account_id IN (?, ?)", ranged.uids[2], ranged.uids[18]); got != 2 {
 		t.Errorf("conflicts closed in ranges that agree again=%d, want 2", got)
 	}
 
@@ -289,7 +289,7 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 // dump returns the rows of a query as text.
 func dump(tb testing.TB, r *rig, q string) string {
 	tb.Helper()
-	rows, err := r.central.QueryContext(tb.Context(), q)
+	rows, err := r.DB.QueryContext(tb.Context(), q)
 	if err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
@@ -323,35 +323,35 @@ func dump(tb testing.TB, r *rig, q string) string {
 func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	uids := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	p := r.Typo3(t, "amicas")
+	uids := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("act", "Anton", "Aktiv", "act@example.at"), user("dis", "Dora", "Disabled", "dis@example.at"),
 		user("del", "Dirk", "Deleted", "del@example.at"), user("exp", "Erik", "Expired", "exp@example.at"),
 		user("fut", "Fritz", "Future", "fut@example.at"), user("gon", "Gina", "Gone", "gon@example.at"),
 		user("spc", "Sepp", "Spaces", "spc@example.at"), user("stl", "Stefan", "Stale", "stl@example.at"),
 	})
-	r.mustPass(t, p.portal)
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 1 WHERE uid = ?", uids[1])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", uids[2])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, uids[3])
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET starttime = ? WHERE uid = ?", now.Unix()+3600, uids[4])
-	testdb.MustExec(t, p.db, "DELETE FROM fe_users WHERE uid = ?", uids[5])
-	unlinked := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{user("new", "Nora", "Neu", "new@example.at")})
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 1 WHERE uid = ?", unlinked[0])
+	r.mustPass(t, p.Portal)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", uids[1])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", uids[2])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, uids[3])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET starttime = ? WHERE uid = ?", now.Unix()+3600, uids[4])
+	testdb.MustExec(t, p.DB, "DELETE FROM fe_users WHERE uid = ?", uids[5])
+	unlinked := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{user("new", "Nora", "Neu", "new@example.at")})
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", unlinked[0])
 	rc := r.reconciler(10)
 	rc.RangeSize = 1
-	r.mustReconcile(t, rc, p.portal, false)
+	r.mustReconcile(t, rc, p.Portal, false)
 	for uid, want := range map[uint64]string{uids[0]: "active", uids[1]: "inactive", uids[2]: "deleted", uids[3]: "inactive", uids[4]: "inactive", uids[5]: "gone", uids[6]: "active"} {
 		if got := r.status(t, "amicas", uid); got != want {
 			t.Fatalf("status of %d=%q, want %q", uid, got, want)
 		}
 	}
 
-	rows, err := p.src.RowSums(t.Context(), 1, now)
+	rows, err := p.Source.RowSums(t.Context(), 1, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	links, err := r.store.LinkSums(t.Context(), "amicas", 1)
+	links, err := r.Store.LinkSums(t.Context(), "amicas", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +379,7 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 	if p, c := pr[unlinked[0]], cr[unlinked[0]]; p.All != 1 || p.Count != 0 || p.Blank != 1 || c.All != 0 {
 		t.Errorf("unlinked row without a number: portal %+v, central %+v", p, c)
 	}
-	rep := r.mustReconcile(t, rc, p.portal, false)
+	rep := r.mustReconcile(t, rc, p.Portal, false)
 	if rep.RowsWalked != 0 || rep.Status != keysync.ReconcileClean || len(rep.Found) != 0 {
 		t.Errorf("second run by ranges of one id: %+v", rep)
 	}
@@ -387,15 +387,15 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 	// Values with spaces around them agree for the walk, which trims
 	// them, but not for the checksums, which hash them as stored: the
 	// range is walked and finds nothing.
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = CONCAT(' ', tx_keysync_customer_number, ' '), tx_keysync_wibisoft_hh_id = CONCAT(tx_keysync_wibisoft_hh_id, ' ') WHERE uid = ?", uids[6])
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = CONCAT(' ', tx_keysync_customer_number, ' '), tx_keysync_wibisoft_hh_id = CONCAT(tx_keysync_wibisoft_hh_id, ' ') WHERE uid = ?", uids[6])
 	// A copy of the ids made for another number is stale and never agrees,
 	// even when it holds what the row holds; the walk renews it.
-	r.editAccounts(t, "UPDATE accounts SET copied_from = 'other' WHERE source = 'amicas' AND account_id = ?", uids[7])
-	rep = r.mustReconcile(t, rc, p.portal, false)
+	r.EditAccounts(t, "UPDATE accounts SET copied_from = 'other' WHERE source = 'amicas' AND account_id = ?", uids[7])
+	rep = r.mustReconcile(t, rc, p.Portal, false)
 	if rep.RowsWalked != 2 || rep.Status != keysync.ReconcileClean || len(rep.Found) != 0 {
 		t.Errorf("run with spaces and a stale copy: %+v, want 2 rows walked, nothing found", rep)
 	}
-	rep = r.mustReconcile(t, rc, p.portal, false)
+	rep = r.mustReconcile(t, rc, p.Portal, false)
 	if rep.RowsWalked != 1 || len(rep.Found) != 0 {
 		t.Errorf("run after the copy was renewed: %+v, want only the row with spaces walked", rep)
 	}
@@ -409,17 +409,17 @@ func TestReconciler_RangesDuplicatesAfterRepair(t *testing.T) {
 	t.Parallel()
 	s := newRangeScenario(t)
 	a, b := s.row(0), s.row(3)
-	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", s.r.linked(t, "amicas", b), a)
+	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", s.r.Linked(t, "amicas", b), a)
 	rc := s.r.reconciler(5)
 	rc.RangeSize = rangeSize
-	rep := s.r.mustReconcile(t, rc, s.p.portal, true)
+	rep := s.r.mustReconcile(t, rc, s.p.Portal, true)
 	wantCounts(t, "found", rep.Found, map[keysync.Drift]int{keysync.DriftNumberEdited: 1})
 	if rep.RowsWalked != walkedRows(t, s.p, map[uint64]bool{a / rangeSize: true}) || rep.Status != keysync.ReconcileClean {
 		t.Errorf("report=%+v", rep)
 	}
 	// Without repair the duplicate stays and is reported.
-	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", s.r.linked(t, "amicas", b), a)
-	rep = s.r.mustReconcile(t, rc, s.p.portal, false)
+	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", s.r.Linked(t, "amicas", b), a)
+	rep = s.r.mustReconcile(t, rc, s.p.Portal, false)
 	wantCounts(t, "found without repair", rep.Found, map[keysync.Drift]int{keysync.DriftNumberEdited: 1, keysync.DriftDuplicate: 1})
 }
 
@@ -461,16 +461,16 @@ func TestReconciler_RangesStopAtTheSignal(t *testing.T) {
 	rc.RangeSize = rangeSize
 	rc.Hard = t.Context() // the second signal; the first cancels ctx
 	rc.Logger = slog.New(cancelOn{slog.NewJSONHandler(io.Discard, nil), "drift found", cancel})
-	rep, err := rc.Run(ctx, s.p.portal, false)
+	rep, err := rc.Run(ctx, s.p.Portal, false)
 	if err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Fatalf("Run=%v, want interrupted", err)
 	}
-	got := s.r.mustCount(t, "accounts", "source = 'amicas' AND status = 'inactive'")
+	got := s.r.MustCount(t, "accounts", "source = 'amicas' AND status = 'inactive'")
 	if got == 0 || got >= 12 || rep.Found[keysync.DriftInactive] != got {
 		t.Errorf("interrupted run recorded %d of 12 disabled accounts, reported %d; want the step under way, whole", got, rep.Found[keysync.DriftInactive])
 	}
 	rc.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	if rep := s.r.mustReconcile(t, rc, s.p.portal, false); rep.Found[keysync.DriftInactive] != 12-got {
+	if rep := s.r.mustReconcile(t, rc, s.p.Portal, false); rep.Found[keysync.DriftInactive] != 12-got {
 		t.Errorf("next run found %d, want the other %d", rep.Found[keysync.DriftInactive], 12-got)
 	}
 }

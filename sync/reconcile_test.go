@@ -15,7 +15,7 @@ import (
 // reconciler returns a reconciler on the rig's store with a small batch,
 // so that every test walks several pages.
 func (r *rig) reconciler(batch int) *keysync.Reconciler {
-	return &keysync.Reconciler{Store: r.store, BatchSize: batch, ReadSize: batch, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	return &keysync.Reconciler{Store: r.Store, BatchSize: batch, ReadSize: batch, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Now: func() time.Time { return now }}
 }
 
@@ -31,7 +31,7 @@ func (r *rig) mustReconcile(tb testing.TB, rc *keysync.Reconciler, p keysync.Por
 func (r *rig) status(tb testing.TB, source string, id uint64) string {
 	tb.Helper()
 	var s string
-	if err := r.central.QueryRowContext(tb.Context(), "SELECT status FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&s); err != nil {
+	if err := r.DB.QueryRowContext(tb.Context(), "SELECT status FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&s); err != nil {
 		tb.Fatalf("status of %s:%d: %v", source, id, err)
 	}
 	return s
@@ -55,39 +55,39 @@ func wantCounts[K comparable](tb testing.TB, what string, got, want map[K]int) {
 func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	var users []testdb.FeUser
 	for _, n := range [][2]string{{"Anna", "Gruber"}, {"Bert", "Huber"}, {"Clara", "Wagner"}, {"Dieter", "Pichler"},
 		{"Eva", "Steiner"}, {"Franz", "Moser"}, {"Gerda", "Mayer"}, {"Hans", "Bauer"}, {"Ida", "Hofer"},
 		{"Josef", "Leitner"}, {"Karin", "Berger"}, {"Lukas", "Fuchs"}} {
 		users = append(users, user(n[0], n[0], n[1], n[0]+"@example.at"))
 	}
-	uids := testdb.InsertFeUsers(t, p.db, users)
-	r.mustPass(t, p.portal)
-	num := func(uid uint64) string { return r.linked(t, "amicas", uid) }
-	before := p.mustRows(t)
+	uids := testdb.InsertFeUsers(t, p.DB, users)
+	r.mustPass(t, p.Portal)
+	num := func(uid uint64) string { return r.Linked(t, "amicas", uid) }
+	before := p.MustRows(t)
 
 	removed, edited, hhEdited, disabled, deleted, gone, expired, missing, peEdited := uids[0], uids[1], uids[2], uids[3], uids[4], uids[5], uids[6], uids[7], uids[8]
-	free, _ := r.num.Number.Format(5000, "")
-	other, _ := r.num.Number.Format(6000, "")
+	free, _ := r.Num.Number.Format(5000, "")
+	other, _ := r.Num.Number.Format(6000, "")
 	set := func(uid uint64, col, v string) {
-		testdb.MustExec(t, p.db, "UPDATE fe_users SET "+col+" = ? WHERE uid = ?", v, uid)
+		testdb.MustExec(t, p.DB, "UPDATE fe_users SET "+col+" = ? WHERE uid = ?", v, uid)
 	}
 	set(removed, "tx_keysync_customer_number", "")
 	set(edited, "tx_keysync_customer_number", other)
 	set(hhEdited, "tx_keysync_wibisoft_hh_id", "9999999")
 	set(peEdited, "tx_keysync_wibisoft_pe_id", "77777777")
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 1 WHERE uid = ?", disabled)
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", deleted)
-	testdb.MustExec(t, p.db, "DELETE FROM fe_users WHERE uid = ?", gone)
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, expired)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", disabled)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", deleted)
+	testdb.MustExec(t, p.DB, "DELETE FROM fe_users WHERE uid = ?", gone)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, expired)
 	// A crash between the central commit and the write-back.
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET tx_keysync_customer_number = '', tx_keysync_wibisoft_hh_id = '', tx_keysync_wibisoft_pe_id = '' WHERE uid = ?", missing)
-	r.editAccounts(t, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = '', tx_keysync_wibisoft_hh_id = '', tx_keysync_wibisoft_pe_id = '' WHERE uid = ?", missing)
+	r.EditAccounts(t, "UPDATE accounts SET written_at = NULL WHERE source = 'amicas' AND account_id = ?", missing)
 
 	// Rows with numbers keysync does not know: free, invalid, another
 	// person's, and the person's own number on a second row.
-	extra := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	extra := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		user("xaver", "Xaver", "Unbekannt", "xaver@example.at"),
 		user("yvonne", "Yvonne", "Falsch", "yvonne@example.at"),
 		user("zora", "Zora", "Fremd", "zora@example.at"),
@@ -100,7 +100,7 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 	set(second, "tx_keysync_customer_number", num(uids[10]))
 
 	rc := r.reconciler(4)
-	rep := r.mustReconcile(t, rc, p.portal, false)
+	rep := r.mustReconcile(t, rc, p.Portal, false)
 	if rep.Status != keysync.ReconcileConflicts || rep.Rows != 15 || rep.Links != 12 || !rep.Duplicates {
 		t.Errorf("report=%+v", rep)
 	}
@@ -122,7 +122,7 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 		t.Errorf("new conflicts=%d, want 8", rep.NewConflicts)
 	}
 	// Without repair the portal is not written to.
-	after := p.mustRows(t)
+	after := p.MustRows(t)
 	for _, uid := range uids {
 		if b, a := before[uid], after[uid]; uid != gone && a != b && uid != removed && uid != edited && uid != hhEdited && uid != peEdited && uid != missing {
 			t.Errorf("row %d changed without repair: %+v -> %+v", uid, b, a)
@@ -136,32 +136,32 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 			t.Errorf("status of %d=%q, want %q", uid, got, want)
 		}
 	}
-	if got := r.mustCount(t, "accounts", "source = 'amicas' AND deleted_at IS NOT NULL"); got != 2 {
+	if got := r.MustCount(t, "accounts", "source = 'amicas' AND deleted_at IS NOT NULL"); got != 2 {
 		t.Errorf("accounts with deleted_at=%d, want 2 (deleted and gone)", got)
 	}
 	for kind, want := range map[string]int{"account_inactive": 2, "account_deleted": 1, "account_gone": 1, "adopted": 1, "linked": 1} {
-		if got := r.mustCount(t, "events", "kind = ?", kind); got != want {
+		if got := r.MustCount(t, "events", "kind = ?", kind); got != want {
 			t.Errorf("%s events=%d, want %d", kind, got, want)
 		}
 	}
-	if got := r.linked(t, "amicas", adopt); got != free {
+	if got := r.Linked(t, "amicas", adopt); got != free {
 		t.Errorf("unknown free number: linked %q, want it adopted %q", got, free)
 	}
-	if got := r.linked(t, "amicas", second); got != num(uids[10]) {
+	if got := r.Linked(t, "amicas", second); got != num(uids[10]) {
 		t.Errorf("the person's own number on a second row: linked %q, want %q", got, num(uids[10]))
 	}
-	if got := r.mustCount(t, "conflicts", "kind = 'duplicate_number' AND status = 'open' AND account_id IN (?, ?)", taken, second); got != 2 {
+	if got := r.MustCount(t, "conflicts", "kind = 'duplicate_number' AND status = 'open' AND account_id IN (?, ?)", taken, second); got != 2 {
 		t.Errorf("duplicate_number conflicts on the second rows=%d, want 2", got)
 	}
-	if got := r.mustCount(t, "conflicts", "kind = 'duplicate_number' AND account_id IN (?, ?)", uids[9], uids[10]); got != 0 {
+	if got := r.MustCount(t, "conflicts", "kind = 'duplicate_number' AND account_id IN (?, ?)", uids[9], uids[10]); got != 0 {
 		t.Errorf("the rows the numbers belong to got duplicate_number conflicts")
 	}
-	if got := r.mustCount(t, "reconciliations", "source = 'amicas' AND status = 'conflicts' AND repair = 0 AND finished_at IS NOT NULL AND report LIKE '%number_edited%'"); got != 1 {
+	if got := r.MustCount(t, "reconciliations", "source = 'amicas' AND status = 'conflicts' AND repair = 0 AND finished_at IS NOT NULL AND report LIKE '%number_edited%'"); got != 1 {
 		t.Errorf("stored reports=%d, want 1", got)
 	}
 
 	// With repair: the portal gets the central values back.
-	rep = r.mustReconcile(t, rc, p.portal, true)
+	rep = r.mustReconcile(t, rc, p.Portal, true)
 	wantCounts(t, "found with repair", rep.Found, map[keysync.Drift]int{
 		keysync.DriftNumberRemoved: 1, keysync.DriftNumberEdited: 1, keysync.DriftWibisoft: 2,
 		keysync.DriftMissingWriteBack: 3, keysync.DriftUnknownNumber: 2, keysync.DriftDuplicate: 2,
@@ -175,7 +175,7 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 	if rep.NewConflicts != 0 || rep.Resolved != 4 || rep.Status != keysync.ReconcileConflicts {
 		t.Errorf("report with repair=%+v, want no new conflicts, 4 resolved", rep)
 	}
-	after = p.mustRows(t)
+	after = p.MustRows(t)
 	for _, uid := range []uint64{removed, edited, hhEdited, peEdited, missing} {
 		if got, want := after[uid], before[uid]; got != want {
 			t.Errorf("row %d=%+v after repair, want %+v", uid, got, want)
@@ -189,19 +189,19 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 	if got := after[taken].Number; got != num(uids[9]) {
 		t.Errorf("a conflicting value was touched: %q", got)
 	}
-	if got := r.mustCount(t, "events", "kind = 'repaired' AND account_id = ? AND old_value = ? AND new_value = ?", edited, other, before[edited].Number); got != 1 {
+	if got := r.MustCount(t, "events", "kind = 'repaired' AND account_id = ? AND old_value = ? AND new_value = ?", edited, other, before[edited].Number); got != 1 {
 		t.Errorf("repaired events of the edited number=%d, want 1 keeping the old value", got)
 	}
-	if got := r.mustCount(t, "events", "kind = 'repaired'"); got != 4 {
+	if got := r.MustCount(t, "events", "kind = 'repaired'"); got != 4 {
 		t.Errorf("repaired events=%d, want 4", got)
 	}
-	if got := r.mustCount(t, "conflicts", "status = 'resolved' AND resolution = 'reconciled' AND kind IN ('number_mismatch', 'wibisoft_mismatch') AND open_key IS NULL"); got != 4 {
+	if got := r.MustCount(t, "conflicts", "status = 'resolved' AND resolution = 'reconciled' AND kind IN ('number_mismatch', 'wibisoft_mismatch') AND open_key IS NULL"); got != 4 {
 		t.Errorf("resolved mismatch conflicts=%d, want 4", got)
 	}
 
 	// An account that comes back, and nothing else new.
-	testdb.MustExec(t, p.db, "UPDATE fe_users SET disable = 0 WHERE uid = ?", disabled)
-	rep = r.mustReconcile(t, rc, p.portal, true)
+	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 0 WHERE uid = ?", disabled)
+	rep = r.mustReconcile(t, rc, p.Portal, true)
 	wantCounts(t, "found after return", rep.Found, map[keysync.Drift]int{
 		keysync.DriftReactivated: 1, keysync.DriftUnknownNumber: 2, keysync.DriftDuplicate: 2,
 	})
@@ -215,7 +215,7 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 
 	// The admin clears the invalid value: its conflict closes.
 	set(invalid, "tx_keysync_customer_number", "")
-	rep = r.mustReconcile(t, rc, p.portal, false)
+	rep = r.mustReconcile(t, rc, p.Portal, false)
 	if rep.Resolved != 1 || rep.Conflicts[keysync.ConflictInvalidNumber] != 0 {
 		t.Errorf("after the fix: %+v", rep)
 	}
@@ -226,30 +226,30 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 func TestReconciler_Clean(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
+	p := r.Typo3(t, "amicas")
 	const n = 25
-	testdb.InsertFeUsers(t, p.db, testdb.GenerateFeUsers(7, n))
-	r.mustPass(t, p.portal)
-	events := r.mustCount(t, "events", "")
+	testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(7, n))
+	r.mustPass(t, p.Portal)
+	events := r.MustCount(t, "events", "")
 	for _, batch := range []int{1, 7, 25, 500} {
 		rc := r.reconciler(batch)
 		rc.ReadSize = 2 * batch
-		rep := r.mustReconcile(t, rc, p.portal, true)
+		rep := r.mustReconcile(t, rc, p.Portal, true)
 		if rep.Status != keysync.ReconcileClean || rep.Rows != n || rep.Links != n || len(rep.Found) != 0 || rep.OpenConflicts() != 0 {
 			t.Errorf("batch %d: report=%+v", batch, rep)
 		}
 	}
 	// A source that can neither read lean rows nor list duplicates is
 	// walked with Sweep, its duplicates left unchecked.
-	plain := keysync.Portal{Source: struct{ keysync.Source }{p.src}, Country: "AT"}
+	plain := keysync.Portal{Source: struct{ keysync.Source }{p.Source}, Country: "AT"}
 	rep := r.mustReconcile(t, r.reconciler(6), plain, true)
 	if rep.Status != keysync.ReconcileClean || rep.Rows != n || rep.Links != n || rep.Duplicates {
 		t.Errorf("plain source: report=%+v", rep)
 	}
-	if got := r.mustCount(t, "events", ""); got != events {
+	if got := r.MustCount(t, "events", ""); got != events {
 		t.Errorf("events=%d, want %d: a clean walk records nothing", got, events)
 	}
-	if got := r.mustCount(t, "reconciliations", "status = 'clean'"); got != 5 {
+	if got := r.MustCount(t, "reconciliations", "status = 'clean'"); got != 5 {
 		t.Errorf("clean reconciliations=%d, want 5", got)
 	}
 }
@@ -259,22 +259,22 @@ func TestReconciler_Clean(t *testing.T) {
 func TestReconciler_Busy(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	club := r.mustPortal(t, "club")
-	_, release, err := r.store.LockReconcile(t.Context(), "amicas")
+	p := r.Typo3(t, "amicas")
+	club := r.Typo3(t, "club")
+	_, release, err := r.Store.LockReconcile(t.Context(), "amicas")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := r.reconciler(10).Run(t.Context(), p.portal, false)
+	rep, err := r.reconciler(10).Run(t.Context(), p.Portal, false)
 	if !errors.Is(err, keysync.ErrReconcileBusy) || rep.Status != keysync.ReconcileFailed {
 		t.Fatalf("second run: %v, status %q, want busy", err, rep.Status)
 	}
-	if got := r.mustCount(t, "reconciliations", "source = 'amicas'"); got != 0 {
+	if got := r.MustCount(t, "reconciliations", "source = 'amicas'"); got != 0 {
 		t.Errorf("a busy run left %d reconciliation rows", got)
 	}
-	r.mustReconcile(t, r.reconciler(10), club.portal, false)
+	r.mustReconcile(t, r.reconciler(10), club.Portal, false)
 	release()
-	r.mustReconcile(t, r.reconciler(10), p.portal, false)
+	r.mustReconcile(t, r.reconciler(10), p.Portal, false)
 }
 
 // TestReconciler_InterruptedRunClosed: a run a crash left "running" is
@@ -282,12 +282,12 @@ func TestReconciler_Busy(t *testing.T) {
 func TestReconciler_InterruptedRunClosed(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	if _, err := r.store.StartReconcile(t.Context(), "amicas", true); err != nil {
+	p := r.Typo3(t, "amicas")
+	if _, err := r.Store.StartReconcile(t.Context(), "amicas", true); err != nil {
 		t.Fatal(err)
 	}
-	r.mustReconcile(t, r.reconciler(10), p.portal, false)
-	if got := r.mustCount(t, "reconciliations", "status = 'failed' AND finished_at IS NOT NULL"); got != 1 {
+	r.mustReconcile(t, r.reconciler(10), p.Portal, false)
+	if got := r.MustCount(t, "reconciliations", "status = 'failed' AND finished_at IS NOT NULL"); got != 1 {
 		t.Errorf("interrupted runs closed=%d, want 1", got)
 	}
 }
@@ -297,18 +297,18 @@ func TestReconciler_InterruptedRunClosed(t *testing.T) {
 func TestReconciler_EmptyPortalRefused(t *testing.T) {
 	t.Parallel()
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	testdb.InsertFeUsers(t, p.db, testdb.GenerateFeUsers(3, 5))
-	r.mustPass(t, p.portal)
-	testdb.MustExec(t, p.db, "DELETE FROM fe_users")
-	rep, err := r.reconciler(10).Run(t.Context(), p.portal, true)
+	p := r.Typo3(t, "amicas")
+	testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(3, 5))
+	r.mustPass(t, p.Portal)
+	testdb.MustExec(t, p.DB, "DELETE FROM fe_users")
+	rep, err := r.reconciler(10).Run(t.Context(), p.Portal, true)
 	if err == nil || rep.Status != keysync.ReconcileFailed {
 		t.Fatalf("reconcile of an emptied portal: %v, %+v", err, rep)
 	}
-	if got := r.mustCount(t, "accounts", "status = 'gone'"); got != 0 {
+	if got := r.MustCount(t, "accounts", "status = 'gone'"); got != 0 {
 		t.Errorf("%d accounts marked gone", got)
 	}
-	if got := r.mustCount(t, "reconciliations", "status = 'failed'"); got != 1 {
+	if got := r.MustCount(t, "reconciliations", "status = 'failed'"); got != 1 {
 		t.Errorf("failed runs recorded=%d, want 1", got)
 	}
 }

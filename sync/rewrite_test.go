@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"testing"
 
+	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
 )
 
@@ -14,65 +15,65 @@ import (
 // the central value back.
 func TestEngine_RewritesAfterMerge(t *testing.T) {
 	r := mustRig(t, nil)
-	p := r.mustPortal(t, "amicas")
-	testdb.InsertFeUsers(t, p.db, []testdb.FeUser{
+	p := r.Typo3(t, "amicas")
+	testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		{Username: "a", Email: "anna@gmx.at", FirstName: "Anna", LastName: "Gruber"},
 		{Username: "b", Email: "anna.gruber@aon.at", FirstName: "Anna", LastName: "Gruber"},
 		{Username: "c", Email: "carl@aon.at", FirstName: "Carl", LastName: "Berger"},
 	})
-	r.mustPass(t, p.portal)
+	r.mustPass(t, p.Portal)
 	numbers := map[int]string{}
 	for uid := 1; uid <= 3; uid++ {
-		numbers[uid] = mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = ?`, uid)
+		numbers[uid] = mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = ?`, uid)
 	}
 	survivor, loser := numbers[1], numbers[2]
 
 	// What a merge of uid 2's person into uid 1's does centrally.
-	testdb.MustExec(t, r.central, `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, survivor, loser)
-	r.editAccounts(t, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser)
+	testdb.MustExec(t, r.DB, `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, survivor, loser)
+	r.EditAccounts(t, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser)
 	// And a repair: a removed person id, flagged for rewriting.
-	pe3 := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`)
-	testdb.MustExec(t, p.db, `UPDATE fe_users SET tx_keysync_wibisoft_pe_id = '' WHERE uid = 3`)
-	r.editAccounts(t, `UPDATE accounts SET pending_write = 1 WHERE source = 'amicas' AND account_id = 3`)
+	pe3 := mustScalar[string](t, p.DB, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`)
+	testdb.MustExec(t, p.DB, `UPDATE fe_users SET tx_keysync_wibisoft_pe_id = '' WHERE uid = 3`)
+	r.EditAccounts(t, `UPDATE accounts SET pending_write = 1 WHERE source = 'amicas' AND account_id = 3`)
 
-	c := r.mustPass(t, p.portal)
-	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`); got != survivor {
+	c := r.mustPass(t, p.Portal)
+	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`); got != survivor {
 		t.Errorf("uid 2 holds %s, want the survivor %s", got, survivor)
 	}
-	hh := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_hh_id FROM fe_users WHERE uid = 1`)
-	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_hh_id FROM fe_users WHERE uid = 2`); got != hh {
+	hh := mustScalar[string](t, p.DB, `SELECT tx_keysync_wibisoft_hh_id FROM fe_users WHERE uid = 1`)
+	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_wibisoft_hh_id FROM fe_users WHERE uid = 2`); got != hh {
 		t.Errorf("uid 2 household %s, want the survivor's %s", got, hh)
 	}
-	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`); got != pe3 {
+	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_wibisoft_pe_id FROM fe_users WHERE uid = 3`); got != pe3 {
 		t.Errorf("uid 3 person id %q, want %q back", got, pe3)
 	}
-	if got := r.mustCount(t, "accounts", "pending_write = 1"); got != 0 {
+	if got := r.MustCount(t, "accounts", "pending_write = 1"); got != 0 {
 		t.Errorf("%d accounts still flagged", got)
 	}
-	if got := r.mustCount(t, "events", "kind = 'rewritten' AND account_id = 2 AND old_value = ? AND new_value = ?", loser, survivor); got != 1 {
+	if got := r.MustCount(t, "events", "kind = 'rewritten' AND account_id = 2 AND old_value = ? AND new_value = ?", loser, survivor); got != 1 {
 		t.Errorf("rewritten events = %d, want 1", got)
 	}
 	if c.Written < 1 {
 		t.Errorf("counts = %+v", c)
 	}
 	// The loser's number is written nowhere any more.
-	if got := mustCount(t, p.db, "fe_users", "tx_keysync_customer_number = ?", loser); got != 0 {
+	if got := centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser); got != 0 {
 		t.Errorf("retired number still in %d rows", got)
 	}
 	// A second pass has nothing left to rewrite.
-	if c := r.mustPass(t, p.portal); c.Written != 0 {
+	if c := r.mustPass(t, p.Portal); c.Written != 0 {
 		t.Errorf("second pass wrote %d", c.Written)
 	}
 
 	// A new row that carries the retired number (an old letter typed in)
 	// belongs to the survivor and gets the survivor's number.
-	testdb.InsertFeUsers(t, p.db, []testdb.FeUser{{UID: 10, Username: "a2", Email: "a.gruber@gmx.at", FirstName: "Anna", LastName: "Gruber"}})
-	testdb.MustExec(t, p.db, `UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 10`, loser)
-	r.mustPass(t, p.portal)
-	if got := mustScalar[string](t, p.db, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 10`); got != survivor {
+	testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{{UID: 10, Username: "a2", Email: "a.gruber@gmx.at", FirstName: "Anna", LastName: "Gruber"}})
+	testdb.MustExec(t, p.DB, `UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 10`, loser)
+	r.mustPass(t, p.Portal)
+	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 10`); got != survivor {
 		t.Errorf("row with the retired number holds %s, want the survivor %s", got, survivor)
 	}
-	if got := r.mustCount(t, "accounts", "account_id = 10 AND number = ?", survivor); got != 1 {
+	if got := r.MustCount(t, "accounts", "account_id = 10 AND number = ?", survivor); got != 1 {
 		t.Errorf("row with the retired number not linked to the survivor")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
 	"keysync/sync/central"
 	"keysync/sync/number"
@@ -56,20 +56,8 @@ func newSite(t testing.TB, portals ...string) *site {
 	centralDSN, centralDB := testdb.New(t, "central")
 	s := &site{t: t, central: centralDB, portals: map[string]*sql.DB{}}
 	// When the test ends (its processes stopped), every write of accounts
-	// must have kept the stored checksums, whatever ran at once or was
-	// killed.
-	t.Cleanup(func() {
-		bad, err := central.New(centralDB, central.Numbering{}).CheckSums(context.Background())
-		if errors.Is(err, central.ErrSchemaOutdated) {
-			return // never migrated
-		}
-		if err != nil {
-			t.Errorf("CheckSums: %v", err)
-		}
-		for _, b := range bad {
-			t.Errorf("stored checksum out of step: %s", b)
-		}
-	})
+	// must have kept the stored checksums.
+	centraltest.CheckSumsAtEnd(t, central.New(centralDB, central.Numbering{}))
 	var names []string
 	s.env = []string{"KEYSYNC_CENTRAL_DSN=" + centralDSN, "KEYSYNC_LOG_FORMAT=json", "KEYSYNC_POLL_INTERVAL=200ms", "KEYSYNC_BACKOFF_MAX=1s"}
 	for _, p := range portals {
@@ -96,10 +84,7 @@ func newSite(t testing.TB, portals ...string) *site {
 // would, and then recomputes the stored checksums as such an admin must.
 func (s *site) editAccounts(q string, args ...any) {
 	s.t.Helper()
-	testdb.MustExec(s.t, s.central, q, args...)
-	if err := central.New(s.central, central.Numbering{}).RebuildSums(context.Background()); err != nil {
-		s.t.Fatalf("RebuildSums: %v", err)
-	}
+	centraltest.EditAccounts(s.t, s.central, q, args...)
 }
 
 // with returns the site's environment plus overrides.

@@ -99,7 +99,7 @@ func TestEngine_WordPressMembers(t *testing.T) {
 				t.Errorf("malformed capabilities warnings=%v, want one naming uid 5", w)
 			}
 			var reg any
-			if err := h.db.QueryRow("SELECT registered_at FROM accounts WHERE source = 'blog' AND account_id = 3").Scan(&reg); err != nil || reg != nil {
+			if err := h.DB.QueryRow("SELECT registered_at FROM accounts WHERE source = 'blog' AND account_id = 3").Scan(&reg); err != nil || reg != nil {
 				t.Errorf("zero date stored as %v (%v), want NULL", reg, err)
 			}
 
@@ -168,8 +168,8 @@ func TestEngine_ExistingMetaIsNeverOverwritten(t *testing.T) {
 		adopted   int
 	}{
 		{name: "another value in between", value: func(testing.TB, *hub) string { return "ADMIN-7" }, conflicts: 1},
-		{name: "the wanted number in between", value: func(tb testing.TB, h *hub) string { return h.number(tb, 1) }},
-		{name: "a free valid number before the read", value: func(tb testing.TB, h *hub) string { return h.number(tb, 500) }, read: true, adopted: 1},
+		{name: "the wanted number in between", value: func(tb testing.TB, h *hub) string { return h.Number(tb, 1) }},
+		{name: "a free valid number before the read", value: func(tb testing.TB, h *hub) string { return h.Number(tb, 500) }, read: true, adopted: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,7 +202,7 @@ func TestEngine_ExistingMetaIsNeverOverwritten(t *testing.T) {
 				t.Errorf("Wibisoft ids not written: %+v", m)
 			}
 			var kinds []string
-			rows, err := h.db.Query("SELECT kind, value FROM conflicts WHERE source = 'blog' AND account_id = 1")
+			rows, err := h.DB.Query("SELECT kind, value FROM conflicts WHERE source = 'blog' AND account_id = 1")
 			if err != nil {
 				t.Fatal(err)
 			}

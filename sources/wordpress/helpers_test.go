@@ -8,17 +8,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
-	"keysync/sync/central"
-	"keysync/sync/number"
 )
 
 // now is the clock of every test; nothing is judged against the wall clock.
-var now = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+var now = centraltest.Now
 
 // prefix is the table prefix of the test sites: not wp_, so that a name
 // built from the default prefix shows.
@@ -262,72 +260,25 @@ func (l *logBuffer) lines(tb testing.TB, msg string) []map[string]any {
 // hub is a central database with the default numbering, and an engine on
 // it, for tests that run whole passes.
 type hub struct {
-	db     *sql.DB
-	store  *central.Store
+	*centraltest.Central
 	engine *keysync.Engine
-	tmpl   *number.Template
-}
-
-func mustTemplate(tb testing.TB, text string) *number.Template {
-	tb.Helper()
-	alg, err := number.Lookup("damm")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	t, err := number.ParseTemplate(text, alg)
-	if err != nil {
-		tb.Fatalf("template %q: %v", text, err)
-	}
-	return t
 }
 
 func mustHub(tb testing.TB, log *slog.Logger) *hub {
 	tb.Helper()
-	dsn, db := testdb.New(tb, "central")
-	tmpl := mustTemplate(tb, "{seq:8}{check}")
-	store, err := central.Open(dsn, central.Numbering{
-		Number: tmpl, Household: mustTemplate(tb, "{seq:7}"), Person: mustTemplate(tb, "{seq:8}"),
-		NumberStart: 1, HHStart: 1, PEStart: 1,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
-	store.Now = func() time.Time { return now }
-	store.Actor = "test"
-	if _, err := store.Migrate(tb.Context()); err != nil {
-		tb.Fatalf("Migrate: %v", err)
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &hub{db: db, store: store, tmpl: tmpl,
-		engine: &keysync.Engine{Store: store, Logger: log, Now: func() time.Time { return now }}}
-}
-
-// number formats the customer number of a sequence value.
-func (h *hub) number(tb testing.TB, seq uint64) string {
-	tb.Helper()
-	n, err := h.tmpl.Format(seq, "")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return n
+	c := centraltest.New(tb, centraltest.Numbering(tb, 1, 1, 1))
+	return &hub{Central: c, engine: c.Engine(log)}
 }
 
 func (h *hub) mustPass(tb testing.TB, src keysync.Source) keysync.Counts {
 	tb.Helper()
-	c, err := h.engine.Pass(tb.Context(), tb.Context(), keysync.Portal{Source: src, Country: "AT"})
-	if err != nil {
-		tb.Fatalf("Pass: %v", err)
-	}
-	return c
+	return centraltest.MustPass(tb, h.engine, keysync.Portal{Source: src, Country: "AT"})
 }
 
 func (h *hub) count(tb testing.TB, q string, args ...any) int {
 	tb.Helper()
 	var n int
-	if err := h.db.QueryRowContext(tb.Context(), q, args...).Scan(&n); err != nil {
+	if err := h.DB.QueryRowContext(tb.Context(), q, args...).Scan(&n); err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
 	return n
@@ -337,7 +288,7 @@ func (h *hub) count(tb testing.TB, q string, args ...any) int {
 // not linked.
 func (h *hub) link(tb testing.TB, source string, id uint64) (num, groups string) {
 	tb.Helper()
-	err := h.db.QueryRowContext(tb.Context(), "SELECT number, COALESCE(groups_list, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&num, &groups)
+	err := h.DB.QueryRowContext(tb.Context(), "SELECT number, COALESCE(groups_list, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&num, &groups)
 	if err == sql.ErrNoRows {
 		return "", ""
 	}

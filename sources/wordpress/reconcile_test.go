@@ -11,7 +11,7 @@ import (
 
 func (h *hub) mustReconcile(tb testing.TB, src keysync.Source, repair bool) keysync.Report {
 	tb.Helper()
-	rc := &keysync.Reconciler{Store: h.store, BatchSize: 3, ReadSize: 3, Logger: h.engine.Logger, Now: func() time.Time { return now }}
+	rc := &keysync.Reconciler{Store: h.Store, BatchSize: 3, ReadSize: 3, Logger: h.engine.Logger, Now: func() time.Time { return now }}
 	rep, err := rc.Run(tb.Context(), keysync.Portal{Source: src, Country: "AT"}, repair)
 	if err != nil {
 		tb.Fatalf("reconcile (repair %v): %v", repair, err)
@@ -22,7 +22,7 @@ func (h *hub) mustReconcile(tb testing.TB, src keysync.Source, repair bool) keys
 func (h *hub) status(tb testing.TB, id uint64) string {
 	tb.Helper()
 	var s string
-	if err := h.db.QueryRowContext(tb.Context(), "SELECT status FROM accounts WHERE source = 'blog' AND account_id = ?", id).Scan(&s); err != nil {
+	if err := h.DB.QueryRowContext(tb.Context(), "SELECT status FROM accounts WHERE source = 'blog' AND account_id = ?", id).Scan(&s); err != nil {
 		tb.Fatalf("status of %d: %v", id, err)
 	}
 	return s
@@ -64,8 +64,8 @@ func TestReconcile_WordPressDrift(t *testing.T) {
 				before[id] = s.keysyncMeta(t, id)
 			}
 
-			edited := h.number(t, 6000)
-			free := h.number(t, 5000)
+			edited := h.Number(t, 6000)
+			free := h.Number(t, 5000)
 			meta := func(id uint64, key, v string) {
 				if _, err := s.db.ExecContext(t.Context(), "UPDATE "+s.usermeta+" SET meta_value = ? WHERE user_id = ? AND meta_key = ?", v, id, key); err != nil {
 					t.Fatal(err)

@@ -13,17 +13,17 @@ import (
 func TestStore_PersonAndHistory(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
-	at := func(d time.Duration) { f.store.Now = func() time.Time { return now.Add(d) } }
+	at := func(d time.Duration) { f.Store.Now = func() time.Time { return now.Add(d) } }
 	anna, franz, id := sharedMailbox(t, f)
 	at(time.Hour)
-	if err := f.store.Written(t.Context(), source, []keysync.Outcome{{Account: account(1), Number: anna}}); err != nil {
+	if err := f.Store.Written(t.Context(), source, []keysync.Outcome{{Account: account(1), Number: anna}}); err != nil {
 		t.Fatal(err)
 	}
 	at(2 * time.Hour)
 	f.mustResolve(t, central.Resolution{ID: id, As: central.ResolveMerge, By: "alice"})
-	f.editAccounts(t, `UPDATE accounts SET status = 'deleted', deleted_at = ?, written_at = ? WHERE account_id = 2`, now.Add(3*time.Hour), now.Add(30*time.Minute))
+	f.EditAccounts(t, `UPDATE accounts SET status = 'deleted', deleted_at = ?, written_at = ? WHERE account_id = 2`, now.Add(3*time.Hour), now.Add(30*time.Minute))
 
-	p, err := f.store.Person(t.Context(), anna)
+	p, err := f.Store.Person(t.Context(), anna)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestStore_PersonAndHistory(t *testing.T) {
 	if a := p.Accounts[1]; a.Account != "amicas:2" || a.Status != "deleted" || a.DeletedAt == nil || !a.PendingWrite {
 		t.Errorf("moved, deleted account=%+v", a)
 	}
-	h, err := f.store.History(t.Context(), p)
+	h, err := f.Store.History(t.Context(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,18 +58,18 @@ func TestStore_PersonAndHistory(t *testing.T) {
 		t.Errorf("written amicas:1 listed %d times", n)
 	}
 
-	retired, err := f.store.Person(t.Context(), franz)
+	retired, err := f.Store.Person(t.Context(), franz)
 	if err != nil || retired.Status != "retired" || retired.MergedInto != anna {
 		t.Errorf("retired person=%+v, %v", retired, err)
 	}
-	if _, err := f.store.Person(t.Context(), "999999999"); !errors.Is(err, central.ErrNotFound) {
+	if _, err := f.Store.Person(t.Context(), "999999999"); !errors.Is(err, central.ErrNotFound) {
 		t.Errorf("unknown number: %v, want ErrNotFound", err)
 	}
-	byMail, err := f.store.PersonsByEmail(t.Context(), "familie@example.at")
+	byMail, err := f.Store.PersonsByEmail(t.Context(), "familie@example.at")
 	if err != nil || len(byMail) != 1 || byMail[0].Number != anna {
 		t.Errorf("by e-mail after the merge=%v, %v; want only %s", byMail, err, anna)
 	}
-	acct, err := f.store.Account(t.Context(), source, 2)
+	acct, err := f.Store.Account(t.Context(), source, 2)
 	if err != nil || acct.Number != anna {
 		t.Errorf("Account(amicas:2)=%+v, %v", acct, err)
 	}
@@ -82,7 +82,7 @@ func TestStore_Conflicts(t *testing.T) {
 	f.mustAssign(t, cand(account(3, func(a *keysync.Account) { a.Number = "12345" })))
 	invalid := f.mustConflictID(t, "invalid_number", 3)
 
-	all, err := f.store.Conflicts(t.Context(), central.ConflictFilter{})
+	all, err := f.Store.Conflicts(t.Context(), central.ConflictFilter{})
 	if err != nil || len(all) != 2 || all[0].ID != invalid || all[1].ID != shared {
 		t.Fatalf("all conflicts=%+v, %v; want both, newest first", all, err)
 	}
@@ -104,7 +104,7 @@ func TestStore_Conflicts(t *testing.T) {
 		{central.ConflictFilter{Source: "club"}, nil},
 		{central.ConflictFilter{Limit: 1}, []uint64{invalid}},
 	} {
-		got, err := f.store.Conflicts(t.Context(), tc.f)
+		got, err := f.Store.Conflicts(t.Context(), tc.f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,11 +116,11 @@ func TestStore_Conflicts(t *testing.T) {
 			t.Errorf("Conflicts(%+v)=%v, want %v", tc.f, ids, tc.want)
 		}
 	}
-	c, err := f.store.Conflict(t.Context(), invalid)
+	c, err := f.Store.Conflict(t.Context(), invalid)
 	if err != nil || c.Status != "ignored" || c.ResolvedBy != "alice" || c.ResolvedAt == nil {
 		t.Errorf("ignored conflict=%+v, %v", c, err)
 	}
-	if _, err := f.store.Conflict(t.Context(), 424242); !errors.Is(err, central.ErrNotFound) {
+	if _, err := f.Store.Conflict(t.Context(), 424242); !errors.Is(err, central.ErrNotFound) {
 		t.Errorf("unknown conflict: %v, want ErrNotFound", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"keysync/internal/testdb"
 	keysync "keysync/sync"
 	"keysync/sync/central"
 	"keysync/sync/number"
@@ -22,10 +23,10 @@ func TestStore_AssignNewPersons(t *testing.T) {
 			t.Fatalf("account %d: Action=%v, want %v", o.Account.ID, got, want)
 		}
 		// Consecutive from the configured start, in candidate order.
-		if got, want := o.Number, f.number(t, numberStart+uint64(i)); got != want {
+		if got, want := o.Number, f.Number(t, numberStart+uint64(i)); got != want {
 			t.Errorf("account %d: Number=%q, want %q", o.Account.ID, got, want)
 		}
-		if err := f.num.Number.Validate(o.Number); err != nil {
+		if err := f.Num.Number.Validate(o.Number); err != nil {
 			t.Errorf("account %d: Number %q does not validate: %v", o.Account.ID, o.Number, err)
 		}
 		if o.HH == "" || o.PE == "" || hhs[o.HH] || pes[o.PE] {
@@ -38,7 +39,7 @@ func TestStore_AssignNewPersons(t *testing.T) {
 		if got, want := f.mustPerson(t, o.Number), (person{o.Number, o.HH, o.PE, "assigned"}); got != want {
 			t.Errorf("persons row=%+v, want %+v", got, want)
 		}
-		if got := f.linkedNumber(t, o.Account.ID); got != o.Number {
+		if got := f.Linked(t, source, o.Account.ID); got != o.Number {
 			t.Errorf("account %d linked to %q, want %q", o.Account.ID, got, o.Number)
 		}
 		if w, ok := o.Write(); !ok || w != (keysync.Write{ID: o.Account.ID, Number: o.Number, HH: o.HH, PE: o.PE}) {
@@ -52,16 +53,16 @@ func TestStore_AssignNewPersons(t *testing.T) {
 		t.Errorf("first HH=%q, want %q", got, want)
 	}
 	for name, want := range map[string]uint64{"customer": numberStart + 3, "household": hhStart + 3, "person": peStart + 3} {
-		if got := f.mustSequence(t, name); got != want {
+		if got := f.MustSequence(t, name); got != want {
 			t.Errorf("sequence %s=%d, want %d", name, got, want)
 		}
 	}
 	for table, want := range map[string]int{"persons": 3, "accounts": 3, "households": 3, "conflicts": 0} {
-		if got := f.mustCount(t, table, ""); got != want {
+		if got := f.MustCount(t, table, ""); got != want {
 			t.Errorf("%s rows=%d, want %d", table, got, want)
 		}
 	}
-	if got, want := f.mustCount(t, "events", "kind = 'assigned' AND source = ?", source), 3; got != want {
+	if got, want := f.MustCount(t, "events", "kind = 'assigned' AND source = ?", source), 3; got != want {
 		t.Errorf("assigned events=%d, want %d", got, want)
 	}
 }
@@ -69,8 +70,8 @@ func TestStore_AssignNewPersons(t *testing.T) {
 func TestStore_AssignAdoptsNumber(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
-	typed := f.number(t, 5000)
-	letter := f.number(t, 5001)
+	typed := f.Number(t, 5000)
+	letter := f.Number(t, 5001)
 	out := f.mustAssign(t, cands(
 		account(1, func(a *keysync.Account) { a.Number = typed }),
 		// Not confirmed yet, but the number in the row is adopted all the same.
@@ -85,7 +86,7 @@ func TestStore_AssignAdoptsNumber(t *testing.T) {
 		if got := f.mustPerson(t, want).Origin; got != "adopted" {
 			t.Errorf("person %s origin=%q, want adopted", want, got)
 		}
-		if got := f.linkedNumber(t, o.Account.ID); got != want {
+		if got := f.Linked(t, source, o.Account.ID); got != want {
 			t.Errorf("account %d linked to %q, want %q", o.Account.ID, got, want)
 		}
 		// The number is already in the row; only the Wibisoft ids go there.
@@ -93,10 +94,10 @@ func TestStore_AssignAdoptsNumber(t *testing.T) {
 			t.Errorf("account %d: Write=%+v, %v, want the ids only", o.Account.ID, w, ok)
 		}
 	}
-	if got, want := f.mustCount(t, "accounts", "account_id = 2 AND status = 'inactive'"), 1; got != want {
+	if got, want := f.MustCount(t, "accounts", "account_id = 2 AND status = 'inactive'"), 1; got != want {
 		t.Errorf("inactive accounts=%d, want %d", got, want)
 	}
-	if got, want := f.mustSequence(t, "customer"), uint64(numberStart); got != want {
+	if got, want := f.MustSequence(t, "customer"), uint64(numberStart); got != want {
 		t.Errorf("customer sequence=%d, want %d: adoption allocates nothing", got, want)
 	}
 }
@@ -112,7 +113,7 @@ func TestStore_AllocatorSkipsAdoptedNumbers(t *testing.T) {
 			t.Parallel()
 			f := mustStore(t)
 			// The number the third allocation would produce.
-			third := f.number(t, numberStart+2)
+			third := f.Number(t, numberStart+2)
 			adopter := account(100, func(a *keysync.Account) { a.Number = third })
 			news := []keysync.Account{account(1), account(2), account(3), account(4), account(5)}
 
@@ -132,17 +133,17 @@ func TestStore_AllocatorSkipsAdoptedNumbers(t *testing.T) {
 				}
 				got = append(got, o.Number)
 			}
-			want := []string{f.number(t, numberStart), f.number(t, numberStart+1), f.number(t, numberStart+3), f.number(t, numberStart+4), f.number(t, numberStart+5)}
+			want := []string{f.Number(t, numberStart), f.Number(t, numberStart+1), f.Number(t, numberStart+3), f.Number(t, numberStart+4), f.Number(t, numberStart+5)}
 			if !slices.Equal(got, want) {
 				t.Errorf("new numbers=%q, want %q (skipping the adopted %q)", got, want, third)
 			}
-			if got, want := f.mustCount(t, "persons", ""), 6; got != want {
+			if got, want := f.MustCount(t, "persons", ""), 6; got != want {
 				t.Errorf("persons=%d, want %d", got, want)
 			}
-			if got, want := f.mustCount(t, "(SELECT number FROM accounts GROUP BY number HAVING COUNT(*) > 1) d", ""), 0; got != want {
+			if got, want := f.MustCount(t, "(SELECT number FROM accounts GROUP BY number HAVING COUNT(*) > 1) d", ""), 0; got != want {
 				t.Errorf("numbers linked to more than one account=%d, want %d", got, want)
 			}
-			if got, want := f.mustSequence(t, "customer"), uint64(numberStart+6); got != want {
+			if got, want := f.MustSequence(t, "customer"), uint64(numberStart+6); got != want {
 				t.Errorf("customer sequence=%d, want %d", got, want)
 			}
 		})
@@ -152,7 +153,7 @@ func TestStore_AllocatorSkipsAdoptedNumbers(t *testing.T) {
 func TestStore_AssignInvalidNumber(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
-	good := f.number(t, 1234)
+	good := f.Number(t, 1234)
 	wrongCheck := good[:len(good)-1] + string('0'+(good[len(good)-1]-'0'+1)%10)
 	out := f.mustAssign(t, cands(
 		account(1, func(a *keysync.Account) { a.Number = wrongCheck }),
@@ -177,14 +178,14 @@ func TestStore_AssignInvalidNumber(t *testing.T) {
 		}
 	}
 	for table, want := range map[string]int{"persons": 0, "accounts": 0, "households": 0, "conflicts": 2} {
-		if got := f.mustCount(t, table, ""); got != want {
+		if got := f.MustCount(t, table, ""); got != want {
 			t.Errorf("%s rows=%d, want %d", table, got, want)
 		}
 	}
-	if got, want := f.mustCount(t, "conflicts", "kind = 'invalid_number' AND status = 'open' AND source = ? AND account_id = 1 AND value = ?", source, wrongCheck), 1; got != want {
+	if got, want := f.MustCount(t, "conflicts", "kind = 'invalid_number' AND status = 'open' AND source = ? AND account_id = 1 AND value = ?", source, wrongCheck), 1; got != want {
 		t.Errorf("stored invalid_number conflicts of account 1=%d, want %d", got, want)
 	}
-	if got, want := f.mustSequence(t, "customer"), uint64(numberStart); got != want {
+	if got, want := f.MustSequence(t, "customer"), uint64(numberStart); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
 }
@@ -209,7 +210,7 @@ func TestStore_AssignNumberInSecondRow(t *testing.T) {
 	if got, want := taken.Conflicts[0].Number, n; got != want {
 		t.Errorf("number_taken names number %q, want %q", got, want)
 	}
-	if got := f.linkedNumber(t, 2); got != "" {
+	if got := f.Linked(t, source, 2); got != "" {
 		t.Errorf("account 2 linked to %q, want no link", got)
 	}
 
@@ -217,13 +218,13 @@ func TestStore_AssignNumberInSecondRow(t *testing.T) {
 	if same.Action != keysync.ActionLink || same.Number != n || len(same.Conflicts) != 0 {
 		t.Fatalf("same person: Action=%v Number=%q conflicts=%v, want link to %q", same.Action, same.Number, conflictKinds(same), n)
 	}
-	if got := f.linkedNumber(t, 3); got != n {
+	if got := f.Linked(t, source, 3); got != n {
 		t.Errorf("account 3 linked to %q, want %q", got, n)
 	}
-	if got, want := f.mustCount(t, "persons", ""), 1; got != want {
+	if got, want := f.MustCount(t, "persons", ""), 1; got != want {
 		t.Errorf("persons=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "events", "kind = 'linked' AND account_id = 3 AND number = ?", n), 1; got != want {
+	if got, want := f.MustCount(t, "events", "kind = 'linked' AND account_id = 3 AND number = ?", n), 1; got != want {
 		t.Errorf("linked events=%d, want %d", got, want)
 	}
 }
@@ -232,7 +233,7 @@ func TestStore_AssignKeepsLinked(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	first := f.mustAssign(t, cand(account(1)))[0]
-	events := f.mustCount(t, "events", "")
+	events := f.MustCount(t, "events", "")
 
 	again := f.mustAssign(t, cand(account(1)))[0]
 	if again.Action != keysync.ActionKeep || again.Number != first.Number || again.HH != first.HH || again.PE != first.PE {
@@ -247,19 +248,19 @@ func TestStore_AssignKeepsLinked(t *testing.T) {
 	}
 
 	// A row that now carries another number keeps its person and reports it.
-	edited := account(1, func(a *keysync.Account) { a.Number = f.number(t, 4711) })
+	edited := account(1, func(a *keysync.Account) { a.Number = f.Number(t, 4711) })
 	o := f.mustAssign(t, cand(edited))[0]
 	if o.Action != keysync.ActionKeep || o.Number != first.Number || !slices.Equal(conflictKinds(o), []keysync.ConflictKind{keysync.ConflictNumberMismatch}) {
 		t.Errorf("edited row: Action=%v Number=%q conflicts=%v, want keep %q with number_mismatch", o.Action, o.Number, conflictKinds(o), first.Number)
 	}
 
-	if got, want := f.mustCount(t, "persons", ""), 1; got != want {
+	if got, want := f.MustCount(t, "persons", ""), 1; got != want {
 		t.Errorf("persons=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "events", "kind <> 'conflict'"), events; got != want {
+	if got, want := f.MustCount(t, "events", "kind <> 'conflict'"), events; got != want {
 		t.Errorf("events other than conflicts=%d, want %d: keeping changes nothing", got, want)
 	}
-	if got, want := f.mustSequence(t, "customer"), uint64(numberStart+1); got != want {
+	if got, want := f.MustSequence(t, "customer"), uint64(numberStart+1); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
 }
@@ -269,20 +270,20 @@ func TestStore_AssignDryRun(t *testing.T) {
 	f := mustStore(t)
 	batch := cands(account(1), account(2), account(3, func(a *keysync.Account) { a.Number = "nonsense" }))
 
-	dry, err := f.store.Assign(t.Context(), source, batch, true)
+	dry, err := f.Store.Assign(t.Context(), source, batch, true)
 	if err != nil {
 		t.Fatalf("dry Assign: %v", err)
 	}
-	if dry[0].Number != f.number(t, numberStart) || dry[2].Action != keysync.ActionConflict {
+	if dry[0].Number != f.Number(t, numberStart) || dry[2].Action != keysync.ActionConflict {
 		t.Errorf("dry outcomes=%+v, want the decisions a real run makes", dry)
 	}
 	for table, want := range map[string]int{"persons": 0, "accounts": 0, "households": 0, "events": 0, "conflicts": 0} {
-		if got := f.mustCount(t, table, ""); got != want {
+		if got := f.MustCount(t, table, ""); got != want {
 			t.Errorf("%s rows after a dry run=%d, want %d", table, got, want)
 		}
 	}
 	for name, want := range map[string]uint64{"customer": numberStart, "household": hhStart, "person": peStart} {
-		if got := f.mustSequence(t, name); got != want {
+		if got := f.MustSequence(t, name); got != want {
 			t.Errorf("sequence %s after a dry run=%d, want %d", name, got, want)
 		}
 	}
@@ -299,30 +300,30 @@ func TestStore_AssignDryRun(t *testing.T) {
 func TestStore_AssignExhausted(t *testing.T) {
 	t.Parallel()
 	num := numbering(t)
-	num.Number, num.NumberStart = mustTemplate(t, "{seq:2}{check}"), 98
+	num.Number, num.NumberStart = testdb.MustTemplate(t, "{seq:2}{check}"), 98
 	f := mustCentral(t, num)
-	if _, err := f.store.Migrate(t.Context()); err != nil {
+	if _, err := f.Store.Migrate(t.Context()); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
 
-	_, err := f.store.Assign(t.Context(), source, cands(account(1), account(2), account(3)), false)
+	_, err := f.Store.Assign(t.Context(), source, cands(account(1), account(2), account(3)), false)
 	if !errors.Is(err, central.ErrExhausted) {
 		t.Fatalf("Assign of three with two numbers left=%v, want ErrExhausted", err)
 	}
 	for table, want := range map[string]int{"persons": 0, "accounts": 0, "households": 0, "events": 0} {
-		if got := f.mustCount(t, table, ""); got != want {
+		if got := f.MustCount(t, table, ""); got != want {
 			t.Errorf("%s rows after the failed batch=%d, want %d", table, got, want)
 		}
 	}
-	if got, want := f.mustSequence(t, "customer"), uint64(98); got != want {
+	if got, want := f.MustSequence(t, "customer"), uint64(98); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
 
 	out := f.mustAssign(t, cands(account(1), account(2))...)
-	if got, want := []string{out[0].Number, out[1].Number}, []string{f.number(t, 98), f.number(t, 99)}; !slices.Equal(got, want) {
+	if got, want := []string{out[0].Number, out[1].Number}, []string{f.Number(t, 98), f.Number(t, 99)}; !slices.Equal(got, want) {
 		t.Errorf("last numbers=%q, want %q", got, want)
 	}
-	if _, err := f.store.Assign(t.Context(), source, cands(account(3)), false); !errors.Is(err, central.ErrExhausted) {
+	if _, err := f.Store.Assign(t.Context(), source, cands(account(3)), false); !errors.Is(err, central.ErrExhausted) {
 		t.Errorf("Assign after the last number=%v, want ErrExhausted", err)
 	}
 }
@@ -330,9 +331,9 @@ func TestStore_AssignExhausted(t *testing.T) {
 func TestStore_AssignSkipsUnformattableRow(t *testing.T) {
 	t.Parallel()
 	num := numbering(t)
-	num.Number = mustTemplate(t, "{country}{seq:7}{check}")
+	num.Number = testdb.MustTemplate(t, "{country}{seq:7}{check}")
 	f := mustCentral(t, num)
-	if _, err := f.store.Migrate(t.Context()); err != nil {
+	if _, err := f.Store.Migrate(t.Context()); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
 	nowhere := account(2)
@@ -356,7 +357,7 @@ func TestStore_AssignSkipsUnformattableRow(t *testing.T) {
 	if got, want := []string{out[0].Number, out[2].Number}, []string{at(numberStart), at(numberStart + 1)}; !slices.Equal(got, want) {
 		t.Errorf("numbers around the skipped row=%q, want %q", got, want)
 	}
-	if got, want := f.mustCount(t, "accounts", ""), 2; got != want {
+	if got, want := f.MustCount(t, "accounts", ""), 2; got != want {
 		t.Errorf("accounts=%d, want %d", got, want)
 	}
 }
@@ -371,10 +372,10 @@ func TestStore_ConflictsStoredOnce(t *testing.T) {
 			t.Fatalf("Assign %d: conflicts=%+v, want one with Known=%v", i, o.Conflicts, wantKnown)
 		}
 	}
-	if got, want := f.mustCount(t, "conflicts", ""), 1; got != want {
+	if got, want := f.MustCount(t, "conflicts", ""), 1; got != want {
 		t.Errorf("stored conflicts=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "events", "kind = 'conflict'"), 1; got != want {
+	if got, want := f.MustCount(t, "events", "kind = 'conflict'"), 1; got != want {
 		t.Errorf("conflict events=%d, want %d", got, want)
 	}
 
@@ -384,22 +385,22 @@ func TestStore_ConflictsStoredOnce(t *testing.T) {
 		t.Errorf("conflict about another value is Known")
 	}
 
-	wb := keysync.Conflict{Kind: keysync.ConflictWriteBack, Source: source, AccountID: 9, Value: "ADMIN-1", Number: f.number(t, 1), Detail: "filled by someone else"}
-	got, err := f.store.RecordConflicts(t.Context(), []keysync.Conflict{wb, wb})
+	wb := keysync.Conflict{Kind: keysync.ConflictWriteBack, Source: source, AccountID: 9, Value: "ADMIN-1", Number: f.Number(t, 1), Detail: "filled by someone else"}
+	got, err := f.Store.RecordConflicts(t.Context(), []keysync.Conflict{wb, wb})
 	if err != nil {
 		t.Fatalf("RecordConflicts: %v", err)
 	}
 	if want := []keysync.RecordedConflict{{Conflict: wb}, {Conflict: wb}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("RecordConflicts=%+v, want %+v", got, want)
 	}
-	got, err = f.store.RecordConflicts(t.Context(), []keysync.Conflict{wb})
+	got, err = f.Store.RecordConflicts(t.Context(), []keysync.Conflict{wb})
 	if err != nil {
 		t.Fatalf("RecordConflicts: %v", err)
 	}
 	if want := []keysync.RecordedConflict{{Conflict: wb, Known: true}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("second RecordConflicts=%+v, want %+v", got, want)
 	}
-	if got, want := f.mustCount(t, "conflicts", "kind = 'writeback_mismatch'"), 1; got != want {
+	if got, want := f.MustCount(t, "conflicts", "kind = 'writeback_mismatch'"), 1; got != want {
 		t.Errorf("stored writeback_mismatch conflicts=%d, want %d", got, want)
 	}
 }
@@ -441,10 +442,10 @@ func TestStore_AssignHouseholds(t *testing.T) {
 		}
 		pes[o.PE] = true
 	}
-	if got, want := f.mustCount(t, "households", ""), 3; got != want {
+	if got, want := f.MustCount(t, "households", ""), 3; got != want {
 		t.Errorf("households=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "persons", "hh_id = ?", hh), 3; got != want {
+	if got, want := f.MustCount(t, "persons", "hh_id = ?", hh), 3; got != want {
 		t.Errorf("persons in household %s=%d, want %d", hh, got, want)
 	}
 }
@@ -462,10 +463,10 @@ func TestStore_AssignAdoptsWibisoftIDs(t *testing.T) {
 	if got, want := f.mustPerson(t, out.Number), (person{out.Number, "0000042", "00007001", "assigned"}); got != want {
 		t.Errorf("persons row=%+v, want %+v", got, want)
 	}
-	if got, want := f.mustCount(t, "households", "hh_id = '0000042'"), 1; got != want {
+	if got, want := f.MustCount(t, "households", "hh_id = '0000042'"), 1; got != want {
 		t.Errorf("households row of the adopted id=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "reserved", "seq_name = 'household' AND value = 42"), 1; got != want {
+	if got, want := f.MustCount(t, "reserved", "seq_name = 'household' AND value = 42"), 1; got != want {
 		t.Errorf("households row of the adopted id=%d, want %d", got, want)
 	}
 	if w, ok := out.Write(); !ok || w != (keysync.Write{ID: 1, Number: out.Number}) {
@@ -496,7 +497,7 @@ func TestStore_AssignAdoptsWibisoftIDs(t *testing.T) {
 	if want := []string{"00007000", "00007002", "00007003"}; !slices.Equal(got, want) {
 		t.Errorf("allocated PEs=%q, want %q (skipping the adopted 00007001)", got, want)
 	}
-	if got, want := f.mustCount(t, "households", "hh_id = '0000042'"), 1; got != want {
+	if got, want := f.MustCount(t, "households", "hh_id = '0000042'"), 1; got != want {
 		t.Errorf("households rows of 0000042=%d, want %d", got, want)
 	}
 }
@@ -505,16 +506,16 @@ func TestStore_Written(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	out := f.mustAssign(t, cands(account(1), account(2))...)
-	if err := f.store.Written(t.Context(), source, out[:1]); err != nil {
+	if err := f.Store.Written(t.Context(), source, out[:1]); err != nil {
 		t.Fatalf("Written: %v", err)
 	}
-	if got, want := f.mustCount(t, "accounts", "written_at IS NOT NULL"), 1; got != want {
+	if got, want := f.MustCount(t, "accounts", "written_at IS NOT NULL"), 1; got != want {
 		t.Errorf("accounts marked written=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "events", "kind = 'written' AND account_id = 1 AND new_value = ?", out[0].Number), 1; got != want {
+	if got, want := f.MustCount(t, "events", "kind = 'written' AND account_id = 1 AND new_value = ?", out[0].Number), 1; got != want {
 		t.Errorf("written events=%d, want %d", got, want)
 	}
-	if err := f.store.Written(t.Context(), source, nil); err != nil {
+	if err := f.Store.Written(t.Context(), source, nil); err != nil {
 		t.Errorf("Written(nil): %v", err)
 	}
 }
@@ -558,7 +559,7 @@ func TestStore_AssignSharedEmail(t *testing.T) {
 			if j.Action != keysync.ActionLink || j.Number != h.Number {
 				t.Errorf("Johann: Action=%v Number=%q, want a link to Hans's %q", j.Action, j.Number, h.Number)
 			}
-			if got, want := f.mustCount(t, "households", ""), 1; got != want {
+			if got, want := f.MustCount(t, "households", ""), 1; got != want {
 				t.Errorf("households=%d, want %d", got, want)
 			}
 		})
@@ -571,17 +572,17 @@ func TestStore_AssignSharedEmail(t *testing.T) {
 func TestStore_AssignAdopterAfterAllocation(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
-	third := f.number(t, numberStart+2)
+	third := f.Number(t, numberStart+2)
 	out := f.mustAssign(t, cands(account(1), account(2), account(3), account(100, func(a *keysync.Account) { a.Number = third }))...)
 
-	if got := out[2].Number; got == third || got != f.number(t, numberStart+3) {
+	if got := out[2].Number; got == third || got != f.Number(t, numberStart+3) {
 		t.Fatalf("third new number=%q, want the next free one after %q", got, third)
 	}
 	adopter := out[3]
 	if adopter.Action != keysync.ActionAdopt || adopter.Number != third || len(adopter.Conflicts) != 0 {
 		t.Errorf("adopter: Action=%v number=%q conflicts=%v, want it to adopt %q", adopter.Action, adopter.Number, conflictKinds(adopter), third)
 	}
-	if got, want := f.mustCount(t, "accounts", "number = ?", third), 1; got != want {
+	if got, want := f.MustCount(t, "accounts", "number = ?", third), 1; got != want {
 		t.Errorf("accounts holding %s=%d, want %d", third, got, want)
 	}
 }
@@ -592,9 +593,9 @@ func TestStore_AssignObserved(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	var seen []central.AssignStats
-	f.store.Observe = func(st central.AssignStats) { seen = append(seen, st) }
+	f.Store.Observe = func(st central.AssignStats) { seen = append(seen, st) }
 	f.mustAssign(t, cand(account(1)))
-	if _, err := f.store.Assign(t.Context(), source, cands(account(2), account(3)), true); err != nil {
+	if _, err := f.Store.Assign(t.Context(), source, cands(account(2), account(3)), true); err != nil {
 		t.Fatal(err)
 	}
 	f.mustAssign(t, cands(account(2), account(3))...)

@@ -57,17 +57,17 @@ func TestStore_FuzzyCandidatesReadThroughIndexes(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	const accounts = 60000
-	_, err := f.db.ExecContext(t.Context(), `INSERT INTO persons (number, origin, created_at, updated_at)
+	_, err := f.DB.ExecContext(t.Context(), `INSERT INTO persons (number, origin, created_at, updated_at)
 		SELECT CONCAT('P', seq), 'assigned', NOW(6), NOW(6) FROM seq_1_to_`+fmt.Sprint(accounts))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.editAccounts(t, `INSERT INTO accounts (source, account_id, number, status, first_norm, last_norm,
+	f.EditAccounts(t, `INSERT INTO accounts (source, account_id, number, status, first_norm, last_norm,
 			key_name, key_place, key_birth, key_first_place, linked_at)
 		SELECT 'amicas', seq, CONCAT('P', seq), 'active', 'anna', 'gruber',
 			CONCAT('n', seq % 6000), CONCAT('p', seq % 6000), CONCAT('b', seq % 6000), CONCAT('f', seq % 6000), NOW(6)
 		FROM seq_1_to_`+fmt.Sprint(accounts))
-	if _, err := f.db.ExecContext(t.Context(), `ANALYZE TABLE accounts, persons`); err != nil {
+	if _, err := f.DB.ExecContext(t.Context(), `ANALYZE TABLE accounts, persons`); err != nil {
 		t.Fatal(err)
 	}
 	// A batch of 500 registrations brings up to 500 keys of each kind.
@@ -78,7 +78,7 @@ func TestStore_FuzzyCandidatesReadThroughIndexes(t *testing.T) {
 		}
 	}
 	q, args := central.SimilarQuery(keys)
-	rows, err := f.db.QueryContext(t.Context(), "EXPLAIN "+q, args...)
+	rows, err := f.DB.QueryContext(t.Context(), "EXPLAIN "+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestStore_EachSuspectedPersonIsAConflict(t *testing.T) {
 	if len(named) != 2 || named[0] == named[1] {
 		t.Fatalf("registration 3 names %q, want both earlier persons", named)
 	}
-	if got := f.mustCount(t, "conflicts", "source = ? AND account_id = 3 AND kind = 'suspected_duplicate' AND status = 'open'", source); got != 2 {
+	if got := f.MustCount(t, "conflicts", "source = ? AND account_id = 3 AND kind = 'suspected_duplicate' AND status = 'open'", source); got != 2 {
 		t.Errorf("%d open conflicts stored for registration 3, want 2", got)
 	}
 }
@@ -154,7 +154,7 @@ func TestStore_FuzzyLinkCarriesThePersonsIDs(t *testing.T) {
 			}
 			first := f.mustAssign(t, cand(leo(1, "leo@example.at")))[0]
 			if !copies {
-				f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
+				f.EditAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
 			}
 			again := f.mustAssign(t, cand(leo(2, "l.steinbichler@example.at")))[0]
 			if again.Action != keysync.ActionLink || again.Number != first.Number {

@@ -15,7 +15,7 @@ import (
 func TestStore_AssignConcurrentDaemons(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
-	stores := []*central.Store{f.store, f.open(t)}
+	stores := []*central.Store{f.Store, f.Open(t)}
 	const accounts, workers, span = 40, 8, 15
 	all := make([]keysync.Account, accounts)
 	for i := range all {
@@ -58,31 +58,31 @@ func TestStore_AssignConcurrentDaemons(t *testing.T) {
 			numbers[o.Account.ID] = o.Number
 		}
 	}
-	if got, want := f.mustCount(t, "accounts", "source = ?", source), accounts; got != want {
+	if got, want := f.MustCount(t, "accounts", "source = ?", source), accounts; got != want {
 		t.Errorf("linked accounts=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "(SELECT DISTINCT number FROM accounts) d", ""), accounts; got != want {
+	if got, want := f.MustCount(t, "(SELECT DISTINCT number FROM accounts) d", ""), accounts; got != want {
 		t.Errorf("distinct linked numbers=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "persons", ""), accounts; got != want {
+	if got, want := f.MustCount(t, "persons", ""), accounts; got != want {
 		t.Errorf("persons=%d, want %d: one per account, none orphaned", got, want)
 	}
-	if got, want := f.mustCount(t, "persons p", "NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = p.number)"), 0; got != want {
+	if got, want := f.MustCount(t, "persons p", "NOT EXISTS (SELECT 1 FROM accounts a WHERE a.number = p.number)"), 0; got != want {
 		t.Errorf("persons without an account=%d, want %d", got, want)
 	}
-	if got, want := f.mustCount(t, "(SELECT pe_id FROM persons GROUP BY pe_id HAVING COUNT(*) > 1) d", ""), 0; got != want {
+	if got, want := f.MustCount(t, "(SELECT pe_id FROM persons GROUP BY pe_id HAVING COUNT(*) > 1) d", ""), 0; got != want {
 		t.Errorf("PEs held by more than one person=%d, want %d", got, want)
 	}
 	for id, n := range numbers {
-		if got := f.linkedNumber(t, id); got != n {
+		if got := f.Linked(t, source, id); got != n {
 			t.Errorf("account %d linked to %q, outcome said %q", id, got, n)
 		}
-		if err := f.num.Number.Validate(n); err != nil {
+		if err := f.Num.Number.Validate(n); err != nil {
 			t.Errorf("account %d: %q does not validate: %v", id, n, err)
 		}
 	}
 	// No gaps: the sequence moved by exactly the numbers handed out.
-	if got, want := f.mustSequence(t, "customer"), uint64(numberStart+accounts); got != want {
+	if got, want := f.MustSequence(t, "customer"), uint64(numberStart+accounts); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
 }

@@ -38,7 +38,7 @@ func findFixture(tb testing.TB) (*fixture, map[string]string) {
 		person(4, "Anna Theresia", "Huber", "huber@gmx.at", "Lindengasse 5", "1070", "Wien", "", "2024-12-01"),
 		person(5, "Hans", "Müller", "hans.mueller@gmail.com", "", "", "", "", ""),
 	)...)
-	club, err := f.store.Assign(tb.Context(), "club", cands(
+	club, err := f.Store.Assign(tb.Context(), "club", cands(
 		account(6, func(a *keysync.Account) {
 			a.Source, a.FirstName, a.LastName, a.Email, a.Registered = "club", "Anna", "Schmid", "anna.schmid@gmx.at", day("2023-02-02")
 		}),
@@ -47,7 +47,7 @@ func findFixture(tb testing.TB) (*fixture, map[string]string) {
 		tb.Fatal(err)
 	}
 	// The club deleted Anna's row; keysync keeps the account.
-	f.editAccounts(tb, `UPDATE accounts SET status = 'deleted', deleted_at = ? WHERE source = 'club'`, day("2025-04-04"))
+	f.EditAccounts(tb, `UPDATE accounts SET status = 'deleted', deleted_at = ? WHERE source = 'club'`, day("2025-04-04"))
 	names := map[string]string{"maier": out[0].Number, "mayer": out[1].Number, "meyer": out[2].Number,
 		"huber": out[3].Number, "mueller": out[4].Number, "schmid": club[0].Number}
 	return f, names
@@ -94,7 +94,7 @@ func TestStore_Find(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.q.SourceCountries = countries
-			got, more, err := f.store.Find(t.Context(), tc.q)
+			got, more, err := f.Store.Find(t.Context(), tc.q)
 			if err != nil {
 				t.Fatalf("Find(%+v): %v", tc.q, err)
 			}
@@ -117,7 +117,7 @@ func TestStore_Find(t *testing.T) {
 func TestStore_FindDeletedAndRetired(t *testing.T) {
 	t.Parallel()
 	f, num := findFixture(t)
-	got, _, err := f.store.Find(t.Context(), central.Query{Email: "anna.schmid@gmx.at"})
+	got, _, err := f.Store.Find(t.Context(), central.Query{Email: "anna.schmid@gmx.at"})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("Find deleted account=%v, %v", got, err)
 	}
@@ -127,15 +127,15 @@ func TestStore_FindDeletedAndRetired(t *testing.T) {
 	}
 
 	testdbExec(t, f, `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, num["maier"], num["mayer"])
-	f.editAccounts(t, `UPDATE accounts SET number = ? WHERE number = ?`, num["maier"], num["mayer"])
-	got, _, err = f.store.Find(t.Context(), central.Query{SoundsLike: "Meier"})
+	f.EditAccounts(t, `UPDATE accounts SET number = ? WHERE number = ?`, num["maier"], num["mayer"])
+	got, _, err = f.Store.Find(t.Context(), central.Query{SoundsLike: "Meier"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].Number != num["maier"] || len(got[0].Accounts) != 2 {
 		t.Errorf("after the merge: %+v, want Maier with both accounts, and Meyer", got)
 	}
-	got, _, err = f.store.Find(t.Context(), central.Query{Number: num["mayer"]})
+	got, _, err = f.Store.Find(t.Context(), central.Query{Number: num["mayer"]})
 	if err != nil || len(got) != 1 || got[0].Status != "retired" || got[0].MergedInto != num["maier"] {
 		t.Errorf("retired number: %+v, %v; want it found, merged into %s", got, err, num["maier"])
 	}
@@ -144,14 +144,14 @@ func TestStore_FindDeletedAndRetired(t *testing.T) {
 func TestStore_FindLimitAndBadQueries(t *testing.T) {
 	t.Parallel()
 	f, _ := findFixture(t)
-	got, more, err := f.store.Find(t.Context(), central.Query{Name: "*", Limit: 2})
+	got, more, err := f.Store.Find(t.Context(), central.Query{Name: "*", Limit: 2})
 	if err != nil || len(got) != 2 || !more {
 		t.Errorf("limit 2: %d persons, more=%v, %v; want 2 and more", len(got), more, err)
 	}
 	for _, q := range []central.Query{
 		{Email: "no address"}, {Country: "Narnia"}, {Status: "lost"}, {SoundsLike: "1234"}, {Name: "-"}, {Postcode: "Wien"}, {Limit: -1},
 	} {
-		if _, _, err := f.store.Find(t.Context(), q); !errors.Is(err, central.ErrBadQuery) {
+		if _, _, err := f.Store.Find(t.Context(), q); !errors.Is(err, central.ErrBadQuery) {
 			t.Errorf("Find(%+v)=%v, want ErrBadQuery", q, err)
 		}
 	}
@@ -159,7 +159,7 @@ func TestStore_FindLimitAndBadQueries(t *testing.T) {
 
 func testdbExec(tb testing.TB, f *fixture, q string, args ...any) {
 	tb.Helper()
-	if _, err := f.db.ExecContext(tb.Context(), q, args...); err != nil {
+	if _, err := f.DB.ExecContext(tb.Context(), q, args...); err != nil {
 		tb.Fatalf("%s: %v", q, err)
 	}
 }

@@ -99,7 +99,7 @@ func TestStore_AssignRecognisesFromStoredProfiles(t *testing.T) {
 			if o := byID[8]; len(o.Conflicts) == 1 && o.Conflicts[0].Number != byID[6].Number {
 				t.Errorf("typo: suspected duplicate of %q, want %q", o.Conflicts[0].Number, byID[6].Number)
 			}
-			if got, want := f.mustCount(t, "accounts", "key_first_place IS NOT NULL"), 5; got != want {
+			if got, want := f.MustCount(t, "accounts", "key_first_place IS NOT NULL"), 5; got != want {
 				t.Errorf("accounts with a first-name key=%d, want %d (all with a postcode)", got, want)
 			}
 		})

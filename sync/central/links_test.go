@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
 	keysync "keysync/sync"
 )
@@ -23,7 +24,7 @@ func (f *fixture) mustLinks(tb testing.TB) map[uint64]keysync.Link {
 	out := map[uint64]keysync.Link{}
 	var after uint64
 	for {
-		page, err := f.store.Links(tb.Context(), source, after, 2)
+		page, err := f.Store.Links(tb.Context(), source, after, 2)
 		if err != nil {
 			tb.Fatalf("Links: %v", err)
 		}
@@ -44,7 +45,7 @@ func (f *fixture) mustLinks(tb testing.TB) map[uint64]keysync.Link {
 func (f *fixture) copiedFrom(tb testing.TB, id uint64) string {
 	tb.Helper()
 	var n string
-	if err := f.db.QueryRowContext(tb.Context(), "SELECT COALESCE(copied_from, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&n); err != nil {
+	if err := f.DB.QueryRowContext(tb.Context(), "SELECT COALESCE(copied_from, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&n); err != nil {
 		tb.Fatalf("read copy of %d: %v", id, err)
 	}
 	return n
@@ -57,7 +58,7 @@ func (f *fixture) wantLinksOfPersons(tb testing.TB, links map[uint64]keysync.Lin
 		if !ok {
 			tb.Fatalf("no link of account %d in %v", id, links)
 		}
-		num := f.linkedNumber(tb, id)
+		num := f.Linked(tb, source, id)
 		p := f.mustPerson(tb, num)
 		if l.Number != num || l.HH != p.HH || l.PE != p.PE {
 			tb.Errorf("link of %d=%s/%s/%s, want the person's %s/%s/%s", id, l.Number, l.HH, l.PE, num, p.HH, p.PE)
@@ -72,7 +73,7 @@ func TestStore_LinksCopiesPersonIDs(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	f.mustAssign(t, cands(account(1), account(2), account(3), account(5), account(8))...)
-	f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
+	f.EditAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
 	for _, id := range []uint64{1, 2, 3, 5, 8} {
 		if got := f.copiedFrom(t, id); got != "" {
 			t.Fatalf("account %d has a copy for %q before any walk; the test wants none", id, got)
@@ -85,7 +86,7 @@ func TestStore_LinksCopiesPersonIDs(t *testing.T) {
 	}
 	f.wantLinksOfPersons(t, links, 1, 2, 3, 5, 8)
 	for _, id := range []uint64{1, 2, 3, 5, 8} {
-		if got, want := f.copiedFrom(t, id), f.linkedNumber(t, id); got != want {
+		if got, want := f.copiedFrom(t, id), f.Linked(t, source, id); got != want {
 			t.Errorf("account %d: copy for %q after the walk, want %q", id, got, want)
 		}
 	}
@@ -115,7 +116,7 @@ func TestStore_LinksAfterMoveToAnotherPerson(t *testing.T) {
 	out := f.mustAssign(t, cands(account(1), account(2))...)
 	f.mustLinks(t) // both get their copy
 	survivor := out[1].Number
-	f.editAccounts(t, "UPDATE accounts SET number = ?, pending_write = 1 WHERE source = ? AND account_id = 1", survivor, source)
+	f.EditAccounts(t, "UPDATE accounts SET number = ?, pending_write = 1 WHERE source = ? AND account_id = 1", survivor, source)
 
 	links := f.mustLinks(t)
 	f.wantLinksOfPersons(t, links, 1, 2)
@@ -141,7 +142,7 @@ func TestStore_AssignAndWrittenCopyPersonIDs(t *testing.T) {
 			t.Fatalf("account %d: copy for %q, want %q", id, got, number)
 		}
 		var hh, pe string
-		if err := f.db.QueryRowContext(t.Context(), "SELECT COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&hh, &pe); err != nil {
+		if err := f.DB.QueryRowContext(t.Context(), "SELECT COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts WHERE source = ? AND account_id = ?", source, id).Scan(&hh, &pe); err != nil {
 			t.Fatal(err)
 		}
 		if p := f.mustPerson(t, number); hh != p.HH || pe != p.PE {
@@ -151,8 +152,8 @@ func TestStore_AssignAndWrittenCopyPersonIDs(t *testing.T) {
 	wantCopy(1, out[0].Number)
 	wantCopy(2, out[1].Number)
 
-	f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL WHERE account_id = 1")
-	if err := f.store.Written(t.Context(), source, out[:1]); err != nil {
+	f.EditAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL WHERE account_id = 1")
+	if err := f.Store.Written(t.Context(), source, out[:1]); err != nil {
 		t.Fatalf("Written: %v", err)
 	}
 	wantCopy(1, out[0].Number)
@@ -165,26 +166,26 @@ func TestStore_MigrateV4OnExistingAccounts(t *testing.T) {
 	f := mustStore(t)
 	f.mustAssign(t, cands(account(1), account(2), account(3))...)
 	// Back to version 3, as a site migrated by an older keysync.
-	testdb.MustExec(t, f.db, "DROP TABLE account_sums")
-	testdb.MustExec(t, f.db, "ALTER TABLE accounts DROP COLUMN hh_id_copy, DROP COLUMN pe_id_copy, DROP COLUMN copied_from")
-	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version >= 4")
-	if err := f.store.CheckSchema(t.Context()); err == nil {
+	testdb.MustExec(t, f.DB, "DROP TABLE account_sums")
+	testdb.MustExec(t, f.DB, "ALTER TABLE accounts DROP COLUMN hh_id_copy, DROP COLUMN pe_id_copy, DROP COLUMN copied_from")
+	testdb.MustExec(t, f.DB, "DELETE FROM keysync_schema WHERE version >= 4")
+	if err := f.Store.CheckSchema(t.Context()); err == nil {
 		t.Fatal("CheckSchema on version 3 passed, want ErrSchemaOutdated")
 	}
 
-	applied, err := f.store.Migrate(t.Context())
+	applied, err := f.Store.Migrate(t.Context())
 	if err != nil || !slices.Equal(applied, []int{4, 5}) {
 		t.Fatalf("Migrate=%v, %v, want [4 5] applied", applied, err)
 	}
 	f.wantLinksOfPersons(t, f.mustLinks(t), 1, 2, 3)
 	f.wantSums(t)
-	if again, err := f.store.Migrate(t.Context()); err != nil || len(again) != 0 {
+	if again, err := f.Store.Migrate(t.Context()); err != nil || len(again) != 0 {
 		t.Fatalf("second Migrate=%v, %v, want nothing applied", again, err)
 	}
 	// Interrupted after the statements, before recording the versions:
 	// the steps run again without harm.
-	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version >= 4")
-	if applied, err := f.store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{4, 5}) {
+	testdb.MustExec(t, f.DB, "DELETE FROM keysync_schema WHERE version >= 4")
+	if applied, err := f.Store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{4, 5}) {
 		t.Fatalf("Migrate after an interrupted step=%v, %v, want [4 5]", applied, err)
 	}
 	f.wantLinksOfPersons(t, f.mustLinks(t), 1, 2, 3)
@@ -197,14 +198,14 @@ func TestStore_MigrateV5FillsSums(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	f.mustAssign(t, cands(account(1), account(2), account(3), account(300))...)
-	f.editAccounts(t, "UPDATE accounts SET status = 'gone' WHERE account_id = 2")
-	testdb.MustExec(t, f.db, "DROP TABLE account_sums")
-	testdb.MustExec(t, f.db, "DELETE FROM keysync_schema WHERE version = 5")
-	if applied, err := f.store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{5}) {
+	f.EditAccounts(t, "UPDATE accounts SET status = 'gone' WHERE account_id = 2")
+	testdb.MustExec(t, f.DB, "DROP TABLE account_sums")
+	testdb.MustExec(t, f.DB, "DELETE FROM keysync_schema WHERE version = 5")
+	if applied, err := f.Store.Migrate(t.Context()); err != nil || !slices.Equal(applied, []int{5}) {
 		t.Fatalf("Migrate=%v, %v, want [5] applied", applied, err)
 	}
 	f.wantSums(t)
-	if got := f.mustCount(t, "account_sums", "accounts > 0"); got != 2 {
+	if got := f.MustCount(t, "account_sums", "accounts > 0"); got != 2 {
 		t.Errorf("stored sums of %d ranges, want 2 (ids 1-3 and 300)", got)
 	}
 }
@@ -213,7 +214,7 @@ func TestStore_MigrateV5FillsSums(t *testing.T) {
 // accounts.
 func (f *fixture) wantSums(tb testing.TB) {
 	tb.Helper()
-	assertSums(tb, tb.Context(), f.store)
+	centraltest.CheckSums(tb, tb.Context(), f.Store)
 }
 
 // The accounts' copies of their persons' Wibisoft ids (schema version 4)

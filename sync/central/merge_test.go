@@ -26,7 +26,7 @@ func sharedMailbox(tb testing.TB, f *fixture) (first, second string, conflict ui
 func (f *fixture) mustConflictID(tb testing.TB, kind string, account uint64) uint64 {
 	tb.Helper()
 	var id uint64
-	if err := f.db.QueryRowContext(tb.Context(), `SELECT id FROM conflicts WHERE kind = ? AND account_id = ? ORDER BY id DESC LIMIT 1`, kind, account).Scan(&id); err != nil {
+	if err := f.DB.QueryRowContext(tb.Context(), `SELECT id FROM conflicts WHERE kind = ? AND account_id = ? ORDER BY id DESC LIMIT 1`, kind, account).Scan(&id); err != nil {
 		tb.Fatalf("conflict %s of %d: %v", kind, account, err)
 	}
 	return id
@@ -37,7 +37,7 @@ func (f *fixture) mustResolve(tb testing.TB, r central.Resolution) central.Resol
 	if r.By == "" {
 		r.By = "alice"
 	}
-	res, err := f.store.Resolve(tb.Context(), r)
+	res, err := f.Store.Resolve(tb.Context(), r)
 	if err != nil {
 		tb.Fatalf("Resolve(%+v): %v", r, err)
 	}
@@ -53,7 +53,7 @@ type conflictRow struct {
 func (f *fixture) mustConflictRow(tb testing.TB, id uint64) conflictRow {
 	tb.Helper()
 	var c conflictRow
-	err := f.db.QueryRowContext(tb.Context(), `SELECT status, COALESCE(resolution, ''), COALESCE(resolved_by, ''), COALESCE(note, ''),
+	err := f.DB.QueryRowContext(tb.Context(), `SELECT status, COALESCE(resolution, ''), COALESCE(resolved_by, ''), COALESCE(note, ''),
  open_key IS NULL, resolved_at IS NOT NULL FROM conflicts WHERE id = ?`, id).Scan(&c.Status, &c.Resolution, &c.By, &c.Note, &c.OpenKeyNull, &c.ResolvedAtSet)
 	if err != nil {
 		tb.Fatalf("read conflict %d: %v", id, err)
@@ -70,19 +70,19 @@ func TestStore_ResolveMerge(t *testing.T) {
 	if res.Survivor != anna || res.Retired != franz || !slices.Equal(res.Moved, []string{"amicas:2"}) {
 		t.Fatalf("Resolved=%+v, want %s surviving, %s retired, amicas:2 moved", res, anna, franz)
 	}
-	if got := f.linkedNumber(t, 2); got != anna {
+	if got := f.Linked(t, source, 2); got != anna {
 		t.Errorf("amicas:2 linked to %q, want the survivor %q", got, anna)
 	}
-	if got := f.mustCount(t, "accounts", "pending_write = 1"); got != 1 {
+	if got := f.MustCount(t, "accounts", "pending_write = 1"); got != 1 {
 		t.Errorf("accounts due for a rewrite=%d, want 1 (the moved one)", got)
 	}
-	if got := f.mustCount(t, "persons", "number = ? AND status = 'retired' AND merged_into = ?", franz, anna); got != 1 {
+	if got := f.MustCount(t, "persons", "number = ? AND status = 'retired' AND merged_into = ?", franz, anna); got != 1 {
 		t.Errorf("loser %s not retired into %s", franz, anna)
 	}
-	if got := f.mustCount(t, "events", "kind = 'merged' AND old_value = ? AND new_value = ? AND number IN (?, ?) AND actor = 'alice'", franz, anna, franz, anna); got != 2 {
+	if got := f.MustCount(t, "events", "kind = 'merged' AND old_value = ? AND new_value = ? AND number IN (?, ?) AND actor = 'alice'", franz, anna, franz, anna); got != 2 {
 		t.Errorf("merged events=%d, want one on each number", got)
 	}
-	if got := f.mustCount(t, "events", "kind = 'conflict_resolved' AND actor = 'alice'"); got == 0 {
+	if got := f.MustCount(t, "events", "kind = 'conflict_resolved' AND actor = 'alice'"); got == 0 {
 		t.Error("no conflict_resolved event")
 	}
 	want := conflictRow{Status: "resolved", Resolution: "merge", By: "alice", Note: "same person, typo in the first name", OpenKeyNull: true, ResolvedAtSet: true}
@@ -97,12 +97,12 @@ func TestStore_ResolveMerge(t *testing.T) {
 			t.Errorf("account %d got a taken number %s", o.Account.ID, o.Number)
 		}
 	}
-	if got := f.mustCount(t, "persons", "number = ?", franz); got != 1 {
+	if got := f.MustCount(t, "persons", "number = ?", franz); got != 1 {
 		t.Errorf("retired person rows=%d, want 1 (kept)", got)
 	}
 
 	// Resolving it again is an error that says so.
-	_, err := f.store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveIgnore, By: "bob"})
+	_, err := f.Store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveIgnore, By: "bob"})
 	if !errors.Is(err, central.ErrNotOpen) {
 		t.Errorf("second Resolve=%v, want ErrNotOpen", err)
 	}
@@ -114,35 +114,35 @@ func TestStore_ResolveMergeInto(t *testing.T) {
 	anna, franz, id := sharedMailbox(t, f)
 	// A third person merged into Anna earlier follows her into Franz.
 	third := f.mustAssign(t, cand(account(3)))[0].Number
-	if _, err := f.db.ExecContext(t.Context(), `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, anna, third); err != nil {
+	if _, err := f.DB.ExecContext(t.Context(), `UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?`, anna, third); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, err := f.store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveMerge, Into: f.number(t, 4242), By: "alice"}); !errors.Is(err, central.ErrNotFound) {
+	if _, err := f.Store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveMerge, Into: f.Number(t, 4242), By: "alice"}); !errors.Is(err, central.ErrNotFound) {
 		t.Errorf("--into an unknown number: %v, want ErrNotFound", err)
 	}
 	res := f.mustResolve(t, central.Resolution{ID: id, As: central.ResolveMerge, Into: franz})
 	if res.Survivor != franz || res.Retired != anna || !slices.Equal(res.Moved, []string{"amicas:1"}) {
 		t.Fatalf("Resolved=%+v, want %s surviving with amicas:1 moved", res, franz)
 	}
-	if got := f.linkedNumber(t, 1); got != franz {
+	if got := f.Linked(t, source, 1); got != franz {
 		t.Errorf("amicas:1 linked to %q, want %q", got, franz)
 	}
-	p, err := f.store.Person(t.Context(), franz)
+	p, err := f.Store.Person(t.Context(), franz)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := len(p.Accounts); got != 2 || !slices.Equal(p.Merged, []string{anna, third}) {
 		t.Errorf("survivor has %d accounts, merged %v; want 2 and [%s %s]", got, p.Merged, anna, third)
 	}
-	retired, err := f.store.Person(t.Context(), anna)
+	retired, err := f.Store.Person(t.Context(), anna)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if retired.Status != "retired" || retired.MergedInto != franz || len(retired.Accounts) != 0 {
 		t.Errorf("retired person=%+v", retired)
 	}
-	if got := f.mustCount(t, "persons", "number = ? AND merged_into = ?", third, franz); got != 1 {
+	if got := f.MustCount(t, "persons", "number = ? AND merged_into = ?", third, franz); got != 1 {
 		t.Errorf("%s, merged into %s before, does not point at the survivor %s", third, anna, franz)
 	}
 }
@@ -163,7 +163,7 @@ func TestStore_ResolveSettlesTheSamePair(t *testing.T) {
 	if got := f.mustConflictRow(t, other); got.Status != "resolved" || got.Resolution != "distinct" || !got.OpenKeyNull {
 		t.Errorf("settled conflict=%+v", got)
 	}
-	if got := f.mustCount(t, "distinct_pairs", ""); got != 1 {
+	if got := f.MustCount(t, "distinct_pairs", ""); got != 1 {
 		t.Errorf("distinct pairs=%d, want 1 (%s, %s)", got, anna, franz)
 	}
 }
@@ -178,34 +178,34 @@ func TestStore_ResolveDistinctAndIgnore(t *testing.T) {
 	if !slices.Equal(res.Distinct, []string{lo, hi}) {
 		t.Errorf("Distinct=%v, want [%s %s]", res.Distinct, lo, hi)
 	}
-	if got := f.mustCount(t, "distinct_pairs", "number_a = ? AND number_b = ? AND decided_by = 'carol' AND note = 'a couple'", lo, hi); got != 1 {
+	if got := f.MustCount(t, "distinct_pairs", "number_a = ? AND number_b = ? AND decided_by = 'carol' AND note = 'a couple'", lo, hi); got != 1 {
 		t.Errorf("distinct pair rows=%d, want 1 ordered (%s, %s)", got, lo, hi)
 	}
 	want := conflictRow{Status: "resolved", Resolution: "distinct", By: "carol", Note: "a couple", OpenKeyNull: true, ResolvedAtSet: true}
 	if got := f.mustConflictRow(t, id); got != want {
 		t.Errorf("conflict row=%+v, want %+v", got, want)
 	}
-	if got := f.mustCount(t, "persons", "status = 'active'"); got != 2 {
+	if got := f.MustCount(t, "persons", "status = 'active'"); got != 2 {
 		t.Errorf("active persons=%d, want both", got)
 	}
 
 	// An invalid number: one account, no persons; only ignore fits.
 	f.mustAssign(t, cand(account(3, func(a *keysync.Account) { a.Number = "12345" })))
 	bad := f.mustConflictID(t, "invalid_number", 3)
-	if _, err := f.store.Resolve(t.Context(), central.Resolution{ID: bad, As: central.ResolveDistinct, By: "carol"}); !errors.Is(err, central.ErrCannotResolve) {
+	if _, err := f.Store.Resolve(t.Context(), central.Resolution{ID: bad, As: central.ResolveDistinct, By: "carol"}); !errors.Is(err, central.ErrCannotResolve) {
 		t.Errorf("distinct on invalid_number=%v, want ErrCannotResolve", err)
 	}
-	if _, err := f.store.Resolve(t.Context(), central.Resolution{ID: bad, As: central.ResolveMerge, By: "carol"}); !errors.Is(err, central.ErrCannotResolve) {
+	if _, err := f.Store.Resolve(t.Context(), central.Resolution{ID: bad, As: central.ResolveMerge, By: "carol"}); !errors.Is(err, central.ErrCannotResolve) {
 		t.Errorf("merge on invalid_number without a person=%v, want ErrCannotResolve", err)
 	}
 	f.mustResolve(t, central.Resolution{ID: bad, As: central.ResolveIgnore, By: "carol"})
 	if got := f.mustConflictRow(t, bad); got.Status != "ignored" || got.Resolution != "ignore" || !got.OpenKeyNull {
 		t.Errorf("ignored conflict row=%+v", got)
 	}
-	if got := f.mustCount(t, "events", "kind = 'conflict_resolved' AND source = ? AND account_id = 3 AND number IS NULL", source); got != 1 {
+	if got := f.MustCount(t, "events", "kind = 'conflict_resolved' AND source = ? AND account_id = 3 AND number IS NULL", source); got != 1 {
 		t.Errorf("conflict_resolved events of the unlinked account=%d, want 1", got)
 	}
-	if _, err := f.store.Resolve(t.Context(), central.Resolution{ID: 999999, As: central.ResolveIgnore, By: "carol"}); !errors.Is(err, central.ErrNotFound) {
+	if _, err := f.Store.Resolve(t.Context(), central.Resolution{ID: 999999, As: central.ResolveIgnore, By: "carol"}); !errors.Is(err, central.ErrNotFound) {
 		t.Errorf("unknown conflict=%v, want ErrNotFound", err)
 	}
 }
@@ -220,10 +220,10 @@ func TestStore_ResolveMergeLinksUnlinkedAccount(t *testing.T) {
 	f.mustAssign(t, cand(taker))
 	id := f.mustConflictID(t, "number_taken", 2)
 
-	if _, err := f.store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveDistinct, By: "dave"}); !errors.Is(err, central.ErrCannotResolve) {
+	if _, err := f.Store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveDistinct, By: "dave"}); !errors.Is(err, central.ErrCannotResolve) {
 		t.Errorf("distinct on an unlinked account=%v, want ErrCannotResolve", err)
 	}
-	if _, err := f.store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveMerge, By: "dave"}); !errors.Is(err, central.ErrNeedsAccount) {
+	if _, err := f.Store.Resolve(t.Context(), central.Resolution{ID: id, As: central.ResolveMerge, By: "dave"}); !errors.Is(err, central.ErrNeedsAccount) {
 		t.Errorf("merge without the portal row=%v, want ErrNeedsAccount", err)
 	}
 	c := cand(taker)
@@ -231,7 +231,7 @@ func TestStore_ResolveMergeLinksUnlinkedAccount(t *testing.T) {
 	if res.Survivor != vera || res.Retired != "" || !slices.Equal(res.Moved, []string{"amicas:2"}) {
 		t.Errorf("Resolved=%+v, want amicas:2 linked to %s", res, vera)
 	}
-	if got := f.mustCount(t, "accounts", "source = ? AND account_id = 2 AND number = ? AND pending_write = 1", source, vera); got != 1 {
+	if got := f.MustCount(t, "accounts", "source = ? AND account_id = 2 AND number = ? AND pending_write = 1", source, vera); got != 1 {
 		t.Error("account not linked with a rewrite due")
 	}
 	// The next pass keeps it.
@@ -249,7 +249,7 @@ func TestStore_ResolveUnknownAs(t *testing.T) {
 		{ID: id, As: "delete", By: "x"},
 		{ID: id, As: central.ResolveIgnore, Into: "000000013", By: "x"},
 	} {
-		if _, err := f.store.Resolve(t.Context(), r); !errors.Is(err, central.ErrCannotResolve) {
+		if _, err := f.Store.Resolve(t.Context(), r); !errors.Is(err, central.ErrCannotResolve) {
 			t.Errorf("Resolve(%+v)=%v, want ErrCannotResolve", r, err)
 		}
 	}

@@ -17,17 +17,17 @@ func TestRecordPoll(t *testing.T) {
 	f := mustStore(t)
 	ctx := t.Context()
 	clock := now
-	f.store.Now = func() time.Time { return clock }
-	if err := f.store.AdvanceWatermark(ctx, source, 42); err != nil {
+	f.Store.Now = func() time.Time { return clock }
+	if err := f.Store.AdvanceWatermark(ctx, source, 42); err != nil {
 		t.Fatal(err)
 	}
 
 	mustRecord := func(ok bool, errText string) central.SourceState {
 		t.Helper()
-		if err := f.store.RecordPoll(ctx, source, ok, errText); err != nil {
+		if err := f.Store.RecordPoll(ctx, source, ok, errText); err != nil {
 			t.Fatalf("RecordPoll: %v", err)
 		}
-		states, err := f.store.SourceStates(ctx)
+		states, err := f.Store.SourceStates(ctx)
 		if err != nil {
 			t.Fatalf("SourceStates: %v", err)
 		}
@@ -48,23 +48,23 @@ func TestRecordPoll(t *testing.T) {
 	if !st.LastOKAt.Equal(clock) || !st.LastErrorAt.Equal(failedAt) || st.LastError == "" {
 		t.Errorf("after recovery: %+v", st)
 	}
-	if w, err := f.store.Watermark(ctx, source); err != nil || w != 42 {
+	if w, err := f.Store.Watermark(ctx, source); err != nil || w != 42 {
 		t.Errorf("watermark = %d, %v; want 42", w, err)
 	}
 
 	// A new source starts its row with the first poll, and a long error is
 	// clipped rather than refused.
-	if err := f.store.RecordPoll(ctx, "blog", false, strings.Repeat("é", 5000)); err != nil {
+	if err := f.Store.RecordPoll(ctx, "blog", false, strings.Repeat("é", 5000)); err != nil {
 		t.Fatal(err)
 	}
-	states, err := f.store.SourceStates(ctx)
+	states, err := f.Store.SourceStates(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b := states["blog"]; len([]rune(b.LastError)) != 2000 || !b.LastOKAt.IsZero() {
 		t.Errorf("blog: error of %d runes, last ok %v", len([]rune(b.LastError)), b.LastOKAt)
 	}
-	if w, err := f.store.Watermark(ctx, "blog"); err != nil || w != 0 {
+	if w, err := f.Store.Watermark(ctx, "blog"); err != nil || w != 0 {
 		t.Errorf("blog watermark = %d, %v", w, err)
 	}
 }
@@ -73,7 +73,7 @@ func TestRecordPoll(t *testing.T) {
 func TestOpenConflicts(t *testing.T) {
 	f := mustStore(t)
 	ctx := t.Context()
-	_, err := f.store.RecordConflicts(ctx, []keysync.Conflict{
+	_, err := f.Store.RecordConflicts(ctx, []keysync.Conflict{
 		{Kind: keysync.ConflictInvalidNumber, Source: source, AccountID: 1, Value: "12ab"},
 		{Kind: keysync.ConflictInvalidNumber, Source: source, AccountID: 2, Value: "x"},
 		{Kind: keysync.ConflictSharedEmail, Source: source, AccountID: 3},
@@ -83,10 +83,10 @@ func TestOpenConflicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.Exec(`UPDATE conflicts SET status = 'resolved' WHERE source = 'blog' AND account_id = 10`); err != nil {
+	if _, err := f.DB.Exec(`UPDATE conflicts SET status = 'resolved' WHERE source = 'blog' AND account_id = 10`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.store.OpenConflicts(ctx)
+	got, err := f.Store.OpenConflicts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,11 +120,11 @@ func TestLastReconciliations(t *testing.T) {
 		{source, now.Add(-24 * time.Hour), now.Add(-23 * time.Hour), "clean"},
 		{"blog", now.Add(-time.Hour), nil, "running"},
 	} {
-		if _, err := f.db.Exec(ins, r.source, r.start, r.finished, r.status, "report of "+r.status); err != nil {
+		if _, err := f.DB.Exec(ins, r.source, r.start, r.finished, r.status, "report of "+r.status); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := f.store.LastReconciliations(t.Context())
+	got, err := f.Store.LastReconciliations(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,16 +143,16 @@ func TestLastReconciliations(t *testing.T) {
 func TestStatus_SchemaMissing(t *testing.T) {
 	f := mustCentral(t, numbering(t))
 	ctx := t.Context()
-	if err := f.store.RecordPoll(ctx, source, true, ""); !errors.Is(err, central.ErrSchemaOutdated) {
+	if err := f.Store.RecordPoll(ctx, source, true, ""); !errors.Is(err, central.ErrSchemaOutdated) {
 		t.Errorf("RecordPoll: %v", err)
 	}
-	if _, err := f.store.SourceStates(ctx); !errors.Is(err, central.ErrSchemaOutdated) {
+	if _, err := f.Store.SourceStates(ctx); !errors.Is(err, central.ErrSchemaOutdated) {
 		t.Errorf("SourceStates: %v", err)
 	}
-	if _, err := f.store.OpenConflicts(ctx); !errors.Is(err, central.ErrSchemaOutdated) {
+	if _, err := f.Store.OpenConflicts(ctx); !errors.Is(err, central.ErrSchemaOutdated) {
 		t.Errorf("OpenConflicts: %v", err)
 	}
-	if _, err := f.store.LastReconciliations(ctx); !errors.Is(err, central.ErrSchemaOutdated) {
+	if _, err := f.Store.LastReconciliations(ctx); !errors.Is(err, central.ErrSchemaOutdated) {
 		t.Errorf("LastReconciliations: %v", err)
 	}
 }

@@ -21,8 +21,8 @@ func TestSums_WrittenTwiceInOneCall(t *testing.T) {
 	out := f.mustAssign(t, cands(all...)...)
 	// The copies are written by Written only when Assign did not (a person
 	// without ids): clear them so that Written changes every hash.
-	f.editAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
-	if err := f.store.Written(t.Context(), source, append(out, out[0])); err != nil {
+	f.EditAccounts(t, "UPDATE accounts SET hh_id_copy = NULL, pe_id_copy = NULL, copied_from = NULL")
+	if err := f.Store.Written(t.Context(), source, append(out, out[0])); err != nil {
 		t.Fatalf("Written: %v", err)
 	}
 	f.wantSums(t)
@@ -35,10 +35,10 @@ func TestSums_WrittenTwiceInOneCall(t *testing.T) {
 func TestSums_RebuildAndCheckBesideWriters(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
-	second := f.open(t)
+	second := f.Open(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	for w, st := range []*central.Store{f.store, second} {
+	for w, st := range []*central.Store{f.Store, second} {
 		wg.Go(func() {
 			for i := range 20 {
 				var batch []keysync.Candidate
@@ -57,10 +57,10 @@ func TestSums_RebuildAndCheckBesideWriters(t *testing.T) {
 		})
 	}
 	for range 10 {
-		if err := f.store.RebuildSums(t.Context()); err != nil {
+		if err := f.Store.RebuildSums(t.Context()); err != nil {
 			t.Errorf("RebuildSums beside writers: %v", err)
 		}
-		bad, err := f.store.CheckSums(t.Context())
+		bad, err := f.Store.CheckSums(t.Context())
 		if err != nil || len(bad) > 0 {
 			t.Errorf("CheckSums beside writers: %v, %v", bad, err)
 		}
