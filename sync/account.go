@@ -38,5 +38,38 @@ type Account struct {
 	PE     string
 }
 
+// AccountStatus is an account's state as the central store records it
+// (accounts.status): the person keeps the number in every state.
+type AccountStatus string
+
+// Account states, in the order of the central ENUM.
+const (
+	// StatusActive: a confirmed member (Account.Active).
+	StatusActive AccountStatus = "active"
+	// StatusInactive: disabled, expired or not yet confirmed.
+	StatusInactive AccountStatus = "inactive"
+	// StatusDeleted: the portal row is soft-deleted.
+	StatusDeleted AccountStatus = "deleted"
+	// StatusGone: the portal row no longer exists (found by reconciliation).
+	StatusGone AccountStatus = "gone"
+)
+
+// AccountStatuses lists every state in the order of the central ENUM.
+var AccountStatuses = []AccountStatus{StatusActive, StatusInactive, StatusDeleted, StatusGone}
+
+// Status is the central state the portal row calls for. It is the one
+// place a row's flags become a state: the central store records it when it
+// links an account, a reconciliation compares it with the recorded one.
+func (a Account) Status() AccountStatus {
+	switch {
+	case a.Active:
+		return StatusActive
+	case a.Deleted:
+		return StatusDeleted
+	default:
+		return StatusInactive
+	}
+}
+
 // Key names the account in logs, events and conflicts: "source:id".
 func (a Account) Key() string { return AccountKey(a.Source, a.ID) }

@@ -322,7 +322,7 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 		}
 		for _, cf := range o.Conflicts {
 			c.Conflicts++
-			logConflict(log, cf)
+			LogConflict(log, cf)
 		}
 		if r, ok := o.Rewrites(); ok {
 			d.rewrites = append(d.rewrites, r)
@@ -428,13 +428,15 @@ func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *C
 		}
 		for _, cf := range recorded {
 			c.Conflicts++
-			logConflict(log, cf)
+			LogConflict(log, cf)
 		}
 	}
 	return done, nil
 }
 
-func logConflict(log *slog.Logger, cf RecordedConflict) {
+// LogConflict logs a recorded conflict: a warning when it is new, a debug
+// line when the same conflict was open already.
+func LogConflict(log *slog.Logger, cf RecordedConflict) {
 	level := slog.LevelWarn
 	msg := "conflict recorded"
 	if cf.Known {

@@ -20,7 +20,7 @@ func TestEngine_PassNumbersEveryone(t *testing.T) {
 	const n = 1200
 	uids := testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(11, n))
 
-	c := r.mustPass(t, p.Portal)
+	c := r.MustPass(t, p.Portal)
 	// The generated members are all different people, but a few share a
 	// name and a town; whether such pairs are worth a review is the
 	// matcher's business, and nothing else about these rows is a conflict.
@@ -60,7 +60,7 @@ func TestEngine_PassNumbersEveryone(t *testing.T) {
 		t.Errorf("watermark=%d, %v, want the last uid %d", got, err, uids[n-1])
 	}
 
-	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
+	if c := r.MustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Errorf("second pass=%+v, want nothing done", c)
 	}
 	if got, want := r.MustCount(t, "events", ""), 2*n+c.Conflicts; got != want {
@@ -87,7 +87,7 @@ func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 		return nil
 	}}}
 
-	if _, err := r.engine.Pass(t.Context(), t.Context(), crashing); !errors.Is(err, errCrash) || !strings.Contains(err.Error(), "amicas") {
+	if _, err := r.Engine.Pass(t.Context(), t.Context(), crashing); !errors.Is(err, errCrash) || !strings.Contains(err.Error(), "amicas") {
 		t.Fatalf("Pass=%v, want the write-back error naming the source", err)
 	}
 	// The links are committed before anything is written.
@@ -101,7 +101,7 @@ func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 		}
 	}
 
-	c := r.mustPass(t, crashing)
+	c := r.MustPass(t, crashing)
 	if want := (keysync.Counts{Written: 2}); c != want {
 		t.Errorf("pass after the crash=%+v, want %+v", c, want)
 	}
@@ -116,7 +116,7 @@ func TestEngine_CrashBeforeWriteBack(t *testing.T) {
 	if got, want := r.MustSequence(t, "customer"), uint64(numberStart+2); got != want {
 		t.Errorf("customer sequence=%d, want %d", got, want)
 	}
-	if c := r.mustPass(t, crashing); c != (keysync.Counts{}) {
+	if c := r.MustPass(t, crashing); c != (keysync.Counts{}) {
 		t.Errorf("third pass=%+v, want nothing done", c)
 	}
 }
@@ -134,7 +134,7 @@ func TestEngine_AdminTypesNumberMeanwhile(t *testing.T) {
 		return nil
 	}}}
 
-	c := r.mustPass(t, admin)
+	c := r.MustPass(t, admin)
 	if want := (keysync.Counts{Assigned: 2, Written: 1, Conflicts: 1}); c != want {
 		t.Errorf("pass=%+v, want %+v", c, want)
 	}
@@ -152,7 +152,7 @@ func TestEngine_AdminTypesNumberMeanwhile(t *testing.T) {
 	if got := p.MustRow(t, uids[1]).Number; got != r.Linked(t, "amicas", uids[1]) {
 		t.Errorf("Bert's row=%q, want his number", got)
 	}
-	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
+	if c := r.MustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Errorf("second pass=%+v, want nothing done", c)
 	}
 }
@@ -167,7 +167,7 @@ func TestEngine_RowRemovedBeforeWriteBack(t *testing.T) {
 		return nil
 	}}}
 
-	c := r.mustPass(t, removing)
+	c := r.MustPass(t, removing)
 	if want := (keysync.Counts{Assigned: 2, Written: 1, Skipped: 1}); c != want {
 		t.Errorf("pass=%+v, want %+v", c, want)
 	}
@@ -184,7 +184,7 @@ func TestEngine_DoubleOptIn(t *testing.T) {
 	waiting.Disable = 1
 	uid := testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{waiting})[0]
 
-	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
+	if c := r.MustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Fatalf("pass over an unconfirmed row=%+v, want nothing done", c)
 	}
 	if got := p.MustRow(t, uid); got != (ids{}) || r.Linked(t, "amicas", uid) != "" {
@@ -192,7 +192,7 @@ func TestEngine_DoubleOptIn(t *testing.T) {
 	}
 
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 0, tstamp = ? WHERE uid = ?", now.Unix(), uid)
-	if c, want := r.mustPass(t, p.Portal), (keysync.Counts{Assigned: 1, Written: 1}); c != want {
+	if c, want := r.MustPass(t, p.Portal), (keysync.Counts{Assigned: 1, Written: 1}); c != want {
 		t.Fatalf("pass after the confirmation=%+v, want %+v", c, want)
 	}
 	if got := p.MustRow(t, uid).Number; got == "" || got != r.Linked(t, "amicas", uid) {
@@ -215,7 +215,7 @@ func TestEngine_AdoptsTypedNumbers(t *testing.T) {
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", letter, uids[0])
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = '12345678' WHERE uid = ?", uids[1])
 
-	if c, want := r.mustPass(t, p.Portal), (keysync.Counts{Adopted: 1, Conflicts: 1}); c != want {
+	if c, want := r.MustPass(t, p.Portal), (keysync.Counts{Adopted: 1, Conflicts: 1}); c != want {
 		t.Errorf("pass=%+v, want %+v", c, want)
 	}
 	if got := p.MustRow(t, uids[0]); got.Number != letter || got.HH == "" || got.PE == "" {
@@ -228,7 +228,7 @@ func TestEngine_AdoptsTypedNumbers(t *testing.T) {
 		t.Errorf("invalid_number conflicts=%d, want 1", got)
 	}
 	// Still open on the next pass, not reported again.
-	if c := r.mustPass(t, p.Portal); c != (keysync.Counts{}) {
+	if c := r.MustPass(t, p.Portal); c != (keysync.Counts{}) {
 		t.Errorf("second pass=%+v, want nothing done", c)
 	}
 }
@@ -241,9 +241,9 @@ func TestEngine_DryRun(t *testing.T) {
 	users := testdb.GenerateFeUsers(5, 20)
 	uids := testdb.InsertFeUsers(t, p.DB, users)
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET tx_keysync_customer_number = 'nonsense' WHERE uid = ?", uids[3])
-	r.engine.DryRun = true
+	r.Engine.DryRun = true
 
-	c := r.mustPass(t, p.Portal)
+	c := r.MustPass(t, p.Portal)
 	if want := (keysync.Counts{Assigned: 19, Conflicts: 1}); c != want {
 		t.Errorf("dry pass=%+v, want %+v", c, want)
 	}
@@ -280,8 +280,8 @@ func TestEngine_DryRun(t *testing.T) {
 	if got, want := len(would), 19; got != want {
 		t.Fatalf("dry run logged %d writes, want %d", got, want)
 	}
-	r.engine.DryRun = false
-	r.mustPass(t, p.Portal)
+	r.Engine.DryRun = false
+	r.MustPass(t, p.Portal)
 	rows := p.MustRows(t)
 	for uid, n := range would {
 		if got := rows[uid].Number; got != n {
@@ -305,8 +305,8 @@ func TestEngine_SamePersonOnTwoPortals(t *testing.T) {
 		user("johann", "Johann", "Mueller", "Hans.Mueller@EXAMPLE.at"),
 	})
 
-	r.mustPass(t, amicas.Portal)
-	if c, want := r.mustPass(t, club.Portal), (keysync.Counts{Assigned: 2, Linked: 1, Written: 3, Conflicts: 1}); c != want {
+	r.MustPass(t, amicas.Portal)
+	if c, want := r.MustPass(t, club.Portal), (keysync.Counts{Assigned: 2, Linked: 1, Written: 3, Conflicts: 1}); c != want {
 		t.Errorf("club pass=%+v, want %+v", c, want)
 	}
 	h, m, j := amicas.MustRow(t, hansUID), club.MustRow(t, clubUIDs[1]), club.MustRow(t, clubUIDs[2])
@@ -340,7 +340,7 @@ func TestEngine_SourceErrors(t *testing.T) {
 	p := r.Typo3(t, "amicas")
 	testdb.MustExec(t, p.DB, "DROP TABLE fe_users")
 
-	_, err := r.engine.Pass(t.Context(), t.Context(), p.Portal)
+	_, err := r.Engine.Pass(t.Context(), t.Context(), p.Portal)
 	if err == nil || !strings.HasPrefix(err.Error(), "amicas: read new rows: ") {
 		t.Errorf("Pass over a dropped table=%v, want a read error naming the source", err)
 	}

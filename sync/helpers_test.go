@@ -3,7 +3,6 @@ package keysync_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"testing"
 
 	"keysync/internal/centraltest"
@@ -15,35 +14,19 @@ var now = centraltest.Now
 
 const numberStart = 1000
 
-// rig is a central database, the store and an engine on it, and the
-// portals the engine works.
+// rig is a central database, the store and an engine on it.
 type rig struct {
-	*centraltest.Central
-	engine *keysync.Engine
+	*centraltest.Rig
 }
 
-// portal is one TYPO3 v13 portal database with keysync's columns; ids is
-// what one of its rows holds in keysync's columns.
-type (
-	portal = centraltest.Portal
-	ids    = centraltest.IDs
-)
+// ids is what a portal row holds in keysync's columns.
+type ids = centraltest.IDs
 
 // mustRig creates and migrates a central database and returns an engine on
 // it that logs to log (nil: nowhere).
 func mustRig(tb testing.TB, log io.Writer) *rig {
 	tb.Helper()
-	c := centraltest.New(tb, centraltest.Numbering(tb, numberStart, 1, 1))
-	if log == nil {
-		log = io.Discard
-	}
-	return &rig{Central: c, engine: c.Engine(slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})))}
-}
-
-// mustPass runs one pass and fails the test on an error.
-func (r *rig) mustPass(tb testing.TB, p keysync.Portal) keysync.Counts {
-	tb.Helper()
-	return centraltest.MustPass(tb, r.engine, p)
+	return &rig{centraltest.NewRig(tb, centraltest.Numbering(tb, numberStart, 1, 1), centraltest.Logger(log))}
 }
 
 // hookSource lets a test act between the engine's decision and the

@@ -40,7 +40,7 @@ func TestEngine_MergeWhoseWriteBackCrashesHalfway(t *testing.T) {
 		{Username: "a3", Email: "huber@gmx.at", FirstName: "Annemarie", LastName: "Huber"},
 		{Username: "a4", Email: "huber@gmx.at", FirstName: "Annemarie", LastName: "Huber"},
 	})
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	survivor := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 1`)
 	loser := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`)
 	if survivor == loser || centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser) != 3 {
@@ -52,14 +52,14 @@ func TestEngine_MergeWhoseWriteBackCrashesHalfway(t *testing.T) {
 	}
 
 	crashing := keysync.Portal{Source: crashingRewrite{p.Source}, Country: "AT"}
-	if _, err := r.engine.Pass(t.Context(), t.Context(), crashing); !errors.Is(err, errCrash) {
+	if _, err := r.Engine.Pass(t.Context(), t.Context(), crashing); !errors.Is(err, errCrash) {
 		t.Fatalf("crashing pass: %v", err)
 	}
 	if got := centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser); got != 2 {
 		t.Fatalf("after the crash %d rows hold the retired number, want 2 (one was rewritten)", got)
 	}
 
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	if got := centraltest.MustCount(t, p.DB, "fe_users", "tx_keysync_customer_number = ?", loser); got != 0 {
 		t.Errorf("%d rows still hold the retired number %s", got, loser)
 	}

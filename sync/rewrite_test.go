@@ -21,7 +21,7 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 		{Username: "b", Email: "anna.gruber@aon.at", FirstName: "Anna", LastName: "Gruber"},
 		{Username: "c", Email: "carl@aon.at", FirstName: "Carl", LastName: "Berger"},
 	})
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	numbers := map[int]string{}
 	for uid := 1; uid <= 3; uid++ {
 		numbers[uid] = mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = ?`, uid)
@@ -36,7 +36,7 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 	testdb.MustExec(t, p.DB, `UPDATE fe_users SET tx_keysync_wibisoft_pe_id = '' WHERE uid = 3`)
 	r.EditAccounts(t, `UPDATE accounts SET pending_write = 1 WHERE source = 'amicas' AND account_id = 3`)
 
-	c := r.mustPass(t, p.Portal)
+	c := r.MustPass(t, p.Portal)
 	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 2`); got != survivor {
 		t.Errorf("uid 2 holds %s, want the survivor %s", got, survivor)
 	}
@@ -61,7 +61,7 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 		t.Errorf("retired number still in %d rows", got)
 	}
 	// A second pass has nothing left to rewrite.
-	if c := r.mustPass(t, p.Portal); c.Written != 0 {
+	if c := r.MustPass(t, p.Portal); c.Written != 0 {
 		t.Errorf("second pass wrote %d", c.Written)
 	}
 
@@ -69,7 +69,7 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 	// belongs to the survivor and gets the survivor's number.
 	testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{{UID: 10, Username: "a2", Email: "a.gruber@gmx.at", FirstName: "Anna", LastName: "Gruber"}})
 	testdb.MustExec(t, p.DB, `UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 10`, loser)
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 10`); got != survivor {
 		t.Errorf("row with the retired number holds %s, want the survivor %s", got, survivor)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // reconcileCommand compares every portal with the central record, once,
@@ -26,11 +27,11 @@ type reconcileSummary struct {
 	Status     string                       `json:"status"`
 	Repair     bool                         `json:"repair"`
 	DurationMS int64                        `json:"duration_ms"`
-	Found      map[keysync.Drift]int        `json:"found"`
-	Repaired   map[keysync.Drift]int        `json:"repaired"`
+	Found      map[reconcile.Drift]int      `json:"found"`
+	Repaired   map[reconcile.Drift]int      `json:"repaired"`
 	Conflicts  map[keysync.ConflictKind]int `json:"conflicts"`
 	Failed     int                          `json:"failed"`
-	Sources    []keysync.Report             `json:"sources"`
+	Sources    []reconcile.Report           `json:"sources"`
 }
 
 const reconcileUsage = `Usage: keysync reconcile [--repair] [--full] [--json] [--source NAME]
@@ -88,7 +89,7 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 	}
 	rc := newReconciler(a, c.m.Hard)
 	rc.Full = *full
-	sum := reconcileSummary{Repair: *repair, Found: map[keysync.Drift]int{}, Repaired: map[keysync.Drift]int{}, Conflicts: map[keysync.ConflictKind]int{}}
+	sum := reconcileSummary{Repair: *repair, Found: map[reconcile.Drift]int{}, Repaired: map[reconcile.Drift]int{}, Conflicts: map[keysync.ConflictKind]int{}}
 	for _, p := range portals {
 		if ctx.Err() != nil {
 			break
@@ -110,7 +111,7 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", sum.Failed, len(portals))}
 	case ctx.Err() != nil:
 		return &exitError{code: ExitFailed, err: errors.New("interrupted")}
-	case sum.Status == keysync.ReconcileConflicts:
+	case sum.Status == reconcile.StatusConflicts:
 		return errConflicts
 	}
 	return nil
@@ -118,30 +119,30 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 
 // newReconciler builds the reconciler as the configuration says. hard
 // bounds each step; cancelling the run's own context stops between steps.
-func newReconciler(a *app, hard context.Context) *keysync.Reconciler {
-	return &keysync.Reconciler{Store: a.store, BatchSize: a.cfg.BatchSize, Logger: a.log, Hard: hard}
+func newReconciler(a *app, hard context.Context) *reconcile.Reconciler {
+	return &reconcile.Reconciler{Store: a.store, BatchSize: a.cfg.BatchSize, Logger: a.log, Hard: hard}
 }
 
 // reconcileOne checks the portal's schema and reconciles it. A failure is
 // in the report, so the other sources go on.
-func reconcileOne(ctx context.Context, a *app, rc *keysync.Reconciler, p keysync.Portal, repair bool) keysync.Report {
+func reconcileOne(ctx context.Context, a *app, rc *reconcile.Reconciler, p keysync.Portal, repair bool) reconcile.Report {
 	name := p.Source.Name()
 	if err := p.Source.Check(ctx); err != nil {
 		a.log.Error("reconciliation failed", keysync.LogSource, name, keysync.LogErr, err.Error())
-		return keysync.Report{Source: name, Repair: repair, Status: keysync.ReconcileFailed, Error: err.Error(), StartedAt: time.Now().UTC()}
+		return reconcile.Report{Source: name, Repair: repair, Status: reconcile.StatusFailed, Error: err.Error(), StartedAt: time.Now().UTC()}
 	}
 	rep, err := rc.Run(ctx, p, repair)
-	if errors.Is(err, keysync.ErrReconcileBusy) {
+	if errors.Is(err, reconcile.ErrBusy) {
 		// The log line of the run says so already, at error level: for
 		// this command a busy source is a failure someone may look at.
-		rep.Error = keysync.ErrReconcileBusy.Error()
+		rep.Error = reconcile.ErrBusy.Error()
 	}
 	return rep
 }
 
-func (s *reconcileSummary) add(r keysync.Report) {
+func (s *reconcileSummary) add(r reconcile.Report) {
 	s.Sources = append(s.Sources, r)
-	if r.Status == keysync.ReconcileFailed {
+	if r.Status == reconcile.StatusFailed {
 		s.Failed++
 	}
 	for k, n := range r.Found {
@@ -158,11 +159,11 @@ func (s *reconcileSummary) add(r keysync.Report) {
 func (s *reconcileSummary) status() string {
 	switch {
 	case s.Failed > 0:
-		return keysync.ReconcileFailed
+		return reconcile.StatusFailed
 	case sum(s.Conflicts) > 0:
-		return keysync.ReconcileConflicts
+		return reconcile.StatusConflicts
 	}
-	return keysync.ReconcileClean
+	return reconcile.StatusClean
 }
 
 func sum[K comparable](m map[K]int) int {
@@ -177,7 +178,7 @@ func sum[K comparable](m map[K]int) int {
 // or a terminal.
 func (s *reconcileSummary) writeText(w io.Writer) {
 	for _, r := range s.Sources {
-		if r.Status == keysync.ReconcileFailed && r.Rows == 0 && r.Links == 0 {
+		if r.Status == reconcile.StatusFailed && r.Rows == 0 && r.Links == 0 {
 			fmt.Fprintf(w, "%s: failed: %s\n", r.Source, r.Error)
 			continue
 		}
@@ -209,23 +210,23 @@ func (s *reconcileSummary) writeText(w io.Writer) {
 		if r.Skipped > 0 {
 			fmt.Fprintf(w, "  skipped:   %d rows (see the log)\n", r.Skipped)
 		}
-		if !r.Duplicates && r.Status != keysync.ReconcileFailed {
+		if !r.Duplicates && r.Status != reconcile.StatusFailed {
 			fmt.Fprintln(w, "  duplicate numbers not checked: the source cannot list them")
 		}
 	}
 	fmt.Fprintf(w, "total: %s, %d found, %d repaired, %d conflicts open, %d of %d sources failed, %s\n",
 		s.Status, sum(s.Found), sum(s.Repaired), sum(s.Conflicts), s.Failed, len(s.Sources),
 		(time.Duration(s.DurationMS) * time.Millisecond).String())
-	repairable := s.Found[keysync.DriftNumberEdited] + s.Found[keysync.DriftNumberRemoved] + s.Found[keysync.DriftWibisoft] + s.Found[keysync.DriftMissingWriteBack]
+	repairable := s.Found[reconcile.DriftNumberEdited] + s.Found[reconcile.DriftNumberRemoved] + s.Found[reconcile.DriftWibisoft] + s.Found[reconcile.DriftMissingWriteBack]
 	if !s.Repair && repairable > 0 {
 		fmt.Fprintln(w, "run `keysync reconcile --repair` to write the central values into the portals")
 	}
 }
 
 // driftLine lists the non-zero counts in report order: "gone 2, inactive 1".
-func driftLine(m map[keysync.Drift]int) string {
+func driftLine(m map[reconcile.Drift]int) string {
 	var parts []string
-	for _, d := range keysync.Drifts {
+	for _, d := range reconcile.Drifts {
 		if n := m[d]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", d, n))
 		}

@@ -7,8 +7,8 @@ import (
 
 	"keysync/internal/sqlutil"
 	"keysync/internal/testdb"
-	keysync "keysync/sync"
 	"keysync/sync/central"
+	"keysync/sync/reconcile"
 )
 
 // reconcileJSON is `keysync reconcile --json` as a script reads it.
@@ -177,7 +177,7 @@ func TestReconcile_Busy(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := s.reconcile(1)
-	if out.Sources[0].Status != "failed" || out.Sources[0].Error != keysync.ErrReconcileBusy.Error() || out.Sources[1].Status != "clean" {
+	if out.Sources[0].Status != "failed" || out.Sources[0].Error != reconcile.ErrBusy.Error() || out.Sources[1].Status != "clean" {
 		t.Errorf("busy: %+v", out)
 	}
 	r := s.mustRun(1, "reconcile")

@@ -11,6 +11,7 @@ import (
 
 	"keysync/config"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // reconcileSchedule runs the daemon's reconciliation of every source at the
@@ -21,7 +22,7 @@ type reconcileSchedule struct {
 	schedule cron.Schedule
 	spec     string
 	portals  []keysync.Portal
-	rc       *keysync.Reconciler
+	rc       *reconcile.Reconciler
 	log      *slog.Logger
 	now      func() time.Time
 	// after waits for a duration; tests replace it.
@@ -100,7 +101,7 @@ func (s *reconcileSchedule) once(ctx context.Context) {
 		}
 		rep, err := s.rc.Run(ctx, p, false)
 		switch {
-		case errors.Is(err, keysync.ErrReconcileBusy):
+		case errors.Is(err, reconcile.ErrBusy):
 			s.log.Info("reconciliation skipped: already running elsewhere", keysync.LogSource, name)
 		case err != nil:
 			failed++
@@ -108,6 +109,6 @@ func (s *reconcileSchedule) once(ctx context.Context) {
 			open += rep.OpenConflicts()
 		}
 	}
-	s.log.Info("scheduled reconciliation done", "failed", failed, keysync.LogOpenConflicts, open,
+	s.log.Info("scheduled reconciliation done", "failed", failed, reconcile.LogOpenConflicts, open,
 		keysync.LogDuration, time.Since(start).Round(time.Millisecond).String())
 }

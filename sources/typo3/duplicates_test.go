@@ -7,7 +7,7 @@ import (
 
 	"keysync/internal/testdb"
 	"keysync/sources/typo3"
-	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // TestSource_Duplicates: numbers on more than one row, compared as the
@@ -30,7 +30,7 @@ func TestSource_Duplicates(t *testing.T) {
 			}
 			testdb.MustExec(t, p.db, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", uids[3])
 
-			dups := func(src *typo3.Source, after string, limit int) []keysync.Duplicate {
+			dups := func(src *typo3.Source, after string, limit int) []reconcile.Duplicate {
 				t.Helper()
 				out, err := src.Duplicates(t.Context(), after, limit)
 				if err != nil {
@@ -38,7 +38,7 @@ func TestSource_Duplicates(t *testing.T) {
 				}
 				return out
 			}
-			check := func(name string, got []keysync.Duplicate, want map[string][]uint64) {
+			check := func(name string, got []reconcile.Duplicate, want map[string][]uint64) {
 				t.Helper()
 				if len(got) != len(want) {
 					t.Fatalf("%s: %+v, want %v", name, got, want)

@@ -13,14 +13,15 @@ import (
 
 	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 var (
-	_ keysync.KeySweeper  = (*Source)(nil)
-	_ keysync.RangeSummer = (*Source)(nil)
+	_ reconcile.KeySweeper  = (*Source)(nil)
+	_ reconcile.RangeSummer = (*Source)(nil)
 )
 
-// SweepKeys implements keysync.KeySweeper: the state and keysync's three
+// SweepKeys implements reconcile.KeySweeper: the state and keysync's three
 // columns of the rows above after, in uid order, and nothing else, so that
 // a reconciliation reads a few dozen bytes per row instead of the whole row
 // and its group titles. The server evaluates the state (the same condition
@@ -30,7 +31,7 @@ func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now tim
 	return s.sweepKeys(ctx, after, math.MaxUint64, limit, now)
 }
 
-// SweepKeysBetween implements keysync.RangeSummer.
+// SweepKeysBetween implements reconcile.RangeSummer.
 func (s *Source) SweepKeysBetween(ctx context.Context, after, upTo uint64, limit int, now time.Time) ([]keysync.Account, error) {
 	return s.sweepKeys(ctx, after, upTo, limit, now)
 }
@@ -90,7 +91,7 @@ func (s *Source) sweepKeys(ctx context.Context, after, upTo uint64, limit int, n
 // of a reconciliation's time.
 const sumParts = 2
 
-// rowSumSQL returns the queries of RowSums (see keysync.RangeSum). The
+// rowSumSQL returns the queries of RowSums (see reconcile.RangeSum). The
 // first sums, per range of uids from ? (below a second ? when bounded), the
 // rows with a number: their count and the BIT_XOR of the CRC32 of
 // "uid|state|number|hh|pe|number", the state (1 active, 2 inactive, 3
@@ -119,19 +120,19 @@ func (s *Source) rowSumSQL(bounded bool) (sums, blanks string) {
 	return sums, blanks
 }
 
-// RowSums implements keysync.RangeSummer: grouped queries over the table,
+// RowSums implements reconcile.RangeSummer: grouped queries over the table,
 // computed by the portal's server, the sums in sumParts parts of the uids
 // split at range boundaries, all at the same time.
-func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]keysync.RangeSum, error) {
+func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]reconcile.RangeSum, error) {
 	var lo, hi uint64
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MIN(uid), 1), COALESCE(MAX(uid), 0) FROM `+s.table+` WHERE uid > 0`).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("read the uids of %s: %w", s.cfg.Table, err)
 	}
 	starts := splitRanges(lo, hi, size, sumParts)
 	t := now.Unix()
-	parts := make([][]keysync.RangeSum, len(starts))
+	parts := make([][]reconcile.RangeSum, len(starts))
 	errs := make([]error, len(starts)+1)
-	var blanks []keysync.RangeSum
+	var blanks []reconcile.RangeSum
 	var wg sync.WaitGroup
 	for i := range parts {
 		wg.Go(func() {
@@ -143,7 +144,7 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 			_, args = s.pidFilter(args)
 			sumQ, _ := s.rowSumSQL(!last)
 			errs[i] = sqlutil.Each(ctx, s.db, sumQ, args, func(rows *sql.Rows) error {
-				var r keysync.RangeSum
+				var r reconcile.RangeSum
 				err := rows.Scan(&r.Range, &r.Count, &r.Xor)
 				r.All = r.Count
 				parts[i] = append(parts[i], r)
@@ -158,7 +159,7 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 		_, blankQ := s.rowSumSQL(false)
 		_, args := s.pidFilter([]any{size})
 		err := sqlutil.Each(ctx, s.db, blankQ, args, func(rows *sql.Rows) error {
-			var r keysync.RangeSum
+			var r reconcile.RangeSum
 			err := rows.Scan(&r.Range, &r.Blank)
 			r.All = r.Blank
 			blanks = append(blanks, r)
@@ -175,7 +176,7 @@ func (s *Source) RowSums(ctx context.Context, size uint64, now time.Time) ([]key
 	// The parts follow each other and each is in range order, as are the
 	// counts of rows without a number: merge those in.
 	sums := slices.Concat(parts...)
-	out := make([]keysync.RangeSum, 0, len(sums)+len(blanks))
+	out := make([]reconcile.RangeSum, 0, len(sums)+len(blanks))
 	i, j := 0, 0
 	for i < len(sums) || j < len(blanks) {
 		switch {

@@ -14,6 +14,7 @@ import (
 	"keysync/internal/sqlutil"
 	"keysync/sources/typo3"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // The statements a source sends for the default configuration. They are
@@ -326,7 +327,7 @@ func TestSource_RangeSumSQL(t *testing.T) {
 		sqlmock.NewRows([]string{"r", "n", "xor"}).AddRow(3, 2, 17))
 	mock.ExpectQuery(blankSQL).WithArgs(128).WillReturnRows(sqlmock.NewRows([]string{"r", "n"}).AddRow(0, 7).AddRow(2, 1).AddRow(4, 3))
 	sums, err := src.RowSums(t.Context(), 128, now)
-	want := []keysync.RangeSum{{Range: 0, All: 127, Count: 120, Xor: 4294967295, Blank: 7}, {Range: 2, All: 1, Blank: 1}, {Range: 3, All: 2, Count: 2, Xor: 17}, {Range: 4, All: 3, Blank: 3}}
+	want := []reconcile.RangeSum{{Range: 0, All: 127, Count: 120, Xor: 4294967295, Blank: 7}, {Range: 2, All: 1, Blank: 1}, {Range: 3, All: 2, Count: 2, Xor: 17}, {Range: 4, All: 3, Blank: 3}}
 	if err != nil || !reflect.DeepEqual(sums, want) {
 		t.Errorf("RowSums=%+v, %v, want %+v", sums, err, want)
 	}

@@ -260,19 +260,17 @@ func (l *logBuffer) lines(tb testing.TB, msg string) []map[string]any {
 // hub is a central database with the default numbering, and an engine on
 // it, for tests that run whole passes.
 type hub struct {
-	*centraltest.Central
-	engine *keysync.Engine
+	*centraltest.Rig
 }
 
 func mustHub(tb testing.TB, log *slog.Logger) *hub {
 	tb.Helper()
-	c := centraltest.New(tb, centraltest.Numbering(tb, 1, 1, 1))
-	return &hub{Central: c, engine: c.Engine(log)}
+	return &hub{centraltest.NewRig(tb, centraltest.Numbering(tb, 1, 1, 1), log)}
 }
 
 func (h *hub) mustPass(tb testing.TB, src keysync.Source) keysync.Counts {
 	tb.Helper()
-	return centraltest.MustPass(tb, h.engine, keysync.Portal{Source: src, Country: "AT"})
+	return h.MustPass(tb, keysync.Portal{Source: src, Country: "AT"})
 }
 
 func (h *hub) count(tb testing.TB, q string, args ...any) int {

@@ -9,11 +9,12 @@ import (
 
 	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
-var _ keysync.KeySweeper = (*Source)(nil)
+var _ reconcile.KeySweeper = (*Source)(nil)
 
-// SweepKeys implements keysync.KeySweeper: the users above after in ID
+// SweepKeys implements reconcile.KeySweeper: the users above after in ID
 // order with their state and only keysync's three meta values, the first
 // row of each key counting as for get_user_meta.
 func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {

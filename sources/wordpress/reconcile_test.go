@@ -7,11 +7,12 @@ import (
 
 	"keysync/sources/wordpress"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
-func (h *hub) mustReconcile(tb testing.TB, src keysync.Source, repair bool) keysync.Report {
+func (h *hub) mustReconcile(tb testing.TB, src keysync.Source, repair bool) reconcile.Report {
 	tb.Helper()
-	rc := &keysync.Reconciler{Store: h.Store, BatchSize: 3, ReadSize: 3, Logger: h.engine.Logger, Now: func() time.Time { return now }}
+	rc := &reconcile.Reconciler{Store: h.Store, BatchSize: 3, ReadSize: 3, Logger: h.Engine.Logger, Now: func() time.Time { return now }}
 	rep, err := rc.Run(tb.Context(), keysync.Portal{Source: src, Country: "AT"}, repair)
 	if err != nil {
 		tb.Fatalf("reconcile (repair %v): %v", repair, err)
@@ -93,20 +94,20 @@ func TestReconcile_WordPressDrift(t *testing.T) {
 			)
 
 			rep := h.mustReconcile(t, src, false)
-			found := map[keysync.Drift]int{
-				keysync.DriftNumberRemoved: 1, keysync.DriftNumberEdited: 1, keysync.DriftWibisoft: 1,
-				keysync.DriftInactive: 1, keysync.DriftGone: 1, keysync.DriftUnknownNumber: 2,
-				keysync.DriftMissingWriteBack: 1, keysync.DriftDuplicate: 1,
+			found := map[reconcile.Drift]int{
+				reconcile.DriftNumberRemoved: 1, reconcile.DriftNumberEdited: 1, reconcile.DriftWibisoft: 1,
+				reconcile.DriftInactive: 1, reconcile.DriftGone: 1, reconcile.DriftUnknownNumber: 2,
+				reconcile.DriftMissingWriteBack: 1, reconcile.DriftDuplicate: 1,
 			}
 			if s.multisite {
-				found[keysync.DriftDeleted] = 1
+				found[reconcile.DriftDeleted] = 1
 			}
 			if got := nonZero(rep.Found); !maps.Equal(got, found) {
 				t.Errorf("found=%v, want %v", got, found)
 			}
 			wantConflicts := map[keysync.ConflictKind]int{keysync.ConflictNumberMismatch: 2, keysync.ConflictWibisoftMismatch: 1,
 				keysync.ConflictNumberTaken: 1, keysync.ConflictDuplicateNumber: 1}
-			if got := nonZero(rep.Conflicts); !maps.Equal(got, wantConflicts) || rep.Status != keysync.ReconcileConflicts {
+			if got := nonZero(rep.Conflicts); !maps.Equal(got, wantConflicts) || rep.Status != reconcile.StatusConflicts {
 				t.Errorf("conflicts=%v (%s), want %v", got, rep.Status, wantConflicts)
 			}
 			for id, want := range map[uint64]string{4: "inactive", 5: "gone", 1: "active"} {
@@ -127,7 +128,7 @@ func TestReconcile_WordPressDrift(t *testing.T) {
 			}
 
 			rep = h.mustReconcile(t, src, true)
-			repaired := map[keysync.Drift]int{keysync.DriftNumberRemoved: 1, keysync.DriftNumberEdited: 1, keysync.DriftWibisoft: 1, keysync.DriftMissingWriteBack: 1}
+			repaired := map[reconcile.Drift]int{reconcile.DriftNumberRemoved: 1, reconcile.DriftNumberEdited: 1, reconcile.DriftWibisoft: 1, reconcile.DriftMissingWriteBack: 1}
 			if got := nonZero(rep.Repaired); !maps.Equal(got, repaired) {
 				t.Errorf("repaired=%v, want %v", got, repaired)
 			}
@@ -155,7 +156,7 @@ func TestReconcile_WordPressDrift(t *testing.T) {
 
 			exec("UPDATE " + s.users + " SET user_status = 0 WHERE ID = 4")
 			rep = h.mustReconcile(t, src, true)
-			if rep.Found[keysync.DriftReactivated] != 1 || h.status(t, 4) != "active" {
+			if rep.Found[reconcile.DriftReactivated] != 1 || h.status(t, 4) != "active" {
 				t.Errorf("after reactivation: %+v, status %q", rep.Found, h.status(t, 4))
 			}
 		})

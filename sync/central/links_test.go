@@ -14,14 +14,14 @@ import (
 
 	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
-	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // mustLinks reads all links of the source in pages of two, so that the
 // paging is exercised too.
-func (f *fixture) mustLinks(tb testing.TB) map[uint64]keysync.Link {
+func (f *fixture) mustLinks(tb testing.TB) map[uint64]reconcile.Link {
 	tb.Helper()
-	out := map[uint64]keysync.Link{}
+	out := map[uint64]reconcile.Link{}
 	var after uint64
 	for {
 		page, err := f.Store.Links(tb.Context(), source, after, 2)
@@ -51,7 +51,7 @@ func (f *fixture) copiedFrom(tb testing.TB, id uint64) string {
 	return n
 }
 
-func (f *fixture) wantLinksOfPersons(tb testing.TB, links map[uint64]keysync.Link, ids ...uint64) {
+func (f *fixture) wantLinksOfPersons(tb testing.TB, links map[uint64]reconcile.Link, ids ...uint64) {
 	tb.Helper()
 	for _, id := range ids {
 		l, ok := links[id]
@@ -96,7 +96,7 @@ func TestStore_LinksCopiesPersonIDs(t *testing.T) {
 	}
 }
 
-func maps(a, b map[uint64]keysync.Link) bool {
+func maps(a, b map[uint64]reconcile.Link) bool {
 	if len(a) != len(b) {
 		return false
 	}

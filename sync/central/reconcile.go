@@ -15,11 +15,12 @@ import (
 	"keysync/internal/sqlutil"
 	"keysync/internal/text"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 var (
-	_ keysync.ReconcileStore = (*Store)(nil)
-	_ keysync.RangeStore     = (*Store)(nil)
+	_ reconcile.Store      = (*Store)(nil)
+	_ reconcile.RangeStore = (*Store)(nil)
 )
 
 // lockCheckInterval is how often a held reconciliation lock is confirmed.
@@ -39,7 +40,7 @@ func reconcileLockName(database, source string) string {
 	return n[:64-17] + "." + hex.EncodeToString(sum[:8])
 }
 
-// LockReconcile implements keysync.ReconcileStore: GET_LOCK with no wait on
+// LockReconcile implements reconcile.Store: GET_LOCK with no wait on
 // a connection pinned for the whole run. The lock dies with the connection,
 // so a crashed run never blocks the next; a goroutine confirms every few
 // seconds that this connection still holds it.
@@ -57,7 +58,7 @@ func (s *Store) LockReconcile(ctx context.Context, source string) (context.Conte
 	release, err := sqlutil.GetLock(ctx, conn, name, 0)
 	if errors.Is(err, sqlutil.ErrLocked) {
 		conn.Close()
-		return nil, nil, fmt.Errorf("%w (lock %s)", keysync.ErrReconcileBusy, name)
+		return nil, nil, fmt.Errorf("%w (lock %s)", reconcile.ErrBusy, name)
 	}
 	if err != nil {
 		conn.Close()
@@ -80,9 +81,9 @@ func (s *Store) LockReconcile(ctx context.Context, source string) (context.Conte
 			var mine sql.NullBool
 			err := conn.QueryRowContext(locked, `SELECT IS_USED_LOCK(?) = CONNECTION_ID()`, name).Scan(&mine)
 			if err != nil || !mine.Valid || !mine.Bool {
-				cause := keysync.ErrReconcileLockLost
+				cause := reconcile.ErrLockLost
 				if err != nil {
-					cause = fmt.Errorf("%w: %v", keysync.ErrReconcileLockLost, err)
+					cause = fmt.Errorf("%w: %v", reconcile.ErrLockLost, err)
 				}
 				cancel(cause)
 				return
@@ -98,7 +99,7 @@ func (s *Store) LockReconcile(ctx context.Context, source string) (context.Conte
 	}, nil
 }
 
-// StartReconcile implements keysync.ReconcileStore. Runs of the source
+// StartReconcile implements reconcile.Store. Runs of the source
 // still marked running were ended by a crash: the caller holds the lock.
 func (s *Store) StartReconcile(ctx context.Context, source string, repair bool) (uint64, error) {
 	now := s.now()
@@ -122,8 +123,8 @@ func (s *Store) StartReconcile(ctx context.Context, source string, repair bool) 
 	return uint64(id), nil
 }
 
-// FinishReconcile implements keysync.ReconcileStore.
-func (s *Store) FinishReconcile(ctx context.Context, id uint64, r keysync.Report) error {
+// FinishReconcile implements reconcile.Store.
+func (s *Store) FinishReconcile(ctx context.Context, id uint64, r reconcile.Report) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
@@ -135,20 +136,20 @@ func (s *Store) FinishReconcile(ctx context.Context, id uint64, r keysync.Report
 	return nil
 }
 
-// Links implements keysync.ReconcileStore: a range of the accounts primary
+// Links implements reconcile.Store: a range of the accounts primary
 // key, each with its copy of the person's Wibisoft ids (schema version 4).
 // Accounts whose copy is missing or belongs to another number are joined to
 // their person, and their copy is renewed, so that the next walk need not.
-func (s *Store) Links(ctx context.Context, source string, after uint64, limit int) ([]keysync.Link, error) {
+func (s *Store) Links(ctx context.Context, source string, after uint64, limit int) ([]reconcile.Link, error) {
 	return s.links(ctx, source, after, math.MaxUint64, limit)
 }
 
-// LinksBetween implements keysync.RangeStore.
-func (s *Store) LinksBetween(ctx context.Context, source string, after, upTo uint64, limit int) ([]keysync.Link, error) {
+// LinksBetween implements reconcile.RangeStore.
+func (s *Store) LinksBetween(ctx context.Context, source string, after, upTo uint64, limit int) ([]reconcile.Link, error) {
 	return s.links(ctx, source, after, upTo, limit)
 }
 
-func (s *Store) links(ctx context.Context, source string, after, upTo uint64, limit int) ([]keysync.Link, error) {
+func (s *Store) links(ctx context.Context, source string, after, upTo uint64, limit int) ([]reconcile.Link, error) {
 	q := `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
  COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts
  WHERE source = ? AND account_id > ? ORDER BY account_id LIMIT ?`
@@ -223,7 +224,7 @@ func (s *Store) copyIDs(ctx context.Context, source string, ids []uint64) error 
 }
 
 // linkSumSQL sums a source's accounts per id range for a reconciliation
-// (see keysync.RangeSum): the canonical string of an account is that of
+// (see reconcile.RangeSum): the canonical string of an account is that of
 // the portal row it expects, "id|status|number|hh|pe|copied_from" (the
 // status by its ENUM index, as the portal writes the state), with the
 // copy of the person's ids and the number the copy was made for, which the
@@ -233,17 +234,17 @@ func (s *Store) copyIDs(ctx context.Context, source string, ids []uint64) error 
 // expect no row: they are counted, not hashed.
 const linkSumSQL = `SELECT account_id DIV ?, ` + sumColumns + ` FROM accounts WHERE source = ? GROUP BY 1 ORDER BY 1`
 
-// LinkSums implements keysync.RangeStore. Sums of ranges of sumRange ids
+// LinkSums implements reconcile.RangeStore. Sums of ranges of sumRange ids
 // are read from account_sums, which every write of accounts keeps; sums of
 // other ranges are computed from the accounts.
-func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]keysync.RangeSum, error) {
+func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]reconcile.RangeSum, error) {
 	q, args := linkSumSQL, []any{size, source}
 	if size == sumRange {
 		q, args = storedSumsSQL, []any{source}
 	}
-	var out []keysync.RangeSum
+	var out []reconcile.RangeSum
 	err := sqlutil.Each(ctx, s.db, q, args, func(rows *sql.Rows) error {
-		var r keysync.RangeSum
+		var r reconcile.RangeSum
 		err := rows.Scan(&r.Range, &r.All, &r.Gone, &r.Xor)
 		r.Count = r.All - r.Gone
 		out = append(out, r)
@@ -258,7 +259,7 @@ func (s *Store) LinkSums(ctx context.Context, source string, size uint64) ([]key
 	return out, nil
 }
 
-// ConflictRanges implements keysync.RangeStore.
+// ConflictRanges implements reconcile.RangeStore.
 func (s *Store) ConflictRanges(ctx context.Context, source string, kinds []keysync.ConflictKind, size uint64) ([]uint64, error) {
 	if len(kinds) == 0 {
 		return nil, nil
@@ -284,7 +285,7 @@ func (s *Store) ConflictRanges(ctx context.Context, source string, kinds []keysy
 // readLinks runs a query returning links (account id, number, status,
 // written, copy current, hh, pe) and returns them with the ids of those
 // whose copy is not current.
-func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) ([]keysync.Link, []uint64, error) {
+func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) ([]reconcile.Link, []uint64, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		if isNoSuchTable(err) || isNoSuchColumn(err) {
@@ -296,7 +297,7 @@ func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) (
 	// The values of a page share one string (sqlutil.TextPage), and the
 	// row is scanned into variables declared once: a walk reads a million
 	// links, allocations per value would dominate it.
-	out := make([]keysync.Link, 0, size)
+	out := make([]reconcile.Link, 0, size)
 	refs := make([][3]sqlutil.TextRef, 0, size)
 	var stale []uint64
 	var page sqlutil.TextPage
@@ -312,7 +313,7 @@ func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) (
 		if !current {
 			stale = append(stale, id)
 		}
-		out = append(out, keysync.Link{AccountID: id, Status: statusOf(status), Written: written})
+		out = append(out, reconcile.Link{AccountID: id, Status: statusOf(status), Written: written})
 		refs = append(refs, [3]sqlutil.TextRef{page.Add(number), page.Add(hh), page.Add(pe)})
 	}
 	if err := rows.Err(); err != nil {
@@ -327,17 +328,17 @@ func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) (
 
 // statusOf returns the status constant an accounts.status value
 // names, without a string of its own per row.
-func statusOf(b []byte) string {
-	for _, s := range [...]string{keysync.StatusActive, keysync.StatusInactive, keysync.StatusDeleted, keysync.StatusGone} {
-		if string(b) == s {
+func statusOf(b []byte) keysync.AccountStatus {
+	for _, s := range keysync.AccountStatuses {
+		if string(b) == string(s) {
 			return s
 		}
 	}
-	return string(b)
+	return keysync.AccountStatus(b)
 }
 
-// LinkedTo implements keysync.ReconcileStore.
-func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) ([]keysync.Link, error) {
+// LinkedTo implements reconcile.Store.
+func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) ([]reconcile.Link, error) {
 	if len(numbers) == 0 {
 		return nil, nil
 	}
@@ -346,9 +347,9 @@ func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) (
 	for _, n := range numbers {
 		args = append(args, n)
 	}
-	var out []keysync.Link
+	var out []reconcile.Link
 	err := sqlutil.Each(ctx, s.db, `SELECT account_id, number FROM accounts WHERE source = ? AND number IN (`+sqlutil.Placeholders(len(numbers))+`) ORDER BY account_id`, args, func(rows *sql.Rows) error {
-		var l keysync.Link
+		var l reconcile.Link
 		err := rows.Scan(&l.AccountID, &l.Number)
 		out = append(out, l)
 		return err
@@ -359,18 +360,18 @@ func (s *Store) LinkedTo(ctx context.Context, source string, numbers []string) (
 	return out, nil
 }
 
-// OpenConflictPage implements keysync.ReconcileStore. The order is that of
+// OpenConflictPage implements reconcile.Store. The order is that of
 // the conflicts' (source, account_id) index, which holds the id as well.
-func (s *Store) OpenConflictPage(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID uint64, limit int) ([]keysync.OpenConflict, error) {
+func (s *Store) OpenConflictPage(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID uint64, limit int) ([]reconcile.OpenConflict, error) {
 	return s.openConflicts(ctx, source, kinds, afterAccount, afterID, math.MaxUint64, limit)
 }
 
-// OpenConflictsBetween implements keysync.RangeStore.
-func (s *Store) OpenConflictsBetween(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]keysync.OpenConflict, error) {
+// OpenConflictsBetween implements reconcile.RangeStore.
+func (s *Store) OpenConflictsBetween(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]reconcile.OpenConflict, error) {
 	return s.openConflicts(ctx, source, kinds, afterAccount, afterID, upTo, limit)
 }
 
-func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]keysync.OpenConflict, error) {
+func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]reconcile.OpenConflict, error) {
 	if len(kinds) == 0 {
 		return nil, nil
 	}
@@ -384,11 +385,11 @@ func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysyn
 		args = append(args, string(k))
 	}
 	args = append(args, limit)
-	var out []keysync.OpenConflict
+	var out []reconcile.OpenConflict
 	err := sqlutil.Each(ctx, s.db, `SELECT id, kind, account_id, value FROM conflicts
  WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?))`+bound+` AND status = 'open' AND kind IN (`+sqlutil.Placeholders(len(kinds))+`)
  ORDER BY account_id, id LIMIT ?`, args, func(rows *sql.Rows) error {
-		var c keysync.OpenConflict
+		var c reconcile.OpenConflict
 		var kind string
 		err := rows.Scan(&c.ID, &kind, &c.AccountID, &c.Value)
 		c.Kind = keysync.ConflictKind(kind)
@@ -401,10 +402,10 @@ func (s *Store) openConflicts(ctx context.Context, source string, kinds []keysyn
 	return out, nil
 }
 
-// Reconcile implements keysync.ReconcileStore: status changes, restored
+// Reconcile implements reconcile.Store: status changes, restored
 // values, resolved and new conflicts of one step in one transaction, each
 // with its history event. A status only changes from the state the walk saw.
-func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconciled) ([]keysync.RecordedConflict, error) {
+func (s *Store) Reconcile(ctx context.Context, source string, r reconcile.Reconciled) ([]keysync.RecordedConflict, error) {
 	now := s.now()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -413,7 +414,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	events := eventInsert()
 
-	type move struct{ from, to string }
+	type move struct{ from, to keysync.AccountStatus }
 	byMove := map[move][]uint64{}
 	var moves []move
 	for _, c := range r.Status {
@@ -422,7 +423,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 			moves = append(moves, m)
 		}
 		byMove[m] = append(byMove[m], c.AccountID)
-		events.add(now, s.Actor, "account_"+c.To, nullIf(c.Number), source, c.AccountID, c.From, c.To, statusDetail(c.To))
+		events.add(now, s.Actor, "account_"+string(c.To), nullIf(c.Number), source, c.AccountID, string(c.From), string(c.To), statusDetail(c.To))
 	}
 	sums := newAccountSums(tx)
 	for _, m := range moves {
@@ -432,7 +433,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 		q := `UPDATE accounts SET status = ?, status_changed_at = ?,
  deleted_at = CASE WHEN ? IN ('deleted', 'gone') THEN COALESCE(deleted_at, ?) ELSE NULL END
  WHERE source = ? AND status = ? AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
-		args := []any{m.to, now, m.to, now, source, m.from}
+		args := []any{string(m.to), now, string(m.to), now, source, string(m.from)}
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -482,7 +483,7 @@ func (s *Store) Reconcile(ctx context.Context, source string, r keysync.Reconcil
 	return recorded(r.Conflicts, known), nil
 }
 
-func statusDetail(to string) string {
+func statusDetail(to keysync.AccountStatus) string {
 	switch to {
 	case keysync.StatusActive:
 		return "the account is an active member of the portal again"

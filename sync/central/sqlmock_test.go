@@ -13,6 +13,7 @@ import (
 
 	keysync "keysync/sync"
 	"keysync/sync/central"
+	"keysync/sync/reconcile"
 )
 
 // The statements of one Assign, pinned so that a change to them is a
@@ -201,7 +202,7 @@ func TestStore_RangeSumSQL(t *testing.T) {
 	mock.ExpectQuery(linkSumSQL).WithArgs(64, source).WillReturnError(errBoom)
 
 	sums, err := s.LinkSums(t.Context(), source, 128)
-	want := []keysync.RangeSum{{Range: 0, All: 128, Count: 126, Xor: 99, Gone: 2}, {Range: 5, All: 1, Count: 1, Xor: 3}}
+	want := []reconcile.RangeSum{{Range: 0, All: 128, Count: 126, Xor: 99, Gone: 2}, {Range: 5, All: 1, Count: 1, Xor: 3}}
 	if err != nil || !reflect.DeepEqual(sums, want) {
 		t.Errorf("LinkSums=%+v, %v, want %+v", sums, err, want)
 	}

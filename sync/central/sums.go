@@ -10,8 +10,8 @@ import (
 	"keysync/internal/sqlutil"
 )
 
-// A reconciliation compares a checksum per range of keysync.RangeSize
-// account ids on both sides (see keysync.RangeSum). The central side's
+// A reconciliation compares a checksum per range of reconcile.RangeSize
+// account ids on both sides (see reconcile.RangeSum). The central side's
 // checksums are kept in account_sums (schema version 5) by every
 // transaction that writes accounts, so that a reconciliation reads a few
 // thousand stored sums instead of hashing every account.

@@ -1,31 +1,33 @@
-package keysync
+package reconcile
 
 import (
 	"cmp"
 	"context"
 	"fmt"
 	"slices"
+
+	keysync "keysync/sync"
 )
 
 // plan is what one step of a reconciliation found and means to do.
 type plan struct {
-	cands    []Candidate
-	writes   []Write
+	cands    []keysync.Candidate
+	writes   []keysync.Write
 	whys     []writeWhy // parallel to writes
-	rewrites []Rewrite
+	rewrites []keysync.Rewrite
 	persons  []string // the person's number, parallel to rewrites
 	// conflicts are drift conflicts to record: every finding without
 	// repair, and repairs the portal refused.
-	conflicts []Conflict
+	conflicts []keysync.Conflict
 	rec       Reconciled
 	drift     []found // drift of central state, counted repaired once committed
 }
 
 // writeWhy says why a row gets a write-back, for the history.
 type writeWhy struct {
-	outcome Outcome // the person's values, as Store.Written records them
-	missing bool    // a value keysync never managed to write
-	removed bool    // the number was written once and then removed
+	outcome keysync.Outcome // the person's values, as Store.Written records them
+	missing bool            // a value keysync never managed to write
+	removed bool            // the number was written once and then removed
 }
 
 type found struct {
@@ -39,7 +41,7 @@ type field struct {
 	row, link   string
 }
 
-func fieldsOf(a Account, l Link) [3]field {
+func fieldsOf(a keysync.Account, l Link) [3]field {
 	return [3]field{
 		{"number", "customer number", a.Number, l.Number},
 		{"hh", "Wibisoft household id", a.HH, l.HH},
@@ -50,7 +52,7 @@ func fieldsOf(a Account, l Link) [3]field {
 // found counts one finding and logs it with attrs saying what was seen.
 func (w *walk) found(d Drift, id uint64, attrs ...any) {
 	w.rep.Found[d]++
-	w.log.Info("drift found", append([]any{LogDrift, string(d), LogUID, id}, attrs...)...)
+	w.log.Info("drift found", append([]any{LogDrift, string(d), keysync.LogUID, id}, attrs...)...)
 }
 
 // step handles one batch of ids: the rows and links of the batch and the
@@ -66,14 +68,14 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 		case p.link == nil:
 			w.rep.Rows++
 			if p.row.Number != "" {
-				w.found(DriftUnknownNumber, p.row.ID, LogValue, p.row.Number)
-				pl.cands = append(pl.cands, Candidate{Account: *p.row})
+				w.found(DriftUnknownNumber, p.row.ID, keysync.LogValue, p.row.Number)
+				pl.cands = append(pl.cands, keysync.Candidate{Account: *p.row})
 			}
 		case p.row == nil:
 			w.rep.Links++
-			if p.link.Status != StatusGone {
-				w.found(DriftGone, p.link.AccountID, LogNumber, p.link.Number, LogFrom, p.link.Status)
-				pl.rec.Status = append(pl.rec.Status, StatusChange{AccountID: p.link.AccountID, Number: p.link.Number, From: p.link.Status, To: StatusGone})
+			if p.link.Status != keysync.StatusGone {
+				w.found(DriftGone, p.link.AccountID, keysync.LogNumber, p.link.Number, LogFrom, p.link.Status)
+				pl.rec.Status = append(pl.rec.Status, StatusChange{AccountID: p.link.AccountID, Number: p.link.Number, From: p.link.Status, To: keysync.StatusGone})
 				pl.drift = append(pl.drift, found{DriftGone, p.link.AccountID})
 			}
 		default:
@@ -83,7 +85,7 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 		}
 	}
 
-	var still []RecordedConflict
+	var still []keysync.RecordedConflict
 	if err := w.profile(ctx, &pl); err != nil {
 		return err
 	}
@@ -104,7 +106,7 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 	// again: the drift is gone. A conflict of an id the walk did not see
 	// at all may belong to a row registered meanwhile; it stays.
 	type key struct {
-		kind  ConflictKind
+		kind  keysync.ConflictKind
 		id    uint64
 		value string
 	}
@@ -133,20 +135,20 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 	}
 	for _, cf := range recorded {
 		w.rep.conflict(cf)
-		logConflict(w.log, cf)
+		keysync.LogConflict(w.log, cf)
 	}
 	for _, f := range pl.drift {
 		w.rep.Repaired[f.drift]++
 	}
 	for _, r := range pl.rec.Repairs {
-		w.log.Info("value restored", LogUID, r.AccountID, LogField, r.Field, LogOld, r.Old, LogValue, r.New, LogNumber, r.Number)
+		w.log.Info("value restored", keysync.LogUID, r.AccountID, LogField, r.Field, LogOld, r.Old, keysync.LogValue, r.New, keysync.LogNumber, r.Number)
 	}
 	for _, sc := range pl.rec.Status {
-		w.log.Info("account status recorded", LogUID, sc.AccountID, LogNumber, sc.Number, LogFrom, sc.From, LogTo, sc.To)
+		w.log.Info("account status recorded", keysync.LogUID, sc.AccountID, keysync.LogNumber, sc.Number, LogFrom, sc.From, LogTo, sc.To)
 	}
 	for _, oc := range pl.rec.Resolve {
 		w.rep.Resolved++
-		w.log.Info("conflict resolved: drift gone", LogKind, string(oc.Kind), LogUID, oc.AccountID, LogValue, oc.Value)
+		w.log.Info("conflict resolved: drift gone", keysync.LogKind, string(oc.Kind), keysync.LogUID, oc.AccountID, keysync.LogValue, oc.Value)
 	}
 	return nil
 }
@@ -177,12 +179,12 @@ func (w *walk) profile(ctx context.Context, pl *plan) error {
 			// A row gone or emptied meanwhile has nothing to decide.
 			if a.Number != "" {
 				a.Source = w.name
-				pl.cands = append(pl.cands, Candidate{Account: a})
+				pl.cands = append(pl.cands, keysync.Candidate{Account: a})
 			}
 		}
 	}
 	for i := range pl.cands {
-		pl.cands[i].Profile = NewProfile(pl.cands[i].Account, w.p.Country)
+		pl.cands[i].Profile = keysync.NewProfile(pl.cands[i].Account, w.p.Country)
 	}
 	return nil
 }
@@ -194,7 +196,7 @@ func (w *walk) confirmGone(ctx context.Context, batch []pair) error {
 	var ids []uint64
 	at := map[uint64]int{}
 	for i, p := range batch {
-		if p.row == nil && p.link.Status != StatusGone {
+		if p.row == nil && p.link.Status != keysync.StatusGone {
 			ids = append(ids, p.link.AccountID)
 			at[p.link.AccountID] = i
 		}
@@ -217,23 +219,23 @@ func (w *walk) confirmGone(ctx context.Context, batch []pair) error {
 
 // compare plans what a linked row needs: its state recorded centrally,
 // missing values written, edited ones reported or restored.
-func (w *walk) compare(pl *plan, a Account, l Link) {
-	if want := accountStatus(a); l.Status != want {
+func (w *walk) compare(pl *plan, a keysync.Account, l Link) {
+	if want := a.Status(); l.Status != want {
 		d := DriftInactive
 		switch want {
-		case StatusActive:
+		case keysync.StatusActive:
 			d = DriftReactivated
-		case StatusDeleted:
+		case keysync.StatusDeleted:
 			d = DriftDeleted
 		}
-		w.found(d, a.ID, LogNumber, l.Number, LogFrom, l.Status, LogTo, want)
+		w.found(d, a.ID, keysync.LogNumber, l.Number, LogFrom, l.Status, LogTo, want)
 		pl.rec.Status = append(pl.rec.Status, StatusChange{AccountID: a.ID, Number: l.Number, From: l.Status, To: want})
 		pl.drift = append(pl.drift, found{d, a.ID})
 	}
 
-	wr := Write{ID: a.ID}
-	rw := Rewrite{ID: a.ID}
-	why := writeWhy{outcome: Outcome{Account: a, Action: ActionKeep, Number: l.Number, HH: l.HH, PE: l.PE}}
+	wr := keysync.Write{ID: a.ID}
+	rw := keysync.Rewrite{ID: a.ID}
+	why := writeWhy{outcome: keysync.Outcome{Account: a, Action: keysync.ActionKeep, Number: l.Number, HH: l.HH, PE: l.PE}}
 	var edited, wibisoft bool
 	for _, f := range fieldsOf(a, l) {
 		switch {
@@ -243,9 +245,9 @@ func (w *walk) compare(pl *plan, a Account, l Link) {
 			why.missing = true
 		case f.row == "":
 			why.removed = true
-			w.found(DriftNumberRemoved, a.ID, LogNumber, l.Number)
+			w.found(DriftNumberRemoved, a.ID, keysync.LogNumber, l.Number)
 			if !w.repair {
-				pl.conflicts = append(pl.conflicts, Conflict{Kind: ConflictNumberMismatch, Source: w.name, AccountID: a.ID, Number: l.Number,
+				pl.conflicts = append(pl.conflicts, keysync.Conflict{Kind: keysync.ConflictNumberMismatch, Source: w.name, AccountID: a.ID, Number: l.Number,
 					Detail: "the number keysync wrote into the row was removed"})
 			}
 		default:
@@ -265,13 +267,13 @@ func (w *walk) compare(pl *plan, a Account, l Link) {
 		}
 	}
 	if edited {
-		w.found(DriftNumberEdited, a.ID, LogValue, a.Number, LogNumber, l.Number)
+		w.found(DriftNumberEdited, a.ID, keysync.LogValue, a.Number, keysync.LogNumber, l.Number)
 	}
 	if wibisoft {
-		w.found(DriftWibisoft, a.ID, LogNumber, l.Number, LogHH, a.HH, LogPE, a.PE, LogWantHH, l.HH, LogWantPE, l.PE)
+		w.found(DriftWibisoft, a.ID, keysync.LogNumber, l.Number, keysync.LogHH, a.HH, keysync.LogPE, a.PE, LogWantHH, l.HH, LogWantPE, l.PE)
 	}
 	if why.missing {
-		w.found(DriftMissingWriteBack, a.ID, LogNumber, l.Number, LogHH, a.HH, LogPE, a.PE)
+		w.found(DriftMissingWriteBack, a.ID, keysync.LogNumber, l.Number, keysync.LogHH, a.HH, keysync.LogPE, a.PE)
 	}
 	if !w.repair {
 		return
@@ -289,16 +291,16 @@ func (w *walk) compare(pl *plan, a Account, l Link) {
 // mismatch is the conflict of a linked row holding another value than the
 // person's. A number keeps the wording (and so the open conflict) of the
 // poll's decision.
-func mismatch(source string, id uint64, f field, number string) Conflict {
+func mismatch(source string, id uint64, f field, number string) keysync.Conflict {
 	if f.name == "number" {
-		return Conflict{Kind: ConflictNumberMismatch, Source: source, AccountID: id, Value: f.row, Number: number,
+		return keysync.Conflict{Kind: keysync.ConflictNumberMismatch, Source: source, AccountID: id, Value: f.row, Number: number,
 			Detail: "the row carries another number than the person it is linked to"}
 	}
-	return Conflict{Kind: ConflictWibisoftMismatch, Source: source, AccountID: id, Value: f.row, Number: number,
+	return keysync.Conflict{Kind: keysync.ConflictWibisoftMismatch, Source: source, AccountID: id, Value: f.row, Number: number,
 		Detail: fmt.Sprintf("the row carries %s %q, the person has %q", f.label, f.row, f.link)}
 }
 
-func setField(w *Write, name, v string) {
+func setField(w *keysync.Write, name, v string) {
 	switch name {
 	case "number":
 		w.Number = v
@@ -309,7 +311,7 @@ func setField(w *Write, name, v string) {
 	}
 }
 
-func getField(w Written, name string) string {
+func getField(w keysync.Written, name string) string {
 	switch name {
 	case "number":
 		return w.Number

@@ -1,10 +1,12 @@
-package keysync
+package reconcile
 
 import (
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
+
+	keysync "keysync/sync"
 )
 
 // duplicates looks for numbers on more than one row of the portal, a page
@@ -64,12 +66,12 @@ func (w *walk) duplicates(ctx context.Context) error {
 			}
 			linked[l.Number][l.AccountID] = true
 		}
-		var cs []Conflict
+		var cs []keysync.Conflict
 		for _, g := range groups {
 			if len(g.IDs) < 2 {
 				continue
 			}
-			w.found(DriftDuplicate, g.IDs[0], LogNumber, g.Number, LogRows, g.Rows)
+			w.found(DriftDuplicate, g.IDs[0], keysync.LogNumber, g.Number, LogRows, g.Rows)
 			owner, owned := uint64(0), false
 			for _, id := range g.IDs {
 				if linked[g.Number][id] {
@@ -81,7 +83,7 @@ func (w *walk) duplicates(ctx context.Context) error {
 				if owned && id == owner {
 					continue
 				}
-				c := Conflict{Kind: ConflictDuplicateNumber, Source: w.name, AccountID: id, Value: g.Number,
+				c := keysync.Conflict{Kind: keysync.ConflictDuplicateNumber, Source: w.name, AccountID: id, Value: g.Number,
 					Detail: fmt.Sprintf("the number is on %d rows of this portal (%s) and belongs to none of them", g.Rows, idList(g))}
 				if owned {
 					c.Number = g.Number
@@ -96,7 +98,7 @@ func (w *walk) duplicates(ctx context.Context) error {
 		}
 		for _, cf := range recorded {
 			w.rep.conflict(cf)
-			logConflict(w.log, cf)
+			keysync.LogConflict(w.log, cf)
 		}
 		if len(groups) < n {
 			return nil

@@ -1,4 +1,4 @@
-package keysync
+package reconcile
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	keysync "keysync/sync"
 )
 
 // RangeSize is how many consecutive ids one checksum of a reconciliation
@@ -45,7 +47,7 @@ type RangeSummer interface {
 	// RowSums returns the sums of every range holding rows, in range order.
 	RowSums(ctx context.Context, size uint64, now time.Time) ([]RangeSum, error)
 	// SweepKeysBetween is SweepKeys limited to ids up to upTo.
-	SweepKeysBetween(ctx context.Context, after, upTo uint64, limit int, now time.Time) ([]Account, error)
+	SweepKeysBetween(ctx context.Context, after, upTo uint64, limit int, now time.Time) ([]keysync.Account, error)
 }
 
 // RangeStore is implemented by central stores that can compute RangeSums
@@ -56,12 +58,12 @@ type RangeStore interface {
 	LinkSums(ctx context.Context, source string, size uint64) ([]RangeSum, error)
 	// ConflictRanges returns, in order, the ranges holding accounts with
 	// open conflicts of the given kinds.
-	ConflictRanges(ctx context.Context, source string, kinds []ConflictKind, size uint64) ([]uint64, error)
+	ConflictRanges(ctx context.Context, source string, kinds []keysync.ConflictKind, size uint64) ([]uint64, error)
 	// LinksBetween is Links limited to account ids up to upTo.
 	LinksBetween(ctx context.Context, source string, after, upTo uint64, limit int) ([]Link, error)
 	// OpenConflictsBetween is OpenConflictPage limited to account ids up
 	// to upTo.
-	OpenConflictsBetween(ctx context.Context, source string, kinds []ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]OpenConflict, error)
+	OpenConflictsBetween(ctx context.Context, source string, kinds []keysync.ConflictKind, afterAccount, afterID, upTo uint64, limit int) ([]OpenConflict, error)
 }
 
 // span is an id range [lo, hi] the walk reads, with how many rows and
@@ -214,8 +216,8 @@ func (r *Reconciler) rangeSize() uint64 {
 func (w *walk) spans(ctx context.Context, src RangeSummer, st RangeStore, spans []span, now time.Time) error {
 	read := w.r.readSize()
 	rows := startStream(w.work, read, acrossSpans(spans, read, "portal rows", func(sp span) int { return sp.rows },
-		func(a Account) uint64 { return a.ID },
-		func(ctx context.Context, after, upTo uint64, limit int) ([]Account, error) {
+		func(a keysync.Account) uint64 { return a.ID },
+		func(ctx context.Context, after, upTo uint64, limit int) ([]keysync.Account, error) {
 			return src.SweepKeysBetween(ctx, after, upTo, limit, now)
 		}))
 	defer rows.stop()

@@ -1,4 +1,4 @@
-package keysync_test
+package reconcile_test
 
 import (
 	"context"
@@ -11,14 +11,15 @@ import (
 
 	"keysync/internal/testdb"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // fullWalk hides a source's range checksums, so that a reconciliation
 // walks every row as it does for sources without them.
 type fullWalk struct {
 	keysync.Source
-	keysync.KeySweeper
-	keysync.DuplicateFinder
+	reconcile.KeySweeper
+	reconcile.DuplicateFinder
 }
 
 // rangeSize is the checksum range of the tests: a few rows, so that a
@@ -52,7 +53,7 @@ func TestReconciler_RangesCleanPortalWalksNothing(t *testing.T) {
 		user("dis", "Dora", "Disabled", "dis@example.at"), user("del", "Dirk", "Deleted", "del@example.at"),
 		user("exp", "Erik", "Expired", "exp@example.at"), user("fut", "Fritz", "Future", "fut@example.at"),
 	})
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", extra[0])
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", extra[1])
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, extra[2])
@@ -62,7 +63,7 @@ func TestReconciler_RangesCleanPortalWalksNothing(t *testing.T) {
 	rc := r.reconciler(5)
 	rc.RangeSize = rangeSize
 	first := r.mustReconcile(t, rc, p.Portal, false)
-	if first.RowsWalked == 0 || first.Found[keysync.DriftInactive] != 3 || first.Found[keysync.DriftDeleted] != 1 {
+	if first.RowsWalked == 0 || first.Found[reconcile.DriftInactive] != 3 || first.Found[reconcile.DriftDeleted] != 1 {
 		t.Errorf("first run=%+v, want the four state changes walked and found", first)
 	}
 
@@ -73,7 +74,7 @@ func TestReconciler_RangesCleanPortalWalksNothing(t *testing.T) {
 		rc := r.reconciler(batch)
 		rc.RangeSize = rangeSize
 		rep := r.mustReconcile(t, rc, p.Portal, true)
-		if rep.Status != keysync.ReconcileClean || rep.Rows != rows || rep.Links != links || len(rep.Found) != 0 || !rep.Duplicates {
+		if rep.Status != reconcile.StatusClean || rep.Rows != rows || rep.Links != links || len(rep.Found) != 0 || !rep.Duplicates {
 			t.Errorf("batch %d: report=%+v", batch, rep)
 		}
 		if rep.RowsWalked != 0 || rep.LinksWalked != 0 || rep.RowsSummed != rows || rep.LinksSummed != links {
@@ -86,13 +87,13 @@ func TestReconciler_RangesCleanPortalWalksNothing(t *testing.T) {
 	}
 	// The default range size compares the whole portal in one range.
 	rep := r.mustReconcile(t, r.reconciler(10), p.Portal, false)
-	if rep.RowsWalked != 0 || rep.RowsSummed != rows || rep.Status != keysync.ReconcileClean {
+	if rep.RowsWalked != 0 || rep.RowsSummed != rows || rep.Status != reconcile.StatusClean {
 		t.Errorf("default range size: %+v", rep)
 	}
 	// A source without checksums is walked whole, as before.
 	plain := keysync.Portal{Source: fullWalk{p.Source, p.Source, p.Source}, Country: "AT"}
 	rep = r.mustReconcile(t, rc, plain, false)
-	if rep.RowsWalked != rows || rep.LinksWalked != links || rep.RowsSummed != 0 || rep.Rows != rows || rep.Status != keysync.ReconcileClean {
+	if rep.RowsWalked != rows || rep.LinksWalked != links || rep.RowsSummed != 0 || rep.Rows != rows || rep.Status != reconcile.StatusClean {
 		t.Errorf("full walk: %+v", rep)
 	}
 }
@@ -116,7 +117,7 @@ func newRangeScenario(t *testing.T) *rangeScenario {
 		users = append(users, user(fmt.Sprintf("u%d", i), fmt.Sprintf("Vorname%c%c", 'A'+i%26, 'a'+i/26), fmt.Sprintf("Nachname%c%c", 'a'+i/26, 'A'+i%26), fmt.Sprintf("u%d@example.at", i)))
 	}
 	uids := testdb.InsertFeUsers(t, p.DB, users)
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	if got := r.MustCount(t, "accounts", "source = 'amicas'"); got != 96 {
 		t.Fatalf("linked accounts=%d, want 96", got)
 	}
@@ -200,11 +201,11 @@ func (s *rangeScenario) driftRound2(t *testing.T) {
 
 // sameness is what must be the same in a reconciliation by ranges and a
 // full walk.
-func sameness(r keysync.Report) keysync.Report {
+func sameness(r reconcile.Report) reconcile.Report {
 	r.StartedAt, r.DurationMS = r.StartedAt.Truncate(0), 0
 	r.RowsSummed, r.LinksSummed, r.RowsWalked, r.LinksWalked = 0, 0, 0, 0
-	for _, m := range []map[keysync.Drift]int{r.Found, r.Repaired} {
-		maps.DeleteFunc(m, func(_ keysync.Drift, v int) bool { return v == 0 })
+	for _, m := range []map[reconcile.Drift]int{r.Found, r.Repaired} {
+		maps.DeleteFunc(m, func(_ reconcile.Drift, v int) bool { return v == 0 })
 	}
 	maps.DeleteFunc(r.Conflicts, func(_ keysync.ConflictKind, v int) bool { return v == 0 })
 	return r
@@ -218,7 +219,7 @@ func sameness(r keysync.Report) keysync.Report {
 func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 	t.Parallel()
 	ranged, full := newRangeScenario(t), newRangeScenario(t)
-	reconcile := func(s *rangeScenario, whole, repair bool) keysync.Report {
+	run := func(s *rangeScenario, whole, repair bool) reconcile.Report {
 		rc := s.r.reconciler(3)
 		rc.RangeSize = rangeSize
 		p := s.p.Portal
@@ -227,9 +228,9 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 		}
 		return s.r.mustReconcile(t, rc, p, repair)
 	}
-	round := func(name string, repair bool, wantFound map[keysync.Drift]int) {
+	round := func(name string, repair bool, wantFound map[reconcile.Drift]int) {
 		t.Helper()
-		got, want := reconcile(ranged, false, repair), reconcile(full, true, repair)
+		got, want := run(ranged, false, repair), run(full, true, repair)
 		if w := walkedRows(t, ranged.p, ranged.dirty); (ranged.dirty != nil && got.RowsWalked != w) || got.RowsWalked+got.RowsSummed != got.Rows || got.RowsSummed == 0 {
 			t.Errorf("%s: walked %d rows, compared %d by checksum, of %d; want %d walked (the drifted ranges)", name, got.RowsWalked, got.RowsSummed, got.Rows, w)
 		}
@@ -257,10 +258,10 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 	for _, s := range []*rangeScenario{ranged, full} {
 		s.driftRound1(t)
 	}
-	round("first", false, map[keysync.Drift]int{
-		keysync.DriftNumberEdited: 1, keysync.DriftNumberRemoved: 1, keysync.DriftWibisoft: 3,
-		keysync.DriftDeleted: 1, keysync.DriftInactive: 2, keysync.DriftGone: 1,
-		keysync.DriftMissingWriteBack: 2, keysync.DriftUnknownNumber: 2, keysync.DriftDuplicate: 1,
+	round("first", false, map[reconcile.Drift]int{
+		reconcile.DriftNumberEdited: 1, reconcile.DriftNumberRemoved: 1, reconcile.DriftWibisoft: 3,
+		reconcile.DriftDeleted: 1, reconcile.DriftInactive: 2, reconcile.DriftGone: 1,
+		reconcile.DriftMissingWriteBack: 2, reconcile.DriftUnknownNumber: 2, reconcile.DriftDuplicate: 1,
 	})
 	if got := ranged.r.MustCount(t, "accounts", "source = 'amicas' AND copied_from <=> number AND account_id = ?", ranged.uids[8*8+2]); got != 1 {
 		t.Errorf("the stale copy of the merged account was not renewed")
@@ -269,9 +270,9 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 	for _, s := range []*rangeScenario{ranged, full} {
 		s.driftRound2(t)
 	}
-	round("second", false, map[keysync.Drift]int{
-		keysync.DriftNumberRemoved: 2, keysync.DriftWibisoft: 2, keysync.DriftReactivated: 2,
-		keysync.DriftMissingWriteBack: 2, keysync.DriftUnknownNumber: 1, keysync.DriftDuplicate: 1,
+	round("second", false, map[reconcile.Drift]int{
+		reconcile.DriftNumberRemoved: 2, reconcile.DriftWibisoft: 2, reconcile.DriftReactivated: 2,
+		reconcile.DriftMissingWriteBack: 2, reconcile.DriftUnknownNumber: 1, reconcile.DriftDuplicate: 1,
 	})
 	if got := ranged.r.MustCount(t, "conflicts", "status = 'resolved' AND resolution = 'reconciled' AND account_id IN (?, ?)", ranged.uids[2], ranged.uids[18]); got != 2 {
 		t.Errorf("conflicts closed in ranges that agree again=%d, want 2", got)
@@ -280,9 +281,9 @@ func TestReconciler_RangesFindEveryDrift(t *testing.T) {
 	// Repair, then nothing is left to walk but the ranges whose drift no
 	// repair can set right (the invalid number, the duplicate).
 	ranged.dirty = nil
-	round("repair", true, map[keysync.Drift]int{
-		keysync.DriftNumberRemoved: 2, keysync.DriftWibisoft: 2,
-		keysync.DriftMissingWriteBack: 2, keysync.DriftUnknownNumber: 1, keysync.DriftDuplicate: 1,
+	round("repair", true, map[reconcile.Drift]int{
+		reconcile.DriftNumberRemoved: 2, reconcile.DriftWibisoft: 2,
+		reconcile.DriftMissingWriteBack: 2, reconcile.DriftUnknownNumber: 1, reconcile.DriftDuplicate: 1,
 	})
 }
 
@@ -330,7 +331,7 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 		user("fut", "Fritz", "Future", "fut@example.at"), user("gon", "Gina", "Gone", "gon@example.at"),
 		user("spc", "Sepp", "Spaces", "spc@example.at"), user("stl", "Stefan", "Stale", "stl@example.at"),
 	})
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 1 WHERE uid = ?", uids[1])
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET deleted = 1 WHERE uid = ?", uids[2])
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET endtime = ? WHERE uid = ?", now.Unix()-10, uids[3])
@@ -355,8 +356,8 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byRange := func(sums []keysync.RangeSum) map[uint64]keysync.RangeSum {
-		m := map[uint64]keysync.RangeSum{}
+	byRange := func(sums []reconcile.RangeSum) map[uint64]reconcile.RangeSum {
+		m := map[uint64]reconcile.RangeSum{}
 		for _, s := range sums {
 			m[s.Range] = s
 		}
@@ -380,7 +381,7 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 		t.Errorf("unlinked row without a number: portal %+v, central %+v", p, c)
 	}
 	rep := r.mustReconcile(t, rc, p.Portal, false)
-	if rep.RowsWalked != 0 || rep.Status != keysync.ReconcileClean || len(rep.Found) != 0 {
+	if rep.RowsWalked != 0 || rep.Status != reconcile.StatusClean || len(rep.Found) != 0 {
 		t.Errorf("second run by ranges of one id: %+v", rep)
 	}
 
@@ -392,7 +393,7 @@ func TestReconciler_RangeSumsAgreePerRow(t *testing.T) {
 	// even when it holds what the row holds; the walk renews it.
 	r.EditAccounts(t, "UPDATE accounts SET copied_from = 'other' WHERE source = 'amicas' AND account_id = ?", uids[7])
 	rep = r.mustReconcile(t, rc, p.Portal, false)
-	if rep.RowsWalked != 2 || rep.Status != keysync.ReconcileClean || len(rep.Found) != 0 {
+	if rep.RowsWalked != 2 || rep.Status != reconcile.StatusClean || len(rep.Found) != 0 {
 		t.Errorf("run with spaces and a stale copy: %+v, want 2 rows walked, nothing found", rep)
 	}
 	rep = r.mustReconcile(t, rc, p.Portal, false)
@@ -413,14 +414,14 @@ func TestReconciler_RangesDuplicatesAfterRepair(t *testing.T) {
 	rc := s.r.reconciler(5)
 	rc.RangeSize = rangeSize
 	rep := s.r.mustReconcile(t, rc, s.p.Portal, true)
-	wantCounts(t, "found", rep.Found, map[keysync.Drift]int{keysync.DriftNumberEdited: 1})
-	if rep.RowsWalked != walkedRows(t, s.p, map[uint64]bool{a / rangeSize: true}) || rep.Status != keysync.ReconcileClean {
+	wantCounts(t, "found", rep.Found, map[reconcile.Drift]int{reconcile.DriftNumberEdited: 1})
+	if rep.RowsWalked != walkedRows(t, s.p, map[uint64]bool{a / rangeSize: true}) || rep.Status != reconcile.StatusClean {
 		t.Errorf("report=%+v", rep)
 	}
 	// Without repair the duplicate stays and is reported.
 	s.exec(t, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = ?", s.r.Linked(t, "amicas", b), a)
 	rep = s.r.mustReconcile(t, rc, s.p.Portal, false)
-	wantCounts(t, "found without repair", rep.Found, map[keysync.Drift]int{keysync.DriftNumberEdited: 1, keysync.DriftDuplicate: 1})
+	wantCounts(t, "found without repair", rep.Found, map[reconcile.Drift]int{reconcile.DriftNumberEdited: 1, reconcile.DriftDuplicate: 1})
 }
 
 // cancelOn is a log handler that cancels a context at the first record
@@ -466,11 +467,11 @@ func TestReconciler_RangesStopAtTheSignal(t *testing.T) {
 		t.Fatalf("Run=%v, want interrupted", err)
 	}
 	got := s.r.MustCount(t, "accounts", "source = 'amicas' AND status = 'inactive'")
-	if got == 0 || got >= 12 || rep.Found[keysync.DriftInactive] != got {
-		t.Errorf("interrupted run recorded %d of 12 disabled accounts, reported %d; want the step under way, whole", got, rep.Found[keysync.DriftInactive])
+	if got == 0 || got >= 12 || rep.Found[reconcile.DriftInactive] != got {
+		t.Errorf("interrupted run recorded %d of 12 disabled accounts, reported %d; want the step under way, whole", got, rep.Found[reconcile.DriftInactive])
 	}
 	rc.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	if rep := s.r.mustReconcile(t, rc, s.p.Portal, false); rep.Found[keysync.DriftInactive] != 12-got {
-		t.Errorf("next run found %d, want the other %d", rep.Found[keysync.DriftInactive], 12-got)
+	if rep := s.r.mustReconcile(t, rc, s.p.Portal, false); rep.Found[reconcile.DriftInactive] != 12-got {
+		t.Errorf("next run found %d, want the other %d", rep.Found[reconcile.DriftInactive], 12-got)
 	}
 }

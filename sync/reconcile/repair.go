@@ -1,46 +1,48 @@
-package keysync
+package reconcile
 
 import (
 	"context"
 	"fmt"
+
+	keysync "keysync/sync"
 )
 
 // adopt sends rows carrying a number keysync does not know the normal way:
 // the store decides them like a poll would (adopt when valid and free,
 // link when it is the person's own number, else a conflict) and commits the
 // links. It returns the conflicts the decisions left open.
-func (w *walk) adopt(ctx context.Context, pl *plan) ([]RecordedConflict, error) {
+func (w *walk) adopt(ctx context.Context, pl *plan) ([]keysync.RecordedConflict, error) {
 	outcomes, err := w.r.Store.Assign(ctx, w.name, pl.cands, false)
 	if err != nil {
 		return nil, fmt.Errorf("decide unknown numbers: %w", err)
 	}
-	var open []RecordedConflict
+	var open []keysync.RecordedConflict
 	for _, o := range outcomes {
 		uid := o.Account.ID
 		for _, cf := range o.Conflicts {
 			w.rep.conflict(cf)
-			logConflict(w.log, cf)
+			keysync.LogConflict(w.log, cf)
 			open = append(open, cf)
 		}
 		switch o.Action {
-		case ActionAdopt, ActionLink:
+		case keysync.ActionAdopt, keysync.ActionLink:
 			w.rep.Repaired[DriftUnknownNumber]++
 			msg := "number adopted"
-			if o.Action == ActionLink {
+			if o.Action == keysync.ActionLink {
 				msg = "account linked to the number's person"
 			}
-			w.log.Info(msg, LogUID, uid, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE)
-		case ActionSkip:
+			w.log.Info(msg, keysync.LogUID, uid, keysync.LogNumber, o.Number, keysync.LogHH, o.HH, keysync.LogPE, o.PE)
+		case keysync.ActionSkip:
 			if o.Err != nil {
 				w.rep.Skipped++
-				w.log.Warn("row skipped", LogUID, uid, LogErr, o.Err.Error())
+				w.log.Warn("row skipped", keysync.LogUID, uid, keysync.LogErr, o.Err.Error())
 			}
 		}
 		wr, ok := o.Write()
 		if !ok {
 			continue
 		}
-		w.found(DriftMissingWriteBack, uid, LogNumber, o.Number, LogHH, o.Account.HH, LogPE, o.Account.PE)
+		w.found(DriftMissingWriteBack, uid, keysync.LogNumber, o.Number, keysync.LogHH, o.Account.HH, keysync.LogPE, o.Account.PE)
 		if w.repair {
 			pl.writes = append(pl.writes, wr)
 			pl.whys = append(pl.whys, writeWhy{outcome: o, missing: true})
@@ -60,20 +62,20 @@ func (w *walk) writeBack(ctx context.Context, pl *plan) error {
 	if err != nil {
 		return fmt.Errorf("write back: %w", err)
 	}
-	var done []Outcome
+	var done []keysync.Outcome
 	for i, got := range written {
 		wr, why := pl.writes[i], pl.whys[i]
 		o := why.outcome
 		if !got.Found {
 			w.rep.Skipped++
-			w.log.Warn("row vanished before write-back", LogUID, got.ID, LogNumber, o.Number)
+			w.log.Warn("row vanished before write-back", keysync.LogUID, got.ID, keysync.LogNumber, o.Number)
 			continue
 		}
 		ok := true
 		for _, f := range [...]struct{ name, want, got string }{{"number", wr.Number, got.Number}, {"hh", wr.HH, got.HH}, {"pe", wr.PE, got.PE}} {
 			if f.want != "" && f.want != f.got {
 				ok = false
-				pl.conflicts = append(pl.conflicts, Conflict{Kind: ConflictWriteBack, Source: w.name, AccountID: got.ID, Value: f.got, Number: o.Number,
+				pl.conflicts = append(pl.conflicts, keysync.Conflict{Kind: keysync.ConflictWriteBack, Source: w.name, AccountID: got.ID, Value: f.got, Number: o.Number,
 					Detail: fmt.Sprintf("the %s column was filled by someone else before keysync could write %q", f.name, f.want)})
 			}
 		}
@@ -86,7 +88,7 @@ func (w *walk) writeBack(ctx context.Context, pl *plan) error {
 		}
 		if why.missing {
 			w.rep.Repaired[DriftMissingWriteBack]++
-			w.log.Info("values written", LogUID, got.ID, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE)
+			w.log.Info("values written", keysync.LogUID, got.ID, keysync.LogNumber, o.Number, keysync.LogHH, o.HH, keysync.LogPE, o.PE)
 			done = append(done, o)
 		}
 	}
@@ -112,7 +114,7 @@ func (w *walk) rewrite(ctx context.Context, pl *plan) error {
 		rw, number := pl.rewrites[i], pl.persons[i]
 		if !got.Found {
 			w.rep.Skipped++
-			w.log.Warn("row vanished before repair", LogUID, got.ID, LogNumber, rw.New.Number)
+			w.log.Warn("row vanished before repair", keysync.LogUID, got.ID, keysync.LogNumber, rw.New.Number)
 			continue
 		}
 		restored := map[Drift]bool{}

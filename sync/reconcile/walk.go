@@ -1,16 +1,18 @@
-package keysync
+package reconcile
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
 	"math"
+
+	keysync "keysync/sync"
 )
 
 // walk is one reconciliation of one portal in progress.
 type walk struct {
 	r      *Reconciler
-	p      Portal
+	p      keysync.Portal
 	name   string
 	repair bool
 	rep    *Report
@@ -35,7 +37,7 @@ type dupPage struct {
 // pair is one account id of the merge: the portal row, the central link,
 // or both.
 type pair struct {
-	row  *Account
+	row  *keysync.Account
 	link *Link
 }
 
@@ -57,8 +59,8 @@ func (w *walk) run(ctx context.Context) error {
 	if ks, ok := w.p.Source.(KeySweeper); ok {
 		sweep, w.lean = ks.SweepKeys, true
 	}
-	rows := startStream(w.work, read, ascending("portal rows", func(a Account) uint64 { return a.ID },
-		func(ctx context.Context, after uint64) ([]Account, error) {
+	rows := startStream(w.work, read, ascending("portal rows", func(a keysync.Account) uint64 { return a.ID },
+		func(ctx context.Context, after uint64) ([]keysync.Account, error) {
 			return sweep(ctx, after, read, now)
 		}))
 	defer rows.stop()
@@ -94,14 +96,14 @@ func (w *walk) run(ctx context.Context) error {
 
 // merge walks the rows and links of the streams, in batches of ids, each
 // batch with the open conflicts of its id range.
-func (w *walk) merge(ctx context.Context, rows *stream[Account], links *stream[Link], open *stream[OpenConflict]) error {
+func (w *walk) merge(ctx context.Context, rows *stream[keysync.Account], links *stream[Link], open *stream[OpenConflict]) error {
 	n := w.r.batchSize()
 
 	// The batch's rows and links are copies, so that a batch does not keep
 	// the streams' pages alive; they live in two arrays of the batch's
 	// size, reused by every batch, instead of one allocation per id.
 	batch := make([]pair, 0, n)
-	rowBuf, linkBuf := make([]Account, 0, n), make([]Link, 0, n)
+	rowBuf, linkBuf := make([]keysync.Account, 0, n), make([]Link, 0, n)
 	flush := func(hi uint64) error {
 		var cs []OpenConflict
 		for {

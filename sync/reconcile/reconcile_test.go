@@ -1,4 +1,4 @@
-package keysync_test
+package reconcile_test
 
 import (
 	"errors"
@@ -10,16 +10,17 @@ import (
 
 	"keysync/internal/testdb"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // reconciler returns a reconciler on the rig's store with a small batch,
 // so that every test walks several pages.
-func (r *rig) reconciler(batch int) *keysync.Reconciler {
-	return &keysync.Reconciler{Store: r.Store, BatchSize: batch, ReadSize: batch, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+func (r *rig) reconciler(batch int) *reconcile.Reconciler {
+	return &reconcile.Reconciler{Store: r.Store, BatchSize: batch, ReadSize: batch, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Now: func() time.Time { return now }}
 }
 
-func (r *rig) mustReconcile(tb testing.TB, rc *keysync.Reconciler, p keysync.Portal, repair bool) keysync.Report {
+func (r *rig) mustReconcile(tb testing.TB, rc *reconcile.Reconciler, p keysync.Portal, repair bool) reconcile.Report {
 	tb.Helper()
 	rep, err := rc.Run(tb.Context(), p, repair)
 	if err != nil {
@@ -63,7 +64,7 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 		users = append(users, user(n[0], n[0], n[1], n[0]+"@example.at"))
 	}
 	uids := testdb.InsertFeUsers(t, p.DB, users)
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	num := func(uid uint64) string { return r.Linked(t, "amicas", uid) }
 	before := p.MustRows(t)
 
@@ -101,18 +102,18 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 
 	rc := r.reconciler(4)
 	rep := r.mustReconcile(t, rc, p.Portal, false)
-	if rep.Status != keysync.ReconcileConflicts || rep.Rows != 15 || rep.Links != 12 || !rep.Duplicates {
+	if rep.Status != reconcile.StatusConflicts || rep.Rows != 15 || rep.Links != 12 || !rep.Duplicates {
 		t.Errorf("report=%+v", rep)
 	}
-	wantCounts(t, "found", rep.Found, map[keysync.Drift]int{
-		keysync.DriftNumberRemoved: 1, keysync.DriftNumberEdited: 1, keysync.DriftWibisoft: 2,
-		keysync.DriftInactive: 2, keysync.DriftDeleted: 1, keysync.DriftGone: 1,
+	wantCounts(t, "found", rep.Found, map[reconcile.Drift]int{
+		reconcile.DriftNumberRemoved: 1, reconcile.DriftNumberEdited: 1, reconcile.DriftWibisoft: 2,
+		reconcile.DriftInactive: 2, reconcile.DriftDeleted: 1, reconcile.DriftGone: 1,
 		// the crashed write-back, and the ids the adopted and linked rows lack
-		keysync.DriftMissingWriteBack: 3,
-		keysync.DriftUnknownNumber:    4, keysync.DriftDuplicate: 2,
+		reconcile.DriftMissingWriteBack: 3,
+		reconcile.DriftUnknownNumber:    4, reconcile.DriftDuplicate: 2,
 	})
-	wantCounts(t, "repaired", rep.Repaired, map[keysync.Drift]int{
-		keysync.DriftUnknownNumber: 2, keysync.DriftInactive: 2, keysync.DriftDeleted: 1, keysync.DriftGone: 1,
+	wantCounts(t, "repaired", rep.Repaired, map[reconcile.Drift]int{
+		reconcile.DriftUnknownNumber: 2, reconcile.DriftInactive: 2, reconcile.DriftDeleted: 1, reconcile.DriftGone: 1,
 	})
 	wantCounts(t, "conflicts", rep.Conflicts, map[keysync.ConflictKind]int{
 		keysync.ConflictNumberMismatch: 2, keysync.ConflictWibisoftMismatch: 2, keysync.ConflictInvalidNumber: 1,
@@ -162,17 +163,17 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 
 	// With repair: the portal gets the central values back.
 	rep = r.mustReconcile(t, rc, p.Portal, true)
-	wantCounts(t, "found with repair", rep.Found, map[keysync.Drift]int{
-		keysync.DriftNumberRemoved: 1, keysync.DriftNumberEdited: 1, keysync.DriftWibisoft: 2,
-		keysync.DriftMissingWriteBack: 3, keysync.DriftUnknownNumber: 2, keysync.DriftDuplicate: 2,
+	wantCounts(t, "found with repair", rep.Found, map[reconcile.Drift]int{
+		reconcile.DriftNumberRemoved: 1, reconcile.DriftNumberEdited: 1, reconcile.DriftWibisoft: 2,
+		reconcile.DriftMissingWriteBack: 3, reconcile.DriftUnknownNumber: 2, reconcile.DriftDuplicate: 2,
 	})
-	wantCounts(t, "repaired with repair", rep.Repaired, map[keysync.Drift]int{
-		keysync.DriftNumberRemoved: 1, keysync.DriftNumberEdited: 1, keysync.DriftWibisoft: 2, keysync.DriftMissingWriteBack: 3,
+	wantCounts(t, "repaired with repair", rep.Repaired, map[reconcile.Drift]int{
+		reconcile.DriftNumberRemoved: 1, reconcile.DriftNumberEdited: 1, reconcile.DriftWibisoft: 2, reconcile.DriftMissingWriteBack: 3,
 	})
 	wantCounts(t, "conflicts with repair", rep.Conflicts, map[keysync.ConflictKind]int{
 		keysync.ConflictInvalidNumber: 1, keysync.ConflictNumberTaken: 1, keysync.ConflictDuplicateNumber: 2,
 	})
-	if rep.NewConflicts != 0 || rep.Resolved != 4 || rep.Status != keysync.ReconcileConflicts {
+	if rep.NewConflicts != 0 || rep.Resolved != 4 || rep.Status != reconcile.StatusConflicts {
 		t.Errorf("report with repair=%+v, want no new conflicts, 4 resolved", rep)
 	}
 	after = p.MustRows(t)
@@ -202,10 +203,10 @@ func TestReconciler_TYPO3DriftAndRepair(t *testing.T) {
 	// An account that comes back, and nothing else new.
 	testdb.MustExec(t, p.DB, "UPDATE fe_users SET disable = 0 WHERE uid = ?", disabled)
 	rep = r.mustReconcile(t, rc, p.Portal, true)
-	wantCounts(t, "found after return", rep.Found, map[keysync.Drift]int{
-		keysync.DriftReactivated: 1, keysync.DriftUnknownNumber: 2, keysync.DriftDuplicate: 2,
+	wantCounts(t, "found after return", rep.Found, map[reconcile.Drift]int{
+		reconcile.DriftReactivated: 1, reconcile.DriftUnknownNumber: 2, reconcile.DriftDuplicate: 2,
 	})
-	wantCounts(t, "repaired after return", rep.Repaired, map[keysync.Drift]int{keysync.DriftReactivated: 1})
+	wantCounts(t, "repaired after return", rep.Repaired, map[reconcile.Drift]int{reconcile.DriftReactivated: 1})
 	if got := r.status(t, "amicas", disabled); got != "active" {
 		t.Errorf("status of the returned account=%q", got)
 	}
@@ -229,13 +230,13 @@ func TestReconciler_Clean(t *testing.T) {
 	p := r.Typo3(t, "amicas")
 	const n = 25
 	testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(7, n))
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	events := r.MustCount(t, "events", "")
 	for _, batch := range []int{1, 7, 25, 500} {
 		rc := r.reconciler(batch)
 		rc.ReadSize = 2 * batch
 		rep := r.mustReconcile(t, rc, p.Portal, true)
-		if rep.Status != keysync.ReconcileClean || rep.Rows != n || rep.Links != n || len(rep.Found) != 0 || rep.OpenConflicts() != 0 {
+		if rep.Status != reconcile.StatusClean || rep.Rows != n || rep.Links != n || len(rep.Found) != 0 || rep.OpenConflicts() != 0 {
 			t.Errorf("batch %d: report=%+v", batch, rep)
 		}
 	}
@@ -243,7 +244,7 @@ func TestReconciler_Clean(t *testing.T) {
 	// walked with Sweep, its duplicates left unchecked.
 	plain := keysync.Portal{Source: struct{ keysync.Source }{p.Source}, Country: "AT"}
 	rep := r.mustReconcile(t, r.reconciler(6), plain, true)
-	if rep.Status != keysync.ReconcileClean || rep.Rows != n || rep.Links != n || rep.Duplicates {
+	if rep.Status != reconcile.StatusClean || rep.Rows != n || rep.Links != n || rep.Duplicates {
 		t.Errorf("plain source: report=%+v", rep)
 	}
 	if got := r.MustCount(t, "events", ""); got != events {
@@ -266,7 +267,7 @@ func TestReconciler_Busy(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := r.reconciler(10).Run(t.Context(), p.Portal, false)
-	if !errors.Is(err, keysync.ErrReconcileBusy) || rep.Status != keysync.ReconcileFailed {
+	if !errors.Is(err, reconcile.ErrBusy) || rep.Status != reconcile.StatusFailed {
 		t.Fatalf("second run: %v, status %q, want busy", err, rep.Status)
 	}
 	if got := r.MustCount(t, "reconciliations", "source = 'amicas'"); got != 0 {
@@ -299,10 +300,10 @@ func TestReconciler_EmptyPortalRefused(t *testing.T) {
 	r := mustRig(t, nil)
 	p := r.Typo3(t, "amicas")
 	testdb.InsertFeUsers(t, p.DB, testdb.GenerateFeUsers(3, 5))
-	r.mustPass(t, p.Portal)
+	r.MustPass(t, p.Portal)
 	testdb.MustExec(t, p.DB, "DELETE FROM fe_users")
 	rep, err := r.reconciler(10).Run(t.Context(), p.Portal, true)
-	if err == nil || rep.Status != keysync.ReconcileFailed {
+	if err == nil || rep.Status != reconcile.StatusFailed {
 		t.Fatalf("reconcile of an emptied portal: %v, %+v", err, rep)
 	}
 	if got := r.MustCount(t, "accounts", "status = 'gone'"); got != 0 {
