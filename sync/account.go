@@ -1,6 +1,9 @@
 package keysync
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Account is one user row in one portal, as the engine sees it. Sources fill
 // it from their own tables; everything the engine needs to decide who the
@@ -73,3 +76,9 @@ func (a Account) Status() AccountStatus {
 
 // Key names the account in logs, events and conflicts: "source:id".
 func (a Account) Key() string { return AccountKey(a.Source, a.ID) }
+
+// AccountKey formats the account reference used in events, conflicts and
+// the command line: "source:id".
+func AccountKey(source string, id uint64) string {
+	return source + ":" + strconv.FormatUint(id, 10)
+}

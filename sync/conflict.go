@@ -1,6 +1,10 @@
 package keysync
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+)
 
 // ConflictKind names a case keysync cannot decide safely on its own.
 type ConflictKind string
@@ -52,4 +56,23 @@ type Conflict struct {
 
 func (c Conflict) String() string {
 	return fmt.Sprintf("%s %s value=%q: %s", c.Kind, AccountKey(c.Source, c.AccountID), c.Value, c.Detail)
+}
+
+// RecordedConflict is a conflict as stored centrally.
+type RecordedConflict struct {
+	Conflict
+	// Known is true when the same conflict was already open, so it is not
+	// reported as news again.
+	Known bool
+}
+
+// LogConflict logs a recorded conflict: a warning when it is new, a debug
+// line when the same conflict was open already.
+func LogConflict(log *slog.Logger, cf RecordedConflict) {
+	level := slog.LevelWarn
+	msg := "conflict recorded"
+	if cf.Known {
+		level, msg = slog.LevelDebug, "conflict still open"
+	}
+	log.Log(context.Background(), level, msg, LogKind, string(cf.Kind), LogUID, cf.AccountID, LogValue, cf.Value, LogNumber, cf.Number, "detail", cf.Detail)
 }

@@ -9,69 +9,6 @@ import (
 	"keysync/sync/number"
 )
 
-// Person is the central view of one person that a decision needs.
-type Person struct {
-	Number string
-	HH     string
-	PE     string
-	// Profile holds the normalised identity of the person's first account;
-	// for the candidates of ByEmail and Similar, that of the account found.
-	Profile Profile
-}
-
-// Profile is the normalised identity of an account: what decisions compare.
-type Profile struct {
-	Email     string // match.Email
-	FirstName string // match.FirstName (nicknames folded)
-	LastName  string // match.Name
-	BirthDate string
-	// Generation is the marker of parent and child with one name,
-	// match.Generation of the first or last name field: "jun", "sen" or "".
-	Generation string
-	// Country is the ISO alpha-2 code of the address, else the source's
-	// default; numbers with {country} use it.
-	Country string
-	// Household is match.HouseholdKey: address with unit plus surname.
-	Household string
-	// Address is the dwelling's key (match.Address.Key), Postcode and City
-	// the normalised parts that fuzzy matching compares.
-	Address  string
-	Postcode string
-	City     string
-	// Blocks are the fuzzy-candidate keys, computed once by NewProfile.
-	Blocks Blocks
-}
-
-// NewProfile normalises an account for matching. defaultCountry is the
-// source's country, used when the row names none.
-func NewProfile(a Account, defaultCountry string) Profile {
-	first, last := a.FirstName, a.LastName
-	addr := match.ParseAddress(a.Street, a.Zip, a.City, a.Country, defaultCountry)
-	p := Profile{
-		Email:      match.Email(a.Email),
-		FirstName:  match.FirstName(first),
-		LastName:   match.Name(last),
-		BirthDate:  a.BirthDate,
-		Generation: Generation(first, last),
-		Country:    addr.Country,
-		Household:  match.HouseholdKey(addr, last),
-		Address:    addr.Key(),
-		Postcode:   addr.Postcode,
-		City:       addr.City,
-	}
-	p.Blocks = BlockingKeys(p)
-	return p
-}
-
-// Generation is the generation marker of a name (match.Generation), read
-// from the first-name field, else from the last-name field.
-func Generation(first, last string) string {
-	if g := match.Generation(first); g != "" {
-		return g
-	}
-	return match.Generation(last)
-}
-
 // Facts answers the questions a decision asks of the central store. The
 // store loads them for a whole batch in a few queries, inside the
 // transaction that serialises allocation, and adds each new person to them
@@ -365,7 +302,7 @@ func contradictedByEmail(p Profile, number string, byEmail []Person) bool {
 // side only: how parent and child of one name look when one of them gave
 // it and the other did not.
 func oneBirthDateAtHome(a, b Profile) bool {
-	return a.Household != "" && a.Household == b.Household && (a.BirthDate == "") != (b.BirthDate == "")
+	return sameHousehold(a, b) && (a.BirthDate == "") != (b.BirthDate == "")
 }
 
 // fuzzyCandidate returns the best-scoring candidate under the blocking keys,
@@ -395,7 +332,7 @@ func fuzzyCandidate(p Profile, f Facts, shared *Person) (*Person, float64, strin
 
 // adoptWibisoft takes Wibisoft ids already present in the row, never
 // replacing them, and otherwise joins the household of the same address and
-// surname.
+// surname (joinHousehold).
 func adoptWibisoft(d *Decision, a Account, p Profile, f Facts, conflict func(ConflictKind, string, string, string)) {
 	if a.PE != "" {
 		if owner, ok := f.PEOwner(a.PE); ok {
@@ -404,15 +341,7 @@ func adoptWibisoft(d *Decision, a Account, p Profile, f Facts, conflict func(Con
 			d.Person.PE = a.PE
 		}
 	}
-	switch {
-	case a.HH != "":
-		d.Person.HH = a.HH
-	case d.Person.HH != "":
-	default:
-		if hh, ok := f.Household(p.Household); ok && p.Household != "" {
-			d.Person.HH = hh
-		}
-	}
+	d.Person.HH = joinHousehold(d.Person.HH, a, p, f)
 }
 
 // samePersonByEmail is the rule for a shared e-mail address: same first and

@@ -433,14 +433,3 @@ func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *C
 	}
 	return done, nil
 }
-
-// LogConflict logs a recorded conflict: a warning when it is new, a debug
-// line when the same conflict was open already.
-func LogConflict(log *slog.Logger, cf RecordedConflict) {
-	level := slog.LevelWarn
-	msg := "conflict recorded"
-	if cf.Known {
-		level, msg = slog.LevelDebug, "conflict still open"
-	}
-	log.Log(context.Background(), level, msg, LogKind, string(cf.Kind), LogUID, cf.AccountID, LogValue, cf.Value, LogNumber, cf.Number, "detail", cf.Detail)
-}

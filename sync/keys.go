@@ -1,7 +1,5 @@
 package keysync
 
-import "strconv"
-
 // Log attribute keys. Constants keep every log line greppable by the same
 // names, which is what admins filter journald output on.
 const (
@@ -17,9 +15,3 @@ const (
 	LogDuration = "duration"
 	LogDryRun   = "dry_run"
 )
-
-// AccountKey formats the account reference used in events, conflicts and
-// the command line: "source:id".
-func AccountKey(source string, id uint64) string {
-	return source + ":" + strconv.FormatUint(id, 10)
-}

@@ -27,14 +27,6 @@ type Outcome struct {
 	Err error
 }
 
-// RecordedConflict is a conflict as stored centrally.
-type RecordedConflict struct {
-	Conflict
-	// Known is true when the same conflict was already open, so it is not
-	// reported as news again.
-	Known bool
-}
-
 // Write returns the values the portal row still lacks, and false when
 // nothing needs writing. Only empty columns are ever written.
 func (o Outcome) Write() (Write, bool) {

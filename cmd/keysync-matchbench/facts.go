@@ -13,12 +13,12 @@ var _ keysync.Facts = (*memFacts)(nil)
 // accounts under a blocking key, each with its own profile, and every new
 // or linked account is added so later registrations find it.
 type memFacts struct {
-	tmpl       *number.Template
-	linked     map[string]keysync.Person // by account key
-	byEmail    map[string][]keysync.Person
-	byNumber   map[string]keysync.Person
-	byPE       map[string]keysync.Person
-	households map[string]string // household key -> hh id
+	tmpl     *number.Template
+	linked   map[string]keysync.Person // by account key
+	byEmail  map[string][]keysync.Person
+	byNumber map[string]keysync.Person
+	byPE     map[string]keysync.Person
+	keysync.Households
 	// accounts holds every account with its person and own profile;
 	// similar indexes them by tagged blocking key (Blocks.Keys).
 	accounts []keysync.Person
@@ -28,13 +28,12 @@ type memFacts struct {
 
 func newMemFacts(tmpl *number.Template) *memFacts {
 	return &memFacts{
-		tmpl:       tmpl,
-		linked:     map[string]keysync.Person{},
-		byEmail:    map[string][]keysync.Person{},
-		byNumber:   map[string]keysync.Person{},
-		byPE:       map[string]keysync.Person{},
-		households: map[string]string{},
-		similar:    map[string][]int{},
+		tmpl:     tmpl,
+		linked:   map[string]keysync.Person{},
+		byEmail:  map[string][]keysync.Person{},
+		byNumber: map[string]keysync.Person{},
+		byPE:     map[string]keysync.Person{},
+		similar:  map[string][]int{},
 	}
 }
 
@@ -53,11 +52,6 @@ func (f *memFacts) ByNumber(n string) (keysync.Person, bool) {
 func (f *memFacts) PEOwner(pe string) (keysync.Person, bool) {
 	p, ok := f.byPE[pe]
 	return p, ok
-}
-
-func (f *memFacts) Household(key string) (string, bool) {
-	hh, ok := f.households[key]
-	return hh, ok
 }
 
 // Similar returns every account under the blocking keys once, each with
@@ -116,9 +110,5 @@ func (f *memFacts) add(person keysync.Person, a keysync.Account, p keysync.Profi
 	for _, k := range p.Blocks.Keys() {
 		f.similar[k] = append(f.similar[k], len(f.accounts)-1)
 	}
-	if person.HH != "" && p.Household != "" {
-		if _, ok := f.households[p.Household]; !ok {
-			f.households[p.Household] = person.HH
-		}
-	}
+	f.Add(p.Household, person.HH)
 }

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	keysync "keysync/sync"
 	"keysync/sync/central"
 	"keysync/sync/match"
 )
@@ -192,7 +193,7 @@ func deletedAt(a central.AccountView) *time.Time {
 	if a.DeletedAt != nil {
 		return a.DeletedAt
 	}
-	if a.Status == "deleted" || a.Status == "gone" {
+	if a.Status == keysync.StatusDeleted || a.Status == keysync.StatusGone {
 		return a.StatusChangedAt
 	}
 	return nil

@@ -43,27 +43,27 @@ type PersonView struct {
 // after a portal deletes its row, with the deletion date, so nothing an
 // admin can look up is lost.
 type AccountView struct {
-	Account         string     `json:"account"`
-	Source          string     `json:"source"`
-	ID              uint64     `json:"account_id"`
-	Number          string     `json:"number"`
-	Status          string     `json:"status"`
-	Username        string     `json:"username"`
-	Email           string     `json:"email"`
-	FirstName       string     `json:"first_name"`
-	LastName        string     `json:"last_name"`
-	BirthDate       string     `json:"birth_date,omitempty"`
-	Street          string     `json:"street,omitempty"`
-	Zip             string     `json:"zip,omitempty"`
-	City            string     `json:"city,omitempty"`
-	Country         string     `json:"country,omitempty"`
-	Groups          []string   `json:"groups"`
-	RegisteredAt    *time.Time `json:"registered_at,omitempty"`
-	LinkedAt        time.Time  `json:"linked_at"`
-	WrittenAt       *time.Time `json:"written_at,omitempty"`
-	StatusChangedAt *time.Time `json:"status_changed_at,omitempty"`
-	DeletedAt       *time.Time `json:"deleted_at,omitempty"`
-	PendingWrite    bool       `json:"pending_write"`
+	Account         string                `json:"account"`
+	Source          string                `json:"source"`
+	ID              uint64                `json:"account_id"`
+	Number          string                `json:"number"`
+	Status          keysync.AccountStatus `json:"status"`
+	Username        string                `json:"username"`
+	Email           string                `json:"email"`
+	FirstName       string                `json:"first_name"`
+	LastName        string                `json:"last_name"`
+	BirthDate       string                `json:"birth_date,omitempty"`
+	Street          string                `json:"street,omitempty"`
+	Zip             string                `json:"zip,omitempty"`
+	City            string                `json:"city,omitempty"`
+	Country         string                `json:"country,omitempty"`
+	Groups          []string              `json:"groups"`
+	RegisteredAt    *time.Time            `json:"registered_at,omitempty"`
+	LinkedAt        time.Time             `json:"linked_at"`
+	WrittenAt       *time.Time            `json:"written_at,omitempty"`
+	StatusChangedAt *time.Time            `json:"status_changed_at,omitempty"`
+	DeletedAt       *time.Time            `json:"deleted_at,omitempty"`
+	PendingWrite    bool                  `json:"pending_write"`
 
 	profile keysync.Profile
 }
@@ -269,7 +269,7 @@ func (s *Store) History(ctx context.Context, p PersonView) ([]HistoryEntry, erro
 				New: a.Number, Detail: "number written to " + a.Account})
 		}
 		kind, detail := "deleted", "account deleted on "+a.Source
-		if a.Status == "gone" {
+		if a.Status == keysync.StatusGone {
 			kind, detail = "gone", "account row removed from "+a.Source
 		}
 		if a.DeletedAt != nil && !seen[kind+"|"+a.Account] && !seen["account_"+kind+"|"+a.Account] {

@@ -57,7 +57,7 @@ func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Tim
 	if !a.Registered.IsZero() {
 		registered = a.Registered.UTC()
 	}
-	b.accounts.add(a.Source, a.ID, number, accountStatus(a), text.Clip(a.Username, 255), text.Clip(a.Email, 320),
+	b.accounts.add(a.Source, a.ID, number, string(a.Status()), text.Clip(a.Username, 255), text.Clip(a.Email, 320),
 		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(p.Email, 320), text.Clip(p.FirstName, 255), text.Clip(p.LastName, 255),
 		text.Clip(a.BirthDate, 10), text.Clip(a.Street, 255), text.Clip(a.Zip, 32), text.Clip(a.City, 255), text.Clip(a.Country, 64),
 		text.Clip(p.Postcode, 16), text.Clip(p.City, 255), text.Clip(p.Address, 512),
@@ -73,17 +73,6 @@ func groupsJSON(groups []string) any {
 	}
 	b, _ := json.Marshal(groups)
 	return string(b)
-}
-
-func accountStatus(a keysync.Account) string {
-	switch {
-	case a.Active:
-		return "active"
-	case a.Deleted:
-		return "deleted"
-	default:
-		return "inactive"
-	}
 }
 
 func (b *batch) event(s *Store, now time.Time, kind, number, source string, id uint64, oldValue, newValue, detail string) {
@@ -124,7 +113,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		if _, taken := f.byPE[a.PE]; a.PE != "" && !taken {
 			holdBack(pes, a.PE)
 		}
-		if a.HH != "" && !f.hhIDs[a.HH] {
+		if a.HH != "" && !f.Known(a.HH) {
 			holdBack(hhs, a.HH)
 		}
 	}
@@ -284,7 +273,7 @@ func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c
 		}
 		p.HH = hh
 		b.households.add(p.HH, text.Clip(c.Profile.Household, 512), now)
-	case !f.hhIDs[p.HH]:
+	case !f.Known(p.HH):
 		// A household id found in the row that keysync does not know yet.
 		b.reserve(hhs, p.HH)
 		b.households.add(text.Clip(p.HH, 64), text.Clip(c.Profile.Household, 512), now)

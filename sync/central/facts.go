@@ -9,7 +9,6 @@ import (
 
 	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/match"
 )
 
 var _ keysync.Facts = (*facts)(nil)
@@ -18,13 +17,14 @@ var _ keysync.Facts = (*facts)(nil)
 // queries for the whole batch after the sequences are locked, and extended
 // with every person the batch creates.
 type facts struct {
-	source     string
-	linked     map[uint64]keysync.Person
-	byEmail    map[string][]keysync.Person
-	byNumber   map[string]keysync.Person
-	byPE       map[string]keysync.Person
-	households map[string]string // household key -> hh id
-	hhIDs      map[string]bool
+	source   string
+	linked   map[uint64]keysync.Person
+	byEmail  map[string][]keysync.Person
+	byNumber map[string]keysync.Person
+	byPE     map[string]keysync.Person
+	// Households: those of the batch's addresses and row ids, and those
+	// it opens.
+	keysync.Households
 	// accounts holds the fuzzy candidates, one entry per account with its
 	// own profile and its person; similar indexes them by blocking key, one
 	// map per kind of key in the order of blockColumns.
@@ -84,11 +84,6 @@ func (f *facts) addSimilar(p keysync.Person) {
 	}
 }
 
-func (f *facts) Household(key string) (string, bool) {
-	hh, ok := f.households[key]
-	return hh, ok
-}
-
 // add records a person the batch created or linked, so that later rows of
 // the same batch find it.
 func (f *facts) add(p keysync.Person, c keysync.Candidate) {
@@ -107,14 +102,7 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 	withProfile := p
 	withProfile.Profile = c.Profile
 	f.addSimilar(withProfile)
-	if p.HH != "" {
-		f.hhIDs[p.HH] = true
-		if c.Profile.Household != "" {
-			if _, ok := f.households[c.Profile.Household]; !ok {
-				f.households[c.Profile.Household] = p.HH
-			}
-		}
-	}
+	f.Add(c.Profile.Household, p.HH)
 }
 
 // survivorColumns are personColumns of the survivor s when p was merged
@@ -137,14 +125,12 @@ func scanPerson(rows *sql.Rows, extra ...any) (keysync.Person, error) {
 // Wibisoft ids found in the rows, and the households of their addresses.
 func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.Candidate) (*facts, error) {
 	f := &facts{
-		source:     source,
-		linked:     map[uint64]keysync.Person{},
-		byEmail:    map[string][]keysync.Person{},
-		byNumber:   map[string]keysync.Person{},
-		byPE:       map[string]keysync.Person{},
-		households: map[string]string{},
-		hhIDs:      map[string]bool{},
-		rewrite:    map[uint64]bool{},
+		source:   source,
+		linked:   map[uint64]keysync.Person{},
+		byEmail:  map[string][]keysync.Person{},
+		byNumber: map[string]keysync.Person{},
+		byPE:     map[string]keysync.Person{},
+		rewrite:  map[uint64]bool{},
 	}
 	for i := range f.similar {
 		f.similar[i] = map[string][]int{}
@@ -200,13 +186,11 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 			p, err := scanPerson(rows, &first, &last, &birth, &rawFirst, &rawLast, &addr)
 			p.Profile.FirstName, p.Profile.LastName, p.Profile.BirthDate = first, last, birth
 			p.Profile.Generation = keysync.Generation(rawFirst, rawLast)
-			p.Profile.Household = match.HouseholdKeyOf(addr, last)
+			p.Profile.Household = keysync.HouseholdKeyOf(addr, last)
 			f.byEmail[p.Profile.Email] = append(f.byEmail[p.Profile.Email], p)
-			if p.HH != "" {
-				// A shared mailbox puts a new person into this household,
-				// whose row exists already.
-				f.hhIDs[p.HH] = true
-			}
+			// A shared mailbox puts a new person into this household,
+			// whose row exists already.
+			f.Add("", p.HH)
 			return err
 		})
 		if err != nil {
@@ -252,10 +236,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 			if err := rows.Scan(&hh, &key); err != nil {
 				return err
 			}
-			f.hhIDs[hh] = true
-			if _, ok := f.households[key]; !ok && key != "" {
-				f.households[key] = hh
-			}
+			f.Add(key, hh)
 			return nil
 		})
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"keysync/internal/sqlutil"
+	keysync "keysync/sync"
 	"keysync/sync/match"
 )
 
@@ -46,16 +47,13 @@ type Query struct {
 	RegisteredSince  time.Time
 	RegisteredBefore time.Time
 	Source           string
-	// Status is an account status: active, inactive, deleted or gone.
+	// Status is an account status (keysync.AccountStatuses).
 	Status string
 	// Limit is the most persons returned; 0 means 100.
 	Limit int
 	// SourceCountries maps each source to its default country code.
 	SourceCountries map[string]string
 }
-
-// AccountStatuses are the values of accounts.status.
-var AccountStatuses = []string{"active", "inactive", "deleted", "gone"}
 
 // finder is a Query prepared for matching rows.
 type finder struct {
@@ -111,8 +109,12 @@ func prepare(q Query) (*finder, error) {
 			return nil, fmt.Errorf("%w: %q has no letters to compare", ErrBadQuery, q.SoundsLike)
 		}
 	}
-	if q.Status != "" && !slices.Contains(AccountStatuses, q.Status) {
-		return nil, fmt.Errorf("%w: status %q is not one of %s", ErrBadQuery, q.Status, strings.Join(AccountStatuses, ", "))
+	if q.Status != "" && !slices.Contains(keysync.AccountStatuses, keysync.AccountStatus(q.Status)) {
+		names := make([]string, len(keysync.AccountStatuses))
+		for i, st := range keysync.AccountStatuses {
+			names[i] = string(st)
+		}
+		return nil, fmt.Errorf("%w: status %q is not one of %s", ErrBadQuery, q.Status, strings.Join(names, ", "))
 	}
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrBadQuery)

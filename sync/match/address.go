@@ -46,24 +46,6 @@ func (a Address) Key() string {
 	return strings.Join([]string{a.Country, a.Postcode, a.Street, a.House, a.Block, a.Stair, a.Door}, "|")
 }
 
-// HouseholdKey is the key under which persons share a Wibisoft household:
-// the address Key followed by "|" and the Name-normalised surname. It is ""
-// when either part is empty, so people without a complete address or
-// surname always get a household of their own.
-func HouseholdKey(a Address, surname string) string {
-	return HouseholdKeyOf(a.Key(), surname)
-}
-
-// HouseholdKeyOf is HouseholdKey for an address already reduced to its Key,
-// as the central store keeps it.
-func HouseholdKeyOf(addressKey, surname string) string {
-	n := Name(surname)
-	if addressKey == "" || n == "" {
-		return ""
-	}
-	return addressKey + "|" + n
-}
-
 // resolveCountry picks the address country from the country field, a
 // postcode prefix or the default, in that order. With the country field
 // left empty, a five-digit postcode is German where the default country's

@@ -161,29 +161,6 @@ func TestAddressKey(t *testing.T) {
 	}
 }
 
-func TestHouseholdKey(t *testing.T) {
-	a := ParseAddress("Hauptstraße 10/4/15", "1010", "Wien", "AT", "")
-	b := ParseAddress("Hauptstr. 10 Stg. 4 Top 15", "A-1010", "Wien", "", "AT")
-	if got, want := HouseholdKey(a, "Müller"), "AT|1010|hauptstrasse|10||4|15|mueller"; got != want {
-		t.Errorf("HouseholdKey = %q, want %q", got, want)
-	}
-	if HouseholdKey(a, "Müller") != HouseholdKey(b, "MUELLER") {
-		t.Error("same dwelling and surname must share a household")
-	}
-	if HouseholdKey(a, "Müller") == HouseholdKey(a, "Huber") {
-		t.Error("different surnames must not share a household")
-	}
-	if got := HouseholdKey(a, ""); got != "" {
-		t.Errorf("empty surname gives %q", got)
-	}
-	if got := HouseholdKey(a, "Dr."); got != "" {
-		t.Errorf("title-only surname gives %q", got)
-	}
-	if got := HouseholdKey(ParseAddress("Hauptstraße", "1010", "Wien", "AT", ""), "Müller"); got != "" {
-		t.Errorf("incomplete address gives %q", got)
-	}
-}
-
 func FuzzParseAddress(f *testing.F) {
 	seeds := [][5]string{
 		{"Hauptstraße 10/A/4/15", "A-1010", "Wien", "AT", ""},

@@ -1,0 +1,11 @@
+package keysync
+
+// Person is the central view of one person that a decision needs.
+type Person struct {
+	Number string
+	HH     string
+	PE     string
+	// Profile holds the normalised identity of the person's first account;
+	// for the candidates of ByEmail and Similar, that of the account found.
+	Profile Profile
+}
