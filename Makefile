@@ -26,6 +26,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzTemplateRoundTrip -fuzztime 30s ./sync/number
 	$(GO) test -run '^$$' -fuzz FuzzAlgorithms -fuzztime 30s ./sync/number
 	$(GO) test -run '^$$' -fuzz FuzzCheckCommand -fuzztime 30s ./cmd/keysync
+	$(GO) test -run '^$$' -fuzz FuzzCheckDSN -fuzztime 30s ./config
 
 bench: build
 	.ci/with-mariadb $(GO) run ./cmd/keysync-bench

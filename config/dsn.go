@@ -5,49 +5,37 @@ import (
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
+
+	"keysync/internal/sqlutil"
 )
 
 // redacted replaces a password wherever keysync shows a DSN.
 const redacted = "xxxxx"
 
+// notShown stands for a DSN the driver cannot parse.
+const notShown = "<not a DSN, not shown>"
+
 // dsnShape is the example shown when a DSN is wrong.
-const dsnShape = "want user:password@tcp(host:3306)/dbname"
+const dsnShape = "expected user:password@tcp(host:port)/dbname?params"
 
 // RedactDSN returns dsn with its password replaced by "xxxxx", so that a DSN
 // can be shown in errors, logs and `keysync config`. A DSN the driver accepts
-// is re-formatted by the driver with the password it would use replaced. For
-// one it rejects, everything from the first ':' to the last '@' is replaced:
-// that covers the password even when it holds '/' or '(' and the driver could
-// not tell where it ends, at the cost of hiding more than needed.
+// is re-formatted by the driver with the password it would use replaced. One
+// it rejects is not shown at all (notShown): without the driver's parse
+// nobody can tell where its password ends, and a file holding only the
+// password is a common mistake.
 func RedactDSN(dsn string) string {
 	if dsn == "" {
 		return ""
 	}
-	if cfg, err := parseDSN(dsn); err == nil {
-		if cfg.Passwd != "" {
-			cfg.Passwd = redacted
-		}
-		return cfg.FormatDSN()
+	cfg, err := parseDSN(dsn)
+	if err != nil {
+		return notShown
 	}
-	if start, end, ok := secretSpan(dsn); ok {
-		return dsn[:start] + redacted + dsn[end:]
+	if cfg.Passwd != "" {
+		cfg.Passwd = redacted
 	}
-	return dsn
-}
-
-// secretSpan returns where the password may be in a DSN the driver rejects:
-// from after the first ':' up to the last '@'. ok is false when the DSN has
-// no ':' before an '@', and so no password.
-func secretSpan(dsn string) (start, end int, ok bool) {
-	end = strings.LastIndexByte(dsn, '@')
-	if end < 0 {
-		return 0, 0, false
-	}
-	colon := strings.IndexByte(dsn[:end], ':')
-	if colon < 0 {
-		return 0, 0, false
-	}
-	return colon + 1, end, true
+	return cfg.FormatDSN()
 }
 
 // parseDSN is mysql.ParseDSN that returns an error instead of panicking: the
@@ -62,37 +50,54 @@ func parseDSN(dsn string) (cfg *mysql.Config, err error) {
 	return mysql.ParseDSN(dsn)
 }
 
-// checkDSN returns the reason a DSN cannot be used, or "" when it can. The
-// driver's own message is included only when it shares no three characters
-// in a row with the password, since the driver quotes parts of the DSN.
+// checkDSN returns the reason a DSN cannot be used, or "" when it can. A
+// DSN the driver cannot parse is never quoted, not even redacted: without
+// the driver's parse nobody can tell where its password ends (a file
+// holding only the password is the usual mistake), so the reason
+// describes its shape instead. Of the driver's own messages only those
+// that quote nothing of the DSN are passed on.
 func checkDSN(dsn string) string {
 	cfg, err := parseDSN(dsn)
 	if err != nil {
-		msg := strings.TrimPrefix(err.Error(), "invalid DSN: ")
-		if start, end, ok := secretSpan(dsn); ok && sharesRun(msg, dsn[start:end], 3) {
-			msg = "the driver's detail is withheld because it may quote the password"
-		}
-		return "not a valid DSN (" + msg + "); " + dsnShape
+		return "not a valid DSN (" + describeDSN(dsn, err) + "); " + dsnShape
 	}
 	if cfg.DBName == "" {
 		return "names no database; " + dsnShape
 	}
+	if err := sqlutil.CheckDSNSafety(cfg); err != nil {
+		return err.Error()
+	}
 	return ""
 }
 
-// sharesRun reports whether msg contains n consecutive bytes of secret, or
-// all of secret when it is shorter than n.
-func sharesRun(msg, secret string, n int) bool {
-	if secret == "" {
-		return false
+// driverMessages are the driver's parse errors that quote nothing of the
+// DSN.
+var driverMessages = []string{
+	"missing the slash separating the database name",
+	"network address not terminated (missing closing brace)",
+	"did you forget to escape a param value?",
+	"strict mode has been removed",
+}
+
+// describeDSN says what is wrong with a DSN the driver rejected, in words
+// that quote none of it: the parts it lacks, else the driver's message
+// when it is one of driverMessages.
+func describeDSN(dsn string, err error) string {
+	var lacks []string
+	if !strings.Contains(dsn, "@") {
+		lacks = append(lacks, "no user:password@")
 	}
-	if len(secret) <= n {
-		return strings.Contains(msg, secret)
+	if !strings.Contains(dsn, "/") {
+		lacks = append(lacks, "no /dbname")
 	}
-	for i := 0; i+n <= len(secret); i++ {
-		if strings.Contains(msg, secret[i:i+n]) {
-			return true
+	if len(lacks) > 0 {
+		return "it has " + strings.Join(lacks, " and ")
+	}
+	msg := strings.TrimPrefix(err.Error(), "invalid DSN: ")
+	for _, m := range driverMessages {
+		if strings.HasPrefix(msg, m) {
+			return m
 		}
 	}
-	return false
+	return "a parameter or the address is malformed"
 }

@@ -36,17 +36,19 @@ func Load() (*Config, error) {
 	if err := registerCA(g.TLSCaFile); err != nil {
 		errs = append(errs, err)
 	}
-	dsn, err := loadDSN(varCentralDSN, g.CentralDSN, g.CentralDSNFile)
+	dsn, warning, err := loadDSN(varCentralDSN, g.CentralDSN, g.CentralDSNFile)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	c.CentralDSN = dsn
+	warnings := nonEmpty(nil, warning)
 
 	names, nameErrs := sourceNames(g.Sources)
 	errs = append(errs, nameErrs...)
 	for _, name := range names {
-		s, sourceErrs := loadSource(name)
+		s, sourceErrs, warning := loadSource(name)
 		errs = append(errs, sourceErrs...)
+		warnings = nonEmpty(warnings, warning)
 		c.Sources = append(c.Sources, s)
 	}
 
@@ -63,8 +65,17 @@ func Load() (*Config, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	c.Warnings = append(unusedVariables(os.Environ(), names), httpWarnings(c.HTTPAddr)...)
+	c.Warnings = append(warnings, unusedVariables(os.Environ(), names)...)
+	c.Warnings = append(c.Warnings, httpWarnings(c.HTTPAddr)...)
 	return c, nil
+}
+
+// nonEmpty appends w to list unless it is empty.
+func nonEmpty(list []string, w string) []string {
+	if w == "" {
+		return list
+	}
+	return append(list, w)
 }
 
 // erroneous returns the variables that errs already report.

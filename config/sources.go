@@ -38,12 +38,13 @@ func sourceNames(list string) ([]string, []error) {
 
 // loadSource reads the variables of one source and resolves its DSN. The
 // remaining checks need the number templates and happen in validate,
-// which also brings names into their canonical case.
-func loadSource(name string) (Source, []error) {
+// which also brings names into their canonical case. warning is about the
+// DSN file, as loadDSN returns it.
+func loadSource(name string) (s Source, errs []error, warning string) {
 	var v sourceVars
 	p := sourcePrefix(name)
-	errs := process(p, &v)
-	dsn, err := loadDSN(p+sufDSN, v.DSN, v.DSNFile)
+	errs = process(p, &v)
+	dsn, warning, err := loadDSN(p+sufDSN, v.DSN, v.DSNFile)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -66,5 +67,5 @@ func loadSource(name string) (Source, []error) {
 		PEKey:             v.PEKey,
 		AfterWrite:        v.AfterWrite,
 		AfterWriteTimeout: v.AfterWriteTimeout,
-	}, errs
+	}, errs, warning
 }

@@ -17,8 +17,8 @@ const prefix = "KEYSYNC"
 // from an envconfig:"..." tag: with one, envconfig also falls back to the
 // bare name without KEYSYNC_, and would read an unrelated DSN variable.
 type globalVars struct {
-	CentralDSN      string        `split_words:"true" desc:"required; DSN of keysync's own database, user:password@tcp(host:3306)/dbname"`
-	CentralDSNFile  string        `split_words:"true" desc:"file holding KEYSYNC_CENTRAL_DSN instead, so the password stays out of the environment"`
+	CentralDSN      string        `split_words:"true" desc:"required; DSN of keysync's own database, user:password@tcp(host:3306)/dbname; charset only utf8mb4, utf8mb3, utf8, latin1 or ascii; allowAllFiles and allowCleartextPasswords are refused"`
+	CentralDSNFile  string        `split_words:"true" desc:"file holding KEYSYNC_CENTRAL_DSN instead, so the password stays out of the environment: a regular file of at most 64 KiB, readable by keysync's account or group only (a warning otherwise)"`
 	Sources         string        `desc:"required; comma-separated source names (a-z, 0-9, _), each configured by KEYSYNC_SOURCE_<NAME>_*"`
 	NumberFormat    string        `split_words:"true" default:"{seq:8}{check}" desc:"template of customer numbers: literal text, {seq:N}, {check}, {country}"`
 	CheckDigit      string        `split_words:"true" default:"damm" desc:"check digit algorithm for {check}: damm, luhn, verhoeff, iso7064-97-10"`
@@ -46,18 +46,18 @@ type globalVars struct {
 // name in KEYSYNC_SOURCES.
 type sourceVars struct {
 	Kind              string        `desc:"required; portal kind: typo3 or wordpress"`
-	DSN               string        `desc:"required; DSN of the portal database, user:password@tcp(host:3306)/dbname"`
-	DSNFile           string        `split_words:"true" desc:"file holding the DSN instead, so the password stays out of the environment"`
+	DSN               string        `desc:"required; DSN of the portal database, user:password@tcp(host:3306)/dbname; the same parameters as KEYSYNC_CENTRAL_DSN are refused"`
+	DSNFile           string        `split_words:"true" desc:"file holding the DSN instead, as KEYSYNC_CENTRAL_DSN_FILE"`
 	Country           string        `desc:"ISO 3166 alpha-2 code of the portal's country: for rows without one, and for {country}; required when a template uses {country}"`
 	Table             string        `default:"fe_users" desc:"typo3: table of frontend users"`
 	Pids              []uint64      `desc:"typo3: comma-separated storage folder uids to work on; empty means all"`
-	NumberColumn      string        `split_words:"true" default:"tx_keysync_customer_number" desc:"typo3: column keysync writes the customer number to; name an existing column to adopt its values"`
+	NumberColumn      string        `split_words:"true" default:"tx_keysync_customer_number" desc:"typo3: column keysync writes the customer number to; name an existing column to adopt its values; TYPO3's own columns (password, username, usergroup ...) are refused"`
 	HHColumn          string        `split_words:"true" default:"tx_keysync_wibisoft_hh_id" desc:"typo3: column keysync writes the household id to"`
 	PEColumn          string        `split_words:"true" default:"tx_keysync_wibisoft_pe_id" desc:"typo3: column keysync writes the person id to"`
 	TablePrefix       string        `split_words:"true" default:"wp_" desc:"wordpress: $table_prefix of wp-config.php"`
 	UsersTable        string        `split_words:"true" desc:"wordpress: users table when not <prefix>users (CUSTOM_USER_TABLE)"`
 	UsermetaTable     string        `split_words:"true" desc:"wordpress: user meta table when not <prefix>usermeta (CUSTOM_USER_META_TABLE)"`
-	NumberKey         string        `split_words:"true" default:"keysync_customer_number" desc:"wordpress: meta key of the customer number"`
+	NumberKey         string        `split_words:"true" default:"keysync_customer_number" desc:"wordpress: meta key of the customer number; WordPress's own keys (<prefix>capabilities, session_tokens, first_name ...) are refused"`
 	HHKey             string        `split_words:"true" default:"keysync_wibisoft_hh_id" desc:"wordpress: meta key of the household id"`
 	PEKey             string        `split_words:"true" default:"keysync_wibisoft_pe_id" desc:"wordpress: meta key of the person id"`
 	AfterWrite        string        `split_words:"true" desc:"wordpress: shell command run after a user's meta was written; {id} is the user id (also in KEYSYNC_USER_ID), e.g. wp cache delete {id} user_meta"`

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"keysync/sources/typo3"
+	"keysync/sources/wordpress"
 	"keysync/sync/number"
 )
 
@@ -80,6 +82,7 @@ func (s *Source) validate(countryVar string) []error {
 	if strings.EqualFold(s.NumberKey, s.HHKey) || strings.EqualFold(s.NumberKey, s.PEKey) || strings.EqualFold(s.HHKey, s.PEKey) {
 		add(sufNumberKey, s.NumberKey, "the three meta keys must differ")
 	}
+	errs = append(errs, s.protectedTargets()...)
 	if s.AfterWriteTimeout <= 0 {
 		add(sufAfterWriteTimeout, s.AfterWriteTimeout.String(), "must be positive, e.g. 10s")
 	}
@@ -100,4 +103,31 @@ func (s *Source) validate(countryVar string) []error {
 // Whether the code is assigned is not checked, so new codes need no update.
 func isCountry(s string) bool {
 	return len(s) == 2 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z'
+}
+
+// protectedTargets refuses a portal's own columns or meta keys as targets
+// of keysync's writes: a write-back fills them only where empty, but a
+// repair restores the central value over whatever they hold (say, every
+// member's password hash). Only the settings of the source's kind are
+// looked at.
+func (s *Source) protectedTargets() []error {
+	p := sourcePrefix(s.Name)
+	var errs []error
+	check := func(protected func(string) bool, what string, targets ...[2]string) {
+		for _, t := range targets {
+			if protected(t[1]) {
+				errs = append(errs, &Error{Var: p + t[0], Value: t[1],
+					Reason: what + "; keysync writes only into columns or meta keys of its own, e.g. the default"})
+			}
+		}
+	}
+	switch strings.ToLower(s.Kind) {
+	case "typo3":
+		check(typo3.ProtectedColumn, "a column TYPO3 itself keeps in "+s.Table,
+			[2]string{sufNumberColumn, s.NumberColumn}, [2]string{sufHHColumn, s.HHColumn}, [2]string{sufPEColumn, s.PEColumn})
+	case "wordpress":
+		check(wordpress.ProtectedKey, "a user meta key WordPress itself uses (or one keysync reads)",
+			[2]string{sufNumberKey, s.NumberKey}, [2]string{sufHHKey, s.HHKey}, [2]string{sufPEKey, s.PEKey})
+	}
+	return errs
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -50,7 +51,11 @@ func TestConfigErrors_NameVariableAndHidePassword(t *testing.T) {
 		{"bad kind", []string{"KEYSYNC_SOURCE_AMICAS_KIND=joomla"}, "KEYSYNC_SOURCE_AMICAS_KIND", "joomla"},
 		{"bad template", []string{"KEYSYNC_NUMBER_FORMAT={seq}{check}"}, "KEYSYNC_NUMBER_FORMAT", "{seq}{check}"},
 		{"bad check digit", []string{"KEYSYNC_CHECK_DIGIT=mod11"}, "KEYSYNC_CHECK_DIGIT", "mod11"},
-		{"bad DSN", []string{"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret!@db:3306/keysync"}, "KEYSYNC_CENTRAL_DSN", "keysync:"},
+		{"bad DSN", []string{"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret!@db:3306/keysync"}, "KEYSYNC_CENTRAL_DSN", "<not a DSN, not shown>"},
+		{"DSN that is only the password", []string{"KEYSYNC_CENTRAL_DSN=Sup3rS3cret!"}, "KEYSYNC_CENTRAL_DSN", "expected user:password@tcp(host:port)/dbname?params"},
+		{"DSN with a multi-byte charset", []string{"KEYSYNC_SOURCE_AMICAS_DSN=portal:An0therS3cret@tcp(db:3306)/typo3?charset=gbk"}, "KEYSYNC_SOURCE_AMICAS_DSN", "charset=gbk"},
+		{"DSN allowing local files", []string{"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret!@tcp(db:3306)/keysync?allowAllFiles=true"}, "KEYSYNC_CENTRAL_DSN", "allowAllFiles"},
+		{"password column as target", []string{"KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN=password"}, "KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN", "a column TYPO3 itself keeps"},
 		{"bad column", []string{"KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN=cnum;drop"}, "KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN", "cnum;drop"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -219,5 +224,48 @@ func TestMigrate_AdoptsLegacyColumn(t *testing.T) {
 	}
 	if origin := scalar[string](t, s.central, "SELECT origin FROM persons WHERE number = ?", legacy); origin != "adopted" {
 		t.Errorf("legacy number origin = %s", origin)
+	}
+}
+
+// TestConfig_DSNFileHoldingOnlyThePassword: the DSN file holds the password
+// alone, the usual slip; the error names the variable and the file and
+// describes what a DSN looks like, without quoting the content.
+func TestConfig_DSNFileHoldingOnlyThePassword(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "central.dsn")
+	if err := os.WriteFile(path, []byte("Sup3rS3cret!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMain(t, []string{"KEYSYNC_CENTRAL_DSN_FILE=" + path, "KEYSYNC_SOURCES=amicas",
+		"KEYSYNC_SOURCE_AMICAS_KIND=typo3", "KEYSYNC_SOURCE_AMICAS_DSN=portal:An0therS3cret@tcp(db:3306)/typo3"}, "config")
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitUsage, errOut)
+	}
+	for _, want := range []string{"KEYSYNC_CENTRAL_DSN_FILE", path, "expected user:password@tcp(host:port)/dbname?params"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("error lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(out+errOut, "S3cret") {
+		t.Errorf("password in output:\n%s%s", out, errOut)
+	}
+}
+
+// TestReconcileRepair_RefusesPasswordColumn: with the password column named
+// as the number column, a repair would have written customer numbers over
+// every password hash and reported the portal clean. keysync refuses the
+// configuration before it connects, and the hashes stay.
+func TestReconcileRepair_RefusesPasswordColumn(t *testing.T) {
+	s := newSite(t, "amicas")
+	db := s.portals["amicas"]
+	s.mustRun(0, "migrate")
+	testdb.InsertFeUsers(t, db, testdb.GenerateFeUsers(7, 20))
+	s.mustRun(0, "once")
+	before := scalar[string](t, db, "SELECT GROUP_CONCAT(password ORDER BY uid) FROM fe_users")
+	r := s.run(s.with("KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN=password"), "reconcile", "--repair")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "KEYSYNC_SOURCE_AMICAS_NUMBER_COLUMN") {
+		t.Fatalf("reconcile --repair: exit %d, want %d naming the variable\n%s", r.code, ExitUsage, r.stderr)
+	}
+	if after := scalar[string](t, db, "SELECT GROUP_CONCAT(password ORDER BY uid) FROM fe_users"); after != before {
+		t.Errorf("password hashes changed")
 	}
 }

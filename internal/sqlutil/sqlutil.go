@@ -18,11 +18,15 @@ import (
 // Open opens a connection pool for dsn with keysync's session settings:
 // UTC times, utf8mb4, bounded network timeouts so a dead server turns into
 // an error instead of a hang, and client-side interpolation (one round trip
-// per statement). It does not connect; the first query does.
+// per statement). A DSN that CheckDSNSafety refuses is an error. It does
+// not connect; the first query does.
 func Open(dsn string) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse DSN: %w", redactErr(err))
+	}
+	if err := CheckDSNSafety(cfg); err != nil {
+		return nil, err
 	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC

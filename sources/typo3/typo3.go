@@ -87,6 +87,11 @@ func New(db *sql.DB, cfg Config) (*Source, error) {
 			return nil, fmt.Errorf("source %s: invalid identifier %q", cfg.Name, id)
 		}
 	}
+	for _, col := range []string{cfg.NumberColumn, cfg.HHColumn, cfg.PEColumn} {
+		if ProtectedColumn(col) {
+			return nil, fmt.Errorf("source %s: %w: %s is a column TYPO3 itself keeps", cfg.Name, ErrProtected, col)
+		}
+	}
 	s := &Source{cfg: cfg, db: db,
 		table: sqlutil.Ident(cfg.Table), num: sqlutil.Ident(cfg.NumberColumn),
 		hh: sqlutil.Ident(cfg.HHColumn), pe: sqlutil.Ident(cfg.PEColumn)}

@@ -106,6 +106,11 @@ func New(db *sql.DB, cfg Config) (*Source, error) {
 			return nil, fmt.Errorf("source %s: invalid identifier %q", cfg.Name, id)
 		}
 	}
+	for _, key := range []string{cfg.NumberKey, cfg.HHKey, cfg.PEKey} {
+		if ProtectedKey(key) {
+			return nil, fmt.Errorf("source %s: %w: %s is a meta key WordPress itself uses", cfg.Name, ErrProtected, key)
+		}
+	}
 	return &Source{cfg: cfg, db: db,
 		users: sqlutil.Ident(cfg.UsersTable), usermeta: sqlutil.Ident(cfg.UsermetaTable),
 		capsKey:  cfg.TablePrefix + "capabilities",
