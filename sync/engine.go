@@ -2,7 +2,6 @@ package keysync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -89,134 +88,22 @@ func (e *Engine) batchSize() int {
 // write-back, so a crash at any point leaves nothing that the next pass does
 // not finish.
 func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
-	var total Counts
 	name := p.Source.Name()
-	log := e.logger().With(LogSource, name)
-
-	after, err := e.Store.Watermark(batchCtx, name)
+	watermark, err := e.Store.Watermark(batchCtx, name)
 	if err != nil {
-		return total, fmt.Errorf("%s: %w", name, err)
+		return Counts{}, fmt.Errorf("%s: %w", name, err)
 	}
-	swept := after
-
-	reads, stopReading := e.read(batchCtx, p, after)
-	defer stopReading()
-	var inflight chan stageResult
-	wait := func() error {
-		if inflight == nil {
-			return nil
-		}
-		r := <-inflight
-		inflight = nil
-		total.Add(r.counts)
-		return r.err
+	ps := &pass{e: e, p: p, name: name, log: e.logger().With(LogSource, name), ctx: ctx, batchCtx: batchCtx}
+	if err := ps.sweep(watermark); err != nil {
+		return ps.total, err
 	}
-	for ctx.Err() == nil {
-		rb, ok := <-reads
-		if !ok {
-			break
-		}
-		if rb.err != nil {
-			return total, errors.Join(fmt.Errorf("%s: read new rows: %w", name, rb.err), wait())
-		}
-		e.beat(name)
-		d, err := e.decide(batchCtx, log, p, rb.cands)
-		total.Add(d.counts)
-		if err != nil {
-			return total, errors.Join(err, wait())
-		}
-		if err := wait(); err != nil {
-			return total, err
-		}
-		inflight = make(chan stageResult, 1)
-		go func(d decided, last uint64, done chan<- stageResult) {
-			c, err := e.write(batchCtx, log, p, d)
-			if err == nil && !e.DryRun {
-				if werr := e.Store.AdvanceWatermark(batchCtx, name, last); werr != nil {
-					err = fmt.Errorf("%s: %w", name, werr)
-				}
-			}
-			done <- stageResult{c, err}
-		}(d, rb.last, inflight)
+	if err := ps.pending(watermark); err != nil {
+		return ps.total, err
 	}
-	if err := wait(); err != nil {
-		return total, err
+	if err := ps.rewrites(); err != nil {
+		return ps.total, err
 	}
-
-	// Pending rows above the old watermark were just handled by the sweep
-	// (confirmed ones were written, others are not pending yet), so only
-	// rows at or below it are looked at again; in a dry run that also keeps
-	// the sweep's rows from being counted twice.
-	var pendingAfter uint64
-	for ctx.Err() == nil && pendingAfter < swept {
-		rows, err := p.Source.Pending(batchCtx, pendingAfter, e.batchSize(), e.now())
-		if err != nil {
-			return total, fmt.Errorf("%s: read pending rows: %w", name, err)
-		}
-		full := len(rows) == e.batchSize()
-		for i, a := range rows {
-			if a.ID > swept {
-				rows, full = rows[:i], false
-				break
-			}
-		}
-		if len(rows) == 0 {
-			break
-		}
-		e.beat(name)
-		d, err := e.decide(batchCtx, log, p, e.prepare(p, rows))
-		total.Add(d.counts)
-		if err != nil {
-			return total, err
-		}
-		c, err := e.write(batchCtx, log, p, d)
-		total.Add(c)
-		if err != nil {
-			return total, err
-		}
-		pendingAfter = rows[len(rows)-1].ID
-		if !full {
-			break
-		}
-	}
-
-	// Rows the central store asked to rewrite: accounts moved by a merge,
-	// values an admin repaired.
-	var rewriteAfter uint64
-	for ctx.Err() == nil {
-		ids, err := e.Store.PendingWrites(batchCtx, name, rewriteAfter, e.batchSize())
-		if err != nil {
-			return total, fmt.Errorf("%s: %w", name, err)
-		}
-		if len(ids) == 0 {
-			break
-		}
-		rows, err := p.Source.Accounts(batchCtx, ids, e.now())
-		if err != nil {
-			return total, fmt.Errorf("%s: read rows to rewrite: %w", name, err)
-		}
-		e.beat(name)
-		d, err := e.decide(batchCtx, log, p, e.prepare(p, rows))
-		total.Add(d.counts)
-		if err != nil {
-			return total, err
-		}
-		c, err := e.write(batchCtx, log, p, d)
-		total.Add(c)
-		if err != nil {
-			return total, err
-		}
-		rewriteAfter = ids[len(ids)-1]
-		if len(ids) < e.batchSize() {
-			break
-		}
-	}
-	return total, ctx.Err()
-}
-
-type stageResult struct {
-	counts Counts
-	err    error
+	return ps.total, ctx.Err()
 }
 
 func (e *Engine) logger() *slog.Logger {
@@ -233,48 +120,6 @@ type decided struct {
 	rewrites []Rewrite
 	settled  []Outcome // rewrites asked for whose rows already hold the values
 	want     map[uint64]Outcome
-}
-
-// readBatch is one page of the sweep, normalised for a decision.
-type readBatch struct {
-	cands []Candidate
-	last  uint64 // highest id of the page, for the watermark
-	err   error
-}
-
-// read pages through the rows above after in a goroutine of its own, one
-// page ahead of the decisions. stop ends it and waits for it.
-func (e *Engine) read(ctx context.Context, p Portal, after uint64) (<-chan readBatch, func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	out := make(chan readBatch, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(out)
-		for {
-			rows, err := p.Source.Sweep(ctx, after, e.batchSize(), e.now())
-			rb := readBatch{err: err}
-			if err == nil {
-				if len(rows) == 0 {
-					return
-				}
-				after = rows[len(rows)-1].ID
-				rb.cands, rb.last = e.prepare(p, rows), after
-			}
-			select {
-			case out <- rb:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || len(rows) < e.batchSize() {
-				return
-			}
-		}
-	}()
-	return out, func() {
-		cancel()
-		<-done
-	}
 }
 
 // prepare keeps the rows that need a decision and normalises them.
@@ -337,99 +182,4 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 		}
 	}
 	return d, nil
-}
-
-// write writes one decided batch back to the portal and records it:
-// first the values new rows lack, then the rewrites the central store asked
-// for.
-func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decided) (Counts, error) {
-	var c Counts
-	name := p.Source.Name()
-	if e.DryRun {
-		for _, w := range d.writes {
-			log.Info("would write number", LogUID, w.ID, LogNumber, w.Number, LogHH, w.HH, LogPE, w.PE, LogDryRun, true)
-		}
-		for _, r := range d.rewrites {
-			log.Info("would rewrite number", LogUID, r.ID, "old", r.Old.Number, LogNumber, r.New.Number, LogHH, r.New.HH, LogPE, r.New.PE, LogDryRun, true)
-		}
-		return c, nil
-	}
-	if len(d.writes) > 0 {
-		written, err := p.Source.WriteBack(ctx, d.writes)
-		if err != nil {
-			return c, fmt.Errorf("%s: write back: %w", name, err)
-		}
-		done, err := e.verify(ctx, log, name, &c, d.writes, written, d.want, "number written")
-		if err != nil {
-			return c, err
-		}
-		if err := e.Store.Written(ctx, name, done); err != nil {
-			return c, fmt.Errorf("%s: record write-back: %w", name, err)
-		}
-	}
-	if len(d.rewrites) > 0 || len(d.settled) > 0 {
-		var written []Written
-		var err error
-		if len(d.rewrites) > 0 {
-			written, err = p.Source.Rewrite(ctx, d.rewrites)
-		}
-		if err != nil {
-			return c, fmt.Errorf("%s: rewrite: %w", name, err)
-		}
-		wants := make([]Write, len(d.rewrites))
-		for i, r := range d.rewrites {
-			wants[i] = r.New
-			wants[i].ID = r.ID
-		}
-		done, err := e.verify(ctx, log, name, &c, wants, written, d.want, "number rewritten")
-		if err != nil {
-			return c, err
-		}
-		if err := e.Store.Rewritten(ctx, name, append(done, d.settled...)); err != nil {
-			return c, fmt.Errorf("%s: record rewrite: %w", name, err)
-		}
-	}
-	return c, nil
-}
-
-// verify compares what the rows hold after a write with what keysync
-// wanted there: a difference means someone else filled the column first,
-// a conflict. It returns the outcomes that were written in full.
-func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *Counts, wants []Write, written []Written, outcomes map[uint64]Outcome, msg string) ([]Outcome, error) {
-	var done []Outcome
-	var mismatches []Conflict
-	for i, got := range written {
-		w, o := wants[i], outcomes[got.ID]
-		if !got.Found {
-			c.Skipped++
-			log.Warn("row vanished before write-back", LogUID, got.ID, LogNumber, o.Number)
-			continue
-		}
-		mismatch := false
-		for _, col := range []struct{ kind, want, got string }{{"number", w.Number, got.Number}, {"hh", w.HH, got.HH}, {"pe", w.PE, got.PE}} {
-			if col.want != "" && col.want != col.got {
-				mismatch = true
-				mismatches = append(mismatches, Conflict{Kind: ConflictWriteBack, Source: name, AccountID: got.ID, Value: col.got, Number: o.Number,
-					Detail: fmt.Sprintf("the %s column was changed by someone else before keysync could write %q", col.kind, col.want)})
-			}
-		}
-		if w.Number != "" && got.Number == w.Number {
-			c.Written++
-			log.Info(msg, LogUID, got.ID, LogNumber, w.Number, LogHH, o.HH, LogPE, o.PE)
-		}
-		if !mismatch {
-			done = append(done, o)
-		}
-	}
-	if len(mismatches) > 0 {
-		recorded, err := e.Store.RecordConflicts(ctx, mismatches)
-		if err != nil {
-			return nil, fmt.Errorf("%s: record conflicts: %w", name, err)
-		}
-		for _, cf := range recorded {
-			c.Conflicts++
-			LogConflict(log, cf)
-		}
-	}
-	return done, nil
 }

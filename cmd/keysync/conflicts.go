@@ -275,33 +275,12 @@ type conflictReport struct {
 	// Account is the central record of the conflict's account; PortalRow
 	// the portal's row when the account is not linked centrally.
 	Account     *central.AccountView `json:"account,omitempty"`
-	PortalRow   *portalView          `json:"portal_row,omitempty"`
+	PortalRow   *central.AccountView `json:"portal_row,omitempty"`
 	PortalError string               `json:"portal_error,omitempty"`
 	// Person is the account's person, Other the other person involved.
 	Person *central.PersonView `json:"person,omitempty"`
 	Other  *central.PersonView `json:"other,omitempty"`
 	Score  *scoreReport        `json:"score,omitempty"`
-}
-
-// portalView is an account as its portal holds it now.
-type portalView struct {
-	Account    string     `json:"account"`
-	Active     bool       `json:"active"`
-	Deleted    bool       `json:"deleted"`
-	Username   string     `json:"username"`
-	Email      string     `json:"email"`
-	FirstName  string     `json:"first_name"`
-	LastName   string     `json:"last_name"`
-	BirthDate  string     `json:"birth_date,omitempty"`
-	Street     string     `json:"street,omitempty"`
-	Zip        string     `json:"zip,omitempty"`
-	City       string     `json:"city,omitempty"`
-	Country    string     `json:"country,omitempty"`
-	Number     string     `json:"number"`
-	HH         string     `json:"hh_id"`
-	PE         string     `json:"pe_id"`
-	Groups     []string   `json:"groups"`
-	Registered *time.Time `json:"registered_at,omitempty"`
 }
 
 // scoreReport is the fuzzy score between the account and the closest
@@ -348,8 +327,10 @@ func (c *conflictsCommand) show(ctx context.Context, args []string) error {
 	} else if cand, err := portalCandidate(ctx, a, cf.Source, cf.AccountID); err != nil {
 		r.PortalError = err.Error()
 	} else {
-		r.PortalRow = newPortalView(cand.Account)
-		profile = &cand.Profile
+		row := central.PortalAccount(cand)
+		r.PortalRow = &row
+		p := row.Profile()
+		profile = &p
 	}
 	for _, n := range []string{cf.Number, cf.Value} {
 		if n == "" || (r.Person != nil && n == r.Person.Number) {
@@ -373,20 +354,6 @@ func (c *conflictsCommand) show(ctx context.Context, args []string) error {
 	}
 	printConflict(c.m.Stdout, r)
 	return nil
-}
-
-func newPortalView(a keysync.Account) *portalView {
-	r := &portalView{Account: a.Key(), Active: a.Active, Deleted: a.Deleted, Username: a.Username, Email: a.Email,
-		FirstName: a.FirstName, LastName: a.LastName, BirthDate: a.BirthDate, Street: a.Street, Zip: a.Zip, City: a.City,
-		Country: a.Country, Number: a.Number, HH: a.HH, PE: a.PE, Groups: a.Groups}
-	if r.Groups == nil {
-		r.Groups = []string{}
-	}
-	if !a.Registered.IsZero() {
-		t := a.Registered.UTC()
-		r.Registered = &t
-	}
-	return r
 }
 
 func printConflict(w io.Writer, r conflictReport) {
@@ -416,18 +383,12 @@ func printConflict(w io.Writer, r conflictReport) {
 		printAccounts(w, []central.AccountView{*r.Account})
 	case r.PortalRow != nil:
 		p := r.PortalRow
-		state := "inactive"
-		if p.Active {
-			state = "active"
-		} else if p.Deleted {
-			state = "deleted"
-		}
 		fmt.Fprintln(w, "  not linked to a person; the portal row now:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  ACCOUNT\tSTATUS\tUSERNAME\tNAME\tE-MAIL\tBIRTH DATE\tADDRESS\tNUMBER\tHH\tPE")
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Account, state, dash(p.Username),
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Account, p.Status, dash(p.Username),
 			dash(strings.TrimSpace(p.FirstName+" "+p.LastName)), dash(p.Email), dash(p.BirthDate),
-			dash(address(central.AccountView{Street: p.Street, Zip: p.Zip, City: p.City, Country: p.Country})),
+			dash(address(*p)),
 			dash(p.Number), dash(p.HH), dash(p.PE))
 		tw.Flush()
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,6 +23,26 @@ type findCommand struct {
 }
 
 func (c *findCommand) Run(ctx context.Context, args []string) error {
+	q, asJSON, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	persons, err := c.search(ctx, q)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if persons == nil {
+			persons = []central.PersonView{}
+		}
+		return writeJSON(c.m.Stdout, persons)
+	}
+	printPersons(c.m.Stdout, persons)
+	return nil
+}
+
+// parse reads the filters into a query, and whether to print JSON.
+func (c *findCommand) parse(args []string) (central.Query, bool, error) {
 	fs := c.m.flagSet("find", "Usage: keysync find [filters] [--limit N] [--json]\n\nPersons with every account, deleted ones included with their deletion date. Filters\ncombine with AND; a person matches when one of its accounts matches them all. The\nregistration date is the person's first on any portal. Exit 0 ok (also when nothing\nmatches), 1 failed, 2 usage.")
 	var q central.Query
 	fs.StringVar(&q.Number, "number", "", "exact customer number (also finds retired numbers)")
@@ -39,35 +60,49 @@ func (c *findCommand) Run(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print a JSON array of persons")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return &exitError{code: ExitUsage}
+		return q, false, &exitError{code: ExitUsage}
 	}
 	if len(pos) > 0 {
-		return usageErr("find takes only flags, got %q; e.g. --name %s", pos, pos[0])
+		return q, false, usageErr("find takes only flags, got %q; e.g. --name %s", pos, pos[0])
 	}
 	if q.Limit <= 0 {
-		return usageErr("--limit must be positive")
+		return q, false, usageErr("--limit must be positive")
 	}
-	if *since != "" {
-		if *regSince != "" {
+	return q, *asJSON, registrationPeriod(&q, *since, *regSince, *regBefore, time.Now())
+}
+
+// registrationPeriod sets the query's bounds on the first registration
+// from --since, --registered-since and --registered-before.
+func registrationPeriod(q *central.Query, since, regSince, regBefore string, now time.Time) error {
+	var err error
+	if since != "" {
+		if regSince != "" {
 			return usageErr("--since and --registered-since both set a start; give one")
 		}
-		if q.RegisteredSince, err = sinceStart(*since, time.Now()); err != nil {
+		if q.RegisteredSince, err = sinceStart(since, now); err != nil {
 			return err
 		}
 	}
-	if *regSince != "" {
-		if q.RegisteredSince, err = parseDate("--registered-since", *regSince); err != nil {
+	if regSince != "" {
+		if q.RegisteredSince, err = parseDate("--registered-since", regSince); err != nil {
 			return err
 		}
 	}
-	if *regBefore != "" {
-		if q.RegisteredBefore, err = parseDate("--registered-before", *regBefore); err != nil {
+	if regBefore != "" {
+		if q.RegisteredBefore, err = parseDate("--registered-before", regBefore); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// search runs the query on the central store, each portal's default
+// country standing in for rows without one, and says so when more
+// persons match than the limit.
+func (c *findCommand) search(ctx context.Context, q central.Query) ([]central.PersonView, error) {
 	a, err := c.m.centralApp(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer a.close()
 	q.SourceCountries = map[string]string{}
@@ -76,25 +111,24 @@ func (c *findCommand) Run(ctx context.Context, args []string) error {
 	}
 	persons, more, err := a.store.Find(ctx, q)
 	if errors.Is(err, central.ErrBadQuery) {
-		return &exitError{ExitUsage, err}
+		return nil, &exitError{ExitUsage, err}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if more {
 		fmt.Fprintf(c.m.Stderr, "more than %d persons match: showing the first %d; narrow the search or raise --limit\n", q.Limit, q.Limit)
 	}
-	if *asJSON {
-		if persons == nil {
-			persons = []central.PersonView{}
-		}
-		return writeJSON(c.m.Stdout, persons)
-	}
+	return persons, nil
+}
+
+// printPersons lists the persons, one line per account.
+func printPersons(w io.Writer, persons []central.PersonView) {
 	if len(persons) == 0 {
-		fmt.Fprintln(c.m.Stdout, "no persons found")
-		return nil
+		fmt.Fprintln(w, "no persons found")
+		return
 	}
-	tw := tabwriter.NewWriter(c.m.Stdout, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NUMBER\tHH\tPE\tREGISTERED\tACCOUNT\tSTATUS\tNAME\tE-MAIL\tPLACE\tDELETED")
 	for _, p := range persons {
 		head := fmt.Sprintf("%s\t%s\t%s\t%s", p.Number, dash(p.HH), dash(p.PE), fmtDate(p.Registered))
@@ -115,11 +149,10 @@ func (c *findCommand) Run(ctx context.Context, args []string) error {
 	}
 	tw.Flush()
 	if len(persons) == 1 {
-		fmt.Fprintln(c.m.Stdout, "1 person")
+		fmt.Fprintln(w, "1 person")
 	} else {
-		fmt.Fprintf(c.m.Stdout, "%d persons\n", len(persons))
+		fmt.Fprintf(w, "%d persons\n", len(persons))
 	}
-	return nil
 }
 
 var periodRE = regexp.MustCompile(`^([0-9]+)\s*([dwmy])$`)

@@ -31,111 +31,157 @@ func (s *Source) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysy
 		return nil, err
 	}
 	defer release()
-
-	ids := make([]any, len(writes))
+	mw := &metaWrite{s: s, conn: conn, ids: make([]any, len(writes)), changed: map[uint64]bool{}}
 	for i, w := range writes {
-		ids[i] = w.ID
+		mw.ids[i] = w.ID
 	}
-	keys := []any{s.cfg.NumberKey, s.cfg.HHKey, s.cfg.PEKey}
-	type meta struct {
-		umetaID uint64
-		value   string
-	}
-	existing := map[string]meta{} // "id\x00key" -> first row
-	read := func() error {
-		clear(existing)
-		rows, err := conn.QueryContext(ctx, `SELECT umeta_id, user_id, meta_key, COALESCE(meta_value, '') FROM `+s.usermeta+
-			` WHERE user_id IN (`+sqlutil.Placeholders(len(ids))+`) AND meta_key IN (?, ?, ?) ORDER BY umeta_id`, append(ids, keys...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m meta
-			var id uint64
-			var key string
-			if err := rows.Scan(&m.umetaID, &id, &key, &m.value); err != nil {
-				return err
-			}
-			k := strconv.FormatUint(id, 10) + "\x00" + key
-			if _, ok := existing[k]; !ok {
-				existing[k] = m
-			}
-		}
-		return rows.Err()
-	}
-	if err := read(); err != nil {
+	if err := mw.readMeta(ctx); err != nil {
 		return nil, fmt.Errorf("read meta: %w", err)
 	}
-	// Users that still exist: meta for a deleted user would be an orphan.
-	present := map[uint64]bool{}
-	prow, err := conn.QueryContext(ctx, `SELECT ID FROM `+s.users+` WHERE ID IN (`+sqlutil.Placeholders(len(ids))+`)`, ids...)
-	if err != nil {
+	if err := mw.readUsers(ctx); err != nil {
 		return nil, fmt.Errorf("read users: %w", err)
 	}
-	for prow.Next() {
-		var id uint64
-		if err := prow.Scan(&id); err != nil {
-			prow.Close()
-			return nil, fmt.Errorf("read users: %w", err)
-		}
-		present[id] = true
+	if err := mw.write(ctx, writes); err != nil {
+		return nil, err
 	}
-	prow.Close()
-
-	var inserts []any
-	nInserts := 0
-	changed := map[uint64]bool{}
+	if err := mw.readMeta(ctx); err != nil {
+		return nil, fmt.Errorf("read back: %w", err)
+	}
+	out := mw.written(writes)
+	release()
 	for _, w := range writes {
-		if !present[w.ID] {
+		if mw.changed[w.ID] {
+			s.afterWrite(ctx, w.ID)
+		}
+	}
+	return out, nil
+}
+
+// metaWrite is one WriteBack under way, on the connection that holds the
+// site's write lock.
+type metaWrite struct {
+	s    *Source
+	conn *sql.Conn
+	ids  []any // the users written, as query arguments
+	// existing holds the first meta row of each user and key, by metaKey.
+	existing map[string]meta
+	// present are the users that still exist: meta for a deleted user
+	// would be an orphan.
+	present map[uint64]bool
+	// changed are the users whose meta this write-back changed.
+	changed map[uint64]bool
+}
+
+// meta is one usermeta row.
+type meta struct {
+	umetaID uint64
+	value   string
+}
+
+func metaKey(id uint64, key string) string { return strconv.FormatUint(id, 10) + "\x00" + key }
+
+// readMeta reads keysync's meta rows of the users, the first of each key.
+func (mw *metaWrite) readMeta(ctx context.Context) error {
+	s := mw.s
+	mw.existing = map[string]meta{}
+	rows, err := mw.conn.QueryContext(ctx, `SELECT umeta_id, user_id, meta_key, COALESCE(meta_value, '') FROM `+s.usermeta+
+		` WHERE user_id IN (`+sqlutil.Placeholders(len(mw.ids))+`) AND meta_key IN (?, ?, ?) ORDER BY umeta_id`,
+		append(mw.ids[:len(mw.ids):len(mw.ids)], s.cfg.NumberKey, s.cfg.HHKey, s.cfg.PEKey)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m meta
+		var id uint64
+		var key string
+		if err := rows.Scan(&m.umetaID, &id, &key, &m.value); err != nil {
+			return err
+		}
+		if _, ok := mw.existing[metaKey(id, key)]; !ok {
+			mw.existing[metaKey(id, key)] = m
+		}
+	}
+	return rows.Err()
+}
+
+// readUsers finds which of the users still exist.
+func (mw *metaWrite) readUsers(ctx context.Context) error {
+	mw.present = map[uint64]bool{}
+	rows, err := mw.conn.QueryContext(ctx, `SELECT ID FROM `+mw.s.users+` WHERE ID IN (`+sqlutil.Placeholders(len(mw.ids))+`)`, mw.ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uint64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		mw.present[id] = true
+	}
+	return nil
+}
+
+// write fills each empty meta value and inserts each missing one, in one
+// INSERT, for the users that still exist.
+func (mw *metaWrite) write(ctx context.Context, writes []keysync.Write) error {
+	s := mw.s
+	var inserts []any
+	for _, w := range writes {
+		if !mw.present[w.ID] {
 			continue
 		}
 		for _, kv := range [][2]string{{s.cfg.NumberKey, w.Number}, {s.cfg.HHKey, w.HH}, {s.cfg.PEKey, w.PE}} {
 			if kv[1] == "" {
 				continue
 			}
-			m, ok := existing[strconv.FormatUint(w.ID, 10)+"\x00"+kv[0]]
+			m, ok := mw.existing[metaKey(w.ID, kv[0])]
 			switch {
 			case !ok:
 				inserts = append(inserts, w.ID, kv[0], kv[1])
-				nInserts++
-				changed[w.ID] = true
+				mw.changed[w.ID] = true
 			case strings.TrimSpace(m.value) == "":
-				res, err := conn.ExecContext(ctx, `UPDATE `+s.usermeta+` SET meta_value = ? WHERE umeta_id = ? AND COALESCE(meta_value, '') = ?`, kv[1], m.umetaID, m.value)
-				if err != nil {
-					return nil, fmt.Errorf("fill meta: %w", err)
-				}
-				if n, _ := res.RowsAffected(); n > 0 {
-					changed[w.ID] = true
+				if err := mw.fill(ctx, w.ID, m, kv[1]); err != nil {
+					return err
 				}
 			}
 		}
 	}
-	if nInserts > 0 {
-		q := `INSERT INTO ` + s.usermeta + ` (user_id, meta_key, meta_value) VALUES ` + sqlutil.Rows(nInserts, 3)
-		if _, err := conn.ExecContext(ctx, q, inserts...); err != nil {
-			return nil, fmt.Errorf("insert meta: %w", err)
-		}
+	if len(inserts) == 0 {
+		return nil
 	}
-	if err := read(); err != nil {
-		return nil, fmt.Errorf("read back: %w", err)
+	q := `INSERT INTO ` + s.usermeta + ` (user_id, meta_key, meta_value) VALUES ` + sqlutil.Rows(len(inserts)/3, 3)
+	if _, err := mw.conn.ExecContext(ctx, q, inserts...); err != nil {
+		return fmt.Errorf("insert meta: %w", err)
 	}
+	return nil
+}
+
+// fill writes a value into an empty meta row, compare-and-set on the
+// value read.
+func (mw *metaWrite) fill(ctx context.Context, id uint64, m meta, value string) error {
+	res, err := mw.conn.ExecContext(ctx, `UPDATE `+mw.s.usermeta+` SET meta_value = ? WHERE umeta_id = ? AND COALESCE(meta_value, '') = ?`, value, m.umetaID, m.value)
+	if err != nil {
+		return fmt.Errorf("fill meta: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		mw.changed[id] = true
+	}
+	return nil
+}
+
+// written is what every user's meta holds after the write-back.
+func (mw *metaWrite) written(writes []keysync.Write) []keysync.Written {
+	cfg := mw.s.cfg
 	out := make([]keysync.Written, len(writes))
 	for i, w := range writes {
-		got := keysync.Written{ID: w.ID, Found: present[w.ID]}
-		id := strconv.FormatUint(w.ID, 10) + "\x00"
-		got.Number = strings.TrimSpace(existing[id+s.cfg.NumberKey].value)
-		got.HH = strings.TrimSpace(existing[id+s.cfg.HHKey].value)
-		got.PE = strings.TrimSpace(existing[id+s.cfg.PEKey].value)
-		out[i] = got
+		out[i] = keysync.Written{ID: w.ID, Found: mw.present[w.ID],
+			Number: strings.TrimSpace(mw.existing[metaKey(w.ID, cfg.NumberKey)].value),
+			HH:     strings.TrimSpace(mw.existing[metaKey(w.ID, cfg.HHKey)].value),
+			PE:     strings.TrimSpace(mw.existing[metaKey(w.ID, cfg.PEKey)].value)}
 	}
-	release()
-	for _, w := range writes {
-		if changed[w.ID] {
-			s.afterWrite(ctx, w.ID)
-		}
-	}
-	return out, nil
+	return out
 }
 
 // lockedConn pins a connection and takes the site's write lock on it;

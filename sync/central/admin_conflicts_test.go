@@ -257,3 +257,53 @@ func TestStore_ResolveUnknownAs(t *testing.T) {
 		t.Errorf("conflict %s after refused resolutions, want open", got.Status)
 	}
 }
+
+func TestStore_Conflicts(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	anna, _, shared := sharedMailbox(t, f)
+	f.mustAssign(t, cand(account(3, func(a *keysync.Account) { a.Number = "12345" })))
+	invalid := f.mustConflictID(t, "invalid_number", 3)
+
+	all, err := f.Store.Conflicts(t.Context(), central.ConflictFilter{})
+	if err != nil || len(all) != 2 || all[0].ID != invalid || all[1].ID != shared {
+		t.Fatalf("all conflicts=%+v, %v; want both, newest first", all, err)
+	}
+	if c := all[1]; c.Kind != "shared_email" || c.Status != "open" || c.Account != "amicas:2" || c.Number != anna || c.AccountNumber == "" {
+		t.Errorf("shared_email conflict=%+v", c)
+	}
+	if c := all[0]; c.AccountNumber != "" || c.Value != "12345" {
+		t.Errorf("invalid_number conflict=%+v, want unlinked with its value", c)
+	}
+	f.mustResolve(t, central.Resolution{ID: invalid, As: central.ResolveIgnore})
+	for _, tc := range []struct {
+		f    central.ConflictFilter
+		want []uint64
+	}{
+		{central.ConflictFilter{Open: true}, []uint64{shared}},
+		{central.ConflictFilter{Kind: "invalid_number"}, []uint64{invalid}},
+		{central.ConflictFilter{Number: anna}, []uint64{shared}},
+		{central.ConflictFilter{Source: source, AccountID: 3}, []uint64{invalid}},
+		{central.ConflictFilter{Source: "club"}, nil},
+		{central.ConflictFilter{Limit: 1}, []uint64{invalid}},
+	} {
+		got, err := f.Store.Conflicts(t.Context(), tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint64
+		for _, c := range got {
+			ids = append(ids, c.ID)
+		}
+		if !slices.Equal(ids, tc.want) {
+			t.Errorf("Conflicts(%+v)=%v, want %v", tc.f, ids, tc.want)
+		}
+	}
+	c, err := f.Store.Conflict(t.Context(), invalid)
+	if err != nil || c.Status != "ignored" || c.ResolvedBy != "alice" || c.ResolvedAt == nil {
+		t.Errorf("ignored conflict=%+v, %v", c, err)
+	}
+	if _, err := f.Store.Conflict(t.Context(), 424242); !errors.Is(err, central.ErrNotFound) {
+		t.Errorf("unknown conflict: %v, want ErrNotFound", err)
+	}
+}

@@ -134,6 +134,47 @@ func (s *Store) Find(ctx context.Context, q Query) (persons []PersonView, more b
 	if limit == 0 {
 		limit = 100
 	}
+	numbers, more, err := s.findNumbers(ctx, f, limit)
+	if err != nil {
+		return nil, false, fmt.Errorf("find: %w", err)
+	}
+	persons, err = s.Persons(ctx, numbers)
+	return persons, more, err
+}
+
+// findNumbers streams the person-account pairs the SQL filters select, in
+// number order; the name, sound and country filters run here, and reading
+// stops as soon as one person past the limit matched.
+func (s *Store) findNumbers(ctx context.Context, f *finder, limit int) (numbers []string, more bool, err error) {
+	query, args := f.sql()
+	matched := map[string]bool{}
+	errStop := errors.New("stop")
+	err = sqlutil.Each(ctx, s.db, query, args, func(rows *sql.Rows) error {
+		var r row
+		if err := rows.Scan(&r.number, &r.personFirst, &r.personLast, &r.source, &r.first, &r.last, &r.zip, &r.country); err != nil {
+			return err
+		}
+		if matched[r.number] || !f.matches(r) {
+			return nil
+		}
+		if len(numbers) == limit {
+			more = true
+			return errStop
+		}
+		matched[r.number] = true
+		numbers = append(numbers, r.number)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return nil, false, err
+	}
+	return numbers, more, nil
+}
+
+// sql is the query of the filters MariaDB applies: exact values and
+// registration dates.
+func (f *finder) sql() (string, []any) {
+	q := f.q
 	var where []string
 	var args []any
 	if q.Number != "" {
@@ -170,37 +211,9 @@ func (s *Store) Find(ctx context.Context, q Query) (persons []PersonView, more b
 		where = append(where, registered+` < ?`)
 		args = append(args, q.RegisteredBefore.UTC())
 	}
-	query := `SELECT p.number, p.first_name, p.last_name, COALESCE(a.source, ''), COALESCE(a.first_name, ''), COALESCE(a.last_name, ''),
+	return `SELECT p.number, p.first_name, p.last_name, COALESCE(a.source, ''), COALESCE(a.first_name, ''), COALESCE(a.last_name, ''),
  COALESCE(a.zip, ''), COALESCE(a.country, '')
- FROM persons p LEFT JOIN accounts a ON a.number = p.number WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.number`
-
-	// Rows stream in number order; the name, sound and country filters
-	// run here, and reading stops as soon as one person past the limit
-	// matched.
-	var numbers []string
-	matched := map[string]bool{}
-	errStop := errors.New("stop")
-	err = sqlutil.Each(ctx, s.db, query, args, func(rows *sql.Rows) error {
-		var r row
-		if err := rows.Scan(&r.number, &r.personFirst, &r.personLast, &r.source, &r.first, &r.last, &r.zip, &r.country); err != nil {
-			return err
-		}
-		if matched[r.number] || !f.matches(r) {
-			return nil
-		}
-		if len(numbers) == limit {
-			more = true
-			return errStop
-		}
-		matched[r.number] = true
-		numbers = append(numbers, r.number)
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return nil, false, fmt.Errorf("find: %w", err)
-	}
-	persons, err = s.Persons(ctx, numbers)
-	return persons, more, err
+ FROM persons p LEFT JOIN accounts a ON a.number = p.number WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.number`, args
 }
 
 // row is one person-account pair as Find reads it; the account fields are

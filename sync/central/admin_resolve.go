@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"keysync/internal/sqlutil"
 	"keysync/internal/text"
@@ -82,239 +83,186 @@ type sides struct {
 // transaction. It takes the sequence locks first, like Assign, so a merge
 // never races a pass deciding about the same persons.
 func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
-	var res Resolved
-	switch r.As {
-	case ResolveDistinct, ResolveMerge, ResolveIgnore:
-	default:
-		return res, fmt.Errorf("%w: unknown resolution %q", ErrCannotResolve, r.As)
-	}
-	if r.As != ResolveMerge && r.Into != "" {
-		return res, fmt.Errorf("%w: a survivor is chosen only for a merge", ErrCannotResolve)
+	if err := r.check(); err != nil {
+		return Resolved{}, err
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
-		return res, fmt.Errorf("begin: %w", err)
+		return Resolved{}, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	sums := newAccountSums(tx)
+	rs, err := s.startResolving(ctx, tx, r)
+	if err != nil {
+		return Resolved{}, err
+	}
+	if err := rs.apply(ctx); err != nil {
+		return Resolved{}, err
+	}
+	if err := rs.closeConflicts(ctx); err != nil {
+		return Resolved{}, err
+	}
+	if err := rs.sums.commit(ctx, &rs.events); err != nil {
+		return Resolved{}, err
+	}
+	return rs.result(), nil
+}
+
+// check refuses a resolution that fits no conflict.
+func (r Resolution) check() error {
+	switch r.As {
+	case ResolveDistinct, ResolveMerge, ResolveIgnore:
+	default:
+		return fmt.Errorf("%w: unknown resolution %q", ErrCannotResolve, r.As)
+	}
+	if r.As != ResolveMerge && r.Into != "" {
+		return fmt.Errorf("%w: a survivor is chosen only for a merge", ErrCannotResolve)
+	}
+	return nil
+}
+
+// resolving is one Resolve under way: its transaction, the conflict and
+// its persons, and what the decision did so far.
+type resolving struct {
+	r      Resolution
+	tx     *sql.Tx
+	sums   *accountSums
+	events insert
+	now    time.Time
+	c      ConflictView
+	sd     sides
+	// status is the conflict's new status: resolved, or ignored.
+	status string
+	res    Resolved
+}
+
+// startResolving locks the sequences and the conflict, which must still
+// be open, and finds its persons.
+func (s *Store) startResolving(ctx context.Context, tx *sql.Tx, r Resolution) (*resolving, error) {
 	if _, _, _, err := s.lockSequences(ctx, tx, 0); err != nil {
-		return res, err
+		return nil, err
 	}
 	c, err := readConflict(ctx, tx, r.ID, " FOR UPDATE")
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	if c.Status != "open" {
 		when := ""
 		if c.ResolvedAt != nil {
 			when = " on " + c.ResolvedAt.Format("2006-01-02 15:04 MST")
 		}
-		return res, fmt.Errorf("conflict %d: %w: it was %s (%s) by %s%s", r.ID, ErrNotOpen, c.Status, c.Resolution, c.ResolvedBy, when)
+		return nil, fmt.Errorf("conflict %d: %w: it was %s (%s) by %s%s", r.ID, ErrNotOpen, c.Status, c.Resolution, c.ResolvedBy, when)
 	}
 	sd, err := conflictSides(ctx, tx, c)
 	if err != nil {
-		return res, err
+		return nil, err
 	}
-	now := s.now()
-	ev := eventInsert()
-	event := func(kind, num, source string, id uint64, oldValue, newValue, detail string) {
-		var acct any
-		if source != "" {
-			acct = id
-		}
-		ev.add(now, text.Clip(r.By, 128), kind, nullIf(num), nullIf(source), acct, nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
-	}
-	status, resolution := "resolved", r.As
-	switch r.As {
-	case ResolveIgnore:
+	status := "resolved"
+	if r.As == ResolveIgnore {
 		status = "ignored"
+	}
+	return &resolving{r: r, tx: tx, sums: newAccountSums(tx), events: eventInsert(), now: s.now(), c: c, sd: sd, status: status}, nil
+}
+
+// event adds a history event recorded as done by the admin.
+func (rs *resolving) event(kind, num, source string, id uint64, oldValue, newValue, detail string) {
+	var acct any
+	if source != "" {
+		acct = id
+	}
+	rs.events.add(rs.now, text.Clip(rs.r.By, 128), kind, nullIf(num), nullIf(source), acct,
+		nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
+}
+
+// apply does what the decision says about the two persons, and finds the
+// other open conflicts between them that it settles as well.
+func (rs *resolving) apply(ctx context.Context) error {
+	switch rs.r.As {
+	case ResolveIgnore:
+		return nil
 	case ResolveDistinct:
-		if sd.account == "" || sd.other == "" || sd.account == sd.other {
-			return res, fmt.Errorf("%w: conflict %d (%s) is not about two persons: merge it into a person or ignore it", ErrCannotResolve, c.ID, c.Kind)
+		if err := rs.distinct(ctx); err != nil {
+			return err
 		}
-		a, b := min(sd.account, sd.other), max(sd.account, sd.other)
-		if _, err := tx.ExecContext(ctx, `INSERT IGNORE INTO distinct_pairs (number_a, number_b, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)`,
-			a, b, text.Clip(r.By, 128), now, nullIf(r.Note)); err != nil {
-			return res, fmt.Errorf("record distinct pair: %w", err)
-		}
-		res.Distinct = []string{a, b}
-		event("distinct", a, "", 0, "", b, fmt.Sprintf("%s and %s are different persons (conflict #%d)", a, b, c.ID))
-		event("distinct", b, "", 0, "", a, fmt.Sprintf("%s and %s are different persons (conflict #%d)", b, a, c.ID))
 	case ResolveMerge:
-		if err := s.merge(ctx, sums, r, c, sd, &res, event); err != nil {
-			return res, err
+		if err := rs.merge(ctx); err != nil {
+			return err
 		}
 	}
-	if r.As != ResolveIgnore {
-		pair := []string{sd.account, sd.other}
-		if res.Survivor != "" {
-			pair = []string{res.Survivor, res.Survivor}
-		}
-		res.Also, err = pairConflicts(ctx, tx, c.ID, pair[0], pair[1], res.Retired)
-		if err != nil {
-			return res, err
-		}
+	pair := []string{rs.sd.account, rs.sd.other}
+	if rs.res.Survivor != "" {
+		pair = []string{rs.res.Survivor, rs.res.Survivor}
 	}
+	var err error
+	rs.res.Also, err = pairConflicts(ctx, rs.tx, rs.c.ID, pair[0], pair[1], rs.res.Retired)
+	return err
+}
+
+// distinct records the conflict's two persons as different.
+func (rs *resolving) distinct(ctx context.Context) error {
+	c, sd := rs.c, rs.sd
+	if sd.account == "" || sd.other == "" || sd.account == sd.other {
+		return fmt.Errorf("%w: conflict %d (%s) is not about two persons: merge it into a person or ignore it", ErrCannotResolve, c.ID, c.Kind)
+	}
+	a, b := min(sd.account, sd.other), max(sd.account, sd.other)
+	if _, err := rs.tx.ExecContext(ctx, `INSERT IGNORE INTO distinct_pairs (number_a, number_b, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)`,
+		a, b, text.Clip(rs.r.By, 128), rs.now, nullIf(rs.r.Note)); err != nil {
+		return fmt.Errorf("record distinct pair: %w", err)
+	}
+	rs.res.Distinct = []string{a, b}
+	rs.event("distinct", a, "", 0, "", b, fmt.Sprintf("%s and %s are different persons (conflict #%d)", a, b, c.ID))
+	rs.event("distinct", b, "", 0, "", a, fmt.Sprintf("%s and %s are different persons (conflict #%d)", b, a, c.ID))
+	return nil
+}
+
+// closeConflicts closes the conflict and those the decision settled with
+// it, each with its history event.
+func (rs *resolving) closeConflicts(ctx context.Context) error {
+	c, r := rs.c, rs.r
 	detail := func(id uint64) string {
-		d := fmt.Sprintf("conflict #%d (%s) %s as %s by %s", id, c.Kind, status, resolution, r.By)
+		d := fmt.Sprintf("conflict #%d (%s) %s as %s by %s", id, c.Kind, rs.status, r.As, r.By)
 		if id != c.ID {
-			d = fmt.Sprintf("conflict #%d settled together with #%d as %s by %s", id, c.ID, resolution, r.By)
+			d = fmt.Sprintf("conflict #%d settled together with #%d as %s by %s", id, c.ID, r.As, r.By)
 		}
 		if r.Note != "" {
 			d += ": " + r.Note
 		}
 		return d
 	}
-	ids := append([]uint64{c.ID}, res.Also...)
-	for _, id := range ids {
-		st := status
+	for _, id := range append([]uint64{c.ID}, rs.res.Also...) {
+		st := rs.status
 		if id != c.ID {
 			st = "resolved"
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE conflicts SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, note = ?, open_key = NULL WHERE id = ?`,
-			st, resolution, text.Clip(r.By, 128), now, nullIf(r.Note), id); err != nil {
-			return res, fmt.Errorf("close conflict %d: %w", id, err)
+		if _, err := rs.tx.ExecContext(ctx, `UPDATE conflicts SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, note = ?, open_key = NULL WHERE id = ?`,
+			st, r.As, text.Clip(r.By, 128), rs.now, nullIf(r.Note), id); err != nil {
+			return fmt.Errorf("close conflict %d: %w", id, err)
 		}
 	}
-	involved := uniqueNonEmpty(sd.account, sd.other, res.Survivor)
+	involved := uniqueNonEmpty(rs.sd.account, rs.sd.other, rs.res.Survivor)
 	if len(involved) == 0 {
 		involved = []string{""} // a conflict about an unlinked account only
 	}
 	for _, n := range involved {
-		event("conflict_resolved", n, c.Source, c.AccountID, c.Kind, resolution, detail(c.ID))
+		rs.event("conflict_resolved", n, c.Source, c.AccountID, c.Kind, r.As, detail(c.ID))
 	}
-	for _, id := range res.Also {
-		event("conflict_resolved", involved[0], "", 0, "", resolution, detail(id))
-	}
-	if err := ev.exec(ctx, tx); err != nil {
-		return res, err
-	}
-	if err := sums.flush(ctx); err != nil {
-		return res, err
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("commit: %w", err)
-	}
-	res.Conflict = c
-	res.Conflict.Status, res.Conflict.Resolution, res.Conflict.ResolvedBy, res.Conflict.Note = status, resolution, r.By, r.Note
-	res.Conflict.ResolvedAt = &now
-	if res.Survivor != "" {
-		res.Conflict.AccountNumber = res.Survivor
-	}
-	return res, nil
-}
-
-// merge makes the conflict's two persons one, or links the conflict's
-// unlinked account to the chosen person.
-func (s *Store) merge(ctx context.Context, sums *accountSums, r Resolution, c ConflictView, sd sides, res *Resolved,
-	event func(kind, num, source string, id uint64, oldValue, newValue, detail string)) error {
-	tx := sums.tx
-	now := s.now()
-	into := r.Into
-	if into != "" {
-		p, err := lockPerson(ctx, tx, into)
-		if err != nil {
-			return err
-		}
-		if p.status == "retired" {
-			into = p.mergedInto
-		}
-	}
-	if sd.account == "" {
-		// The account was never linked: link it to the person.
-		if into == "" {
-			into = sd.other
-		}
-		if into == "" {
-			return fmt.Errorf("%w: conflict %d (%s) names no person to merge into: choose one (--into NUMBER)", ErrCannotResolve, c.ID, c.Kind)
-		}
-		if r.Account == nil {
-			return ErrNeedsAccount
-		}
-		if r.Account.Account.Source != c.Source || r.Account.Account.ID != c.AccountID {
-			return fmt.Errorf("%w: portal row %s given for conflict about %s", ErrCannotResolve, r.Account.Account.Key(), c.Account)
-		}
-		b := newBatch()
-		b.account(*r.Account, keysync.Person{Number: into}, now)
-		if err := sums.insertAccounts(ctx, &b.accounts); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET pending_write = 1 WHERE source = ? AND account_id = ?`, c.Source, c.AccountID); err != nil {
-			return fmt.Errorf("mark account: %w", err)
-		}
-		res.Survivor, res.Moved = into, []string{c.Account}
-		event("linked", into, c.Source, c.AccountID, r.Account.Account.Number, into,
-			fmt.Sprintf("linked by %s resolving conflict #%d (%s)", r.By, c.ID, c.Kind))
-		return nil
-	}
-	if sd.other == "" || sd.other == sd.account {
-		if into == "" || into == sd.account {
-			return fmt.Errorf("%w: conflict %d (%s) is about one person only (%s): nothing to merge; ignore it once the portal row is right", ErrCannotResolve, c.ID, c.Kind, sd.account)
-		}
-		return fmt.Errorf("%w: --into %s is not a person of conflict %d (%s)", ErrCannotResolve, r.Into, c.ID, sd.account)
-	}
-	survivor, loser := sd.other, sd.account
-	switch into {
-	case "", sd.other:
-	case sd.account:
-		survivor, loser = sd.account, sd.other
-	default:
-		return fmt.Errorf("%w: --into %s is neither person of conflict %d (%s, %s)", ErrCannotResolve, r.Into, c.ID, sd.account, sd.other)
-	}
-	var moved []string
-	var keys []accountKey
-	err := sqlutil.Each(ctx, tx, `SELECT source, account_id FROM accounts WHERE number = ? ORDER BY source, account_id FOR UPDATE`, []any{loser}, func(rows *sql.Rows) error {
-		var k accountKey
-		err := rows.Scan(&k.source, &k.id)
-		keys = append(keys, k)
-		moved = append(moved, keysync.AccountKey(k.source, k.id))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("read accounts of %s: %w", loser, err)
-	}
-	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.remove(ctx, source, ids) }); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET number = ?, pending_write = 1 WHERE number = ?`, survivor, loser); err != nil {
-		return fmt.Errorf("move accounts: %w", err)
-	}
-	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.add(ctx, source, ids) }); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE persons SET status = 'retired', merged_into = ?, updated_at = ? WHERE number = ?`, survivor, now, loser); err != nil {
-		return fmt.Errorf("retire %s: %w", loser, err)
-	}
-	// Numbers merged into the loser earlier now point at the survivor, so
-	// one look-up always finds the living person.
-	if _, err := tx.ExecContext(ctx, `UPDATE persons SET merged_into = ?, updated_at = ? WHERE merged_into = ?`, survivor, now, loser); err != nil {
-		return fmt.Errorf("repoint merged numbers: %w", err)
-	}
-	res.Survivor, res.Retired, res.Moved = survivor, loser, moved
-	list := strings.Join(moved, ", ")
-	event("merged", survivor, "", 0, loser, survivor, fmt.Sprintf("%s merged into %s by %s (conflict #%d); accounts moved: %s", loser, survivor, r.By, c.ID, list))
-	event("merged", loser, "", 0, loser, survivor, fmt.Sprintf("retired: merged into %s by %s (conflict #%d); never handed out again", survivor, r.By, c.ID))
-	for _, k := range keys {
-		event("account_moved", survivor, k.source, k.id, loser, survivor, "moved from "+loser+"; the portal row gets "+survivor+" on the next pass")
+	for _, id := range rs.res.Also {
+		rs.event("conflict_resolved", involved[0], "", 0, "", r.As, detail(id))
 	}
 	return nil
 }
 
-type lockedPerson struct {
-	number, status, mergedInto string
-}
-
-// lockPerson reads a person for update; a retired one names its survivor.
-func lockPerson(ctx context.Context, tx *sql.Tx, number string) (lockedPerson, error) {
-	p := lockedPerson{number: number}
-	err := tx.QueryRowContext(ctx, `SELECT status, COALESCE(merged_into, '') FROM persons WHERE number = ? FOR UPDATE`, number).Scan(&p.status, &p.mergedInto)
-	if err == sql.ErrNoRows {
-		return p, fmt.Errorf("person %s: %w", number, ErrNotFound)
+// result is what Resolve reports: the conflict as it is now, and what the
+// decision did.
+func (rs *resolving) result() Resolved {
+	res := rs.res
+	res.Conflict = rs.c
+	res.Conflict.Status, res.Conflict.Resolution, res.Conflict.ResolvedBy, res.Conflict.Note = rs.status, rs.r.As, rs.r.By, rs.r.Note
+	now := rs.now
+	res.Conflict.ResolvedAt = &now
+	if res.Survivor != "" {
+		res.Conflict.AccountNumber = res.Survivor
 	}
-	if err != nil {
-		return p, fmt.Errorf("read person %s: %w", number, err)
-	}
-	return p, nil
+	return res
 }
 
 // conflictSides finds the persons of a conflict: the one its account is

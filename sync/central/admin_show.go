@@ -39,9 +39,10 @@ type PersonView struct {
 	Merged []string `json:"merged,omitempty"`
 }
 
-// AccountView is one portal account as recorded centrally. Accounts stay
-// after a portal deletes its row, with the deletion date, so nothing an
-// admin can look up is lost.
+// AccountView is one portal account as admins see it: as recorded
+// centrally, or as its portal holds it now when it is not linked
+// (PortalAccount). Accounts stay after a portal deletes its row, with the
+// deletion date, so nothing an admin can look up is lost.
 type AccountView struct {
 	Account         string                `json:"account"`
 	Source          string                `json:"source"`
@@ -59,11 +60,15 @@ type AccountView struct {
 	Country         string                `json:"country,omitempty"`
 	Groups          []string              `json:"groups"`
 	RegisteredAt    *time.Time            `json:"registered_at,omitempty"`
-	LinkedAt        time.Time             `json:"linked_at"`
+	LinkedAt        *time.Time            `json:"linked_at,omitempty"`
 	WrittenAt       *time.Time            `json:"written_at,omitempty"`
 	StatusChangedAt *time.Time            `json:"status_changed_at,omitempty"`
 	DeletedAt       *time.Time            `json:"deleted_at,omitempty"`
 	PendingWrite    bool                  `json:"pending_write"`
+	// HH and PE are the Wibisoft ids in the row, for a row read from its
+	// portal (PortalAccount); Number is then the number in the row.
+	HH string `json:"hh_id,omitempty"`
+	PE string `json:"pe_id,omitempty"`
 
 	profile keysync.Profile
 }
@@ -94,10 +99,10 @@ const accountViewColumns = `a.source, a.account_id, a.number, a.status, a.userna
 func scanAccountView(rows *sql.Rows) (AccountView, error) {
 	var a AccountView
 	var groups sql.NullString
-	var registered, written, changed, deleted sql.NullTime
+	var registered, linked, written, changed, deleted sql.NullTime
 	p := &a.profile
 	err := rows.Scan(&a.Source, &a.ID, &a.Number, &a.Status, &a.Username, &a.Email, &a.FirstName, &a.LastName,
-		&a.BirthDate, &a.Street, &a.Zip, &a.City, &a.Country, &groups, &registered, &a.LinkedAt, &written,
+		&a.BirthDate, &a.Street, &a.Zip, &a.City, &a.Country, &groups, &registered, &linked, &written,
 		&changed, &deleted, &a.PendingWrite, &p.Email, &p.FirstName, &p.LastName, &p.Postcode, &p.City, &p.Address)
 	if err != nil {
 		return a, err
@@ -110,9 +115,28 @@ func scanAccountView(rows *sql.Rows) (AccountView, error) {
 			return a, fmt.Errorf("groups of %s: %w", a.Account, err)
 		}
 	}
-	a.RegisteredAt, a.WrittenAt = timePtr(registered), timePtr(written)
+	a.RegisteredAt, a.LinkedAt, a.WrittenAt = timePtr(registered), timePtr(linked), timePtr(written)
 	a.StatusChangedAt, a.DeletedAt = timePtr(changed), timePtr(deleted)
 	return a, nil
+}
+
+// PortalAccount is the view of an account as its portal holds it now,
+// normalised as a pass would (c), for an account the central store has
+// not linked.
+func PortalAccount(c keysync.Candidate) AccountView {
+	a := c.Account
+	v := AccountView{Account: a.Key(), Source: a.Source, ID: a.ID, Number: a.Number, Status: a.Status(),
+		Username: a.Username, Email: a.Email, FirstName: a.FirstName, LastName: a.LastName, BirthDate: a.BirthDate,
+		Street: a.Street, Zip: a.Zip, City: a.City, Country: a.Country, Groups: a.Groups, HH: a.HH, PE: a.PE,
+		profile: c.Profile}
+	if v.Groups == nil {
+		v.Groups = []string{}
+	}
+	if !a.Registered.IsZero() {
+		t := a.Registered.UTC()
+		v.RegisteredAt = &t
+	}
+	return v
 }
 
 func timePtr(t sql.NullTime) *time.Time {
@@ -133,50 +157,14 @@ func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, er
 	for i, n := range numbers {
 		args[i] = n
 	}
-	in := sqlutil.Placeholders(len(args))
-	byNumber := map[string]*PersonView{}
-	err := sqlutil.Each(ctx, s.db, `SELECT number, status, COALESCE(merged_into, ''), origin, COALESCE(hh_id, ''), COALESCE(pe_id, ''),
- first_name, last_name, email, birth_date, created_at FROM persons WHERE number IN (`+in+`)`, args, func(rows *sql.Rows) error {
-		var p PersonView
-		if err := rows.Scan(&p.Number, &p.Status, &p.MergedInto, &p.Origin, &p.HH, &p.PE, &p.FirstName, &p.LastName,
-			&p.Email, &p.BirthDate, &p.CreatedAt); err != nil {
-			return err
-		}
-		p.CreatedAt = p.CreatedAt.UTC()
-		p.Accounts = []AccountView{}
-		byNumber[p.Number] = &p
-		return nil
-	})
+	byNumber, err := s.readPersons(ctx, args)
 	if err != nil {
 		return nil, fmt.Errorf("read persons: %w", err)
 	}
-	err = sqlutil.Each(ctx, s.db, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.number IN (`+in+`) ORDER BY a.source, a.account_id`, args, func(rows *sql.Rows) error {
-		a, err := scanAccountView(rows)
-		if err != nil {
-			return err
-		}
-		if p := byNumber[a.Number]; p != nil {
-			p.Accounts = append(p.Accounts, a)
-			if a.RegisteredAt != nil && (p.Registered == nil || a.RegisteredAt.Before(*p.Registered)) {
-				p.Registered = a.RegisteredAt
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.readAccounts(ctx, args, byNumber); err != nil {
 		return nil, fmt.Errorf("read accounts: %w", err)
 	}
-	err = sqlutil.Each(ctx, s.db, `SELECT number, merged_into FROM persons WHERE merged_into IN (`+in+`) ORDER BY number`, args, func(rows *sql.Rows) error {
-		var n, into string
-		if err := rows.Scan(&n, &into); err != nil {
-			return err
-		}
-		if p := byNumber[into]; p != nil {
-			p.Merged = append(p.Merged, n)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := s.readMerged(ctx, args, byNumber); err != nil {
 		return nil, fmt.Errorf("read merged numbers: %w", err)
 	}
 	out := make([]PersonView, 0, len(byNumber))
@@ -192,6 +180,56 @@ func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, er
 		}
 	}
 	return out, nil
+}
+
+// readPersons reads the persons rows of the numbers.
+func (s *Store) readPersons(ctx context.Context, numbers []any) (map[string]*PersonView, error) {
+	byNumber := map[string]*PersonView{}
+	err := sqlutil.Each(ctx, s.db, `SELECT number, status, COALESCE(merged_into, ''), origin, COALESCE(hh_id, ''), COALESCE(pe_id, ''),
+ first_name, last_name, email, birth_date, created_at FROM persons WHERE number IN (`+sqlutil.Placeholders(len(numbers))+`)`, numbers, func(rows *sql.Rows) error {
+		var p PersonView
+		if err := rows.Scan(&p.Number, &p.Status, &p.MergedInto, &p.Origin, &p.HH, &p.PE, &p.FirstName, &p.LastName,
+			&p.Email, &p.BirthDate, &p.CreatedAt); err != nil {
+			return err
+		}
+		p.CreatedAt = p.CreatedAt.UTC()
+		p.Accounts = []AccountView{}
+		byNumber[p.Number] = &p
+		return nil
+	})
+	return byNumber, err
+}
+
+// readAccounts adds each person's accounts, and its first registration
+// on any portal.
+func (s *Store) readAccounts(ctx context.Context, numbers []any, byNumber map[string]*PersonView) error {
+	return sqlutil.Each(ctx, s.db, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.number IN (`+sqlutil.Placeholders(len(numbers))+`) ORDER BY a.source, a.account_id`, numbers, func(rows *sql.Rows) error {
+		a, err := scanAccountView(rows)
+		if err != nil {
+			return err
+		}
+		if p := byNumber[a.Number]; p != nil {
+			p.Accounts = append(p.Accounts, a)
+			if a.RegisteredAt != nil && (p.Registered == nil || a.RegisteredAt.Before(*p.Registered)) {
+				p.Registered = a.RegisteredAt
+			}
+		}
+		return nil
+	})
+}
+
+// readMerged adds the retired numbers merged into each person.
+func (s *Store) readMerged(ctx context.Context, numbers []any, byNumber map[string]*PersonView) error {
+	return sqlutil.Each(ctx, s.db, `SELECT number, merged_into FROM persons WHERE merged_into IN (`+sqlutil.Placeholders(len(numbers))+`) ORDER BY number`, numbers, func(rows *sql.Rows) error {
+		var n, into string
+		if err := rows.Scan(&n, &into); err != nil {
+			return err
+		}
+		if p := byNumber[into]; p != nil {
+			p.Merged = append(p.Merged, n)
+		}
+		return nil
+	})
 }
 
 // Person returns one person by number, retired ones included.
@@ -283,122 +321,6 @@ func (s *Store) History(ctx context.Context, p PersonView) ([]HistoryEntry, erro
 		return out[i].id > out[j].id
 	})
 	return out, nil
-}
-
-// ConflictView is one conflict as admins review it.
-type ConflictView struct {
-	ID        uint64 `json:"id"`
-	Kind      string `json:"kind"`
-	Status    string `json:"status"`
-	Account   string `json:"account"`
-	Source    string `json:"source"`
-	AccountID uint64 `json:"account_id"`
-	// AccountNumber is the person the account is linked to now, "" when the
-	// conflict kept it from being linked.
-	AccountNumber string `json:"account_number,omitempty"`
-	Value         string `json:"value,omitempty"`
-	// Number is the other person involved, if any.
-	Number     string     `json:"number,omitempty"`
-	Detail     string     `json:"detail,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
-	ResolvedBy string     `json:"resolved_by,omitempty"`
-	Resolution string     `json:"resolution,omitempty"`
-	Note       string     `json:"note,omitempty"`
-}
-
-// ConflictFilter selects conflicts; zero fields select everything.
-type ConflictFilter struct {
-	Open   bool
-	Kind   string
-	Source string
-	// AccountID selects the conflicts of one account of Source.
-	AccountID uint64
-	// Number selects the conflicts about a person: raised for one of its
-	// accounts or naming it as the other side.
-	Number string
-	Limit  int
-}
-
-const conflictColumns = `c.id, c.kind, c.status, c.source, c.account_id, COALESCE(a.number, ''), c.value, c.number,
- COALESCE(c.detail, ''), c.created_at, c.resolved_at, COALESCE(c.resolved_by, ''), COALESCE(c.resolution, ''), COALESCE(c.note, '')
- FROM conflicts c LEFT JOIN accounts a ON a.source = c.source AND a.account_id = c.account_id`
-
-func scanConflict(rows *sql.Rows) (ConflictView, error) {
-	var c ConflictView
-	var resolved sql.NullTime
-	err := rows.Scan(&c.ID, &c.Kind, &c.Status, &c.Source, &c.AccountID, &c.AccountNumber, &c.Value, &c.Number,
-		&c.Detail, &c.CreatedAt, &resolved, &c.ResolvedBy, &c.Resolution, &c.Note)
-	c.Account = keysync.AccountKey(c.Source, c.AccountID)
-	c.CreatedAt = c.CreatedAt.UTC()
-	c.ResolvedAt = timePtr(resolved)
-	return c, err
-}
-
-// Conflicts lists conflicts, newest first.
-func (s *Store) Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictView, error) {
-	var where []string
-	var args []any
-	if f.Open {
-		where = append(where, `c.status = 'open'`)
-	}
-	if f.Kind != "" {
-		where = append(where, `c.kind = ?`)
-		args = append(args, f.Kind)
-	}
-	if f.Source != "" {
-		where = append(where, `c.source = ?`)
-		args = append(args, f.Source)
-	}
-	if f.AccountID != 0 {
-		where = append(where, `c.account_id = ?`)
-		args = append(args, f.AccountID)
-	}
-	if f.Number != "" {
-		where = append(where, `(c.number = ? OR a.number = ?)`)
-		args = append(args, f.Number, f.Number)
-	}
-	q := `SELECT ` + conflictColumns
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY c.id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
-	out := []ConflictView{}
-	err := sqlutil.Each(ctx, s.db, q, args, func(rows *sql.Rows) error {
-		c, err := scanConflict(rows)
-		out = append(out, c)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read conflicts: %w", err)
-	}
-	return out, nil
-}
-
-// Conflict returns one conflict by id.
-func (s *Store) Conflict(ctx context.Context, id uint64) (ConflictView, error) {
-	return readConflict(ctx, s.db, id, "")
-}
-
-// readConflict reads one conflict by id; lock is appended to the query
-// ("FOR UPDATE" inside a transaction).
-func readConflict(ctx context.Context, db sqlutil.Querier, id uint64, lock string) (ConflictView, error) {
-	var out []ConflictView
-	err := sqlutil.Each(ctx, db, `SELECT `+conflictColumns+` WHERE c.id = ?`+lock, []any{id}, func(rows *sql.Rows) error {
-		c, err := scanConflict(rows)
-		out = append(out, c)
-		return err
-	})
-	if err != nil {
-		return ConflictView{}, fmt.Errorf("read conflict: %w", err)
-	}
-	if len(out) == 0 {
-		return ConflictView{}, fmt.Errorf("conflict %d: %w", id, ErrNotFound)
-	}
-	return out[0], nil
 }
 
 // Account returns one account as recorded centrally.

@@ -163,6 +163,21 @@ func (a *accountSums) flush(ctx context.Context) error {
 	return nil
 }
 
+// commit ends a transaction that wrote accounts: its history events, then
+// the sums (the last locks it takes, see above), then the commit.
+func (a *accountSums) commit(ctx context.Context, events *insert) error {
+	if err := events.exec(ctx, a.tx); err != nil {
+		return err
+	}
+	if err := a.flush(ctx); err != nil {
+		return err
+	}
+	if err := a.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
 // insertAccounts inserts the rows of in, an accounts insert, and adds
 // them to the sums.
 func (a *accountSums) insertAccounts(ctx context.Context, in *insert) error {

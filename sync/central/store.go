@@ -1,6 +1,23 @@
 // Package central is the central database of keysync: sequences, persons,
 // accounts, households, the event history and the conflicts. It is the one
 // place customer numbers are born.
+//
+// One Store serves three jobs, and each file's name says which:
+//
+//   - write_*: the engine's write path (keysync.Store): Assign decides a
+//     batch against the facts (write_facts) it loads (write_load), with
+//     the fuzzy candidates (write_similar), allocates numbers (write_alloc)
+//     and inserts the rows (write_batch, write_insert); Written,
+//     RecordConflicts and the watermark (write_record) and the rewrites a
+//     merge or repair asks for (write_rewrite).
+//   - admin_*: the read model of the command line and what admins change:
+//     find, show (PersonView, AccountView, the history), status, the
+//     conflicts list, their resolution and merge.
+//   - reconcile_*: what a reconciliation needs (reconcile.Store): its runs
+//     and lock, the links it walks, the steps it records, and the range
+//     checksums every write of accounts keeps (reconcile_sums).
+//
+// store.go, schema.go and privileges.go hold what all three share.
 package central
 
 import (

@@ -3,7 +3,6 @@ package central
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -11,73 +10,6 @@ import (
 	"keysync/internal/text"
 	keysync "keysync/sync"
 )
-
-// batch collects everything one Assign transaction writes.
-type batch struct {
-	households insert
-	reserved   insert
-	persons    insert
-	accounts   insert
-	events     insert
-	conflicts  []keysync.Conflict
-}
-
-func newBatch() *batch {
-	return &batch{
-		households: insert{verb: "INSERT", table: "households", cols: []string{"hh_id", "match_key", "created_at"}},
-		reserved:   insert{verb: "INSERT IGNORE", table: "reserved", cols: []string{"seq_name", "value"}},
-		persons: insert{verb: "INSERT", table: "persons", cols: []string{
-			"number", "seq", "pe_id", "hh_id", "origin", "first_name", "last_name", "email",
-			"first_norm", "last_norm", "email_norm", "birth_date", "household_key", "created_at", "updated_at"}},
-		accounts: insert{verb: "INSERT", table: "accounts", cols: []string{
-			"source", "account_id", "number", "status", "username", "email", "first_name", "last_name",
-			"email_norm", "first_norm", "last_norm", "birth_date", "street", "zip", "city", "country",
-			"postcode", "city_norm", "address_key", "key_name", "key_place", "key_birth", "key_first_place",
-			"groups_list", "registered_at", "linked_at", "hh_id_copy", "pe_id_copy", "copied_from"}},
-		events: eventInsert(),
-	}
-}
-
-func eventInsert() insert {
-	return insert{verb: "INSERT", table: "events", cols: []string{"at", "actor", "kind", "number", "source", "account_id", "old_value", "new_value", "detail"}}
-}
-
-// account adds the account row of c, linked to person. The row takes a
-// copy of the person's Wibisoft ids when person has them (schema version
-// 4); a person with only a number leaves the copy to Written or the next
-// reconciliation.
-func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Time) {
-	a, p := c.Account, c.Profile
-	number := person.Number
-	var hhCopy, peCopy, copiedFrom any
-	if person.HH != "" && person.PE != "" {
-		hhCopy, peCopy, copiedFrom = text.Clip(person.HH, 64), text.Clip(person.PE, 64), text.Clip(number, 64)
-	}
-	var registered any
-	if !a.Registered.IsZero() {
-		registered = a.Registered.UTC()
-	}
-	b.accounts.add(a.Source, a.ID, number, string(a.Status()), text.Clip(a.Username, 255), text.Clip(a.Email, 320),
-		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(p.Email, 320), text.Clip(p.FirstName, 255), text.Clip(p.LastName, 255),
-		text.Clip(a.BirthDate, 10), text.Clip(a.Street, 255), text.Clip(a.Zip, 32), text.Clip(a.City, 255), text.Clip(a.Country, 64),
-		text.Clip(p.Postcode, 16), text.Clip(p.City, 255), text.Clip(p.Address, 512),
-		nullIf(text.Clip(p.Blocks.Name, 64)), nullIf(text.Clip(p.Blocks.Place, 64)), nullIf(text.Clip(p.Blocks.Birth, 64)), nullIf(text.Clip(p.Blocks.FirstPlace, 64)),
-		groupsJSON(a.Groups), registered, now, hhCopy, peCopy, copiedFrom)
-}
-
-// groupsJSON stores memberships as a JSON array, so titles may contain
-// commas and billing can ask MariaDB with JSON_CONTAINS.
-func groupsJSON(groups []string) any {
-	if len(groups) == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(groups)
-	return string(b)
-}
-
-func (b *batch) event(s *Store, now time.Time, kind, number, source string, id uint64, oldValue, newValue, detail string) {
-	b.events.add(now, s.Actor, kind, nullIf(number), nullIf(source), id, nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
-}
 
 // Assign implements keysync.Store. See the interface for the contract.
 func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
@@ -89,112 +21,171 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	st := AssignStats{Accounts: len(cands)}
-	lap := stopwatch()
-	cust, hhs, pes, err := s.lockSequences(ctx, tx, len(cands))
+	as, err := s.startAssign(ctx, tx, source, cands)
 	if err != nil {
 		return nil, err
 	}
-	st.Lock = lap()
-	f, err := loadFacts(ctx, tx, source, cands)
-	if err != nil {
-		return nil, err
-	}
-	st.Facts, st.Candidates = lap(), len(f.accounts)
-	// Ids that rows of this batch carry and nobody holds yet are kept from
-	// the allocators, so a row later in the batch can still adopt its own
-	// number, household id and person id.
-	for _, c := range cands {
-		a := c.Account
-		if _, taken := f.byNumber[a.Number]; a.Number != "" && !taken {
-			holdBack(cust, a.Number)
-		}
-		if _, taken := f.byPE[a.PE]; a.PE != "" && !taken {
-			holdBack(pes, a.PE)
-		}
-		if a.HH != "" && !f.Known(a.HH) {
-			holdBack(hhs, a.HH)
-		}
-	}
-	now := s.now()
-	b := newBatch()
 	outcomes := make([]keysync.Outcome, 0, len(cands))
 	for _, c := range cands {
-		d := keysync.Decide(c.Account, c.Profile, f, s.num.Number, s.Thresholds)
-		o := keysync.Outcome{Account: c.Account, Action: d.Action}
-		switch d.Action {
-		case keysync.ActionKeep:
-			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
-			o.Rewrite = d.Rewrite
-		case keysync.ActionLink:
-			o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
-			o.Rewrite = d.Rewrite
-			b.account(c, d.Person, now)
-			b.event(s, now, "linked", d.Person.Number, source, c.Account.ID, "", d.Person.Number, linkReason(c.Account))
-			f.add(d.Person, c)
-		case keysync.ActionAdopt, keysync.ActionNew:
-			p, err := s.newPerson(ctx, tx, b, f, c, d, cust, hhs, pes, now)
-			if errors.Is(err, ErrExhausted) || errors.Is(err, context.Canceled) {
-				return nil, err
-			}
-			if err != nil {
-				// A row that cannot be numbered (say, a country the template
-				// cannot express) is skipped and reported; the batch goes on.
-				o.Action, o.Err = keysync.ActionSkip, err
-				break
-			}
-			o.Number, o.HH, o.PE = p.Number, p.HH, p.PE
-		}
-		for _, cf := range d.Conflicts {
-			b.conflicts = append(b.conflicts, cf)
-			o.Conflicts = append(o.Conflicts, keysync.RecordedConflict{Conflict: cf})
+		o, err := as.decide(ctx, c)
+		if err != nil {
+			return nil, err
 		}
 		outcomes = append(outcomes, o)
 	}
+	as.st.Decide = as.lap()
+	if err := as.write(ctx, outcomes); err != nil {
+		return nil, err
+	}
+	if dry {
+		return outcomes, tx.Rollback()
+	}
+	if err := as.commit(); err != nil {
+		return nil, err
+	}
+	return outcomes, nil
+}
 
-	st.Decide = lap()
-	for _, a := range []*allocator{cust, hhs, pes} {
+// assignment is one Assign under way: its transaction, the sequences it
+// locked, what the decisions know, and what they write.
+type assignment struct {
+	s              *Store
+	tx             *sql.Tx
+	source         string
+	cust, hhs, pes *allocator
+	f              *facts
+	b              *batch
+	now            time.Time
+	st             AssignStats
+	lap            func() time.Duration
+}
+
+// startAssign locks the sequences, which serialises allocation, and loads
+// what the decisions of the batch need to know.
+func (s *Store) startAssign(ctx context.Context, tx *sql.Tx, source string, cands []keysync.Candidate) (*assignment, error) {
+	as := &assignment{s: s, tx: tx, source: source, st: AssignStats{Accounts: len(cands)}, lap: stopwatch()}
+	var err error
+	as.cust, as.hhs, as.pes, err = s.lockSequences(ctx, tx, len(cands))
+	if err != nil {
+		return nil, err
+	}
+	as.st.Lock = as.lap()
+	as.f, err = loadFacts(ctx, tx, source, cands)
+	if err != nil {
+		return nil, err
+	}
+	as.st.Facts, as.st.Candidates = as.lap(), len(as.f.accounts)
+	as.holdBack(cands)
+	as.now, as.b = s.now(), newBatch()
+	return as, nil
+}
+
+// holdBack keeps the ids that rows of this batch carry and nobody holds
+// yet from the allocators, so a row later in the batch can still adopt its
+// own number, household id and person id.
+func (as *assignment) holdBack(cands []keysync.Candidate) {
+	for _, c := range cands {
+		a := c.Account
+		if _, taken := as.f.byNumber[a.Number]; a.Number != "" && !taken {
+			holdBack(as.cust, a.Number)
+		}
+		if _, taken := as.f.byPE[a.PE]; a.PE != "" && !taken {
+			holdBack(as.pes, a.PE)
+		}
+		if a.HH != "" && !as.f.Known(a.HH) {
+			holdBack(as.hhs, a.HH)
+		}
+	}
+}
+
+// decide decides one candidate and adds what the decision writes to the
+// batch. Only an exhausted sequence or a cancelled context fail the batch.
+func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.Outcome, error) {
+	d := keysync.Decide(c.Account, c.Profile, as.f, as.s.num.Number, as.s.Thresholds)
+	o := keysync.Outcome{Account: c.Account, Action: d.Action}
+	switch d.Action {
+	case keysync.ActionKeep:
+		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
+		o.Rewrite = d.Rewrite
+	case keysync.ActionLink:
+		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
+		o.Rewrite = d.Rewrite
+		as.link(c, d.Person)
+	case keysync.ActionAdopt, keysync.ActionNew:
+		p, err := as.newPerson(ctx, c, d)
+		if errors.Is(err, ErrExhausted) || errors.Is(err, context.Canceled) {
+			return o, err
+		}
+		if err != nil {
+			// A row that cannot be numbered (say, a country the template
+			// cannot express) is skipped and reported; the batch goes on.
+			o.Action, o.Err = keysync.ActionSkip, err
+			break
+		}
+		o.Number, o.HH, o.PE = p.Number, p.HH, p.PE
+	}
+	for _, cf := range d.Conflicts {
+		as.b.conflicts = append(as.b.conflicts, cf)
+		o.Conflicts = append(o.Conflicts, keysync.RecordedConflict{Conflict: cf})
+	}
+	return o, nil
+}
+
+// link links the candidate's account to an existing person.
+func (as *assignment) link(c keysync.Candidate, p keysync.Person) {
+	as.b.account(c, p, as.now)
+	as.b.event(as.s, as.now, "linked", p.Number, as.source, c.Account.ID, "", p.Number, linkReason(c.Account))
+	as.f.add(p, c)
+}
+
+// write stores the sequences' positions and everything the decisions
+// created, keeping the accounts' checksums, and says of each outcome's
+// conflicts whether it was open already.
+func (as *assignment) write(ctx context.Context, outcomes []keysync.Outcome) error {
+	tx, b := as.tx, as.b
+	for _, a := range []*allocator{as.cust, as.hhs, as.pes} {
 		if err := a.save(ctx, tx); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, in := range []*insert{&b.reserved, &b.households, &b.persons} {
 		if err := in.exec(ctx, tx); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	sums := newAccountSums(tx)
 	if err := sums.insertAccounts(ctx, &b.accounts); err != nil {
-		return nil, err
+		return err
 	}
-	known, err := s.insertConflicts(ctx, tx, &b.events, b.conflicts, now)
+	known, err := as.s.insertConflicts(ctx, tx, &b.events, b.conflicts, as.now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.events.exec(ctx, tx); err != nil {
-		return nil, err
+		return err
 	}
 	if err := sums.flush(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	for i := range outcomes {
 		for j := range outcomes[i].Conflicts {
 			outcomes[i].Conflicts[j].Known = known[openKey(outcomes[i].Conflicts[j].Conflict)]
 		}
 	}
-	if dry {
-		return outcomes, tx.Rollback()
+	return nil
+}
+
+// commit commits the batch and reports where its time went.
+func (as *assignment) commit() error {
+	as.st.Write = as.lap()
+	if err := as.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
-	st.Write = lap()
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+	as.st.Commit = as.lap()
+	if as.s.Observe != nil {
+		as.s.Observe(as.st)
 	}
-	st.Commit = lap()
-	if s.Observe != nil {
-		s.Observe(st)
-	}
-	return outcomes, nil
+	return nil
 }
 
 // stopwatch returns a function that returns the time since it was last
@@ -217,18 +208,6 @@ func holdBack(a *allocator, id string) {
 	}
 }
 
-// reserve records an adopted id's sequence value, when the id has the
-// template's shape, so that the allocator never hands it out.
-func (b *batch) reserve(a *allocator, id string) (uint64, bool) {
-	v, _, err := a.tmpl.Parse(id)
-	if err != nil {
-		return 0, false
-	}
-	a.reserve(v)
-	b.reserved.add(a.name, v)
-	return v, true
-}
-
 func linkReason(a keysync.Account) string {
 	if a.Number != "" {
 		return "the row carries this person's number"
@@ -238,53 +217,88 @@ func linkReason(a keysync.Account) string {
 
 // newPerson completes an Adopt or New decision: the number (allocated or
 // adopted), the Wibisoft person id and the household.
-func (s *Store) newPerson(ctx context.Context, tx *sql.Tx, b *batch, f *facts, c keysync.Candidate, d keysync.Decision, cust, hhs, pes *allocator, now time.Time) (keysync.Person, error) {
+func (as *assignment) newPerson(ctx context.Context, c keysync.Candidate, d keysync.Decision) (keysync.Person, error) {
 	p := d.Person
 	p.Profile = c.Profile
-	country := c.Profile.Country
-	var seq any
-	origin, kind := "assigned", "assigned"
-	if d.Action == keysync.ActionAdopt {
-		origin, kind = "adopted", "adopted"
-		if v, ok := b.reserve(cust, p.Number); ok {
+	seq, err := as.number(ctx, &p, d.Action == keysync.ActionAdopt)
+	if err != nil {
+		return p, err
+	}
+	if err := as.personID(ctx, &p); err != nil {
+		return p, err
+	}
+	if err := as.household(ctx, &p); err != nil {
+		return p, err
+	}
+	as.addPerson(c, p, seq, d.Action == keysync.ActionAdopt)
+	return p, nil
+}
+
+// number allocates the new person's number, or reserves the adopted one;
+// seq is its sequence value, nil for an adopted number of another shape.
+func (as *assignment) number(ctx context.Context, p *keysync.Person, adopted bool) (seq any, err error) {
+	if adopted {
+		if v, ok := as.b.reserve(as.cust, p.Number); ok {
 			seq = v
 		}
-	} else {
-		n, v, err := cust.Next(ctx, tx, country)
-		if err != nil {
-			return p, fmt.Errorf("allocate number: %w", err)
-		}
-		p.Number, seq = n, v
+		return seq, nil
 	}
+	n, v, err := as.cust.Next(ctx, as.tx, p.Profile.Country)
+	if err != nil {
+		return nil, fmt.Errorf("allocate number: %w", err)
+	}
+	p.Number = n
+	return v, nil
+}
+
+// personID allocates the Wibisoft person id, or reserves the one the row
+// carries.
+func (as *assignment) personID(ctx context.Context, p *keysync.Person) error {
 	if p.PE != "" {
-		b.reserve(pes, p.PE)
-	} else {
-		pe, _, err := pes.Next(ctx, tx, country)
-		if err != nil {
-			return p, fmt.Errorf("allocate Wibisoft person id: %w", err)
-		}
-		p.PE = pe
+		as.b.reserve(as.pes, p.PE)
+		return nil
 	}
+	pe, _, err := as.pes.Next(ctx, as.tx, p.Profile.Country)
+	if err != nil {
+		return fmt.Errorf("allocate Wibisoft person id: %w", err)
+	}
+	p.PE = pe
+	return nil
+}
+
+// household opens a new household for a person the decision found none
+// for, and records a household id from the row that keysync does not know
+// yet; a known household is joined as it is.
+func (as *assignment) household(ctx context.Context, p *keysync.Person) error {
+	key := text.Clip(p.Profile.Household, 512)
 	switch {
 	case p.HH == "":
-		hh, _, err := hhs.Next(ctx, tx, country)
+		hh, _, err := as.hhs.Next(ctx, as.tx, p.Profile.Country)
 		if err != nil {
-			return p, fmt.Errorf("allocate Wibisoft household id: %w", err)
+			return fmt.Errorf("allocate Wibisoft household id: %w", err)
 		}
 		p.HH = hh
-		b.households.add(p.HH, text.Clip(c.Profile.Household, 512), now)
-	case !f.Known(p.HH):
-		// A household id found in the row that keysync does not know yet.
-		b.reserve(hhs, p.HH)
-		b.households.add(text.Clip(p.HH, 64), text.Clip(c.Profile.Household, 512), now)
+		as.b.households.add(p.HH, key, as.now)
+	case !as.f.Known(p.HH):
+		as.b.reserve(as.hhs, p.HH)
+		as.b.households.add(text.Clip(p.HH, 64), key, as.now)
 	}
-	a := c.Account
-	b.persons.add(text.Clip(p.Number, 64), seq, text.Clip(p.PE, 64), text.Clip(p.HH, 64), origin,
+	return nil
+}
+
+// addPerson adds the new person, its account and the history event to the
+// batch, and to what later rows of the batch know.
+func (as *assignment) addPerson(c keysync.Candidate, p keysync.Person, seq any, adopted bool) {
+	origin := "assigned"
+	if adopted {
+		origin = "adopted"
+	}
+	a, pr, now := c.Account, c.Profile, as.now
+	as.b.persons.add(text.Clip(p.Number, 64), seq, text.Clip(p.PE, 64), text.Clip(p.HH, 64), origin,
 		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(a.Email, 320),
-		text.Clip(c.Profile.FirstName, 255), text.Clip(c.Profile.LastName, 255), text.Clip(c.Profile.Email, 320),
-		text.Clip(c.Profile.BirthDate, 10), text.Clip(c.Profile.Household, 512), now, now)
-	b.account(c, p, now)
-	b.event(s, now, kind, p.Number, a.Source, a.ID, "", p.Number, "hh="+p.HH+" pe="+p.PE)
-	f.add(p, c)
-	return p, nil
+		text.Clip(pr.FirstName, 255), text.Clip(pr.LastName, 255), text.Clip(pr.Email, 320),
+		text.Clip(pr.BirthDate, 10), text.Clip(pr.Household, 512), now, now)
+	as.b.account(c, p, now)
+	as.b.event(as.s, now, origin, p.Number, a.Source, a.ID, "", p.Number, "hh="+p.HH+" pe="+p.PE)
+	as.f.add(p, c)
 }

@@ -128,16 +128,7 @@ func (s *Store) Written(ctx context.Context, source string, written []keysync.Ou
 	if err != nil {
 		return fmt.Errorf("mark written: %w", err)
 	}
-	if err := events.exec(ctx, tx); err != nil {
-		return err
-	}
-	if err := sums.flush(ctx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return sums.commit(ctx, &events)
 }
 
 // Watermark implements keysync.Store.

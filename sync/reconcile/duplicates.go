@@ -30,69 +30,18 @@ func (w *walk) duplicates(ctx context.Context) error {
 	n := w.r.batchSize()
 	after := ""
 	for ctx.Err() == nil {
-		var groups []Duplicate
-		var err error
-		if w.dups != nil && after == "" {
-			// The page read during the checksums is the one this query
-			// would return, unless the walk wrote into the portal.
-			page := <-w.dups
-			w.dups = nil
-			if w.wrote {
-				groups, err = df.Duplicates(w.work, after, n)
-			} else {
-				groups, err = page.groups, page.err
-			}
-		} else {
-			groups, err = df.Duplicates(w.work, after, n)
-		}
+		groups, err := w.dupPage(df, after, n)
 		if err != nil {
 			return fmt.Errorf("find duplicate numbers: %w", err)
 		}
 		if len(groups) == 0 {
 			return nil
 		}
-		numbers := make([]string, len(groups))
-		for i, g := range groups {
-			numbers[i] = g.Number
-		}
-		links, err := w.r.Store.LinkedTo(w.work, w.name, numbers)
+		linked, err := w.linkedTo(groups)
 		if err != nil {
-			return fmt.Errorf("find links of duplicate numbers: %w", err)
+			return err
 		}
-		linked := map[string]map[uint64]bool{}
-		for _, l := range links {
-			if linked[l.Number] == nil {
-				linked[l.Number] = map[uint64]bool{}
-			}
-			linked[l.Number][l.AccountID] = true
-		}
-		var cs []keysync.Conflict
-		for _, g := range groups {
-			if len(g.IDs) < 2 {
-				continue
-			}
-			w.found(DriftDuplicate, g.IDs[0], keysync.LogNumber, g.Number, LogRows, g.Rows)
-			owner, owned := uint64(0), false
-			for _, id := range g.IDs {
-				if linked[g.Number][id] {
-					owner, owned = id, true
-					break
-				}
-			}
-			for _, id := range g.IDs {
-				if owned && id == owner {
-					continue
-				}
-				c := keysync.Conflict{Kind: keysync.ConflictDuplicateNumber, Source: w.name, AccountID: id, Value: g.Number,
-					Detail: fmt.Sprintf("the number is on %d rows of this portal (%s) and belongs to none of them", g.Rows, idList(g))}
-				if owned {
-					c.Number = g.Number
-					c.Detail = fmt.Sprintf("the number is on %d rows of this portal (%s); it belongs to row %d", g.Rows, idList(g), owner)
-				}
-				cs = append(cs, c)
-			}
-		}
-		recorded, err := w.r.Store.RecordConflicts(w.work, cs)
+		recorded, err := w.r.Store.RecordConflicts(w.work, w.dupConflicts(groups, linked))
 		if err != nil {
 			return fmt.Errorf("record conflicts: %w", err)
 		}
@@ -106,6 +55,74 @@ func (w *walk) duplicates(ctx context.Context) error {
 		after = groups[len(groups)-1].Number
 	}
 	return nil
+}
+
+// dupPage reads the page of duplicate numbers after after. The first page
+// was read during the checksums (prefetchDups); it is the one this query
+// would return, unless the walk wrote into the portal.
+func (w *walk) dupPage(df DuplicateFinder, after string, n int) ([]Duplicate, error) {
+	if w.dups == nil || after != "" {
+		return df.Duplicates(w.work, after, n)
+	}
+	page := <-w.dups
+	w.dups = nil
+	if w.wrote {
+		return df.Duplicates(w.work, after, n)
+	}
+	return page.groups, page.err
+}
+
+// linkedTo returns, per number of the groups, the accounts of the source
+// linked to it centrally.
+func (w *walk) linkedTo(groups []Duplicate) (map[string]map[uint64]bool, error) {
+	numbers := make([]string, len(groups))
+	for i, g := range groups {
+		numbers[i] = g.Number
+	}
+	links, err := w.r.Store.LinkedTo(w.work, w.name, numbers)
+	if err != nil {
+		return nil, fmt.Errorf("find links of duplicate numbers: %w", err)
+	}
+	linked := map[string]map[uint64]bool{}
+	for _, l := range links {
+		if linked[l.Number] == nil {
+			linked[l.Number] = map[uint64]bool{}
+		}
+		linked[l.Number][l.AccountID] = true
+	}
+	return linked, nil
+}
+
+// dupConflicts counts each duplicate number as drift and returns a
+// duplicate_number conflict for every row of it but the one linked to it.
+func (w *walk) dupConflicts(groups []Duplicate, linked map[string]map[uint64]bool) []keysync.Conflict {
+	var cs []keysync.Conflict
+	for _, g := range groups {
+		if len(g.IDs) < 2 {
+			continue
+		}
+		w.found(DriftDuplicate, g.IDs[0], keysync.LogNumber, g.Number, LogRows, g.Rows)
+		owner, owned := uint64(0), false
+		for _, id := range g.IDs {
+			if linked[g.Number][id] {
+				owner, owned = id, true
+				break
+			}
+		}
+		for _, id := range g.IDs {
+			if owned && id == owner {
+				continue
+			}
+			c := keysync.Conflict{Kind: keysync.ConflictDuplicateNumber, Source: w.name, AccountID: id, Value: g.Number,
+				Detail: fmt.Sprintf("the number is on %d rows of this portal (%s) and belongs to none of them", g.Rows, idList(g))}
+			if owned {
+				c.Number = g.Number
+				c.Detail = fmt.Sprintf("the number is on %d rows of this portal (%s); it belongs to row %d", g.Rows, idList(g), owner)
+			}
+			cs = append(cs, c)
+		}
+	}
+	return cs
 }
 
 // DuplicateIDs is how many rows of one duplicate number a source lists.

@@ -62,6 +62,32 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 	if err := w.confirmGone(ctx, batch); err != nil {
 		return err
 	}
+	pl := w.plan(batch)
+	if err := w.profile(ctx, &pl); err != nil {
+		return err
+	}
+	var still []keysync.RecordedConflict
+	if len(pl.cands) > 0 {
+		adopted, err := w.adopt(ctx, &pl)
+		if err != nil {
+			return err
+		}
+		still = append(still, adopted...)
+	}
+	if err := w.writeBack(ctx, &pl); err != nil {
+		return err
+	}
+	if err := w.rewrite(ctx, &pl); err != nil {
+		return err
+	}
+	pl.rec.Resolve = gone(batch, open, still, pl.conflicts)
+	return w.record(ctx, &pl)
+}
+
+// plan compares each id of the batch: a row without a link may carry a
+// number keysync does not know, a link without a row is gone, a row and
+// its link are compared (compare).
+func (w *walk) plan(batch []pair) plan {
 	var pl plan
 	for _, p := range batch {
 		switch {
@@ -84,27 +110,14 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 			w.compare(&pl, *p.row, *p.link)
 		}
 	}
+	return pl
+}
 
-	var still []keysync.RecordedConflict
-	if err := w.profile(ctx, &pl); err != nil {
-		return err
-	}
-	if len(pl.cands) > 0 {
-		adopted, err := w.adopt(ctx, &pl)
-		if err != nil {
-			return err
-		}
-		still = append(still, adopted...)
-	}
-	if err := w.writeBack(ctx, &pl); err != nil {
-		return err
-	}
-	if err := w.rewrite(ctx, &pl); err != nil {
-		return err
-	}
-	// Open conflicts of rows the walk saw whose finding did not come up
-	// again: the drift is gone. A conflict of an id the walk did not see
-	// at all may belong to a row registered meanwhile; it stays.
+// gone returns the open conflicts of rows the walk saw whose finding did
+// not come up again (neither among the decisions' conflicts, still, nor
+// the conflicts of the drift found, drift): the drift is gone. A conflict of an id the walk did
+// not see at all may belong to a row registered meanwhile; it stays.
+func gone(batch []pair, open []OpenConflict, still []keysync.RecordedConflict, drift []keysync.Conflict) []OpenConflict {
 	type key struct {
 		kind  keysync.ConflictKind
 		id    uint64
@@ -114,17 +127,22 @@ func (w *walk) step(batch []pair, open []OpenConflict) error {
 	for _, cf := range still {
 		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
 	}
-	for _, cf := range pl.conflicts {
+	for _, cf := range drift {
 		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
 	}
+	var out []OpenConflict
 	for _, oc := range open {
 		if seen(batch, oc.AccountID) && !stillOpen[key{oc.Kind, oc.AccountID, oc.Value}] {
-			pl.rec.Resolve = append(pl.rec.Resolve, oc)
+			out = append(out, oc)
 		}
 	}
+	return out
+}
 
-	// The step's conflicts are recorded in the transaction of its other
-	// findings: one commit per step.
+// record stores the step's findings centrally, its conflicts in the
+// transaction of its other findings (one commit per step), and then
+// counts and logs them.
+func (w *walk) record(ctx context.Context, pl *plan) error {
 	pl.rec.Conflicts = pl.conflicts
 	if pl.rec.empty() {
 		return nil

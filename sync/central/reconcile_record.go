@@ -1,0 +1,139 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"keysync/internal/sqlutil"
+	"keysync/internal/text"
+	keysync "keysync/sync"
+	"keysync/sync/reconcile"
+)
+
+// Reconcile implements reconcile.Store: status changes, restored
+// values, resolved and new conflicts of one step in one transaction, each
+// with its history event. A status only changes from the state the walk saw.
+func (s *Store) Reconcile(ctx context.Context, source string, r reconcile.Reconciled) ([]keysync.RecordedConflict, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	st := reconcileStep{s: s, tx: tx, source: source, now: s.now(), events: eventInsert(), sums: newAccountSums(tx)}
+	if err := st.status(ctx, r.Status); err != nil {
+		return nil, err
+	}
+	// Conflicts after the accounts, as Assign writes them, so that a poll
+	// and a reconciliation never take the same locks in opposite order.
+	known, err := s.insertConflicts(ctx, tx, &st.events, r.Conflicts, st.now)
+	if err != nil {
+		return nil, err
+	}
+	st.repairs(r.Repairs)
+	if err := st.resolve(ctx, r.Resolve); err != nil {
+		return nil, err
+	}
+	if err := st.sums.commit(ctx, &st.events); err != nil {
+		return nil, err
+	}
+	return recorded(r.Conflicts, known), nil
+}
+
+// reconcileStep is one Reconcile under way.
+type reconcileStep struct {
+	s      *Store
+	tx     *sql.Tx
+	source string
+	now    time.Time
+	events insert
+	sums   *accountSums
+}
+
+// status moves accounts to their new status, one statement per change of
+// status, each only from the status the walk saw.
+func (st *reconcileStep) status(ctx context.Context, changes []reconcile.StatusChange) error {
+	type move struct{ from, to keysync.AccountStatus }
+	byMove := map[move][]uint64{}
+	var moves []move
+	for _, c := range changes {
+		m := move{c.From, c.To}
+		if _, ok := byMove[m]; !ok {
+			moves = append(moves, m)
+		}
+		byMove[m] = append(byMove[m], c.AccountID)
+		st.events.add(st.now, st.s.Actor, "account_"+string(c.To), nullIf(c.Number), st.source, c.AccountID, string(c.From), string(c.To), statusDetail(c.To))
+	}
+	for _, m := range moves {
+		ids := byMove[m]
+		// deleted_at says since when an account is off the portal; it is
+		// kept from the first deletion and cleared when the account is back.
+		q := `UPDATE accounts SET status = ?, status_changed_at = ?,
+ deleted_at = CASE WHEN ? IN ('deleted', 'gone') THEN COALESCE(deleted_at, ?) ELSE NULL END
+ WHERE source = ? AND status = ? AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
+		args := []any{string(m.to), st.now, string(m.to), st.now, st.source, string(m.from)}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		if err := st.sums.rewrite(ctx, st.source, ids, func() error {
+			_, err := st.tx.ExecContext(ctx, q, args...)
+			return err
+		}); err != nil {
+			return fmt.Errorf("mark accounts %s: %w", m.to, err)
+		}
+	}
+	return nil
+}
+
+// repairs records the values restored in the portal.
+func (st *reconcileStep) repairs(repairs []reconcile.Repair) {
+	for _, rp := range repairs {
+		st.events.add(st.now, st.s.Actor, "repaired", nullIf(rp.Number), st.source, rp.AccountID, nullIf(text.Clip(rp.Old, 255)), nullIf(text.Clip(rp.New, 255)),
+			"reconciliation restored the central "+fieldName(rp.Field))
+	}
+}
+
+// resolve closes the open conflicts whose drift is gone.
+func (st *reconcileStep) resolve(ctx context.Context, open []reconcile.OpenConflict) error {
+	if len(open) == 0 {
+		return nil
+	}
+	ids := make([]any, 0, len(open)+4)
+	ids = append(ids, st.now, text.Clip(st.s.Actor, 128), "the portal no longer shows this drift")
+	for _, c := range open {
+		ids = append(ids, c.ID)
+		st.events.add(st.now, st.s.Actor, "conflict_resolved", nil, st.source, c.AccountID, nullIf(text.Clip(c.Value, 255)), nil,
+			string(c.Kind)+": resolved by reconciliation, the drift is gone")
+	}
+	q := `UPDATE conflicts SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?, open_key = NULL
+ WHERE status = 'open' AND id IN (` + sqlutil.Placeholders(len(open)) + `)`
+	if _, err := st.tx.ExecContext(ctx, q, ids...); err != nil {
+		return fmt.Errorf("resolve conflicts: %w", err)
+	}
+	return nil
+}
+
+func statusDetail(to keysync.AccountStatus) string {
+	switch to {
+	case keysync.StatusActive:
+		return "the account is an active member of the portal again"
+	case keysync.StatusDeleted:
+		return "the account was deleted in the portal; its number stays reserved"
+	case keysync.StatusGone:
+		return "the portal row no longer exists; the number stays reserved"
+	default:
+		return "the account is disabled, expired or unconfirmed in the portal; its number stays reserved"
+	}
+}
+
+func fieldName(f string) string {
+	switch f {
+	case "hh":
+		return "Wibisoft household id"
+	case "pe":
+		return "Wibisoft person id"
+	default:
+		return "customer number"
+	}
+}
