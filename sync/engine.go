@@ -106,9 +106,12 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 	return ps.total, ctx.Err()
 }
 
-func (e *Engine) logger() *slog.Logger {
-	if e.Logger != nil {
-		return e.Logger
+func (e *Engine) logger() *slog.Logger { return loggerOr(e.Logger) }
+
+// loggerOr returns l, or the default logger when l is nil.
+func loggerOr(l *slog.Logger) *slog.Logger {
+	if l != nil {
+		return l
 	}
 	return slog.Default()
 }

@@ -14,4 +14,6 @@ const (
 	LogCount    = "count"
 	LogDuration = "duration"
 	LogDryRun   = "dry_run"
+	LogSink     = "sink"
+	LogFull     = "full"
 )

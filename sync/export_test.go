@@ -1,0 +1,239 @@
+package keysync_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	keysync "keysync/sync"
+)
+
+// memFeed is a ChangeFeed held in memory: the change sequence, the current
+// records and a cursor per sink.
+type memFeed struct {
+	changes []keysync.Change
+	persons map[string]keysync.PersonRecord
+	cursors map[string]uint64
+	// beforePersons, when set, runs as Persons is called: a change made
+	// while an export reads.
+	beforePersons func()
+	confirmErr    error
+}
+
+func newMemFeed(numbers ...string) *memFeed {
+	f := &memFeed{persons: map[string]keysync.PersonRecord{}, cursors: map[string]uint64{}}
+	for _, n := range numbers {
+		f.change(n, "first")
+	}
+	return f
+}
+
+// change records a new value of a person's field, as a change.
+func (f *memFeed) change(number, name string) {
+	p := f.persons[number]
+	p.Number, p.Status = number, "active"
+	p.Fields = map[string]string{"first_name": name}
+	f.persons[number] = p
+	f.changes = append(f.changes, keysync.Change{Pos: uint64(len(f.changes) + 1), Number: number})
+}
+
+func (f *memFeed) Cursor(_ context.Context, sink string) (uint64, bool, error) {
+	pos, ok := f.cursors[sink]
+	return pos, ok, nil
+}
+
+func (f *memFeed) Changes(_ context.Context, after uint64, limit int) ([]keysync.Change, error) {
+	var out []keysync.Change
+	for _, c := range f.changes {
+		if c.Pos > after && len(out) < limit {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (f *memFeed) Head(context.Context) (uint64, error) { return uint64(len(f.changes)), nil }
+
+func (f *memFeed) Persons(_ context.Context, numbers []string) ([]keysync.PersonRecord, error) {
+	if f.beforePersons != nil {
+		f.beforePersons()
+	}
+	if numbers == nil {
+		for n := range f.persons {
+			numbers = append(numbers, n)
+		}
+		slices.Sort(numbers)
+	}
+	var out []keysync.PersonRecord
+	for _, n := range numbers {
+		if p, ok := f.persons[n]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (f *memFeed) Confirm(_ context.Context, sink string, pos uint64) error {
+	if f.confirmErr != nil {
+		return f.confirmErr
+	}
+	f.cursors[sink] = pos
+	return nil
+}
+
+// delivery is one Export call a sink received.
+type delivery struct {
+	numbers []string
+	full    bool
+}
+
+// memSink records what it is given; while fail is set it refuses.
+type memSink struct {
+	name       string
+	fail       error
+	deliveries []delivery
+}
+
+var _ keysync.Sink = (*memSink)(nil)
+
+func (s *memSink) Name() string { return s.name }
+
+func (s *memSink) Export(_ context.Context, persons []keysync.PersonRecord, full bool) error {
+	if s.fail != nil {
+		return s.fail
+	}
+	d := delivery{full: full}
+	for _, p := range persons {
+		d.numbers = append(d.numbers, p.Number)
+	}
+	s.deliveries = append(s.deliveries, d)
+	return nil
+}
+
+func exporter(f *memFeed, batch int, sinks ...keysync.Sink) *keysync.Exporter {
+	return &keysync.Exporter{Feed: f, Sinks: sinks, BatchSize: batch, Logger: slog.New(slog.DiscardHandler)}
+}
+
+func mustExport(tb testing.TB, e *keysync.Exporter, full bool) {
+	tb.Helper()
+	if err := e.Export(tb.Context(), full); err != nil {
+		tb.Fatalf("Export: %v", err)
+	}
+}
+
+func wantDeliveries(tb testing.TB, s *memSink, want ...delivery) {
+	tb.Helper()
+	if !reflect.DeepEqual(s.deliveries, want) {
+		tb.Errorf("%s got %+v, want %+v", s.name, s.deliveries, want)
+	}
+	s.deliveries = nil
+}
+
+// TestExporter_FirstFullThenChanges: a sink without a cursor gets every
+// person; afterwards only the persons changed since, each once per
+// delivery, a batch of changes at a time, the cursor following each.
+func TestExporter_FirstFullThenChanges(t *testing.T) {
+	t.Parallel()
+	f := newMemFeed("001", "002", "003")
+	excel := &memSink{name: "excel"}
+	e := exporter(f, 3, excel)
+
+	mustExport(t, e, false)
+	wantDeliveries(t, excel, delivery{[]string{"001", "002", "003"}, true})
+	if got := f.cursors["excel"]; got != 3 {
+		t.Errorf("cursor=%d after the full export, want the head 3", got)
+	}
+
+	mustExport(t, e, false)
+	wantDeliveries(t, excel)
+
+	f.change("002", "Anna")
+	f.change("004", "Bert")
+	f.change("002", "Anni")
+	f.change("001", "Carl")
+	mustExport(t, e, false)
+	wantDeliveries(t, excel, delivery{[]string{"002", "004"}, false}, delivery{[]string{"001"}, false})
+	if got := f.cursors["excel"]; got != 7 {
+		t.Errorf("cursor=%d, want 7", got)
+	}
+}
+
+// TestExporter_CursorMovesOnlyAfterTheSinkConfirmed: a sink that fails
+// keeps its cursor and gets the same persons again next time; the other
+// sinks are served meanwhile.
+func TestExporter_CursorMovesOnlyAfterTheSinkConfirmed(t *testing.T) {
+	t.Parallel()
+	f := newMemFeed("001")
+	outlook, combit := &memSink{name: "outlook"}, &memSink{name: "combit"}
+	e := exporter(f, 10, outlook, combit)
+	mustExport(t, e, false)
+	wantDeliveries(t, outlook, delivery{[]string{"001"}, true})
+	wantDeliveries(t, combit, delivery{[]string{"001"}, true})
+
+	f.change("001", "Anna")
+	f.change("002", "Bert")
+	outlook.fail = errors.New("share not mounted")
+	err := e.Export(t.Context(), false)
+	if err == nil || !strings.Contains(err.Error(), "outlook") || !strings.Contains(err.Error(), "share not mounted") {
+		t.Errorf("Export=%v, want outlook's error", err)
+	}
+	if got := f.cursors["outlook"]; got != 1 {
+		t.Errorf("outlook's cursor=%d after a failed delivery, want 1", got)
+	}
+	wantDeliveries(t, combit, delivery{[]string{"001", "002"}, false})
+
+	outlook.fail = nil
+	mustExport(t, e, false)
+	wantDeliveries(t, outlook, delivery{[]string{"001", "002"}, false})
+	wantDeliveries(t, combit)
+}
+
+// TestExporter_UnconfirmedCursorRepeatsTheDelivery: when the cursor cannot
+// be moved after the sink took the persons, the next export delivers them
+// again: a delivery is repeated, never lost.
+func TestExporter_UnconfirmedCursorRepeatsTheDelivery(t *testing.T) {
+	t.Parallel()
+	f := newMemFeed("001")
+	carddav := &memSink{name: "carddav"}
+	e := exporter(f, 10, carddav)
+	mustExport(t, e, false)
+	wantDeliveries(t, carddav, delivery{[]string{"001"}, true})
+
+	f.change("002", "Bert")
+	f.confirmErr = errors.New("central database gone")
+	if err := e.Export(t.Context(), false); err == nil {
+		t.Error("Export succeeded although the cursor could not move")
+	}
+	wantDeliveries(t, carddav, delivery{[]string{"002"}, false})
+	f.confirmErr = nil
+	mustExport(t, e, false)
+	wantDeliveries(t, carddav, delivery{[]string{"002"}, false})
+}
+
+// TestExporter_FullExportKeepsChangesMadeMeanwhile: a full export, asked
+// for or the first, moves the cursor only to the head read before the
+// persons; a change made while they are read is delivered again after.
+func TestExporter_FullExportKeepsChangesMadeMeanwhile(t *testing.T) {
+	t.Parallel()
+	f := newMemFeed("001", "002")
+	wibisoft := &memSink{name: "wibisoft"}
+	e := exporter(f, 10, wibisoft)
+	mustExport(t, e, false)
+	wantDeliveries(t, wibisoft, delivery{[]string{"001", "002"}, true})
+
+	f.beforePersons = func() {
+		f.beforePersons = nil
+		f.change("003", "Clara")
+	}
+	mustExport(t, e, true)
+	wantDeliveries(t, wibisoft, delivery{[]string{"001", "002", "003"}, true})
+	if got := f.cursors["wibisoft"]; got != 2 {
+		t.Errorf("cursor=%d, want 2, the head before the persons were read", got)
+	}
+	mustExport(t, e, false)
+	wantDeliveries(t, wibisoft, delivery{[]string{"003"}, false})
+}
