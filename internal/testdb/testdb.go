@@ -47,7 +47,7 @@ func ServerDSN(tb testing.TB) string {
 	if dsn := os.Getenv(EnvDSN); dsn != "" {
 		return dsn
 	}
-	if testing.Short() && !inCI() {
+	if ci := InCI(tb); testing.Short() && !ci {
 		tb.Skip(noServer)
 		return ""
 	}
@@ -55,9 +55,21 @@ func ServerDSN(tb testing.TB) string {
 	return ""
 }
 
-// inCI reports whether CI is set to a true value, as CI services do.
-func inCI() bool {
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
+// InCI reports whether the tests run in CI: CI set to a true value, as CI
+// services do. There a check that cannot run must fail rather than skip.
+// A CI value that is no boolean ends the test: read as false it would turn
+// every such failure back into a silent skip.
+func InCI(tb testing.TB) bool {
+	tb.Helper()
+	v, ok := os.LookupEnv("CI")
+	if !ok || v == "" {
+		return false
+	}
+	ci, err := strconv.ParseBool(v)
+	if err != nil {
+		tb.Fatalf("CI=%q is not a boolean (true, false, 1, 0): the tests cannot tell whether a missing tool or database must fail", v)
+		return false
+	}
 	return ci
 }
 

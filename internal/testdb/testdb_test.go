@@ -19,7 +19,18 @@ type fakeTB struct {
 
 func (f *fakeTB) Helper()           {}
 func (f *fakeTB) Skip(args ...any)  { f.skipped = fmt.Sprint(args...) }
-func (f *fakeTB) Fatal(args ...any) { f.fatal = fmt.Sprint(args...) }
+func (f *fakeTB) Fatal(args ...any) { f.fail(fmt.Sprint(args...)) }
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.skipped = fmt.Sprintf(format, args...)
+}
+func (f *fakeTB) Fatalf(format string, args ...any) { f.fail(fmt.Sprintf(format, args...)) }
+
+// fail keeps the first fatal message: a real test would have stopped there.
+func (f *fakeTB) fail(msg string) {
+	if f.fatal == "" {
+		f.fatal = msg
+	}
+}
 
 func TestServerDSN_Missing(t *testing.T) {
 	const msg = "no test database: run `make test` (starts a throwaway MariaDB) or set KEYSYNC_TEST_DSN=root@tcp(127.0.0.1:3306)/"
@@ -41,6 +52,39 @@ func TestServerDSN_Missing(t *testing.T) {
 		}
 	} else if local.fatal != msg || local.skipped != "" {
 		t.Errorf("fatal=%q skipped=%q, want fatal %q", local.fatal, local.skipped, msg)
+	}
+}
+
+// TestInCI_NotABoolean: a CI value that is no boolean fails the test that
+// asks, naming the value, for the database and for a missing tool alike;
+// read as false it would skip what CI must run.
+func TestInCI_NotABoolean(t *testing.T) {
+	t.Setenv("KEYSYNC_TEST_DSN", "")
+	t.Setenv("CI", "yes please")
+	const want = `CI="yes please" is not a boolean`
+	var db fakeTB
+	testdb.ServerDSN(&db)
+	if !strings.Contains(db.fatal, want) {
+		t.Errorf("ServerDSN: fatal=%q skipped=%q, want fatal naming the value", db.fatal, db.skipped)
+	}
+	var tool fakeTB
+	testdb.NeedTool(&tool, "keysync-no-such-tool", "keysync-no-such-package")
+	if !strings.Contains(tool.fatal, want) {
+		t.Errorf("NeedTool: fatal=%q skipped=%q, want fatal naming the value", tool.fatal, tool.skipped)
+	}
+	for _, v := range []string{"true", "1", "TRUE"} {
+		t.Setenv("CI", v)
+		var ok fakeTB
+		if !testdb.InCI(&ok) || ok.fatal != "" {
+			t.Errorf("CI=%s: InCI false or fatal %q", v, ok.fatal)
+		}
+	}
+	for _, v := range []string{"", "false", "0"} {
+		t.Setenv("CI", v)
+		var ok fakeTB
+		if testdb.InCI(&ok) || ok.fatal != "" {
+			t.Errorf("CI=%q: InCI true or fatal %q", v, ok.fatal)
+		}
 	}
 }
 
