@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,14 +201,23 @@ func TestDoctor_ClockSkew(t *testing.T) {
 	}
 	for _, target := range []string{"central", "amicas"} {
 		f := rep.one(t, target, "clock", sqlutil.StatusWarn)
-		if !strings.Contains(f.Detail, "by +5") || !strings.Contains(f.Fix, "NTP") {
-			t.Errorf("%s clock: %+v", target, f)
+		// The skew is measured across a round trip: 5 s give +4.999 as
+		// well as +5.001, so it is compared as a number.
+		m := skewRE.FindStringSubmatch(f.Detail)
+		if m == nil || !strings.Contains(f.Fix, "NTP") {
+			t.Fatalf("%s clock: %+v", target, f)
+		}
+		if skew, err := strconv.ParseFloat(m[1], 64); err != nil || math.Abs(skew-5) > 0.5 {
+			t.Errorf("%s clock: skew %s s, want 5 s give or take half a second: %+v", target, m[1], f)
 		}
 	}
 	if code, _ := run("--strict"); code != 1 {
 		t.Errorf("--strict: exit %d, want 1", code)
 	}
 }
+
+// skewRE reads the measured skew, in seconds, from a clock finding.
+var skewRE = regexp.MustCompile(`differs from keysync's by ([+-][0-9]+\.[0-9]+)s`)
 
 // setEnv replaces the KEYSYNC_ environment by env for the test, for
 // commands run in-process.
