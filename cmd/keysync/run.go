@@ -91,31 +91,40 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 // Retrying counts as ready for systemd (READY=1 with a STATUS saying so):
 // a start timeout must not kill a daemon that waits for its database.
 func waitForCentral(ctx context.Context, a *app, n *notifier) error {
-	b := backoff{max: a.cfg.BackoffMax}
+	b := newBackoff(a.cfg.PollInterval, a.cfg.BackoffMax)
 	for {
 		n.beat("central")
 		err := a.store.CheckSchema(ctx)
 		if err == nil {
 			if b.failures > 0 {
-				a.log.Info("central database recovered", "failures", b.failures)
+				a.log.Info("central database recovered", logFailures, b.failures, logDownFor, b.downFor().Round(time.Millisecond).String())
 			}
 			return nil
 		}
 		if errors.Is(err, central.ErrSchemaOutdated) {
 			return err
 		}
-		wait := b.fail()
+		wait := b.next()
 		if b.failures == 1 {
 			_ = n.send("READY=1\nSTATUS=central database unavailable, retrying")
 		}
 		if b.shouldLog() {
-			a.log.Error("central database unavailable, retrying", keysync.LogErr, err.Error(), "retry_in", wait.String(), "failures", b.failures)
+			a.log.Error("central database unavailable, retrying", keysync.LogErr, err.Error(), logRetryIn, wait.String(), logFailures, b.failures)
 		}
+		a.log.Debug("retry scheduled", logRetryIn, wait.String(), logFailures, b.failures)
 		if !sleepBeating(ctx, wait, func() { n.beat("central") }) {
 			return ctx.Err()
 		}
 	}
 }
+
+// Attribute keys of the poll loops' log lines.
+const (
+	logRetryIn  = "retry_in"
+	logFailures = "failures"
+	logDownFor  = "down_for"
+	logRound    = "round"
+)
 
 // pollLoop polls one portal.
 type pollLoop struct {
@@ -132,9 +141,10 @@ type pollLoop struct {
 
 func (l *pollLoop) run(ctx context.Context, started func()) {
 	defer l.lock.close()
-	b := backoff{max: l.backoffMax}
+	b := newBackoff(l.interval, l.backoffMax)
 	checked, standby := false, false
-	for first := true; ; first = false {
+	for round := 1; ; round++ {
+		l.log.Debug("poll round", logRound, round)
 		held, err := l.lock.ensure(l.hard)
 		switch {
 		case err != nil:
@@ -151,7 +161,7 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 			}
 			err = l.poll(ctx, &checked)
 		}
-		if first {
+		if round == 1 {
 			started()
 		}
 		l.beat()
@@ -161,12 +171,13 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 			return
 		case err != nil:
 			checked = false // the schema may be why: look again before the next try
-			wait = b.fail()
+			wait = b.next()
 			if b.shouldLog() {
-				l.log.Error("poll failed, retrying", keysync.LogErr, err.Error(), "retry_in", wait.String(), "failures", b.failures)
+				l.log.Error("poll failed, retrying", keysync.LogErr, err.Error(), logRetryIn, wait.String(), logFailures, b.failures)
 			}
+			l.log.Debug("retry scheduled", logRetryIn, wait.String(), logFailures, b.failures)
 		case b.failures > 0 && held:
-			l.log.Info("recovered", "failures", b.failures, "down_for", time.Since(b.since).Round(time.Second).String())
+			l.log.Info("recovered", logFailures, b.failures, logDownFor, b.downFor().Round(time.Millisecond).String())
 			b.reset()
 		}
 		if !l.sleep(ctx, wait) {
@@ -218,36 +229,3 @@ func (l *pollLoop) poll(ctx context.Context, checked *bool) (err error) {
 	}
 	return err
 }
-
-// backoff doubles the wait after each failure up to max, and rate-limits
-// the error log to the first failure and then once a minute.
-type backoff struct {
-	max      time.Duration
-	failures int
-	since    time.Time
-	lastLog  time.Time
-}
-
-const backoffBase = time.Second
-
-func (b *backoff) fail() time.Duration {
-	if b.failures == 0 {
-		b.since = time.Now()
-	}
-	b.failures++
-	d := backoffBase << min(b.failures-1, 20)
-	if b.max > 0 && d > b.max {
-		d = b.max
-	}
-	return d
-}
-
-func (b *backoff) shouldLog() bool {
-	if b.failures == 1 || time.Since(b.lastLog) >= time.Minute {
-		b.lastLog = time.Now()
-		return true
-	}
-	return false
-}
-
-func (b *backoff) reset() { *b = backoff{max: b.max} }
