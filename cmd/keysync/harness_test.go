@@ -87,6 +87,18 @@ func (s *site) editAccounts(q string, args ...any) {
 	centraltest.EditAccounts(s.t, s.central, q, args...)
 }
 
+// envValue returns the value of one variable of the site's environment.
+func (s *site) envValue(key string) string {
+	s.t.Helper()
+	for _, kv := range s.env {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
+		}
+	}
+	s.t.Fatalf("%s is not set", key)
+	return ""
+}
+
 // with returns the site's environment plus overrides.
 func (s *site) with(extra ...string) []string {
 	return append(append([]string{}, s.env...), extra...)
@@ -305,6 +317,61 @@ func (d *daemon) waitLog(msg string, timeout time.Duration) map[string]any {
 		return false
 	})
 	return found
+}
+
+// logLine is one JSON line of a daemon's log, with its place in the log.
+type logLine struct {
+	index int
+	at    time.Time
+	attrs map[string]any
+}
+
+func (l logLine) str(key string) string {
+	v, _ := l.attrs[key].(string)
+	return v
+}
+
+// lines returns the daemon's JSON log lines with message msg, in the order
+// they were written, from source when source is not empty.
+func (d *daemon) lines(msg, source string) []logLine {
+	var out []logLine
+	for i, text := range strings.Split(d.logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(text), &m) != nil || m["msg"] != msg || source != "" && m["source"] != source {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(m["time"]))
+		if err != nil {
+			d.t.Fatalf("log line without a time: %s", text)
+		}
+		out = append(out, logLine{index: i, at: at, attrs: m})
+	}
+	return out
+}
+
+// roundsSince returns the poll rounds (debug lines "poll round") of source
+// that began at or after t.
+func (d *daemon) roundsSince(source string, t time.Time) []logLine {
+	var out []logLine
+	for _, l := range d.lines("poll round", source) {
+		if !l.at.Before(t) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// waitRounds waits until n poll rounds of source began at or after t, and
+// returns them: when round n began, rounds 1 to n-1 are over. The daemon
+// must log at debug level.
+func (d *daemon) waitRounds(source string, t time.Time, n int, timeout time.Duration) []logLine {
+	d.t.Helper()
+	var rounds []logLine
+	eventually(d.t, timeout, fmt.Sprintf("%d poll rounds of %s", n, source), func() bool {
+		rounds = d.roundsSince(source, t)
+		return len(rounds) >= n
+	})
+	return rounds[:n]
 }
 
 // stop sends SIGTERM and returns the exit code.
