@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"keysync/internal/testdb"
+	"keysync/sync/number"
 )
 
 // runMain runs the CLI in-process with a clean KEYSYNC_ environment plus env.
@@ -110,7 +111,6 @@ func TestCheck(t *testing.T) {
 		{[]string{good}, 0, good + " valid"},
 		{[]string{good, bad}, 1, "wrong check digit"},
 		{[]string{"12ab"}, 1, "malformed"},
-		{[]string{"--format", "AT-{seq:6}{check}", "--check-digit", "luhn", "AT-0000001"}, 1, "invalid"},
 		{[]string{}, 2, ""},
 		{[]string{"--format", "{seq:99}", "1"}, 2, ""},
 	} {
@@ -119,11 +119,68 @@ func TestCheck(t *testing.T) {
 			t.Errorf("check %v: exit %d out %q err %q; want exit %d containing %q", tc.args, code, out, errOut, tc.code, tc.out)
 		}
 	}
-	// The environment's template is the default.
-	code, out, _ := runMain(t, []string{"KEYSYNC_NUMBER_FORMAT=K{seq:5}{check}", "KEYSYNC_CHECK_DIGIT=iso7064-97-10"}, "check", "K0000102")
-	if code != 1 || !strings.Contains(out, "invalid") {
-		t.Errorf("check with env template: exit %d %q", code, out)
+	// TestCheck_Overrides shows which template applies.
+}
+
+// TestCheck_Overrides: --format and --check-digit, and else
+// KEYSYNC_NUMBER_FORMAT and KEYSYNC_CHECK_DIGIT, decide what check accepts:
+// a number valid under Luhn but not under Damm, and one with a prefix, are
+// valid exactly where their template applies.
+func TestCheck_Overrides(t *testing.T) {
+	luhnNumber := mustFormat(t, "{seq:8}{check}", "luhn", 4713)
+	if mustTemplate(t, "{seq:8}{check}", "damm").Validate(luhnNumber) == nil {
+		t.Fatalf("%s is valid under Damm too: pick another value", luhnNumber)
 	}
+	prefixed := mustFormat(t, "AT-{seq:6}{check}", "damm", 4711)
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		code int
+	}{
+		{"luhn number, default damm", nil, []string{luhnNumber}, 1},
+		{"luhn number, --check-digit luhn", nil, []string{"--check-digit", "luhn", luhnNumber}, 0},
+		{"luhn number, KEYSYNC_CHECK_DIGIT=luhn", []string{"KEYSYNC_CHECK_DIGIT=luhn"}, []string{luhnNumber}, 0},
+		{"luhn number, the flag over the environment", []string{"KEYSYNC_CHECK_DIGIT=luhn"}, []string{"--check-digit", "damm", luhnNumber}, 1},
+		{"prefixed number, default format", nil, []string{prefixed}, 1},
+		{"prefixed number, --format", nil, []string{"--format", "AT-{seq:6}{check}", prefixed}, 0},
+		{"prefixed number, KEYSYNC_NUMBER_FORMAT", []string{"KEYSYNC_NUMBER_FORMAT=AT-{seq:6}{check}"}, []string{prefixed}, 0},
+		{"prefixed number, the flag over the environment", []string{"KEYSYNC_NUMBER_FORMAT=AT-{seq:6}{check}"}, []string{"--format", "{seq:8}{check}", prefixed}, 1},
+		{"plain number under the environment's prefix", []string{"KEYSYNC_NUMBER_FORMAT=AT-{seq:6}{check}"}, []string{mustFormat(t, "{seq:8}{check}", "damm", 4711)}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runMain(t, tc.env, append([]string{"check"}, tc.args...)...)
+			want := " valid\n"
+			if tc.code != 0 {
+				want = " invalid: "
+			}
+			if code != tc.code || !strings.Contains(out, want) {
+				t.Errorf("check %v with %v: exit %d out %q err %q; want exit %d and %q", tc.args, tc.env, code, out, errOut, tc.code, want)
+			}
+		})
+	}
+}
+
+func mustTemplate(t testing.TB, format, algorithm string) *number.Template {
+	t.Helper()
+	alg, err := number.Lookup(algorithm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := number.ParseTemplate(format, alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
+func mustFormat(t testing.TB, format, algorithm string, seq uint64) string {
+	t.Helper()
+	n, err := mustTemplate(t, format, algorithm).Format(seq, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // FuzzCheckCommand: whatever an office worker types, check answers 0 or 1
