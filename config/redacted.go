@@ -11,8 +11,9 @@ import (
 // an operator sees what the daemon really runs with. Default is true when
 // the value equals the built-in default.
 type Setting struct {
-	Var, Value string
-	Default    bool
+	Var     string `json:"var"`
+	Value   string `json:"value"`
+	Default bool   `json:"default"`
 }
 
 // Redacted lists every effective variable, the per-source ones included, in

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -96,6 +100,71 @@ func TestConfigCommand_Redacts(t *testing.T) {
 	}
 	if strings.Contains(out, "S3cret") {
 		t.Errorf("password in config output:\n%s", out)
+	}
+}
+
+// TestConfigCommand_JSON: config --json prints the settings the text
+// prints, under the documented keys, with the warnings, and no password.
+func TestConfigCommand_JSON(t *testing.T) {
+	env := []string{
+		"KEYSYNC_CENTRAL_DSN=keysync:Sup3rS3cret@tcp(db:3306)/keysync",
+		"KEYSYNC_SOURCES=amicas",
+		"KEYSYNC_SOURCE_AMICAS_KIND=typo3",
+		"KEYSYNC_SOURCE_AMICAS_DSN=portal:An0therS3cret@tcp(db:3306)/typo3",
+		"KEYSYNC_SOURCE_AMICAS_PIDS=12,13",
+		"KEYSYNC_HTTP_ADDR=0.0.0.0:9464",
+	}
+	code, out, errOut := runMain(t, env, "config", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "S3cret") {
+		t.Errorf("password in config --json:\n%s", out)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got := slices.Sorted(maps.Keys(doc)); !slices.Equal(got, []string{"settings", "warnings"}) {
+		t.Fatalf("keys %v, want settings and warnings", got)
+	}
+	var settings []map[string]any
+	var warnings []string
+	if err := json.Unmarshal(doc["settings"], &settings); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(doc["warnings"], &warnings); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "KEYSYNC_HTTP_ADDR") {
+		t.Errorf("warnings = %q, want the one about KEYSYNC_HTTP_ADDR", warnings)
+	}
+	// The same settings as the text, line by line.
+	_, text, _ := runMain(t, env, "config")
+	var fromJSON []string
+	for _, st := range settings {
+		if got := slices.Sorted(maps.Keys(st)); !slices.Equal(got, []string{"default", "value", "var"}) {
+			t.Fatalf("setting keys %v, want default, value, var: %v", got, st)
+		}
+		line := fmt.Sprintf("%s=%s", st["var"], st["value"])
+		if st["default"] == true {
+			line += "  # default"
+		}
+		fromJSON = append(fromJSON, line)
+	}
+	var fromText []string
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if !strings.HasPrefix(line, "# warning: ") {
+			fromText = append(fromText, line)
+		}
+	}
+	if !slices.Equal(fromJSON, fromText) {
+		t.Errorf("config --json settings:\n%s\nconfig:\n%s", strings.Join(fromJSON, "\n"), strings.Join(fromText, "\n"))
+	}
+	for _, want := range []string{"KEYSYNC_SOURCE_AMICAS_PIDS=12,13", "KEYSYNC_NUMBER_FORMAT={seq:8}{check}  # default", "KEYSYNC_POLL_INTERVAL=5s  # default"} {
+		if !slices.Contains(fromJSON, want) {
+			t.Errorf("config --json lacks %q", want)
+		}
 	}
 }
 

@@ -16,6 +16,12 @@ type configCommand struct {
 	m *Main
 }
 
+// configReport is what `keysync config --json` prints.
+type configReport struct {
+	Settings []config.Setting `json:"settings"`
+	Warnings []string         `json:"warnings"`
+}
+
 func (c *configCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("keysync config", flag.ContinueOnError)
 	fs.SetOutput(c.m.Stderr)
@@ -29,7 +35,7 @@ func (c *configCommand) Run(ctx context.Context, args []string) error {
 	}
 	settings := cfg.Redacted()
 	if *asJSON {
-		return writeJSON(c.m.Stdout, settings)
+		return writeJSON(c.m.Stdout, configReport{Settings: settings, Warnings: append([]string{}, cfg.Warnings...)})
 	}
 	for _, s := range settings {
 		note := ""

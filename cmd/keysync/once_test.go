@@ -2,6 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +102,76 @@ func TestOnce_SchemasAndRowStates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOnce_JSONKeysAsDocumented: once --json prints exactly the keys the
+// README names, at the top and per source, a failed source with its error;
+// the values are the pass's.
+func TestOnce_JSONKeysAsDocumented(t *testing.T) {
+	counts, top := readmeOnceKeys(t)
+	s := newSite(t, "amicas", "club")
+	s.mustRun(0, "migrate")
+	s.insertUsers("amicas", 5, 7)
+	testdb.MustExec(t, s.portals["club"], "DROP TABLE fe_users")
+	r := s.mustRun(1, "once", "--json")
+
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if got, want := slices.Sorted(maps.Keys(doc)), slices.Sorted(slices.Values(append(slices.Clone(counts), top...))); !slices.Equal(got, want) {
+		t.Errorf("keys %v, want the README's %v", got, want)
+	}
+	var sources map[string]map[string]any
+	if err := json.Unmarshal(doc["sources"], &sources); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Sorted(maps.Keys(sources)); !slices.Equal(got, []string{"amicas", "club"}) {
+		t.Fatalf("sources %v", got)
+	}
+	for name, want := range map[string][]string{"amicas": counts, "club": append(slices.Clone(counts), "error")} {
+		if got := slices.Sorted(maps.Keys(sources[name])); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+			t.Errorf("%s: keys %v, want %v", name, got, want)
+		}
+	}
+	if got := sources["amicas"]["assigned"]; got != 7.0 {
+		t.Errorf("amicas assigned = %v, want 7", got)
+	}
+	if got := string(doc["assigned"]); got != "7" {
+		t.Errorf("assigned = %s, want 7", got)
+	}
+	if got := string(doc["errors"]); got != "1" {
+		t.Errorf("errors = %s, want 1 (club)", got)
+	}
+	if e, _ := sources["club"]["error"].(string); !strings.Contains(e, "fe_users") {
+		t.Errorf("club error = %q, want the missing table", e)
+	}
+}
+
+// readmeOnceKeys reads the keys of once --json from the README's commands
+// table: the counts, and the other top-level keys.
+func readmeOnceKeys(t *testing.T) (counts, top []string) {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?m)^\\| `keysync once .*`--json` prints the counts (.*), then (.*) and `sources`").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README's row of keysync once names no --json keys")
+	}
+	word := regexp.MustCompile("`([a-z_]+)`")
+	for _, w := range word.FindAllSubmatch(m[1], -1) {
+		counts = append(counts, string(w[1]))
+	}
+	for _, w := range word.FindAllSubmatch(m[2], -1) {
+		top = append(top, string(w[1]))
+	}
+	top = append(top, "sources")
+	if len(counts) != 7 || len(top) != 4 {
+		t.Fatalf("README names counts %v and keys %v", counts, top)
+	}
+	return counts, top
 }
 
 // TestOnce_DryRunWritesNothing: --dry-run decides and logs, nothing more.
