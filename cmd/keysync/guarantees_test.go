@@ -78,23 +78,34 @@ func TestOnce_KilledHalfway(t *testing.T) {
 	s.assertOneNumberPerPerson(20000)
 }
 
-// TestRun_DoubleOptInAndShutdown: the daemon numbers a user within a poll
-// interval after confirmation and exits 0 on SIGTERM/SIGINT.
+// TestRun_DoubleOptInAndShutdown: the daemon leaves an unconfirmed user
+// alone and numbers it in the first poll that begins after the
+// confirmation, which is at most one poll interval (and the poll under way)
+// later; it exits 0 on SIGINT.
 func TestRun_DoubleOptInAndShutdown(t *testing.T) {
 	s := newSite(t, "amicas", "club")
 	s.mustRun(0, "migrate")
 	s.insertUsers("amicas", 3, 10)
-	d := s.startDaemon(s.env)
+	d := s.startDaemon(s.with("KEYSYNC_LOG_LEVEL=debug"))
 	eventually(t, time.Minute, "the first users to be numbered", func() bool {
 		return scalar[int](t, s.portals["amicas"], `SELECT COUNT(*) FROM fe_users WHERE tx_keysync_customer_number <> ''`) == 10
 	})
 	mustExec(t, s, "club", `INSERT INTO fe_users (pid, username, email, first_name, last_name, disable) VALUES (1, 'doi', 'doi@aon.at', 'Doris', 'Optin', 1)`)
-	d.waitLog("poll done", time.Minute)
+	// When the second round of club that began after the insert begins,
+	// the first one, which saw the row, is over.
+	d.waitRounds("club", time.Now(), 2, 30*time.Second)
 	if n := s.rows("club")[1].number; n != "" {
 		t.Fatalf("unconfirmed user numbered: %s", n)
 	}
 	mustExec(t, s, "club", `UPDATE fe_users SET disable = 0 WHERE uid = 1`)
-	eventually(t, time.Minute, "the confirmed user to be numbered", func() bool { return s.rows("club")[1].number != "" })
+	rounds := d.waitRounds("club", time.Now(), 2, 30*time.Second)
+	if n := s.rows("club")[1].number; n == "" {
+		t.Fatal("the first poll that began after the confirmation left the user without a number")
+	}
+	written := d.lines("number written", "club")
+	if len(written) != 1 || written[0].index > rounds[1].index {
+		t.Errorf("number written lines of club %v, want one before the second round after the confirmation (line %d)", written, rounds[1].index)
+	}
 	if code := d.stop(); code != 0 {
 		t.Fatalf("exit code after SIGINT = %d, want 0", code)
 	}

@@ -302,21 +302,16 @@ func (s *site) startDaemon(env []string) *daemon {
 	return d
 }
 
-// waitLog waits until the daemon logged a line with msg, and returns it.
-func (d *daemon) waitLog(msg string, timeout time.Duration) map[string]any {
+// waitLog waits until the daemon logged a line with msg, and returns the
+// first such line.
+func (d *daemon) waitLog(msg string, timeout time.Duration) logLine {
 	d.t.Helper()
-	var found map[string]any
+	var found []logLine
 	eventually(d.t, timeout, "log line "+msg, func() bool {
-		for _, line := range strings.Split(d.logs.String(), "\n") {
-			var m map[string]any
-			if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg {
-				found = m
-				return true
-			}
-		}
-		return false
+		found = d.lines(msg, "")
+		return len(found) > 0
 	})
-	return found
+	return found[0]
 }
 
 // logLine is one JSON line of a daemon's log, with its place in the log.

@@ -28,8 +28,8 @@ func TestRun_CentralDatabaseOutage(t *testing.T) {
 
 	// Down at start: a clear error, retried, the daemon stays up.
 	line := d.waitLog("central database unavailable, retrying", time.Minute)
-	if line["retry_in"] == nil || line["err"] == nil {
-		t.Errorf("unavailable line lacks retry_in or err: %v", line)
+	if line.str("retry_in") == "" || line.str("err") == "" {
+		t.Errorf("unavailable line lacks retry_in or err: %v", line.attrs)
 	}
 	// The waits grow from the poll interval (200ms) to KEYSYNC_BACKOFF_MAX
 	// (1s); no source has started yet, so every retry is the central one.

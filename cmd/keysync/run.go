@@ -137,6 +137,8 @@ type pollLoop struct {
 	beat       func()
 	rec        *pollRecorder
 	log        *slog.Logger
+	// wait, if set, replaces the sleep between rounds.
+	wait func(ctx context.Context, d time.Duration) bool
 }
 
 func (l *pollLoop) run(ctx context.Context, started func()) {
@@ -187,8 +189,12 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 }
 
 // sleep waits d, beating meanwhile so a long back-off is not taken for a
-// hung loop; it returns false when ctx ends.
+// hung loop; it returns false when ctx ends. Tests replace it (wait) to
+// see the waits without waiting.
 func (l *pollLoop) sleep(ctx context.Context, d time.Duration) bool {
+	if l.wait != nil {
+		return l.wait(ctx, d)
+	}
 	return sleepBeating(ctx, d, l.beat)
 }
 

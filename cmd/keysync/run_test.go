@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"keysync/internal/centraltest"
+	keysync "keysync/sync"
+)
+
+// TestPollLoop_Waits: between rounds the loop waits the poll interval
+// while the source works; after failures it waits the poll interval, then
+// twice as long each time up to the maximum; after a success the next
+// failure starts over. The waits are recorded, not slept.
+func TestPollLoop_Waits(t *testing.T) {
+	c := centraltest.New(t, centraltest.Numbering(t, 1, 1, 1))
+	src := &switchedSource{name: "amicas", down: true}
+	const interval, most = 300 * time.Millisecond, time.Second
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var waits []time.Duration
+	l := &pollLoop{engine: &keysync.Engine{Store: c.Store, Now: func() time.Time { return centraltest.Now }},
+		portal: keysync.Portal{Source: src}, hard: t.Context(), interval: interval, backoffMax: most,
+		lock: newSourceLock(c.Store.DB(), "amicas"), beat: func() {}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		wait: func(ctx context.Context, d time.Duration) bool {
+			waits = append(waits, d)
+			switch len(waits) {
+			case 5: // five failures
+				src.set(false)
+			case 7: // two good rounds
+				src.set(true)
+			case 9: // two failures again
+				cancel()
+			}
+			return ctx.Err() == nil
+		}}
+	l.run(ctx, func() {})
+	want := []time.Duration{interval, 2 * interval, most, most, most, interval, interval, interval, 2 * interval}
+	if !slices.Equal(waits, want) {
+		t.Errorf("waits = %v, want %v", waits, want)
+	}
+}
+
+// switchedSource is a portal that is down or up as the test says, and
+// holds no rows.
+type switchedSource struct {
+	keysync.Source
+	name string
+
+	mu   sync.Mutex
+	down bool
+}
+
+var errPortalDown = errors.New("portal down")
+
+func (s *switchedSource) Name() string { return s.name }
+
+func (s *switchedSource) set(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+func (s *switchedSource) err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return errPortalDown
+	}
+	return nil
+}
+
+func (s *switchedSource) Check(context.Context) error { return s.err() }
+
+func (s *switchedSource) Sweep(context.Context, uint64, int, time.Time) ([]keysync.Account, error) {
+	return nil, s.err()
+}
