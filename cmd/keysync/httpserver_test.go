@@ -126,6 +126,7 @@ func TestMetrics_Exposition(t *testing.T) {
 	m.setBacklog("amicas", 7)
 	m.setOpenConflicts(map[string]map[string]int{"amicas": {"shared_email": 2, "invalid_number": 1}, "blog": {`odd"kind`: 1}})
 	m.setOpenConflicts(map[string]map[string]int{"amicas": {"shared_email": 1}})
+	m.retries = func() int64 { return 3 }
 
 	code, ct, body := get(t, newHTTPHandler(m, time.Second, time.Now), "/metrics")
 	if code != http.StatusOK || ct != "text/plain; version=0.0.4; charset=utf-8" {
@@ -134,6 +135,7 @@ func TestMetrics_Exposition(t *testing.T) {
 	got := parseExposition(t, body)
 	for series, want := range map[string]float64{
 		`keysync_numbers_assigned_total{source="amicas"}`:             4,
+		`keysync_central_retries_total`:                               3,
 		`keysync_numbers_assigned_total{source="blog"}`:               0,
 		`keysync_numbers_adopted_total{source="amicas"}`:              1,
 		`keysync_numbers_written_total{source="amicas"}`:              5,

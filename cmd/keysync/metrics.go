@@ -31,6 +31,9 @@ type metrics struct {
 	sources map[string]*sourceMetrics
 	// open holds the open conflicts per source and kind, as last read.
 	open map[string]map[string]int
+	// retries, when set, reads how many central transactions ran again
+	// after a deadlock or a lost Galera certification.
+	retries func() int64
 }
 
 // sourceMetrics are one source's series.
@@ -282,6 +285,11 @@ func (m *metrics) families() []family {
 		}
 	}
 	fams = append(fams, open)
+	if m.retries != nil {
+		fams = append(fams, family{name: "keysync_central_retries_total", kind: "counter",
+			help:    "Central transactions run again after a deadlock, a lock wait timeout or a lost Galera certification.",
+			samples: []sample{{value: float64(m.retries())}}})
+	}
 	hist := family{name: "keysync_poll_duration_seconds", kind: "histogram", help: "How long a poll took."}
 	for _, n := range names {
 		h := m.sources[n].duration

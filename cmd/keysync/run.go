@@ -48,6 +48,7 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	eng := a.engine(false)
 	eng.Beat = n.beat
 	met := newMetrics(sourceNames(a.portals)...)
+	met.retries = a.store.Retries.Load
 	rec := &pollRecorder{metrics: met, store: a.store, log: a.log}
 
 	// READY once every loop has made its first attempt: each source is

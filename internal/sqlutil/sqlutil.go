@@ -98,6 +98,12 @@ func IsNoSuchColumn(err error) bool { return isCode(err, 1054) }
 // IsDuplicate reports MySQL error 1062 (duplicate key).
 func IsDuplicate(err error) bool { return isCode(err, 1062) }
 
+// IsRetryable reports the errors after which the whole transaction is worth
+// running again unchanged: InnoDB chose it as a deadlock victim (1213, also
+// what a Galera cluster answers when a commit loses certification), or a
+// lock wait timed out (1205). The server has rolled the transaction back.
+func IsRetryable(err error) bool { return isCode(err, 1213) || isCode(err, 1205) }
+
 func isCode(err error, code uint16) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && me.Number == code

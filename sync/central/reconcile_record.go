@@ -15,7 +15,15 @@ import (
 // Reconcile implements reconcile.Store: status changes, restored
 // values, resolved and new conflicts of one step in one transaction, each
 // with its history event. A status only changes from the state the walk saw.
-func (s *Store) Reconcile(ctx context.Context, source string, r reconcile.Reconciled) ([]keysync.RecordedConflict, error) {
+func (s *Store) Reconcile(ctx context.Context, source string, r reconcile.Reconciled) (rec []keysync.RecordedConflict, err error) {
+	err = s.retry(ctx, func() (err error) {
+		rec, err = s.recordStep(ctx, source, r)
+		return err
+	})
+	return rec, err
+}
+
+func (s *Store) recordStep(ctx context.Context, source string, r reconcile.Reconciled) ([]keysync.RecordedConflict, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"sync/atomic"
 	"time"
 
 	"keysync/internal/sqlutil"
@@ -68,6 +69,9 @@ type Store struct {
 	// Observe, when set, receives where the time of each committed Assign
 	// went (the bench prints it).
 	Observe func(AssignStats)
+	// Retries counts write transactions run again after a deadlock or a
+	// lock wait timeout (see retry).
+	Retries atomic.Int64
 }
 
 // AssignStats is where the time of one Assign transaction went.

@@ -11,11 +11,20 @@ import (
 	keysync "keysync/sync"
 )
 
-// Assign implements keysync.Store. See the interface for the contract.
-func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
+// Assign implements keysync.Store. See the interface for the contract. A
+// batch whose transaction lost a deadlock is decided again from scratch.
+func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) (outcomes []keysync.Outcome, err error) {
 	if len(cands) == 0 {
 		return nil, nil
 	}
+	err = s.retry(ctx, func() (err error) {
+		outcomes, err = s.assign(ctx, source, cands, dry)
+		return err
+	})
+	return outcomes, err
+}
+
+func (s *Store) assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)

@@ -62,10 +62,18 @@ func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert,
 }
 
 // RecordConflicts implements keysync.Store.
-func (s *Store) RecordConflicts(ctx context.Context, cs []keysync.Conflict) ([]keysync.RecordedConflict, error) {
+func (s *Store) RecordConflicts(ctx context.Context, cs []keysync.Conflict) (rec []keysync.RecordedConflict, err error) {
 	if len(cs) == 0 {
 		return nil, nil
 	}
+	err = s.retry(ctx, func() (err error) {
+		rec, err = s.recordConflicts(ctx, cs)
+		return err
+	})
+	return rec, err
+}
+
+func (s *Store) recordConflicts(ctx context.Context, cs []keysync.Conflict) ([]keysync.RecordedConflict, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -101,6 +109,10 @@ func (s *Store) Written(ctx context.Context, source string, written []keysync.Ou
 	if len(written) == 0 {
 		return nil
 	}
+	return s.retry(ctx, func() error { return s.written(ctx, source, written) })
+}
+
+func (s *Store) written(ctx context.Context, source string, written []keysync.Outcome) error {
 	now := s.now()
 	ids := make([]any, 0, len(written)+2)
 	ids = append(ids, now, source)

@@ -38,6 +38,10 @@ func (s *Store) Rewritten(ctx context.Context, source string, done []keysync.Out
 	if len(done) == 0 {
 		return nil
 	}
+	return s.retry(ctx, func() error { return s.rewritten(ctx, source, done) })
+}
+
+func (s *Store) rewritten(ctx context.Context, source string, done []keysync.Outcome) error {
 	now := s.now()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
