@@ -11,7 +11,9 @@
 // The engine's keysync.Exporter feeds them: per sink a cursor into the
 // central change sequence, the persons changed since it (or every person
 // for a full export), the cursor moved only after the sink confirmed. A
-// crash repeats a delivery and never loses one, so every sink must be
-// idempotent: an upsert by customer number, or a whole file written to a
-// temporary file, synced and renamed over the old one.
+// file is a snapshot (Sink.Snapshot): it gets every person whenever any
+// changed, streamed, with the changed ones marked. A crash repeats a
+// delivery and never loses one, so every sink must be idempotent: an upsert
+// by customer number, or a whole file written to a temporary file, synced
+// and renamed over the old one.
 package sinks

@@ -2,9 +2,7 @@ package keysync
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
+	"iter"
 	"time"
 )
 
@@ -17,13 +15,36 @@ type PersonRecord struct {
 	// Fields are the person's master-data fields by name ("first_name",
 	// "email", ...), each holding its current value.
 	Fields map[string]string
-	// Status is the person's central status: active, or retired (merged
-	// into another person, whose number a sink then holds instead).
-	Status     string
+	// Status says whether the person is still on the lists: a person who
+	// left or was merged leaves the address books, and the Excel list marks
+	// them instead of dropping them.
+	Status PersonStatus
+	// Left is when the person stopped being active: the deletion of the
+	// last account, or the merge. Zero while active.
+	Left time.Time
+	// MergedInto is the number that holds a retired person now.
+	MergedInto string
 	Registered time.Time
 	// Changed is when the person's record last changed.
 	Changed time.Time
 }
+
+// Active reports whether the person belongs on the address lists.
+func (p PersonRecord) Active() bool { return p.Status == PersonActive }
+
+// PersonStatus is a person's state as the sinks see it.
+type PersonStatus string
+
+// Person states.
+const (
+	// PersonActive: at least one account that is not deleted.
+	PersonActive PersonStatus = "active"
+	// PersonLeft: every account of the person is deleted or gone.
+	PersonLeft PersonStatus = "left"
+	// PersonRetired: merged into another person (MergedInto), whose number
+	// a sink holds instead.
+	PersonRetired PersonStatus = "retired"
+)
 
 // Sink is one downstream system that receives persons' master data keyed
 // by the customer number: the Excel master list, Outlook, combit, a
@@ -37,11 +58,63 @@ type Sink interface {
 	// Name is the configured sink name; the change feed keeps a cursor per
 	// name.
 	Name() string
-	// Export delivers the records. With full set they are every person,
-	// and the sink replaces all it holds with them; otherwise they are the
-	// persons changed since the last delivery. Returning nil confirms the
+	// Snapshot reports whether the sink rewrites all it holds on every
+	// delivery, as a file does: it then gets every person whenever any
+	// changed, with the changed ones marked. A sink that is not a snapshot
+	// (an address book on a server) gets only the changed persons.
+	Snapshot() bool
+	// Export delivers the persons. Returning without an error confirms the
 	// delivery.
-	Export(ctx context.Context, persons []PersonRecord, full bool) error
+	Export(ctx context.Context, d Delivery) (Result, error)
+}
+
+// Delivery is what a sink receives in one Export call.
+type Delivery struct {
+	// Full means Persons are every person, retired and left ones included,
+	// and the sink replaces all it holds with them; otherwise they are the
+	// persons changed since the last delivery.
+	Full bool
+	// Persons yields the records; in a full delivery every person in the
+	// order of the numbers. They are streamed rather than held, because a
+	// full delivery of a million persons must fit in bounded memory.
+	Persons iter.Seq2[PersonRecord, error]
+	// Changed, in a full delivery, tells the persons changed since the
+	// sink's last delivery; nil means every person counts as changed (the
+	// first delivery, or one asked to be full).
+	Changed func(number string) bool
+	// DryRun: work out what would be written, write nothing.
+	DryRun bool
+}
+
+// IsChanged reports whether the person is new or changed since the sink's
+// last delivery.
+func (d Delivery) IsChanged(number string) bool {
+	return d.Changed == nil || d.Changed(number)
+}
+
+// Result is what a delivery did, as the export report shows it.
+type Result struct {
+	// Written counts the persons written to the target: the rows of a file,
+	// the contacts sent to a server.
+	Written int
+	// Changed counts the persons new or changed since the last delivery.
+	Changed int
+	// Removed counts the persons taken out of the target because they left
+	// or were merged.
+	Removed int
+	// Where is the file, folder or address book written, never with a
+	// password.
+	Where string
+}
+
+// Add sums the counts of another delivery to the same sink.
+func (r *Result) Add(o Result) {
+	r.Written += o.Written
+	r.Changed += o.Changed
+	r.Removed += o.Removed
+	if o.Where != "" {
+		r.Where = o.Where
+	}
 }
 
 // Change is one entry of the central change sequence: a person whose
@@ -64,128 +137,12 @@ type ChangeFeed interface {
 	Changes(ctx context.Context, after uint64, limit int) ([]Change, error)
 	// Head returns the position of the latest change.
 	Head(ctx context.Context) (uint64, error)
-	// Persons returns the current records of the persons with the given
-	// numbers, retired ones included, or of every person when numbers is
-	// nil.
-	Persons(ctx context.Context, numbers []string) ([]PersonRecord, error)
+	// Persons yields the current records of the persons with the given
+	// numbers, retired and left ones included, or of every person in the
+	// order of the numbers when numbers is nil. It streams, so that a full
+	// export of a million persons holds one at a time.
+	Persons(ctx context.Context, numbers []string) iter.Seq2[PersonRecord, error]
 	// Confirm moves the sink's cursor to the position, after the sink
 	// confirmed every change up to it.
 	Confirm(ctx context.Context, sink string, pos uint64) error
 }
-
-// Exporter delivers the persons changed since each sink's cursor to that
-// sink, and moves the cursor only after the sink confirmed: a crash repeats
-// a delivery, never loses one. A sink without a cursor yet gets a full
-// export. One sink failing does not stop the others.
-type Exporter struct {
-	Feed  ChangeFeed
-	Sinks []Sink
-	// BatchSize is how many changes one delivery holds; 0 means 500.
-	BatchSize int
-	Logger    *slog.Logger
-}
-
-// Export delivers to every sink what it has not confirmed yet; with full
-// set every sink gets every person, whatever its cursor. It returns the
-// errors of the sinks that failed, joined.
-func (e *Exporter) Export(ctx context.Context, full bool) error {
-	var errs []error
-	for _, s := range e.Sinks {
-		if err := e.exportTo(ctx, s, full); err != nil {
-			e.logger().Error("export failed", LogSink, s.Name(), LogErr, err.Error())
-			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// exportTo brings one sink up to date.
-func (e *Exporter) exportTo(ctx context.Context, s Sink, full bool) error {
-	cursor, ok, err := e.Feed.Cursor(ctx, s.Name())
-	if err != nil {
-		return fmt.Errorf("read cursor: %w", err)
-	}
-	if full || !ok {
-		return e.exportAll(ctx, s)
-	}
-	return e.exportChanges(ctx, s, cursor)
-}
-
-// exportAll gives the sink every person. The head is read before the
-// persons, so that a change made meanwhile is delivered again rather than
-// missed.
-func (e *Exporter) exportAll(ctx context.Context, s Sink) error {
-	head, err := e.Feed.Head(ctx)
-	if err != nil {
-		return fmt.Errorf("read head: %w", err)
-	}
-	persons, err := e.Feed.Persons(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("read persons: %w", err)
-	}
-	if err := s.Export(ctx, persons, true); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	e.logger().Info("persons exported", LogSink, s.Name(), LogCount, len(persons), LogFull, true)
-	return e.confirm(ctx, s, head)
-}
-
-// exportChanges gives the sink the persons changed after its cursor, a
-// batch of changes at a time, moving the cursor after each delivery.
-func (e *Exporter) exportChanges(ctx context.Context, s Sink, cursor uint64) error {
-	for ctx.Err() == nil {
-		changes, err := e.Feed.Changes(ctx, cursor, e.batchSize())
-		if err != nil {
-			return fmt.Errorf("read changes: %w", err)
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		persons, err := e.Feed.Persons(ctx, changedNumbers(changes))
-		if err != nil {
-			return fmt.Errorf("read persons: %w", err)
-		}
-		if err := s.Export(ctx, persons, false); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		e.logger().Info("persons exported", LogSink, s.Name(), LogCount, len(persons), LogFull, false)
-		cursor = changes[len(changes)-1].Pos
-		if err := e.confirm(ctx, s, cursor); err != nil {
-			return err
-		}
-		if len(changes) < e.batchSize() {
-			return nil
-		}
-	}
-	return ctx.Err()
-}
-
-func (e *Exporter) confirm(ctx context.Context, s Sink, pos uint64) error {
-	if err := e.Feed.Confirm(ctx, s.Name(), pos); err != nil {
-		return fmt.Errorf("move cursor to %d: %w", pos, err)
-	}
-	return nil
-}
-
-// changedNumbers lists the persons of the changes, each once, in the order
-// of their first change.
-func changedNumbers(changes []Change) []string {
-	seen := make(map[string]bool, len(changes))
-	var out []string
-	for _, c := range changes {
-		if !seen[c.Number] {
-			seen[c.Number] = true
-			out = append(out, c.Number)
-		}
-	}
-	return out
-}
-
-func (e *Exporter) batchSize() int {
-	if e.BatchSize <= 0 {
-		return 500
-	}
-	return e.BatchSize
-}
-
-func (e *Exporter) logger() *slog.Logger { return loggerOr(e.Logger) }

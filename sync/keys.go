@@ -16,4 +16,7 @@ const (
 	LogDryRun   = "dry_run"
 	LogSink     = "sink"
 	LogFull     = "full"
+	LogChanged  = "changed"
+	LogRemoved  = "removed"
+	LogPath     = "path"
 )
