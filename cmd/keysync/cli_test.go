@@ -312,7 +312,7 @@ func TestMigrate_RenamedColumn(t *testing.T) {
 	testdb.MustExec(t, s.portals["amicas"], "ALTER TABLE fe_users CHANGE tx_keysync_customer_number zzz_deleted_tx_keysync_customer_number varchar(32) NOT NULL DEFAULT ''")
 	for _, cmd := range []string{"migrate", "once"} {
 		r := s.mustRun(1, cmd)
-		if !strings.Contains(r.stderr, "zzz_deleted_tx_keysync_customer_number") || !strings.Contains(r.stderr, "ALTER TABLE fe_users CHANGE") {
+		if !strings.Contains(r.stderr, "zzz_deleted_tx_keysync_customer_number") || !strings.Contains(r.stderr, "ALTER TABLE `fe_users` CHANGE") {
 			t.Errorf("%s does not explain the rename:\n%s", cmd, r.stderr)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"keysync/internal/sqlutil"
+	"keysync/internal/text"
 	"keysync/sync/central"
 )
 
@@ -204,11 +205,13 @@ func centralSumsFinding(ctx context.Context, st *central.Store) sqlutil.Finding 
 	return f
 }
 
-// printDoctor writes the report for a human, grouped by database.
+// printDoctor writes the report for a human, grouped by database. What
+// the servers said (names, messages) reaches the terminal through
+// text.Printable, line by line, since a fix may span lines.
 func printDoctor(w io.Writer, rep *doctorReport, dbs []database) {
 	heads := map[string]string{}
 	for _, d := range dbs {
-		heads[d.name] = fmt.Sprintf("%s (%s, %s on %s)", d.name, d.dsnVar, d.t.Database, d.t.Addr)
+		heads[d.name] = text.Printable(fmt.Sprintf("%s (%s, %s on %s)", d.name, d.dsnVar, d.t.Database, d.t.Addr))
 	}
 	heads["databases"] = "all databases"
 	last := ""
@@ -220,14 +223,14 @@ func printDoctor(w io.Writer, rep *doctorReport, dbs []database) {
 			fmt.Fprintln(w, heads[f.Target])
 			last = f.Target
 		}
-		fmt.Fprintf(w, "  %-4s  %-12s  %s\n", strings.ToUpper(string(f.Status)), f.Check, f.Detail)
+		fmt.Fprintf(w, "  %-4s  %-12s  %s\n", strings.ToUpper(string(f.Status)), f.Check, text.Printable(f.Detail))
 		if f.Fix != "" {
 			for i, line := range strings.Split(f.Fix, "\n") {
 				lead := "        fix:"
 				if i > 0 {
 					lead = "            "
 				}
-				fmt.Fprintf(w, "%s %s\n", lead, line)
+				fmt.Fprintf(w, "%s %s\n", lead, text.Printable(line))
 			}
 		}
 	}

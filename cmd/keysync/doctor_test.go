@@ -124,7 +124,7 @@ func TestDoctor_FindsProblems(t *testing.T) {
 	}
 	renamed := rep.one(t, "amicas", "schema", sqlutil.StatusFail)
 	if !strings.Contains(renamed.Detail, "renamed to zzz_deleted_tx_keysync_customer_number") ||
-		!strings.Contains(renamed.Fix, "ALTER TABLE `fe_users` CHANGE zzz_deleted_tx_keysync_customer_number `tx_keysync_customer_number` varchar(32) NOT NULL DEFAULT ''") {
+		!strings.Contains(renamed.Fix, "ALTER TABLE `fe_users` CHANGE `zzz_deleted_tx_keysync_customer_number` `tx_keysync_customer_number` varchar(32) NOT NULL DEFAULT ''") {
 		t.Errorf("rename: %+v", renamed)
 	}
 	if f := rep.one(t, "club", "index", sqlutil.StatusFail); !strings.Contains(f.Fix, "ADD KEY tx_keysync_pending (`tx_keysync_customer_number`, deleted, disable)") {

@@ -171,7 +171,7 @@ func TestGrants_DaemonRunsWithExactlyThesePrivileges(t *testing.T) {
 		"GRANT SELECT (uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, address, zip, city, country, usergroup) ON `",
 		"GRANT SELECT (tx_keysync_customer_number, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id), UPDATE (tx_keysync_customer_number, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id) ON `",
 		"GRANT SELECT (uid, title) ON `",
-		"`.`wp_users` TO '" + user + "'@'%';",
+		"`.`wp_users` TO `" + user + "`@`%`;",
 		"GRANT SELECT, INSERT, UPDATE ON `",
 	} {
 		if !strings.Contains(out, want) {
@@ -252,7 +252,7 @@ func TestGrants_DaemonRunsWithExactlyThesePrivileges(t *testing.T) {
 	testdb.MustExec(t, s.central, fmt.Sprintf("REVOKE UPDATE (tx_keysync_wibisoft_pe_id) ON `%s`.fe_users FROM '%s'@'%%'",
 		scalar[string](t, s.portals["amicas"], "SELECT DATABASE()"), user))
 	r = s.run(limited, "doctor")
-	fix := fmt.Sprintf("GRANT UPDATE (tx_keysync_wibisoft_pe_id) ON `%s`.`fe_users` TO '%s'@'%%';", scalar[string](t, s.portals["amicas"], "SELECT DATABASE()"), user)
+	fix := fmt.Sprintf("GRANT UPDATE (tx_keysync_wibisoft_pe_id) ON `%s`.`fe_users` TO `%s`@`%%`;", scalar[string](t, s.portals["amicas"], "SELECT DATABASE()"), user)
 	if r.code != 1 || !strings.Contains(r.stdout, fix) {
 		t.Fatalf("doctor without UPDATE on the pe column: exit %d, want 1 and %q:\n%s", r.code, fix, r.stdout)
 	}
@@ -312,8 +312,8 @@ func TestGrants_UserAndHost(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"GRANT SELECT, INSERT, UPDATE, DELETE ON `central`.* TO 'o\\'brien'@'10.0.0.%';",
-		"GRANT CREATE, ALTER, INDEX ON `central`.* TO 'o\\'brien'@'10.0.0.%';",
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON `central`.* TO `o'brien`@`10.0.0.%`;",
+		"GRANT CREATE, ALTER, INDEX ON `central`.* TO `o'brien`@`10.0.0.%`;",
 		"UPDATE (cnum, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id) ON `typo3`.`fe_users` TO",
 		"GRANT ALTER ON `typo3`.`fe_users` TO",
 		"GRANT SELECT ON `wordpress`.`wpx_users` TO",
@@ -326,5 +326,62 @@ func TestGrants_UserAndHost(t *testing.T) {
 	}
 	if strings.Contains(out, "Secret") {
 		t.Errorf("password in output:\n%s", out)
+	}
+}
+
+// TestGrants_QuotingUnderNoBackslashEscapes: the statements name an account
+// whose name holds a quote and a backslash correctly both in the default
+// sql_mode and under NO_BACKSLASH_ESCAPES, where a backslash escape in a
+// string literal (as grants used to print) names another account or is a
+// syntax error.
+func TestGrants_QuotingUnderNoBackslashEscapes(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	for _, mode := range []string{"STRICT_ALL_TABLES", "STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES"} {
+		t.Run(mode, func(t *testing.T) {
+			var b [3]byte
+			_, _ = rand.Read(b[:])
+			user := "ks'g\\" + hex.EncodeToString(b[:])
+			account := "`" + user + "`@`%`"
+			testdb.MustExec(t, s.central, "CREATE USER "+account+" IDENTIFIED BY 'x'")
+			t.Cleanup(func() { _, _ = s.central.Exec("DROP USER IF EXISTS " + account) })
+			out := s.mustRun(0, "grants", "--user", user, "--host", "%").stdout
+			conn, err := s.central.Conn(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(t.Context(), "SET SESSION sql_mode = ?", mode); err != nil {
+				t.Fatal(err)
+			}
+			ran := 0
+			for line := range strings.Lines(out) {
+				if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "--") {
+					continue
+				}
+				if _, err := conn.ExecContext(t.Context(), line); err != nil {
+					t.Fatalf("%s: %v", line, err)
+				}
+				ran++
+			}
+			grants := 0
+			rows, err := s.central.QueryContext(t.Context(), "SHOW GRANTS FOR "+account)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var g string
+				if err := rows.Scan(&g); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(g, "GRANT USAGE") {
+					grants++
+				}
+			}
+			if ran == 0 || grants < 3 {
+				t.Errorf("ran %d statements; the account holds %d grants, want the central and TYPO3 ones:\n%s", ran, grants, out)
+			}
+		})
 	}
 }

@@ -58,12 +58,9 @@ func startMonitor(ctx context.Context, wg *sync.WaitGroup, a *app, m *metrics) e
 		return fmt.Errorf("KEYSYNC_HTTP_ADDR: %w", err)
 	}
 	log := a.log.With("component", "http")
-	srv := &http.Server{
-		Handler:           newHTTPHandler(m, a.cfg.PollInterval, time.Now),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := defaultHTTPLimits.server(newHTTPHandler(m, a.cfg.PollInterval, time.Now), log)
 	log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+	ln = defaultHTTPLimits.listener(ln)
 	wg.Add(3)
 	go func() {
 		defer wg.Done()

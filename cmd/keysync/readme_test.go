@@ -35,8 +35,8 @@ func TestREADME_ListsEveryVariable(t *testing.T) {
 		}
 	}
 	for v := range inReadme {
-		if strings.HasPrefix(v, "KEYSYNC_TEST_") || strings.HasPrefix(v, "KEYSYNC_USER_ID") {
-			continue
+		if strings.HasPrefix(v, "KEYSYNC_TEST_") || v == "KEYSYNC_USER_ID" || v == "KEYSYNC_SOURCE" {
+			continue // test settings, and the after-write command's environment
 		}
 		if strings.HasPrefix(v, "KEYSYNC_SOURCE_") && !strings.HasPrefix(v, "KEYSYNC_SOURCE_<NAME>_") {
 			continue // an example with a real source name

@@ -104,7 +104,8 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	} else {
-		sum.writeText(c.m.Stdout)
+		shown := printable(sum)
+		shown.writeText(c.m.Stdout)
 	}
 	switch {
 	case sum.Failed > 0:

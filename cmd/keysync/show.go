@@ -105,7 +105,7 @@ func (c *showCommand) Run(ctx context.Context, args []string) error {
 		if i > 0 {
 			fmt.Fprintln(c.m.Stdout)
 		}
-		printPerson(c.m.Stdout, r)
+		printPerson(c.m.Stdout, printable(r))
 	}
 	return nil
 }
@@ -125,7 +125,7 @@ func (c *showCommand) unlinked(ctx context.Context, store *central.Store, source
 	msg := fmt.Sprintf("%s:%d is not linked to a person", source, id)
 	if len(mine) > 0 && !asJSON {
 		fmt.Fprintf(c.m.Stdout, "%s; open conflicts:\n", msg)
-		printConflictList(c.m.Stdout, mine)
+		printConflictList(c.m.Stdout, printable(mine))
 	}
 	return &exitError{ExitFailed, errors.New(msg)}
 }

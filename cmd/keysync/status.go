@@ -68,7 +68,7 @@ func (c *statusCommand) Run(ctx context.Context, args []string) error {
 	if *asJSON {
 		return writeJSON(c.m.Stdout, rep)
 	}
-	printStatus(c.m.Stdout, rep, a.cfg.Sources)
+	printStatus(c.m.Stdout, printable(rep), a.cfg.Sources)
 	return nil
 }
 

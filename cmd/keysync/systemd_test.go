@@ -209,3 +209,21 @@ func TestSystemd_UnitsRunExistingCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemd_FilteredSystemCallsKill: a system call outside the filter
+// kills the process (systemd's default) instead of failing with an error
+// code that code under attack could ignore and carry on.
+func TestSystemd_FilteredSystemCallsKill(t *testing.T) {
+	for _, u := range units {
+		if !strings.HasSuffix(u, ".service") {
+			continue
+		}
+		unit := mustParseUnit(t, u)
+		if len(unit["Service/SystemCallFilter"]) == 0 {
+			t.Errorf("%s has no SystemCallFilter=", u)
+		}
+		if v, ok := unit["Service/SystemCallErrorNumber"]; ok {
+			t.Errorf("%s: SystemCallErrorNumber=%s turns a filtered system call into an error", u, v)
+		}
+	}
+}

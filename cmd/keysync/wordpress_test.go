@@ -693,3 +693,41 @@ func hookLines(tb testing.TB, path string) []string {
 	slices.Sort(lines)
 	return lines
 }
+
+// TestWordPress_AfterWriteEnvironment: the after-write command (wp-cli
+// loads the site's PHP) sees PATH, HOME, LANG, the user id and the source,
+// and none of keysync's own environment: no DSN, no credentials directory.
+func TestWordPress_AfterWriteEnvironment(t *testing.T) {
+	t.Parallel()
+	m := newMixedSite(t, "blog="+testdb.WordPressSingle)
+	dir := t.TempDir()
+	m.env = append(m.env, "KEYSYNC_SOURCE_BLOG_AFTER_WRITE=env > "+dir+"/env.{id}",
+		"CREDENTIALS_DIRECTORY=/run/credentials/keysync.service", "MYSQL_PWD=Sup3rS3cret", "HOME=/var/lib/keysync", "LANG=de_AT.UTF-8")
+	m.mustRun(0, "migrate")
+	m.insertWP("blog", wpUser{ID: 7, Login: "anna", Email: "anna@gmx.at", First: "Anna", Last: "Gruber", Role: "subscriber"})
+	m.mustRun(0, "once")
+	b, err := os.ReadFile(filepath.Join(dir, "env.7"))
+	if err != nil {
+		t.Fatalf("the after-write command did not run: %v", err)
+	}
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		got[k] = v
+	}
+	want := map[string]string{"HOME": "/var/lib/keysync", "LANG": "de_AT.UTF-8", "KEYSYNC_USER_ID": "7", "KEYSYNC_SOURCE": "blog"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s=%q, want %q", k, got[k], v)
+		}
+	}
+	shell := map[string]bool{"PATH": true, "PWD": true, "SHLVL": true, "_": true, "OLDPWD": true}
+	for k := range got {
+		if _, ok := want[k]; !ok && !shell[k] {
+			t.Errorf("the after-write command sees %s", k)
+		}
+	}
+	if strings.Contains(string(b), "Sup3rS3cret") || strings.Contains(string(b), "tcp(") {
+		t.Errorf("the after-write command sees a secret or a DSN:\n%s", b)
+	}
+}

@@ -157,9 +157,9 @@ func ConnectFinding(err error, dsnVar string, t Transport) Finding {
 	var ne net.Error
 	switch {
 	case errors.As(err, &me) && me.Number == 1045:
-		f.Fix = fmt.Sprintf("check the user and password in %s; an admin creates the account with CREATE USER '%s'@'<keysync host>' IDENTIFIED BY '<password>'; and runs the statements of `keysync grants`", dsnVar, t.User)
+		f.Fix = fmt.Sprintf("check the user and password in %s; an admin creates the account with CREATE USER %s IDENTIFIED BY '<password>'; and runs the statements of `keysync grants`", dsnVar, Account(t.User, "<keysync host>"))
 	case errors.As(err, &me) && me.Number == 1049:
-		f.Fix = fmt.Sprintf("fix the database name in %s, or create it: CREATE DATABASE `%s`;", dsnVar, t.Database)
+		f.Fix = fmt.Sprintf("fix the database name in %s, or create it: CREATE DATABASE %s;", dsnVar, QuoteName(t.Database))
 	case errors.As(err, &me) && me.Number == 1044:
 		f.Fix = "run the statements of `keysync grants` for this database as an admin"
 	case errors.As(err, &ne), strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "no such host"):

@@ -16,15 +16,15 @@ func TestRequirement_Grant(t *testing.T) {
 		r    Requirement
 		want string
 	}{
-		{Requirement{Privileges: []string{"SELECT", "INSERT"}}, "GRANT SELECT, INSERT ON `db`.* TO 'u'@'h';"},
-		{Requirement{Privileges: []string{"SELECT"}, Table: "wp_users"}, "GRANT SELECT ON `db`.`wp_users` TO 'u'@'h';"},
-		{Requirement{Privileges: []string{"SELECT", "UPDATE"}, Table: "t", Columns: []string{"a", "b"}}, "GRANT SELECT (a, b), UPDATE (a, b) ON `db`.`t` TO 'u'@'h';"},
+		{Requirement{Privileges: []string{"SELECT", "INSERT"}}, "GRANT SELECT, INSERT ON `db`.* TO `u`@`h`;"},
+		{Requirement{Privileges: []string{"SELECT"}, Table: "wp_users"}, "GRANT SELECT ON `db`.`wp_users` TO `u`@`h`;"},
+		{Requirement{Privileges: []string{"SELECT", "UPDATE"}, Table: "t", Columns: []string{"a", "b"}}, "GRANT SELECT (a, b), UPDATE (a, b) ON `db`.`t` TO `u`@`h`;"},
 	} {
 		if got := tc.r.Grant("db", Account("u", "h")); got != tc.want {
 			t.Errorf("Grant = %q, want %q", got, tc.want)
 		}
 	}
-	if got := Account(`o'b\`, "%"); got != `'o\'b\\'@'%'` {
+	if got := Account("o'b\\`x", "%"); got != "`o'b\\``x`@`%`" {
 		t.Errorf("Account = %s", got)
 	}
 	if got := QuoteName("we`ird"); got != "`we``ird`" {
@@ -204,5 +204,20 @@ func TestConnectFinding(t *testing.T) {
 		if f.Status != StatusFail || !strings.Contains(f.Fix, tc.want) {
 			t.Errorf("%v: %+v", tc.err, f)
 		}
+	}
+}
+
+// TestConnectFinding_QuotesNames: names from a DSN reach the printed fix
+// quoted as identifiers, so that one holding a backtick or a quote cannot
+// end the name and add a statement of its own.
+func TestConnectFinding_QuotesNames(t *testing.T) {
+	tr := Transport{Addr: "db.example:3306", User: "o'brien`; DROP USER root; --", Database: "typo3`; DROP DATABASE central; --"}
+	f := ConnectFinding(&mysql.MySQLError{Number: 1049}, "VAR", tr)
+	if want := "CREATE DATABASE `typo3``; DROP DATABASE central; --`;"; !strings.Contains(f.Fix, want) {
+		t.Errorf("fix %q, want %q", f.Fix, want)
+	}
+	f = ConnectFinding(&mysql.MySQLError{Number: 1045}, "VAR", tr)
+	if want := "CREATE USER `o'brien``; DROP USER root; --`@`<keysync host>` IDENTIFIED BY"; !strings.Contains(f.Fix, want) {
+		t.Errorf("fix %q, want %q", f.Fix, want)
 	}
 }

@@ -26,7 +26,7 @@ type Requirement struct {
 }
 
 // Grant returns the GRANT statement for r on database db to account, a
-// quoted 'user'@'host' as Account makes it.
+// quoted `user`@`host` as Account makes it.
 func (r Requirement) Grant(db, account string) string {
 	on := QuoteName(db) + ".*"
 	if r.Table != "" {
@@ -52,11 +52,21 @@ func QuoteName(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
-// Account quotes user and host as MariaDB's account syntax 'user'@'host'.
+// Account quotes user and host for a statement an admin runs, as
+// `user`@`host`: MariaDB takes account names quoted as identifiers, whose
+// only special character is the backtick (doubled), so the statement means
+// the same whether or not the server's sql_mode has NO_BACKSLASH_ESCAPES. A
+// string literal cannot do that: a backslash in it is an escape in one mode
+// and a plain character in the other.
 func Account(user, host string) string {
-	q := func(s string) string {
-		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-	}
+	return QuoteName(user) + "@" + QuoteName(host)
+}
+
+// grantee formats user and host the way MariaDB's information_schema
+// GRANTEE columns hold an account: 'user'@'host' with backslashes doubled
+// and quotes as they are. It is for comparisons only, never a statement.
+func grantee(user, host string) string {
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, `\`, `\\`) + "'" }
 	return q(user) + "@" + q(host)
 }
 
@@ -88,7 +98,7 @@ func ReadPrivileges(ctx context.Context, db *sql.DB) (*Privileges, error) {
 	}
 	name, host, _ := strings.Cut(user, "@")
 	p.Account = Account(name, host)
-	grantees := []any{p.Account}
+	grantees := []any{grantee(name, host)}
 	roles, err := conn.QueryContext(ctx, `SELECT ROLE_NAME FROM information_schema.ENABLED_ROLES WHERE ROLE_NAME IS NOT NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("read roles: %w", err)
@@ -99,7 +109,7 @@ func ReadPrivileges(ctx context.Context, db *sql.DB) (*Privileges, error) {
 			roles.Close()
 			return nil, fmt.Errorf("read roles: %w", err)
 		}
-		grantees = append(grantees, Account(r, ""))
+		grantees = append(grantees, grantee(r, ""))
 	}
 	roles.Close()
 	in := `GRANTEE IN (` + Placeholders(len(grantees)) + `)`

@@ -69,8 +69,8 @@ func (s *Source) Diagnose(ctx context.Context) ([]sqlutil.Finding, error) {
 		case !ok && hasColumn(sc, renamed):
 			out = append(out, fail(sqlutil.CheckSchema,
 				fmt.Sprintf("column %s was renamed to zzz_deleted_%s by TYPO3's database analyzer; keysync cannot read or write its numbers", kc.name, kc.name),
-				fmt.Sprintf("ALTER TABLE %s CHANGE zzz_deleted_%s %s %s; and keep the keysync TYPO3 extension installed so that the analyzer knows the column",
-					sqlutil.Ident(s.cfg.Table), kc.name, sqlutil.Ident(kc.name), columnDDL(kc.maxLen))))
+				fmt.Sprintf("ALTER TABLE %s CHANGE %s %s %s; and keep the keysync TYPO3 extension installed so that the analyzer knows the column",
+					sqlutil.Ident(s.cfg.Table), sqlutil.QuoteName("zzz_deleted_"+kc.name), sqlutil.Ident(kc.name), columnDDL(kc.maxLen))))
 		case !ok:
 			out = append(out, fail(sqlutil.CheckSchema,
 				fmt.Sprintf("column %s is missing (or the account may not read it; an account with column grants does not see a column TYPO3 renamed to zzz_deleted_%s)", kc.name, kc.name),

@@ -108,7 +108,7 @@ func TestDiagnose(t *testing.T) {
 			testdb.MustExec(t, p.db, "ALTER TABLE fe_users CHANGE tx_keysync_customer_number zzz_deleted_tx_keysync_customer_number varchar(32) NOT NULL DEFAULT ''")
 			got = findings(t, p.src)
 			f := got["schema"][0]
-			const fix = "ALTER TABLE `fe_users` CHANGE zzz_deleted_tx_keysync_customer_number `tx_keysync_customer_number` varchar(32) NOT NULL DEFAULT ''"
+			const fix = "ALTER TABLE `fe_users` CHANGE `zzz_deleted_tx_keysync_customer_number` `tx_keysync_customer_number` varchar(32) NOT NULL DEFAULT ''"
 			if f.Status != sqlutil.StatusFail || !strings.Contains(f.Detail, "zzz_deleted_tx_keysync_customer_number") || !strings.HasPrefix(f.Fix, fix+";") {
 				t.Fatalf("after the rename: %+v", f)
 			}

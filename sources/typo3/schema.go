@@ -92,12 +92,12 @@ func (s *Source) Problems(sc Schema) []string {
 		col, ok := sc.Columns[lc]
 		switch {
 		case !ok && hasColumn(sc, "zzz_deleted_"+lc):
-			out = append(out, fmt.Sprintf("column %s was renamed to zzz_deleted_%s (TYPO3's database analyzer); rename it back with: ALTER TABLE %s CHANGE zzz_deleted_%s %s %s; and keep the keysync TYPO3 extension installed so the analyzer knows the column",
-				kc.name, kc.name, s.cfg.Table, kc.name, kc.name, columnDDL(kc.maxLen)))
+			out = append(out, fmt.Sprintf("column %s was renamed to zzz_deleted_%s (TYPO3's database analyzer); rename it back with: ALTER TABLE %s CHANGE %s %s %s; and keep the keysync TYPO3 extension installed so the analyzer knows the column",
+				kc.name, kc.name, s.table, sqlutil.QuoteName("zzz_deleted_"+kc.name), sqlutil.Ident(kc.name), columnDDL(kc.maxLen)))
 		case !ok:
 			out = append(out, fmt.Sprintf("column %s is missing; run `keysync migrate`", kc.name))
 		case col.maxLen > 0 && col.maxLen < kc.maxLen:
-			out = append(out, fmt.Sprintf("column %s holds %d characters but values may have %d; widen it: ALTER TABLE %s MODIFY %s %s", kc.name, col.maxLen, kc.maxLen, s.cfg.Table, kc.name, columnDDL(kc.maxLen)))
+			out = append(out, fmt.Sprintf("column %s holds %d characters but values may have %d; widen it: ALTER TABLE %s MODIFY %s %s", kc.name, col.maxLen, kc.maxLen, s.table, sqlutil.Ident(kc.name), columnDDL(kc.maxLen)))
 		}
 	}
 	return out

@@ -183,7 +183,7 @@ func TestSource_RenamedColumnFailsLoudly(t *testing.T) {
 			// What TYPO3's database analyzer does to a column no extension declares.
 			testdb.MustExec(t, p.db, "ALTER TABLE fe_users CHANGE tx_keysync_customer_number zzz_deleted_tx_keysync_customer_number varchar(32) NOT NULL DEFAULT ''")
 
-			const fix = "ALTER TABLE fe_users CHANGE zzz_deleted_tx_keysync_customer_number tx_keysync_customer_number varchar(32) NOT NULL DEFAULT ''"
+			const fix = "ALTER TABLE `fe_users` CHANGE `zzz_deleted_tx_keysync_customer_number` `tx_keysync_customer_number` varchar(32) NOT NULL DEFAULT ''"
 			err := p.src.Check(t.Context())
 			if !errors.Is(err, typo3.ErrSchema) || !strings.Contains(err.Error(), fix) {
 				t.Fatalf("Check=%v, want ErrSchema with the fix %q", err, fix)
@@ -221,7 +221,7 @@ func TestSource_CheckReportsNarrowColumn(t *testing.T) {
 			// A template that now prints 40 characters.
 			wide := mustOpen(t, p.dsn, typo3.Config{NumberLen: 40, HHLen: hhLen, PELen: peLen})
 
-			const msg = "column tx_keysync_customer_number holds 32 characters but values may have 40; widen it: ALTER TABLE fe_users MODIFY tx_keysync_customer_number varchar(40) NOT NULL DEFAULT ''"
+			const msg = "column tx_keysync_customer_number holds 32 characters but values may have 40; widen it: ALTER TABLE `fe_users` MODIFY `tx_keysync_customer_number` varchar(40) NOT NULL DEFAULT ''"
 			err := wide.Check(t.Context())
 			if !errors.Is(err, typo3.ErrSchema) || !strings.Contains(err.Error(), msg) {
 				t.Fatalf("Check=%v, want ErrSchema with %q", err, msg)

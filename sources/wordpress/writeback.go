@@ -216,7 +216,7 @@ func (s *Source) afterWrite(ctx context.Context, id uint64) {
 	defer cancel()
 	uid := strconv.FormatUint(id, 10)
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", strings.ReplaceAll(s.cfg.AfterWrite, "{id}", uid))
-	cmd.Env = append(os.Environ(), "KEYSYNC_USER_ID="+uid, "KEYSYNC_SOURCE="+s.cfg.Name)
+	cmd.Env = hookEnv(os.Getenv, uid, s.cfg.Name)
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
