@@ -5,21 +5,35 @@ import "keysync/internal/gazetteer"
 // Word lists of GenerateFeUsers: names, streets and places as they occur in
 // German and Austrian registrations.
 
-var firstNames = []string{
-	// Women.
+var firstNames = append(womensNames[:len(womensNames):len(womensNames)], mensNames...)
+
+var womensNames = []string{
 	"Anna", "Maria", "Lena", "Sarah", "Julia", "Laura", "Katharina", "Sophie", "Hannah", "Lea",
 	"Johanna", "Magdalena", "Elisabeth", "Theresa", "Christina", "Barbara", "Sabine", "Andrea",
 	"Claudia", "Petra", "Monika", "Brigitte", "Ingrid", "Renate", "Gertraud", "Hildegard",
 	"Bärbel", "Anneliese", "Eva", "Elena", "Valentina", "Marlene", "Verena", "Birgit", "Doris",
 	"Karin", "Susanne", "Ursula", "Käthe", "Jasmin", "Nicole", "Tanja", "Mia", "Emma", "Zoë",
 	"Chloé", "Rosalie", "Annemarie", "Irmgard", "Hannelore", "Jülide", "Ayşe",
-	// Men.
+}
+
+var mensNames = []string{
 	"Lukas", "Tobias", "Florian", "David", "Maximilian", "Jakob", "Simon", "Fabian", "Michael",
 	"Thomas", "Andreas", "Stefan", "Markus", "Christian", "Martin", "Wolfgang", "Günther",
 	"Jürgen", "Josef", "Franz", "Johann", "Karl", "Gerhard", "Helmut", "Manfred", "Jörg", "Björn",
 	"Sören", "Dominik", "Patrick", "Alexander", "Matthias", "Bernhard", "Rüdiger", "Hans-Peter",
 	"Karl-Heinz", "Sebastian", "Philipp", "Elias", "Felix", "Leon", "Paul", "Jonas", "Noah",
 	"Ömer", "Mehmet", "Dragan", "Milan", "René", "Günter", "Reinhold", "Engelbert",
+}
+
+// Salutation is the salutation a generated first name takes: Frau or
+// Herr.
+func Salutation(firstName string) string {
+	for _, n := range womensNames {
+		if n == firstName {
+			return "Frau"
+		}
+	}
+	return "Herr"
 }
 
 // commonLastNames are the most frequent surnames in Austria and Germany.
