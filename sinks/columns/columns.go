@@ -93,27 +93,34 @@ func (c Column) raw(p keysync.PersonRecord, l Lang) string {
 	return c.text(p, l)
 }
 
-// Keys lists every column key, in the order of All.
-func Keys() []string {
-	keys := make([]string, len(all))
-	for i, c := range all {
+// Custom is a column of a file format's own, such as Outlook's, written
+// as text.
+func Custom(key, german, english string, text func(p keysync.PersonRecord, l Lang) string) Column {
+	return Column{Key: key, German: german, English: english, text: text}
+}
+
+// Keys lists the keys of the columns.
+func Keys(cols []Column) []string {
+	keys := make([]string, len(cols))
+	for i, c := range cols {
 		keys[i] = c.Key
 	}
 	return keys
 }
 
-// ByKey returns the column of a key.
-func ByKey(key string) (Column, bool) {
-	i := slices.IndexFunc(all, func(c Column) bool { return c.Key == key })
+// ByKey returns the column of a key among the columns.
+func ByKey(cols []Column, key string) (Column, bool) {
+	i := slices.IndexFunc(cols, func(c Column) bool { return c.Key == key })
 	if i < 0 {
 		return Column{}, false
 	}
-	return all[i], true
+	return cols[i], true
 }
 
-// Parse reads a comma list of keys (KEYSYNC_SINK_<NAME>_FIELDS); empty
-// gives def. An unknown or repeated key is an error naming it.
-func Parse(list string, def []Column) ([]Column, error) {
+// Parse reads a comma list of keys (KEYSYNC_SINK_<NAME>_FIELDS) naming
+// columns of from; empty gives def. An unknown or repeated key is an error
+// naming it.
+func Parse(list string, from, def []Column) ([]Column, error) {
 	if strings.TrimSpace(list) == "" {
 		return def, nil
 	}
@@ -121,10 +128,10 @@ func Parse(list string, def []Column) ([]Column, error) {
 	seen := map[string]bool{}
 	for _, k := range strings.Split(list, ",") {
 		k = strings.ToLower(strings.TrimSpace(k))
-		c, ok := ByKey(k)
+		c, ok := ByKey(from, k)
 		switch {
 		case !ok:
-			return nil, fmt.Errorf("unknown field %q (known: %s)", k, strings.Join(Keys(), ", "))
+			return nil, fmt.Errorf("unknown field %q (known: %s)", k, strings.Join(Keys(from), ", "))
 		case seen[k]:
 			return nil, fmt.Errorf("field %q named twice", k)
 		}
@@ -134,11 +141,11 @@ func Parse(list string, def []Column) ([]Column, error) {
 	return cols, nil
 }
 
-// Select returns the columns of the keys, which must exist.
+// Select returns the columns of All with the keys, which must exist.
 func Select(keys ...string) []Column {
 	cols := make([]Column, len(keys))
 	for i, k := range keys {
-		c, ok := ByKey(k)
+		c, ok := ByKey(All, k)
 		if !ok {
 			panic("columns: no column " + k)
 		}

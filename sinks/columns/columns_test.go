@@ -13,7 +13,7 @@ import (
 // in any case and spacing; empty gives the default.
 func TestParse_ChoosesAndOrders(t *testing.T) {
 	t.Parallel()
-	cols, err := columns.Parse(" Last_Name ,number,left", columns.Standard)
+	cols, err := columns.Parse(" Last_Name ,number,left", columns.All, columns.Standard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestParse_ChoosesAndOrders(t *testing.T) {
 	if strings.Join(got, ",") != "Nachname,Kundennummer,Ausgetreten" {
 		t.Errorf("headers %v", got)
 	}
-	if cols, _ := columns.Parse("  ", columns.Standard); len(cols) != 19 {
+	if cols, _ := columns.Parse("  ", columns.All, columns.Standard); len(cols) != 19 {
 		t.Errorf("empty list gives %d columns, want the 19 standard ones", len(cols))
 	}
 }
@@ -37,7 +37,7 @@ func TestParse_RefusesUnknownAndRepeatedKeys(t *testing.T) {
 		"number,,email":  `unknown field ""`,
 		"email,EMAIL":    `field "email" named twice`,
 	} {
-		if _, err := columns.Parse(list, nil); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := columns.Parse(list, columns.All, nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q)=%v, want %q", list, err, want)
 		}
 	}
@@ -65,13 +65,13 @@ func TestDates_AreTheLocalDay(t *testing.T) {
 	}
 	p := keysync.PersonRecord{Registered: time.Date(2021, 3, 4, 23, 30, 0, 0, vienna).UTC(),
 		Fields: map[string]string{"birth_date": "1980-13-01"}}
-	reg, _ := columns.ByKey("registered")
+	reg, _ := columns.ByKey(columns.All, "registered")
 	d, ok := reg.Date(p)
 	want := time.Date(2021, 3, 4, 23, 30, 0, 0, vienna).In(time.Local)
 	if !ok || d.Day() != want.Day() || d.Location() != time.UTC || d.Hour() != 0 {
 		t.Errorf("registered %v, want the local day %v at midnight UTC", d, want)
 	}
-	born, _ := columns.ByKey("birth_date")
+	born, _ := columns.ByKey(columns.All, "birth_date")
 	if _, ok := born.Date(p); ok || born.Text(p, columns.German) != "1980-13-01" {
 		t.Errorf("a malformed birth date became a date or was lost: %q", born.Text(p, columns.German))
 	}

@@ -6,8 +6,9 @@ import (
 	keysync "keysync/sync"
 )
 
-// all is every column, in the order of the Excel list.
-var all = []Column{
+// All is every column of the person lists, in the order of the Excel
+// list.
+var All = []Column{
 	{Key: "number", German: "Kundennummer", English: "Customer number", Width: 14, text: number},
 	{Key: "hh_id", German: "HH-ID", English: "HH-ID", Width: 12, text: hh},
 	{Key: "pe_id", German: "PE-ID", English: "PE-ID", Width: 12, text: pe},
@@ -16,7 +17,7 @@ var all = []Column{
 	field("first_name", "Vorname", "First name", 16),
 	field("last_name", "Nachname", "Last name", 18),
 	{Key: "birth_date", German: "Geburtsdatum", English: "Birth date", Kind: Date, Width: 12,
-		text: fieldText("birth_date"), date: birthDate},
+		text: FieldValue("birth_date"), date: birthDate},
 	field("street", "Straße", "Street", 28),
 	field("zip", "PLZ", "Postcode", 8),
 	field("city", "Ort", "Town", 18),
@@ -51,10 +52,11 @@ func pe(p keysync.PersonRecord, _ Lang) string     { return p.PE }
 
 // field is a text column holding one of the person's fields.
 func field(key, german, english string, width float64) Column {
-	return Column{Key: key, German: german, English: english, Width: width, text: fieldText(key)}
+	return Column{Key: key, German: german, English: english, Width: width, text: FieldValue(key)}
 }
 
-func fieldText(key string) func(keysync.PersonRecord, Lang) string {
+// FieldValue reads one of the person's fields.
+func FieldValue(key string) func(keysync.PersonRecord, Lang) string {
 	return func(p keysync.PersonRecord, _ Lang) string { return p.Fields[key] }
 }
 

@@ -2,7 +2,6 @@ package xlsx
 
 import (
 	"archive/zip"
-	"context"
 	"fmt"
 	"io"
 
@@ -19,6 +18,7 @@ const maxPersons = 1_048_575
 // book is a workbook being streamed: one sheet, its styles and the row
 // reused for every person.
 type book struct {
+	w     io.Writer
 	f     *excelize.File
 	sw    *excelize.StreamWriter
 	sheet string
@@ -30,57 +30,41 @@ type book struct {
 	rows  int
 }
 
-// write streams the persons into a workbook and the workbook into w.
-func (s *Sink) write(ctx context.Context, w io.Writer, d keysync.Delivery, res *keysync.Result) error {
-	f := excelize.NewFile(excelize.Options{TmpDir: s.cfg.TmpDir})
-	defer func() { _ = f.Close() }() // removes the spooled sheet
-	b, err := newBook(f, s.cfg.Columns, s.cfg.Lang)
-	if err != nil {
-		return fmt.Errorf("start the sheet: %w", err)
-	}
-	for p, err := range d.Persons {
-		if err != nil {
-			return fmt.Errorf("read persons: %w", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := b.add(p); err != nil {
-			return err
-		}
-		tally(res, d, p)
-	}
-	if err := b.finish(); err != nil {
-		return fmt.Errorf("finish the sheet: %w", err)
-	}
-	return save(f, w)
-}
-
 // newBook names the sheet, makes the styles and writes everything that
 // must come before the first row: frozen header, column styles and widths,
 // the header. The sheet has no <dimension>: it is written before the rows
 // are known, and readers that trust it (openpyxl's streaming reader) would
 // cut the rows at a guess; without it they read every row.
-func newBook(f *excelize.File, cols []columns.Column, lang columns.Lang) (*book, error) {
-	b := &book{f: f, cols: cols, lang: lang, sheet: sheetName(lang), row: make([]any, len(cols))}
+func newBook(w io.Writer, cfg Config) (*book, error) {
+	f := excelize.NewFile(excelize.Options{TmpDir: cfg.TmpDir})
+	b := &book{w: w, f: f, cols: cfg.Columns, lang: cfg.Lang, sheet: sheetName(cfg.Lang), row: make([]any, len(cfg.Columns))}
+	if err := b.start(); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("start the sheet: %w", err)
+	}
+	return b, nil
+}
+
+func (b *book) start() error {
+	f := b.f
 	if err := f.SetSheetName("Sheet1", b.sheet); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.makeStyles(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := f.SetSheetDimension(b.sheet, ""); err != nil {
-		return nil, err
+		return err
 	}
 	sw, err := f.NewStreamWriter(b.sheet)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b.sw = sw
 	if err := b.layout(); err != nil {
-		return nil, err
+		return err
 	}
-	return b, b.header()
+	return b.header()
 }
 
 func sheetName(l columns.Lang) string {
@@ -140,9 +124,9 @@ func (b *book) header() error {
 	return b.sw.SetRow("A1", head)
 }
 
-// add writes one person's row. An empty value writes no cell; a date that
+// Row writes one person's row. An empty value writes no cell; a date that
 // is no date is kept as the text it is.
-func (b *book) add(p keysync.PersonRecord) error {
+func (b *book) Row(p keysync.PersonRecord) error {
 	if b.rows == maxPersons {
 		return fmt.Errorf("more than %d persons do not fit on one Excel sheet", maxPersons)
 	}
@@ -165,21 +149,33 @@ func (b *book) add(p keysync.PersonRecord) error {
 	return nil
 }
 
-// finish adds the table over header and rows, which gives the autofilter
-// (the stream writer has no bare one), and ends the sheet. An empty list
-// gets no table: a table needs a row below its header.
-func (b *book) finish() error {
+// Finish adds the table over header and rows, which gives the autofilter
+// (the stream writer has no bare one), ends the sheet and writes the
+// workbook. An empty list gets no table: a table needs a row below its
+// header.
+func (b *book) Finish() error {
+	if err := b.table(); err != nil {
+		return fmt.Errorf("finish the sheet: %w", err)
+	}
+	if err := b.sw.Flush(); err != nil {
+		return fmt.Errorf("finish the sheet: %w", err)
+	}
+	return save(b.f, b.w)
+}
+
+// Close removes the spooled sheet.
+func (b *book) Close() error { return b.f.Close() }
+
+func (b *book) table() error {
 	if b.rows > 0 {
 		last, err := excelize.CoordinatesToCellName(len(b.cols), b.rows+1)
 		if err != nil {
 			return err
 		}
 		t := &excelize.Table{Range: "A1:" + last, Name: b.sheet, StyleName: "TableStyleLight9"}
-		if err := b.sw.AddTable(t); err != nil {
-			return err
-		}
+		return b.sw.AddTable(t)
 	}
-	return b.sw.Flush()
+	return nil
 }
 
 // save writes the workbook's zip straight into w. excelize's own Write

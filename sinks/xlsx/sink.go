@@ -12,8 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"keysync/internal/atomicfile"
 	"keysync/sinks/columns"
+	"keysync/sinks/internal/filesink"
 	keysync "keysync/sync"
 )
 
@@ -60,39 +60,7 @@ func (s *Sink) Snapshot() bool { return true }
 
 // Export writes every person into a new file and replaces the old one.
 func (s *Sink) Export(ctx context.Context, d keysync.Delivery) (keysync.Result, error) {
-	res := keysync.Result{Where: s.cfg.Path}
-	if !d.Full {
-		return res, errors.New("the Excel list needs every person")
-	}
-	if d.DryRun {
-		return res, count(ctx, d, &res)
-	}
-	err := atomicfile.Write(s.cfg.Path, func(w io.Writer) error {
-		res = keysync.Result{Where: s.cfg.Path}
-		return s.write(ctx, w, d, &res)
+	return filesink.Write(ctx, s.cfg.Path, d, filesink.Everyone, func(w io.Writer) (filesink.Format, error) {
+		return newBook(w, s.cfg)
 	})
-	return res, err
-}
-
-// count works out a delivery's counts without writing.
-func count(ctx context.Context, d keysync.Delivery, res *keysync.Result) error {
-	for p, err := range d.Persons {
-		if err != nil {
-			return fmt.Errorf("read persons: %w", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		tally(res, d, p)
-	}
-	return nil
-}
-
-// tally counts a person into the result. The list keeps persons who left,
-// so it removes none.
-func tally(res *keysync.Result, d keysync.Delivery, p keysync.PersonRecord) {
-	res.Written++
-	if d.IsChanged(p.Number) {
-		res.Changed++
-	}
 }

@@ -190,7 +190,7 @@ func TestExport_EnglishHeadersAndChosenColumns(t *testing.T) {
 	t.Parallel()
 	sinktest.NeedPython(t, "openpyxl", "python3-openpyxl")
 	path := filepath.Join(t.TempDir(), "list.xlsx")
-	cols, err := columns.Parse("last_name, number,status", nil)
+	cols, err := columns.Parse("last_name, number,status", columns.All, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
