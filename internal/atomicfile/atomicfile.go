@@ -26,30 +26,96 @@ var ErrNotReplaceable = errors.New("not a regular file")
 // Write replaces path with what write produces. On any error the temporary
 // file is removed and the old file is left whole.
 func Write(path string, write func(w io.Writer) error) error {
-	if err := WriteUnsynced(path, write); err != nil {
-		return err
-	}
-	return SyncDir(filepath.Dir(path))
+	return replace([]string{path}, func(ws []io.Writer) error { return write(ws[0]) }, true)
 }
 
 // WriteUnsynced replaces path like Write but leaves syncing the folder to
 // the caller, who replaces many files in one folder and calls SyncDir once.
 func WriteUnsynced(path string, write func(w io.Writer) error) error {
-	path, mode, err := target(path)
+	return replace([]string{path}, func(ws []io.Writer) error { return write(ws[0]) }, false)
+}
+
+// WriteSet replaces several files written together (a full list and the
+// list of its changes): every file is written and synced before the first
+// is renamed, so an error while writing leaves all of them old.
+func WriteSet(paths []string, write func(ws []io.Writer) error) error {
+	return replace(paths, write, true)
+}
+
+func replace(paths []string, write func(ws []io.Writer) error, syncDir bool) error {
+	tmps, err := create(paths)
+	defer func() {
+		for _, t := range tmps {
+			_ = os.Remove(t.f.Name()) // fails once renamed
+		}
+	}()
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err := fill(tmps, write); err != nil {
+		return err
+	}
+	for _, t := range tmps {
+		if err := os.Rename(t.f.Name(), t.path); err != nil {
+			return fmt.Errorf("replace %s (is it open in another program?): %w", t.path, err)
+		}
+	}
+	if !syncDir {
+		return nil
+	}
+	for _, t := range tmps {
+		if err := SyncDir(filepath.Dir(t.path)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// temp is a temporary file that becomes path.
+type temp struct {
+	path string
+	mode fs.FileMode
+	f    *os.File
+}
+
+// create makes a temporary file beside each target, after checking that
+// every target can be replaced.
+func create(paths []string) ([]temp, error) {
+	tmps := make([]temp, 0, len(paths))
+	for _, p := range paths {
+		path, mode, err := target(p)
+		if err != nil {
+			return tmps, err
+		}
+		f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+		if err != nil {
+			return tmps, fmt.Errorf("create a temporary file beside %s: %w", path, err)
+		}
+		tmps = append(tmps, temp{path: path, mode: mode, f: f})
+	}
+	return tmps, nil
+}
+
+// fill writes the temporary files, syncs and closes them.
+func fill(tmps []temp, write func(ws []io.Writer) error) error {
+	ws := make([]io.Writer, len(tmps))
+	for i, t := range tmps {
+		ws[i] = t.f
+	}
+	err := write(ws)
+	for _, t := range tmps {
+		if err == nil {
+			err = t.f.Chmod(t.mode)
+		}
+		if err == nil {
+			err = t.f.Sync()
+		}
+		if cerr := t.f.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("create a temporary file beside %s: %w", path, err)
-	}
-	if err := fill(tmp, mode, write); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("replace %s (is it open in another program?): %w", path, err)
+		return fmt.Errorf("write %s: %w", tmps[0].path, err)
 	}
 	return nil
 }
@@ -78,21 +144,6 @@ func kind(m fs.FileMode) string {
 		return "folder"
 	}
 	return m.Type().String()
-}
-
-// fill writes the temporary file, syncs and closes it.
-func fill(f *os.File, mode fs.FileMode, write func(w io.Writer) error) error {
-	err := write(f)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // Remove deletes path if it exists; the caller syncs the folder.

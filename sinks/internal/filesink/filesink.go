@@ -24,6 +24,12 @@ type Format interface {
 	Close() error
 }
 
+// Dropper is a format that acts on the persons the file does not keep,
+// such as removing their files from a folder.
+type Dropper interface {
+	Drop(p keysync.PersonRecord, changed bool) error
+}
+
 // Keep says which persons a file holds: every person (the Excel list) or
 // the active ones (address lists).
 type Keep func(p keysync.PersonRecord) bool
@@ -62,10 +68,13 @@ func fill(ctx context.Context, w io.Writer, d keysync.Delivery, keep Keep, forma
 	err = Each(ctx, d, func(p keysync.PersonRecord) error {
 		kept := keep(p)
 		t.Add(d, p, kept)
-		if !kept {
-			return nil
+		if kept {
+			return f.Row(p)
 		}
-		return f.Row(p)
+		if dr, ok := f.(Dropper); ok {
+			return dr.Drop(p, d.IsChanged(p.Number))
+		}
+		return nil
 	})
 	if err != nil {
 		return err
