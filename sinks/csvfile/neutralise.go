@@ -2,11 +2,11 @@ package csvfile
 
 import "strings"
 
-// neutralise keeps a spreadsheet from evaluating a value as a formula
+// Neutralise keeps a spreadsheet from evaluating a value as a formula
 // (CSV injection, CWE-1236): a value starting with =, +, -, @, a tab or a
 // carriage return gets a leading apostrophe, as OWASP advises. Excel then
 // shows it, apostrophe included, as text.
-func neutralise(v string) string {
+func Neutralise(v string) string {
 	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 		return "'" + v
 	}
@@ -22,7 +22,7 @@ func neutraliseKeepingNumbers(v string) string {
 	if isNumberLike(v) {
 		return v
 	}
-	return neutralise(v)
+	return Neutralise(v)
 }
 
 func isNumberLike(v string) bool {

@@ -56,7 +56,7 @@ type dialect struct {
 }
 
 var dialects = map[Kind]dialect{
-	Excel:   {comma: ';', keep: filesink.Everyone, neutralise: neutralise, columns: columns.List},
+	Excel:   {comma: ';', keep: filesink.Everyone, neutralise: Neutralise, columns: columns.List},
 	Outlook: {comma: ',', keep: filesink.Active, neutralise: neutraliseKeepingNumbers, columns: OutlookColumns},
 }
 
