@@ -27,6 +27,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAlgorithms -fuzztime 30s ./sync/number
 	$(GO) test -run '^$$' -fuzz FuzzCheckCommand -fuzztime 30s ./cmd/keysync
 	$(GO) test -run '^$$' -fuzz FuzzCheckDSN -fuzztime 30s ./config
+	$(GO) test -run '^$$' -fuzz FuzzBirthDateText -fuzztime 30s ./sync
+	$(GO) test -run '^$$' -fuzz FuzzParseFieldMap -fuzztime 30s ./sync
 
 bench: build
 	.ci/with-mariadb $(GO) run ./cmd/keysync-bench

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	keysync "keysync/sync"
 	"keysync/sync/number"
 )
 
@@ -70,6 +71,17 @@ type Source struct {
 	NumberKey, HHKey, PEKey                string
 	AfterWrite                             string
 	AfterWriteTimeout                      time.Duration
+
+	// Fields changes the kind's default field mapping (the text of
+	// _FIELDS parsed); Salutations maps gender codes; Location is the
+	// TYPO3 server's time zone, nil for the nearest midnight.
+	Fields      keysync.FieldMap
+	FieldsText  string
+	Salutations keysync.Salutations
+	// SalutationsText and Timezone are the variables as given.
+	SalutationsText string
+	Timezone        string
+	Location        *time.Location
 }
 
 // Source returns the source with the given name, so that commands taking a

@@ -114,6 +114,20 @@ func TestLoad_GoodValues(t *testing.T) {
 			}},
 		{"DSN without password", map[string]string{"KEYSYNC_SOURCE_SHOP_DSN": "typo3@tcp(localhost)/typo3"},
 			func(c *Config) (any, any) { return c.Sources[0].DSN, "typo3@tcp(localhost)/typo3" }},
+		{"fields", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": " Mobile = fax , street=address+description, phone="},
+			func(c *Config) (any, any) {
+				return c.Sources[0].Fields.String(), "street=address+description,phone=,mobile=fax"
+			}},
+		{"salutations default", nil,
+			func(c *Config) (any, any) {
+				return c.Sources[0].Salutations["1"] + c.Sources[0].Salutations["0"], "FrauHerr"
+			}},
+		{"salutations", map[string]string{"KEYSYNC_SOURCE_SHOP_SALUTATIONS": "1=Frau,2=,99="},
+			func(c *Config) (any, any) { return len(c.Sources[0].Salutations), 3 }},
+		{"time zone", map[string]string{"KEYSYNC_SOURCE_SHOP_TIMEZONE": "Europe/Vienna"},
+			func(c *Config) (any, any) { return c.Sources[0].Location.String(), "Europe/Vienna" }},
+		{"no time zone", nil,
+			func(c *Config) (any, any) { return c.Sources[0].Location == nil, true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,6 +278,26 @@ func TestLoad_BadValues(t *testing.T) {
 			"KEYSYNC_SOURCE_SHOP_HH_COLUMN", "TX_KEYSYNC_CUSTOMER_NUMBER", "same column as KEYSYNC_SOURCE_SHOP_NUMBER_COLUMN"},
 		{"person column is the household column", map[string]string{"KEYSYNC_SOURCE_SHOP_PE_COLUMN": "tx_keysync_wibisoft_hh_id"},
 			"KEYSYNC_SOURCE_SHOP_PE_COLUMN", "tx_keysync_wibisoft_hh_id", "same column as KEYSYNC_SOURCE_SHOP_HH_COLUMN"},
+		{"unknown field", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": "phone=telephone,handy=fax"},
+			"KEYSYNC_SOURCE_SHOP_FIELDS", "phone=telephone,handy=fax", `unknown field "handy"; the fields are salutation, title`},
+		{"field without column", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": "phone"},
+			"KEYSYNC_SOURCE_SHOP_FIELDS", "phone", "not field=column"},
+		{"field column not an identifier", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": "phone=tele phone"},
+			"KEYSYNC_SOURCE_SHOP_FIELDS", "phone=tele phone", `"tele phone" is not a plain column or meta key name`},
+		{"field column with a quote", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": "mobile=fax`,x"},
+			"KEYSYNC_SOURCE_SHOP_FIELDS", "mobile=fax`,x", "not field=column"},
+		{"memberships mapped", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": "memberships=usergroup"},
+			"KEYSYNC_SOURCE_SHOP_FIELDS", "memberships=usergroup", "cannot be mapped"},
+		{"number column read as master data", map[string]string{"KEYSYNC_SOURCE_SHOP_FIELDS": "company=tx_keysync_customer_number"},
+			"KEYSYNC_SOURCE_SHOP_NUMBER_COLUMN", "tx_keysync_customer_number", "KEYSYNC_SOURCE_SHOP_FIELDS reads as master data"},
+		{"salutations without =", map[string]string{"KEYSYNC_SOURCE_SHOP_SALUTATIONS": "0=Herr,Frau"},
+			"KEYSYNC_SOURCE_SHOP_SALUTATIONS", "0=Herr,Frau", `"Frau" is not code=salutation`},
+		{"salutation code twice", map[string]string{"KEYSYNC_SOURCE_SHOP_SALUTATIONS": "0=Herr,0=Frau"},
+			"KEYSYNC_SOURCE_SHOP_SALUTATIONS", "0=Herr,0=Frau", "listed twice"},
+		{"time zone", map[string]string{"KEYSYNC_SOURCE_SHOP_TIMEZONE": "Europe/Wien"},
+			"KEYSYNC_SOURCE_SHOP_TIMEZONE", "Europe/Wien", "not a time zone name"},
+		{"time zone Local", map[string]string{"KEYSYNC_SOURCE_SHOP_TIMEZONE": "Local"},
+			"KEYSYNC_SOURCE_SHOP_TIMEZONE", "Local", "not a time zone name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,8 @@ func (c *Config) Redacted() []Setting {
 				Setting{Var: p + sufPEKey, Value: s.PEKey},
 				Setting{Var: p + sufAfterWrite, Value: s.AfterWrite},
 				Setting{Var: p + sufAfterWriteTimeout, Value: formatDuration(s.AfterWriteTimeout)},
+				Setting{Var: p + sufFields, Value: s.FieldsText},
+				Setting{Var: p + sufSalutations, Value: s.SalutationsText},
 			)
 		} else {
 			settings = append(settings,
@@ -73,6 +75,9 @@ func (c *Config) Redacted() []Setting {
 				Setting{Var: p + sufNumberColumn, Value: s.NumberColumn},
 				Setting{Var: p + sufHHColumn, Value: s.HHColumn},
 				Setting{Var: p + sufPEColumn, Value: s.PEColumn},
+				Setting{Var: p + sufFields, Value: s.FieldsText},
+				Setting{Var: p + sufSalutations, Value: s.SalutationsText},
+				Setting{Var: p + sufTimezone, Value: s.Timezone},
 			)
 		}
 		for k, v := range defaultsOf(sourceVariables(s.Name)) {

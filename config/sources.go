@@ -67,5 +67,8 @@ func loadSource(name string) (s Source, errs []error, warning string) {
 		PEKey:             v.PEKey,
 		AfterWrite:        v.AfterWrite,
 		AfterWriteTimeout: v.AfterWriteTimeout,
+		FieldsText:        v.Fields,
+		SalutationsText:   v.Salutations,
+		Timezone:          v.Timezone,
 	}, errs, warning
 }

@@ -62,6 +62,9 @@ type sourceVars struct {
 	PEKey             string        `split_words:"true" default:"keysync_wibisoft_pe_id" desc:"wordpress: meta key of the person id"`
 	AfterWrite        string        `split_words:"true" desc:"wordpress: shell command run after a user's meta was written; {id} is the user id (also in KEYSYNC_USER_ID), e.g. wp cache delete {id} user_meta"`
 	AfterWriteTimeout time.Duration `split_words:"true" default:"10s" desc:"wordpress: how long the after-write command may run"`
+	Fields            string        `desc:"where the master data is read, on top of the kind's defaults: field=column (typo3) or field=meta_key (wordpress), comma-separated; several joined with +, nothing after = reads the field from nowhere; fields: salutation, title, first_name, last_name, birth_date, street, zip, city, country, email, phone, mobile, company"`
+	Salutations       string        `default:"0=Herr,1=Frau" desc:"salutation of each gender code the salutation field holds (femanager and sr_feuser_register: 0 male, 1 female): code=salutation, comma-separated; an unlisted code is unknown, other text is taken as it is"`
+	Timezone          string        `desc:"typo3: time zone of the TYPO3 server ($GLOBALS['TYPO3_CONF_VARS']['SYS']['phpTimeZone'], e.g. Europe/Vienna), in which date_of_birth holds midnight; empty: the nearest midnight, right within eleven hours of UTC"`
 }
 
 // The global variable names, for error messages and Redacted. A test checks
@@ -109,6 +112,10 @@ const (
 	sufPEKey             = "_PE_KEY"
 	sufAfterWrite        = "_AFTER_WRITE"
 	sufAfterWriteTimeout = "_AFTER_WRITE_TIMEOUT"
+
+	sufFields      = "_FIELDS"
+	sufSalutations = "_SALUTATIONS"
+	sufTimezone    = "_TIMEZONE"
 )
 
 // sourcePrefix returns the prefix of the variables of the named source.

@@ -63,7 +63,8 @@ func TestVariableNames(t *testing.T) {
 		names[v.Name] = true
 	}
 	suffixes := []string{sufKind, sufDSN, sufDSN + fileSuffix, sufTable, sufPIDs, sufCountry, sufNumberColumn, sufHHColumn, sufPEColumn,
-		sufTablePrefix, sufUsersTable, sufUsermetaTable, sufNumberKey, sufHHKey, sufPEKey, sufAfterWrite, sufAfterWriteTimeout}
+		sufTablePrefix, sufUsersTable, sufUsermetaTable, sufNumberKey, sufHHKey, sufPEKey, sufAfterWrite, sufAfterWriteTimeout,
+		sufFields, sufSalutations, sufTimezone}
 	for _, suffix := range suffixes {
 		if !names[p+suffix] {
 			t.Errorf("%s is not a variable envconfig reads", p+suffix)

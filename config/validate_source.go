@@ -1,8 +1,12 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	keysync "keysync/sync"
 
 	"keysync/sources/typo3"
 	"keysync/sources/wordpress"
@@ -82,6 +86,7 @@ func (s *Source) validate(countryVar string) []error {
 	if strings.EqualFold(s.NumberKey, s.HHKey) || strings.EqualFold(s.NumberKey, s.PEKey) || strings.EqualFold(s.HHKey, s.PEKey) {
 		add(sufNumberKey, s.NumberKey, "the three meta keys must differ")
 	}
+	errs = append(errs, s.validateFields()...)
 	errs = append(errs, s.protectedTargets()...)
 	if s.AfterWriteTimeout <= 0 {
 		add(sufAfterWriteTimeout, s.AfterWriteTimeout.String(), "must be positive, e.g. 10s")
@@ -121,6 +126,11 @@ func (s *Source) protectedTargets() []error {
 			}
 		}
 	}
+	// keysync never writes into what it reads as master data.
+	mapped := func(name string) bool {
+		return slices.ContainsFunc(s.Fields.Columns(), func(c string) bool { return strings.EqualFold(c, name) })
+	}
+	check(mapped, "a column or meta key "+p+sufFields+" reads as master data", s.targets()...)
 	switch strings.ToLower(s.Kind) {
 	case "typo3":
 		check(typo3.ProtectedColumn, "a column TYPO3 itself keeps in "+s.Table,
@@ -130,4 +140,41 @@ func (s *Source) protectedTargets() []error {
 			[2]string{sufNumberKey, s.NumberKey}, [2]string{sufHHKey, s.HHKey}, [2]string{sufPEKey, s.PEKey})
 	}
 	return errs
+}
+
+// validateFields reads the field mapping, the salutations and the time
+// zone. A mapped column must be a plain name; whether the table has it is
+// found when the source first looks at its portal (exit 2 as well).
+func (s *Source) validateFields() []error {
+	p := sourcePrefix(s.Name)
+	var errs []error
+	fields, err := keysync.ParseFieldMap(s.FieldsText)
+	if err != nil {
+		errs = append(errs, &Error{Var: p + sufFields, Value: s.FieldsText, Reason: err.Error()})
+	}
+	for _, col := range fields.Columns() {
+		if !ValidIdentifier(col) {
+			errs = append(errs, &Error{Var: p + sufFields, Value: s.FieldsText,
+				Reason: fmt.Sprintf("%q is not a plain column or meta key name: a letter or underscore, then up to 63 letters, digits or underscores", col)})
+		}
+	}
+	s.Fields = fields
+	if s.Salutations, err = keysync.ParseSalutations(s.SalutationsText); err != nil {
+		errs = append(errs, &Error{Var: p + sufSalutations, Value: s.SalutationsText, Reason: err.Error() + "; e.g. 0=Herr,1=Frau"})
+	}
+	if s.Timezone != "" {
+		if s.Location, err = time.LoadLocation(s.Timezone); err != nil || s.Timezone == "Local" {
+			errs = append(errs, &Error{Var: p + sufTimezone, Value: s.Timezone, Reason: "not a time zone name of the IANA database, e.g. Europe/Vienna"})
+		}
+	}
+	return errs
+}
+
+// targets are the columns or meta keys keysync writes, with their
+// variables.
+func (s *Source) targets() [][2]string {
+	if strings.ToLower(s.Kind) == "wordpress" {
+		return [][2]string{{sufNumberKey, s.NumberKey}, {sufHHKey, s.HHKey}, {sufPEKey, s.PEKey}}
+	}
+	return [][2]string{{sufNumberColumn, s.NumberColumn}, {sufHHColumn, s.HHColumn}, {sufPEColumn, s.PEColumn}}
 }

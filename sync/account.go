@@ -19,20 +19,33 @@ type Account struct {
 	// Deleted is true when the portal row is soft-deleted.
 	Deleted bool
 
-	Username  string
-	Email     string
-	FirstName string
-	LastName  string
-	Title     string
-	BirthDate string // YYYY-MM-DD when the portal has one, else ""
+	// The master data (see Field), as the source normalised it: birth
+	// dates YYYY-MM-DD or "", countries ISO alpha-2 where recognised,
+	// salutations mapped from the portal's gender code.
+	Username   string
+	Salutation string
+	Email      string
+	FirstName  string
+	LastName   string
+	Title      string
+	BirthDate  string // YYYY-MM-DD when the portal has one, else ""
 
 	Street  string
 	Zip     string
 	City    string
 	Country string
 
+	Phone   string
+	Mobile  string
+	Company string
+
 	Groups     []string
 	Registered time.Time
+	// Changed is when the portal last changed the row (TYPO3 tstamp, the
+	// time the WordPress plugin recorded a change), zero when it does not
+	// say. The central record orders the changes of a person's accounts
+	// by it: the most recent change wins.
+	Changed time.Time
 
 	// Number, HH and PE are the values currently in the portal's columns
 	// (customer number, Wibisoft household id, Wibisoft person id).

@@ -19,4 +19,5 @@ const (
 	LogChanged  = "changed"
 	LogRemoved  = "removed"
 	LogPath     = "path"
+	LogField    = "field"
 )

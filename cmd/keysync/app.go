@@ -59,6 +59,7 @@ func (m *Main) newApp() (*app, error) {
 				Name: sc.Name, DSN: sc.DSN, Table: sc.Table, PIDs: sc.PIDs,
 				NumberColumn: sc.NumberColumn, HHColumn: sc.HHColumn, PEColumn: sc.PEColumn,
 				NumberLen: cfg.Number.MaxLen(), HHLen: cfg.Household.MaxLen(), PELen: cfg.Person.MaxLen(),
+				Fields: sc.Fields, Salutations: sc.Salutations, Location: sc.Location, Logger: a.log,
 			})
 			if err != nil {
 				a.close()
@@ -73,7 +74,7 @@ func (m *Main) newApp() (*app, error) {
 				UsersTable: sc.UsersTable, UsermetaTable: sc.UsermetaTable,
 				NumberKey: sc.NumberKey, HHKey: sc.HHKey, PEKey: sc.PEKey,
 				AfterWrite: sc.AfterWrite, AfterWriteTimeout: sc.AfterWriteTimeout,
-				Logger: a.log,
+				Fields: sc.Fields, Salutations: sc.Salutations, Logger: a.log,
 			})
 			if err != nil {
 				a.close()

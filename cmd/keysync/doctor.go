@@ -141,6 +141,12 @@ func (c *doctorCommand) diagnoseOne(ctx context.Context, d database, centralColl
 	}
 	out = append(out, sqlutil.Finding{Check: sqlutil.CheckConnect, Status: sqlutil.StatusOK,
 		Detail: fmt.Sprintf("connected to %s as %s, database %s", srv.Version, srv.User, srv.Database)})
+	// A source's tables are looked at first: which columns it reads (the
+	// field mapping, femanager's columns) decides the privileges it needs.
+	schema := c.diagnoseSource(ctx, d)
+	if p, ok := d.source.(privileged); ok {
+		d.reqs = p.Requirements()
+	}
 	if p, err := sqlutil.ReadPrivileges(ctx, d.db); err != nil {
 		out = append(out, sqlutil.Finding{Check: sqlutil.CheckPrivileges, Status: sqlutil.StatusWarn, Detail: "privileges could not be read: " + err.Error()})
 	} else {
@@ -160,17 +166,24 @@ func (c *doctorCommand) diagnoseOne(ctx context.Context, d database, centralColl
 		out = append(out, sqlutil.SQLModeFinding(srv.SQLMode))
 		*centralCollation = collation
 	} else {
-		if dg, ok := d.source.(diagnosable); ok {
-			fs, err := dg.Diagnose(ctx)
-			if err != nil {
-				fs = []sqlutil.Finding{{Check: sqlutil.CheckSchema, Status: sqlutil.StatusFail, Detail: "could not inspect the tables: " + err.Error(), Fix: "run the statements of `keysync grants`"}}
-			}
-			out = append(out, fs...)
-		}
+		out = append(out, schema...)
 		out = append(out, sqlutil.CollationFinding(d.table, collation, *centralCollation))
 	}
 	out = append(out, sqlutil.ClockFinding(srv), sqlutil.TLSFinding(d.t, srv.SSLCipher, srv.SSLVersion))
 	return out, srv, true
+}
+
+// diagnoseSource checks a source's tables; nil for the central database.
+func (c *doctorCommand) diagnoseSource(ctx context.Context, d database) []sqlutil.Finding {
+	dg, ok := d.source.(diagnosable)
+	if d.source == nil || !ok {
+		return nil
+	}
+	fs, err := dg.Diagnose(ctx)
+	if err != nil {
+		fs = []sqlutil.Finding{{Check: sqlutil.CheckSchema, Status: sqlutil.StatusFail, Detail: "could not inspect the tables: " + err.Error(), Fix: "run the statements of `keysync grants`"}}
+	}
+	return fs
 }
 
 // centralSchemaFinding checks the central schema version.

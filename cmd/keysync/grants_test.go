@@ -161,14 +161,15 @@ func mustDeny(t testing.TB, db *sql.DB, q string) {
 // registrations on both, passes doctor, and cannot write outside keysync's
 // columns. migrate runs as root.
 func TestGrants_DaemonRunsWithExactlyThesePrivileges(t *testing.T) {
-	s := newSite(t, "amicas")
+	s := newSite(t, "amicas="+testdb.Typo3Femanager)
 	wp := s.addWordPress("blog")
 	user, password := limitedUser(t, s.central)
 
 	out := s.mustRun(0, "grants", "--user", user, "--host", "%", "--migrate=false").stdout
 	for _, want := range []string{
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON `",
-		"GRANT SELECT (uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, address, zip, city, country, usergroup) ON `",
+		"GRANT SELECT (uid, pid, deleted, disable, starttime, endtime, crdate, tstamp, username, email, first_name, last_name, name, title, address, zip, city, country, usergroup, telephone, company) ON `",
+		"GRANT SELECT (date_of_birth, gender) ON `",
 		"GRANT SELECT (tx_keysync_customer_number, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id), UPDATE (tx_keysync_customer_number, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id) ON `",
 		"GRANT SELECT (uid, title) ON `",
 		"`.`wp_users` TO `" + user + "`@`%`;",
@@ -182,8 +183,8 @@ func TestGrants_DaemonRunsWithExactlyThesePrivileges(t *testing.T) {
 		t.Errorf("--migrate=false still prints migrate's privileges:\n%s", out)
 	}
 	s.mustRun(0, "migrate") // as root: ALTER is migrate's alone
-	if n, later := execGrants(t, s.central, out); n != 6 || len(later) != 0 {
-		t.Fatalf("ran %d GRANT statements, want 6; failed %q:\n%s", n, later, out)
+	if n, later := execGrants(t, s.central, out); n != 7 || len(later) != 0 {
+		t.Fatalf("ran %d GRANT statements, want 7; failed %q:\n%s", n, later, out)
 	}
 	s.insertUsers("amicas", 7, 15)
 	insertWPUsers(t, wp, "first", 10)
@@ -266,7 +267,7 @@ func TestGrants_DaemonRunsWithExactlyThesePrivileges(t *testing.T) {
 // added, the same account can also run `keysync migrate` on fresh
 // databases: ALTER suffices on MariaDB, INDEX is not needed.
 func TestGrants_MigrateNeedsOnlyPrintedGrants(t *testing.T) {
-	s := newSite(t, "amicas")
+	s := newSite(t, "amicas="+testdb.Typo3Femanager)
 	s.addWordPress("blog")
 	user, password := limitedUser(t, s.central)
 	out := s.mustRun(0, "grants", "--user", user, "--host", "%").stdout
@@ -335,7 +336,7 @@ func TestGrants_UserAndHost(t *testing.T) {
 // string literal (as grants used to print) names another account or is a
 // syntax error.
 func TestGrants_QuotingUnderNoBackslashEscapes(t *testing.T) {
-	s := newSite(t, "amicas")
+	s := newSite(t, "amicas="+testdb.Typo3Femanager)
 	s.mustRun(0, "migrate")
 	for _, mode := range []string{"STRICT_ALL_TABLES", "STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES"} {
 		t.Run(mode, func(t *testing.T) {

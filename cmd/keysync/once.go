@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,6 +49,7 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 	start := time.Now()
 	sum := summary{DryRun: *dry, Sources: map[string]*sourceSummary{}}
 	failed := 0
+	var configErrs []error
 	eng := a.engine(*dry)
 	var rec *pollRecorder // a dry run records nothing
 	if !*dry {
@@ -63,6 +65,9 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 			ss.Counts, err = eng.Pass(ctx, c.m.Hard, p)
 		}
 		rec.record(c.m.Hard, name, time.Since(passStart), ss.Counts, err)
+		if errors.Is(err, keysync.ErrConfig) {
+			configErrs = append(configErrs, err)
+		}
 		if err != nil {
 			failed++
 			ss.Errors++
@@ -92,6 +97,8 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 			sum.Assigned, sum.Adopted, sum.Linked, sum.Written, sum.Conflicts, sum.Skipped, sum.Errors, sum.OpenConflicts)
 	}
 	switch {
+	case len(configErrs) > 0:
+		return &exitError{ExitUsage, fmt.Errorf("configuration:\n%w", errors.Join(configErrs...))}
 	case failed > 0:
 		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", failed, len(a.portals))}
 	case ctx.Err() != nil:

@@ -32,6 +32,8 @@ type reconcileSummary struct {
 	Conflicts  map[keysync.ConflictKind]int `json:"conflicts"`
 	Failed     int                          `json:"failed"`
 	Sources    []reconcile.Report           `json:"sources"`
+	// configErrs are sources whose field mapping does not fit the portal.
+	configErrs []error
 }
 
 const reconcileUsage = `Usage: keysync reconcile [--repair] [--full] [--json] [--source NAME]
@@ -94,7 +96,10 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		if ctx.Err() != nil {
 			break
 		}
-		rep := reconcileOne(ctx, a, rc, p, *repair)
+		rep, err := reconcileOne(ctx, a, rc, p, *repair)
+		if errors.Is(err, keysync.ErrConfig) {
+			sum.configErrs = append(sum.configErrs, err)
+		}
 		sum.add(rep)
 	}
 	sum.DurationMS = time.Since(start).Milliseconds()
@@ -108,6 +113,8 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		shown.writeText(c.m.Stdout)
 	}
 	switch {
+	case len(sum.configErrs) > 0:
+		return &exitError{ExitUsage, fmt.Errorf("configuration:\n%w", errors.Join(sum.configErrs...))}
 	case sum.Failed > 0:
 		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", sum.Failed, len(portals))}
 	case ctx.Err() != nil:
@@ -126,11 +133,11 @@ func newReconciler(a *app, hard context.Context) *reconcile.Reconciler {
 
 // reconcileOne checks the portal's schema and reconciles it. A failure is
 // in the report, so the other sources go on.
-func reconcileOne(ctx context.Context, a *app, rc *reconcile.Reconciler, p keysync.Portal, repair bool) reconcile.Report {
+func reconcileOne(ctx context.Context, a *app, rc *reconcile.Reconciler, p keysync.Portal, repair bool) (reconcile.Report, error) {
 	name := p.Source.Name()
 	if err := p.Source.Check(ctx); err != nil {
 		a.log.Error("reconciliation failed", keysync.LogSource, name, keysync.LogErr, err.Error())
-		return reconcile.Report{Source: name, Repair: repair, Status: reconcile.StatusFailed, Error: err.Error(), StartedAt: time.Now().UTC()}
+		return reconcile.Report{Source: name, Repair: repair, Status: reconcile.StatusFailed, Error: err.Error(), StartedAt: time.Now().UTC()}, err
 	}
 	rep, err := rc.Run(ctx, p, repair)
 	if errors.Is(err, reconcile.ErrBusy) {
@@ -138,7 +145,7 @@ func reconcileOne(ctx context.Context, a *app, rc *reconcile.Reconciler, p keysy
 		// this command a busy source is a failure someone may look at.
 		rep.Error = reconcile.ErrBusy.Error()
 	}
-	return rep
+	return rep, err
 }
 
 func (s *reconcileSummary) add(r reconcile.Report) {

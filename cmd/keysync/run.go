@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -31,6 +32,10 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	}
 	defer a.close()
 
+	// A configuration mistake a source finds in its portal (a mapped
+	// column the table lacks) ends the daemon with exit code 2.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	a.log.Info("keysync starting", "version", version, "sources", len(a.portals), "poll_interval", a.cfg.PollInterval.String())
 	n := newNotifier()
 	notifyErr := func(err error) { a.log.Warn("systemd notify", keysync.LogErr, err.Error()) }
@@ -65,7 +70,7 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 		n.beat(name)
 		l := &pollLoop{engine: eng, portal: p, hard: c.m.Hard, interval: a.cfg.PollInterval, backoffMax: a.cfg.BackoffMax,
 			lock: newSourceLock(a.store.DB(), name), beat: func() { n.beat(name) }, rec: rec,
-			log: a.log.With(keysync.LogSource, name)}
+			log: a.log.With(keysync.LogSource, name), fatal: stop}
 		started.Add(1)
 		wg.Add(1)
 		go func() {
@@ -80,6 +85,10 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	}
 	wg.Wait()
 	_ = n.send("STOPPING=1")
+	if cause := context.Cause(ctx); errors.Is(cause, keysync.ErrConfig) {
+		a.log.Error("keysync stopped: configuration error", keysync.LogErr, cause.Error())
+		return &exitError{ExitUsage, fmt.Errorf("configuration:\n%w", cause)}
+	}
 	a.log.Info("keysync stopped")
 	return nil
 }
@@ -140,6 +149,8 @@ type pollLoop struct {
 	log        *slog.Logger
 	// wait, if set, replaces the sleep between rounds.
 	wait func(ctx context.Context, d time.Duration) bool
+	// fatal stops the daemon for an error no retry can fix.
+	fatal func(error)
 }
 
 func (l *pollLoop) run(ctx context.Context, started func()) {
@@ -171,6 +182,10 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 		wait := l.interval
 		switch {
 		case ctx.Err() != nil:
+			return
+		case errors.Is(err, keysync.ErrConfig):
+			l.log.Error("configuration error", keysync.LogErr, err.Error())
+			l.fatal(err)
 			return
 		case err != nil:
 			checked = false // the schema may be why: look again before the next try

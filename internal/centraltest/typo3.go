@@ -3,6 +3,7 @@ package centraltest
 import (
 	"database/sql"
 	"testing"
+	"time"
 
 	"keysync/internal/testdb"
 	"keysync/sources/typo3"
@@ -20,9 +21,26 @@ type Portal struct {
 // central numbering needs, checked as at start-up.
 func (c *Central) Typo3(tb testing.TB, name string) *Portal {
 	tb.Helper()
+	return c.Typo3Schema(tb, name, testdb.Typo3V13)
+}
+
+// Femanager is Typo3 with femanager's columns (testdb.Typo3Femanager),
+// whose date_of_birth the source reads as midnight in Vienna.
+func (c *Central) Femanager(tb testing.TB, name string) *Portal {
+	tb.Helper()
+	return c.Typo3Schema(tb, name, testdb.Typo3Femanager)
+}
+
+// Typo3Schema is Typo3 with the fe_users table of a testdb schema.
+func (c *Central) Typo3Schema(tb testing.TB, name, schema string) *Portal {
+	tb.Helper()
 	dsn, db := testdb.New(tb, name)
-	testdb.CreateFeUsers(tb, db, testdb.Typo3V13)
-	src, err := typo3.Open(typo3.Config{Name: name, DSN: dsn,
+	testdb.CreateFeUsers(tb, db, schema)
+	vienna, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	src, err := typo3.Open(typo3.Config{Name: name, DSN: dsn, Location: vienna,
 		NumberLen: c.Num.Number.MaxLen(), HHLen: c.Num.Household.MaxLen(), PELen: c.Num.Person.MaxLen()})
 	if err != nil {
 		tb.Fatalf("typo3.Open: %v", err)
@@ -77,4 +95,14 @@ func (p *Portal) MustRow(tb testing.TB, uid uint64) IDs {
 		tb.Fatalf("row %d is gone", uid)
 	}
 	return v
+}
+
+// BornIn returns femanager's date_of_birth of a day: midnight in Vienna.
+func BornIn(tb testing.TB, year int, month time.Month, day int) int64 {
+	tb.Helper()
+	vienna, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return time.Date(year, month, day, 0, 0, 0, 0, vienna).Unix()
 }

@@ -16,7 +16,7 @@ import (
 // at the end of a line.
 func FeUsersDDL(schema string) (string, error) {
 	switch schema {
-	case Typo3V12, Typo3V13, Typo3Upgraded:
+	case Typo3V12, Typo3V13, Typo3Upgraded, Typo3Femanager:
 	default:
 		return "", fmt.Errorf("testdb: %q is not a TYPO3 schema", schema)
 	}
@@ -75,7 +75,16 @@ func runScript(ctx context.Context, db execer, name, script string) error {
 // UIDs are inserted separately so that the uids can be told apart.
 func InsertFeUsersDB(ctx context.Context, db *sql.DB, users []FeUser) ([]uint64, error) {
 	uids := make([]uint64, 0, len(users))
-	args := make([]any, 0, insertChunk*feUserColumnCount)
+	args := make([]any, 0, insertChunk*(feUserColumnCount+2))
+	var femanager bool
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM information_schema.COLUMNS
+ WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'fe_users' AND COLUMN_NAME = 'date_of_birth'`).Scan(&femanager); err != nil {
+		return nil, fmt.Errorf("testdb: inspect fe_users: %w", err)
+	}
+	columns, row := feUserColumns, "(?"+strings.Repeat(",?", feUserColumnCount-1)+")"
+	if femanager {
+		columns, row = columns+femanagerColumns, "(?"+strings.Repeat(",?", feUserColumnCount+1)+")"
+	}
 	var q strings.Builder
 	for start := 0; start < len(users); {
 		auto := users[start].UID == 0
@@ -86,14 +95,14 @@ func InsertFeUsersDB(ctx context.Context, db *sql.DB, users []FeUser) ([]uint64,
 		chunk := users[start:end]
 
 		q.Reset()
-		q.WriteString("INSERT INTO fe_users (" + feUserColumns + ") VALUES ")
+		q.WriteString("INSERT INTO fe_users (" + columns + ") VALUES ")
 		args = args[:0]
 		for i := range chunk {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-			args = chunk[i].values(args)
+			q.WriteString(row)
+			args = chunk[i].values(args, femanager)
 		}
 		res, err := db.ExecContext(ctx, q.String(), args...)
 		if err != nil {

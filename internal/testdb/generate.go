@@ -2,8 +2,13 @@ package testdb
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Vienna on machines without zoneinfo
+
+	"keysync/sync/match"
 )
 
 // Registrations of GenerateFeUsers are spread over these nine years.
@@ -70,7 +75,84 @@ func GenerateFeUsers(seed int64, n int) []FeUser {
 			u.Tstamp += g.rng.Int64N(3 * 365 * 24 * 3600)
 		}
 	}
+	addPersonData(users, seed)
 	return users
+}
+
+// vienna is the time zone femanager's date_of_birth is midnight in, for
+// the generated portals.
+var vienna = mustLocation("Europe/Vienna")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("testdb: " + err.Error())
+	}
+	return loc
+}
+
+// addPersonData fills what femanager and a typical profile form add, from
+// a random source of its own so that the rest of a seed's users stay as
+// they were: a birth date for half the users (midnight in Vienna, as
+// femanager stores it; ages 16 to 95), a gender by first name (femanager's
+// 0 male, 1 female, a few 2 diverse), a phone number for six in ten, a
+// company for one in twenty.
+func addPersonData(users []FeUser, seed int64) {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x62697274686461))
+	for i := range users {
+		u := &users[i]
+		if rng.IntN(2) == 0 {
+			age := 16 + rng.IntN(80)
+			born := time.Date(2025-age, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, vienna)
+			u.DateOfBirth = born.Unix()
+		}
+		u.Gender = femanagerGender(u.FirstName)
+		if rng.IntN(50) == 0 {
+			u.Gender = 2
+		}
+		if rng.IntN(10) < 6 {
+			u.Telephone = phoneNumber(rng, u.Country)
+		}
+		if rng.IntN(20) == 0 {
+			u.Company = companies[rng.IntN(len(companies))]
+		}
+	}
+}
+
+// firstMen is where the men start in firstNames.
+var firstMen = slices.Index(firstNames, "Lukas")
+
+// femanagerGender is femanager's code for a first name of the generator's
+// list: women first, then men.
+func femanagerGender(first string) int {
+	for i, n := range firstNames {
+		if n == first {
+			if i < firstMen {
+				return 1
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// phoneNumber writes a number the way members type them: with or without
+// the country code, spaces, slashes or dashes.
+func phoneNumber(rng *rand.Rand, country string) string {
+	cc, mobile := "43", "664"
+	if c, _ := match.Country(country); c == "DE" {
+		cc, mobile = "49", "151"
+	}
+	n := strconv.Itoa(1000000 + rng.IntN(9000000))
+	switch rng.IntN(4) {
+	case 0:
+		return "+" + cc + " " + mobile + " " + n
+	case 1:
+		return "0" + mobile + "/" + n
+	case 2:
+		return "0" + mobile + "-" + n[:3] + " " + n[3:]
+	}
+	return "+" + cc + mobile + n
 }
 
 type generator struct {

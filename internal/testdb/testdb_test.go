@@ -179,6 +179,7 @@ func TestCreateFeUsers(t *testing.T) {
 		{testdb.Typo3V13, "utf8mb4_unicode_ci", []string{"mfa", "felogin_forgotHash"}, []string{"TSconfig", "cruser_id", "lockToDomain"}, "varchar(512)"},
 		{testdb.Typo3V12, "utf8mb4_unicode_ci", []string{"TSconfig"}, []string{"cruser_id", "lockToDomain"}, "text"},
 		{testdb.Typo3Upgraded, "utf8mb3_general_ci", []string{"TSconfig", "cruser_id", "lockToDomain"}, nil, "text"},
+		{testdb.Typo3Femanager, "utf8mb4_unicode_ci", []string{"gender", "date_of_birth", "tx_femanager_confirmedbyuser"}, []string{"TSconfig"}, "varchar(512)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.schema, func(t *testing.T) {
@@ -225,10 +226,14 @@ func TestCreateFeUsers(t *testing.T) {
 				t.Errorf("fe_users has %d rows, want %d", n, len(users))
 			}
 			// Every row reads back as written, umlauts included, under its uid.
+			femanager := tt.schema == testdb.Typo3Femanager
 			for _, i := range []int{0, 1, 999, 1000, 1999} {
-				got := readFeUser(t, db, uids[i])
+				got := readFeUser(t, db, uids[i], femanager)
 				want := users[i]
 				want.UID = uids[i]
+				if !femanager {
+					want.DateOfBirth, want.Gender = 0, 0
+				}
 				if got != want {
 					t.Errorf("row %d (uid %d):\n got %+v\nwant %+v", i, uids[i], got, want)
 				}
@@ -449,14 +454,18 @@ func columns(t *testing.T, db *sql.DB, table string) map[string]string {
 	return cols
 }
 
-func readFeUser(t *testing.T, db *sql.DB, uid uint64) testdb.FeUser {
+func readFeUser(t *testing.T, db *sql.DB, uid uint64, femanager bool) testdb.FeUser {
 	t.Helper()
 	var u testdb.FeUser
+	extra := ", 0, 0"
+	if femanager {
+		extra = ", date_of_birth, gender"
+	}
 	err := db.QueryRowContext(t.Context(), `SELECT uid, pid, username, password, email, first_name, last_name, name,
-		title, address, zip, city, country, COALESCE(usergroup, ''), deleted, disable, starttime, endtime, crdate, tstamp
+		title, address, zip, city, country, COALESCE(usergroup, ''), telephone, company, deleted, disable, starttime, endtime, crdate, tstamp`+extra+`
 		FROM fe_users WHERE uid = ?`, uid).Scan(&u.UID, &u.Pid, &u.Username, &u.Password, &u.Email, &u.FirstName,
-		&u.LastName, &u.Name, &u.Title, &u.Address, &u.Zip, &u.City, &u.Country, &u.Usergroup, &u.Deleted,
-		&u.Disable, &u.Starttime, &u.Endtime, &u.Crdate, &u.Tstamp)
+		&u.LastName, &u.Name, &u.Title, &u.Address, &u.Zip, &u.City, &u.Country, &u.Usergroup, &u.Telephone, &u.Company, &u.Deleted,
+		&u.Disable, &u.Starttime, &u.Endtime, &u.Crdate, &u.Tstamp, &u.DateOfBirth, &u.Gender)
 	if err != nil {
 		t.Fatalf("read uid %d: %v", uid, err)
 	}

@@ -19,11 +19,31 @@ const groupsTable = "fe_groups"
 // grant on a column that does not exist yet, so keysync's own columns have
 // a statement of their own, to run after migrate created them; the rest
 // lets an account with the ALTER grant run migrate itself.
+//
+// The columns read follow the field mapping. Until the source has looked at
+// its table (Check, Diagnose), which of femanager's and sr_feuser_register's
+// gender and date_of_birth it has is not known: they get a statement of
+// their own then, for the sites that have them.
 func (s *Source) Requirements() []sqlutil.Requirement {
 	own := []string{s.cfg.NumberColumn, s.cfg.HHColumn, s.cfg.PEColumn}
-	return []sqlutil.Requirement{
-		{Privileges: []string{"SELECT"}, Table: s.cfg.Table, Columns: slices.Clone(coreColumns),
-			Why: "read frontend users"},
+	p := s.plan.Load()
+	read := slices.Clone(coreColumns)
+	for _, c := range p.columns {
+		if !slices.ContainsFunc(read, func(r string) bool { return strings.EqualFold(r, c) }) {
+			read = append(read, c)
+		}
+	}
+	reqs := []sqlutil.Requirement{
+		{Privileges: []string{"SELECT"}, Table: s.cfg.Table, Columns: read,
+			Why: "read frontend users and their master data"},
+	}
+	if !p.inspected {
+		if ext := s.extensionColumns(); len(ext) > 0 {
+			reqs = append(reqs, sqlutil.Requirement{Privileges: []string{"SELECT"}, Table: s.cfg.Table, Columns: ext,
+				Why: "read gender and birth date where femanager or sr_feuser_register added these columns; leave it out when the table has none of them, as MariaDB refuses a grant on a missing column"})
+		}
+	}
+	return append(reqs, []sqlutil.Requirement{
 		{Privileges: []string{"SELECT", "UPDATE"}, Table: s.cfg.Table, Columns: own,
 			Why: "read and write keysync's own columns, and nothing else (run it after `keysync migrate` created them)"},
 		{Privileges: []string{"SELECT"}, Table: groupsTable, Columns: []string{"uid", "title"},
@@ -31,7 +51,7 @@ func (s *Source) Requirements() []sqlutil.Requirement {
 		// ALTER TABLE ... ADD KEY needs ALTER only on MariaDB, not INDEX.
 		{Privileges: []string{"ALTER"}, Table: s.cfg.Table, MigrateOnly: true,
 			Why: "add keysync's columns and poll index (keysync migrate)"},
-	}
+	}...)
 }
 
 // UserTable is the table whose rows are the accounts.
@@ -55,6 +75,12 @@ func (s *Source) Diagnose(ctx context.Context) ([]sqlutil.Finding, error) {
 			fmt.Sprintf("check %s_DSN and %s_TABLE, and run the statements of `keysync grants`", env, env))}, nil
 	}
 	var out []sqlutil.Finding
+	if p, err := s.newPlan(sc.Columns); err != nil {
+		out = append(out, fail(sqlutil.CheckSchema, err.Error(),
+			fmt.Sprintf("name columns the table has in %s_FIELDS, or add the missing ones", env)))
+	} else {
+		s.plan.Store(p)
+	}
 	for _, c := range coreColumns {
 		if !hasColumn(sc, c) {
 			out = append(out, fail(sqlutil.CheckSchema, fmt.Sprintf("table %s has no column %s, or the account may not read it", s.cfg.Table, c),

@@ -176,7 +176,8 @@ func TestRequirements(t *testing.T) {
 		got = append(got, s)
 	}
 	want := []string{
-		"GRANT SELECT (uid, pid, deleted, disable, starttime, endtime, crdate, username, email, first_name, last_name, name, title, address, zip, city, country, usergroup) ON `typo3`.`fe_members` TO 'keysync'@'localhost';",
+		"GRANT SELECT (uid, pid, deleted, disable, starttime, endtime, crdate, tstamp, username, email, first_name, last_name, name, title, address, zip, city, country, usergroup, telephone, company) ON `typo3`.`fe_members` TO 'keysync'@'localhost';",
+		"GRANT SELECT (date_of_birth, gender) ON `typo3`.`fe_members` TO 'keysync'@'localhost';",
 		"GRANT SELECT (cnum, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id), UPDATE (cnum, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id) ON `typo3`.`fe_members` TO 'keysync'@'localhost';",
 		"GRANT SELECT (uid, title) ON `typo3`.`fe_groups` TO 'keysync'@'localhost';",
 		"migrate: GRANT ALTER ON `typo3`.`fe_members` TO 'keysync'@'localhost';",

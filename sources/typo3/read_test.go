@@ -241,7 +241,7 @@ func TestSource_AccountFields(t *testing.T) {
 
 			want := []keysync.Account{
 				{Source: "amicas", ID: ids[0], Active: true, Username: "juergen.mueller", Email: "Jürgen.Müller@GMX.at", FirstName: "Jürgen", LastName: "Müller-Lüdenscheidt",
-					Title: "Mag.", Street: "Große Neugasse 10/Stiege 4/Top 15", Zip: "1040", City: "Wien", Country: "Österreich", Groups: []string{"1", "2", "7"},
+					Title: "Mag.", Street: "Große Neugasse 10/Stiege 4/Top 15", Zip: "1040", City: "Wien", Country: "AT", Groups: []string{"1", "2", "7"},
 					Registered: crdate, Number: "000000013", HH: "0000001", PE: "00000001"},
 				// first and last name empty: split from name, titles dropped.
 				{Source: "amicas", ID: ids[1], Deleted: true, Username: "huber", FirstName: "Maria", LastName: "Huber"},

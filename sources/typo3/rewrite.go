@@ -19,7 +19,7 @@ func (s *Source) Accounts(ctx context.Context, ids []uint64, now time.Time) ([]k
 	for i, id := range ids {
 		args[i] = id
 	}
-	return s.query(ctx, s.selectSQL+` WHERE uid IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY uid`, args, now)
+	return s.query(ctx, ` WHERE uid IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY uid`, args, now)
 }
 
 // Rewrite implements keysync.Source: one UPDATE per row and column, each

@@ -10,15 +10,17 @@ import (
 	keysync "keysync/sync"
 )
 
-// coreColumns are the fe_users columns keysync reads. They exist in every
-// TYPO3 version from 10.4 to 13.4.
-var coreColumns = []string{"uid", "pid", "deleted", "disable", "starttime", "endtime", "crdate", "username",
+// coreColumns are the fe_users columns every TYPO3 version from 10.4 to
+// 13.4 has and keysync reads with the default field mapping; a table
+// without them is no fe_users table.
+var coreColumns = []string{"uid", "pid", "deleted", "disable", "starttime", "endtime", "crdate", "tstamp", "username",
 	"email", "first_name", "last_name", "name", "title", "address", "zip", "city", "country", "usergroup"}
 
 // column is what information_schema says about one column.
 type column struct {
 	nullable bool
 	maxLen   int
+	dataType string
 }
 
 // Schema is what keysync found in a portal's table.
@@ -33,18 +35,18 @@ var ErrSchema = keysync.ErrSchema
 // Inspect reads the table's columns and indexes from information_schema.
 func (s *Source) Inspect(ctx context.Context) (Schema, error) {
 	sc := Schema{Columns: map[string]column{}, Indexes: map[string][]string{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT COLUMN_NAME, IS_NULLABLE, COALESCE(CHARACTER_MAXIMUM_LENGTH, 0) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, s.cfg.Table)
+	rows, err := s.db.QueryContext(ctx, `SELECT COLUMN_NAME, IS_NULLABLE, COALESCE(CHARACTER_MAXIMUM_LENGTH, 0), DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`, s.cfg.Table)
 	if err != nil {
 		return sc, fmt.Errorf("inspect %s: %w", s.cfg.Table, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name, nullable string
+		var name, nullable, dataType string
 		var maxLen int64
-		if err := rows.Scan(&name, &nullable, &maxLen); err != nil {
+		if err := rows.Scan(&name, &nullable, &maxLen, &dataType); err != nil {
 			return sc, fmt.Errorf("inspect %s: %w", s.cfg.Table, err)
 		}
-		sc.Columns[strings.ToLower(name)] = column{nullable: nullable == "YES", maxLen: int(min(maxLen, 1<<30))}
+		sc.Columns[strings.ToLower(name)] = column{nullable: nullable == "YES", maxLen: int(min(maxLen, 1<<30)), dataType: dataType}
 	}
 	if err := rows.Err(); err != nil {
 		return sc, fmt.Errorf("inspect %s: %w", s.cfg.Table, err)
@@ -115,7 +117,10 @@ func (s *Source) HasPendingIndex(sc Schema) bool {
 }
 
 // Check implements keysync.Source: keysync's columns exist, under their
-// names, wide enough.
+// names, wide enough, and so do the columns KEYSYNC_SOURCE_<NAME>_FIELDS
+// names (a keysync.MappingError otherwise). From then on the source reads
+// the default columns the table has, femanager's gender and date_of_birth
+// among them.
 func (s *Source) Check(ctx context.Context) error {
 	sc, err := s.Inspect(ctx)
 	if err != nil {
@@ -124,6 +129,11 @@ func (s *Source) Check(ctx context.Context) error {
 	if p := s.Problems(sc); len(p) > 0 {
 		return fmt.Errorf("%w: %s", keysync.ErrSchema, strings.Join(p, "; "))
 	}
+	p, err := s.newPlan(sc.Columns)
+	if err != nil {
+		return err
+	}
+	s.plan.Store(p)
 	s.nullable = sc.Columns[strings.ToLower(s.cfg.NumberColumn)].nullable
 	s.hasIndex = s.HasPendingIndex(sc)
 	return nil

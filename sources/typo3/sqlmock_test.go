@@ -21,10 +21,11 @@ import (
 // pinned here so that a change to them is a deliberate one; the EXPLAIN test
 // runs pendingSQL on a real table.
 const (
-	selectSQL = "SELECT uid, pid, deleted, disable, starttime, endtime, crdate, " +
-		"COALESCE(username, ''), COALESCE(email, ''), COALESCE(first_name, ''), COALESCE(last_name, ''), COALESCE(name, ''), COALESCE(title, ''), " +
-		"COALESCE(address, ''), COALESCE(zip, ''), COALESCE(city, ''), COALESCE(country, ''), COALESCE(usergroup, ''), " +
-		"COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, '') FROM `fe_users`"
+	selectSQL = "SELECT uid, pid, deleted, disable, starttime, endtime, crdate, tstamp, " +
+		"COALESCE(username, ''), COALESCE(name, ''), COALESCE(usergroup, ''), " +
+		"COALESCE(`tx_keysync_customer_number`, ''), COALESCE(`tx_keysync_wibisoft_hh_id`, ''), COALESCE(`tx_keysync_wibisoft_pe_id`, ''), " +
+		"COALESCE(`title`, ''), COALESCE(`first_name`, ''), COALESCE(`last_name`, ''), COALESCE(`address`, ''), COALESCE(`zip`, ''), " +
+		"COALESCE(`city`, ''), COALESCE(`country`, ''), COALESCE(`email`, ''), COALESCE(`telephone`, ''), COALESCE(`company`, '') FROM `fe_users`"
 	sweepSQL       = selectSQL + " WHERE uid > ? ORDER BY uid LIMIT ?"
 	sweepPIDsSQL   = selectSQL + " WHERE uid > ? AND pid IN (?,?) ORDER BY uid LIMIT ?"
 	pendingWhere   = " WHERE `tx_keysync_customer_number` = '' AND deleted = 0 AND disable = 0 AND uid > ? AND starttime <= ? AND (endtime = 0 OR endtime > ?)"
@@ -66,13 +67,13 @@ func mustMet(tb testing.TB, mock sqlmock.Sqlmock) {
 	}
 }
 
-var accountColumns = []string{"uid", "pid", "deleted", "disable", "starttime", "endtime", "crdate", "username", "email", "first_name", "last_name", "name", "title",
-	"address", "zip", "city", "country", "usergroup", "number", "hh", "pe"}
+var accountColumns = []string{"uid", "pid", "deleted", "disable", "starttime", "endtime", "crdate", "tstamp", "username", "name", "usergroup",
+	"number", "hh", "pe", "title", "first_name", "last_name", "address", "zip", "city", "country", "email", "telephone", "company"}
 
 func accountRows() *sqlmock.Rows {
 	return sqlmock.NewRows(accountColumns).
-		AddRow(7, 5, 0, 0, 0, now.Unix()+60, 1552555613, "anna", "anna@example.at", "Anna", "Gruber", "", "", "Hauptstraße 1", "1010", "Wien", "AT", "3", "", "", "").
-		AddRow(9, 5, 0, 0, 0, now.Unix(), 0, "bert", "", "", "", "Bert Huber", "", "", "", "", "", "", " 000000013", "", "")
+		AddRow(7, 5, 0, 0, 0, now.Unix()+60, 1552555613, 1552555614, "anna", "", "3", "", "", "", "", "Anna", "Gruber", "Hauptstraße 1", "1010", "Wien", "AT", "anna@example.at", "+43 1 234", "").
+		AddRow(9, 5, 0, 0, 0, now.Unix(), 0, 0, "bert", "Bert Huber", "", " 000000013", "", "", "", "", "", "", "", "", "", "", "", "")
 }
 
 func TestSource_SQL(t *testing.T) {
@@ -108,7 +109,8 @@ func TestSource_SQL(t *testing.T) {
 			}
 			want := []keysync.Account{
 				{Source: "amicas", ID: 7, Active: true, Username: "anna", Email: "anna@example.at", FirstName: "Anna", LastName: "Gruber",
-					Street: "Hauptstraße 1", Zip: "1010", City: "Wien", Country: "AT", Groups: []string{"Premium, jährlich"}, Registered: time.Unix(1552555613, 0).UTC()},
+					Street: "Hauptstraße 1", Zip: "1010", City: "Wien", Country: "AT", Phone: "+43 1 234", Groups: []string{"Premium, jährlich"},
+					Registered: time.Unix(1552555613, 0).UTC(), Changed: time.Unix(1552555614, 0).UTC()},
 				// endtime == now has ended.
 				{Source: "amicas", ID: 9, Username: "bert", FirstName: "Bert", LastName: "Huber", Number: "000000013"},
 			}
@@ -181,7 +183,7 @@ func TestSource_ReadErrors(t *testing.T) {
 		}, errBoom, "fe_users"},
 		{"scan fails", func(m sqlmock.Sqlmock) {
 			m.ExpectQuery(sweepSQL).WillReturnRows(sqlmock.NewRows(accountColumns).
-				AddRow("seven", 5, 0, 0, 0, 0, 0, "", "", "", "", "", "", "", "", "", "", "", "", "", ""))
+				AddRow("seven", 5, 0, 0, 0, 0, 0, 0, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""))
 		}, nil, "read fe_users row"},
 		{"rows fail midway", func(m sqlmock.Sqlmock) {
 			m.ExpectQuery(sweepSQL).WillReturnRows(accountRows().RowError(1, errBoom))

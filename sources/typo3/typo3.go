@@ -6,12 +6,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
-	"keysync/sync/match"
 )
 
 var _ keysync.Source = (*Source)(nil)
@@ -40,6 +41,17 @@ type Config struct {
 	// Longest values keysync may write, from the templates, so Check can
 	// refuse columns that are too narrow.
 	NumberLen, HHLen, PELen int
+	// Fields changes DefaultFields field by field (from
+	// KEYSYNC_SOURCE_<NAME>_FIELDS); its columns must exist.
+	Fields keysync.FieldMap
+	// Salutations maps the gender codes; nil means
+	// keysync.DefaultSalutations.
+	Salutations keysync.Salutations
+	// Location is the TYPO3 server's time zone, in which date_of_birth
+	// holds midnight; nil reads the date of the nearest midnight.
+	Location *time.Location
+	// Logger receives the DEBUG lines of values that cannot be read.
+	Logger *slog.Logger
 }
 
 // Source is one TYPO3 portal.
@@ -52,11 +64,13 @@ type Source struct {
 	// index entries and the optimizer would scan the whole table instead.
 	hasIndex bool
 
-	selectSQL string
-	table     string
-	num       string
-	hh        string
-	pe        string
+	// plan is how rows are read: from the default columns every TYPO3
+	// has until Check has seen the table.
+	plan  atomic.Pointer[readPlan]
+	table string
+	num   string
+	hh    string
+	pe    string
 }
 
 // Open prepares a source. It does not connect; Check does.
@@ -92,16 +106,30 @@ func New(db *sql.DB, cfg Config) (*Source, error) {
 			return nil, fmt.Errorf("source %s: %w: %s is a column TYPO3 itself keeps", cfg.Name, ErrProtected, col)
 		}
 	}
+	for _, col := range cfg.Fields.Columns() {
+		if !sqlutil.ValidIdent(col) {
+			return nil, fmt.Errorf("source %s: invalid identifier %q", cfg.Name, col)
+		}
+	}
+	if cfg.Salutations == nil {
+		cfg.Salutations, _ = keysync.ParseSalutations(keysync.DefaultSalutations)
+	}
 	s := &Source{cfg: cfg, db: db,
 		table: sqlutil.Ident(cfg.Table), num: sqlutil.Ident(cfg.NumberColumn),
 		hh: sqlutil.Ident(cfg.HHColumn), pe: sqlutil.Ident(cfg.PEColumn)}
-	// Text columns are read through COALESCE: sites upgraded from old TYPO3
-	// versions can hold NULL in them, and one such row must not stop a batch.
-	s.selectSQL = `SELECT uid, pid, deleted, disable, starttime, endtime, crdate, ` +
-		`COALESCE(username, ''), COALESCE(email, ''), COALESCE(first_name, ''), COALESCE(last_name, ''), COALESCE(name, ''), COALESCE(title, ''), ` +
-		`COALESCE(address, ''), COALESCE(zip, ''), COALESCE(city, ''), COALESCE(country, ''), COALESCE(usergroup, ''), ` +
-		`COALESCE(` + s.num + `, ''), COALESCE(` + s.hh + `, ''), COALESCE(` + s.pe + `, '') FROM ` + s.table
+	p, err := s.newPlan(nil)
+	if err != nil {
+		return nil, err
+	}
+	s.plan.Store(p)
 	return s, nil
+}
+
+func (s *Source) logger() *slog.Logger {
+	if s.cfg.Logger != nil {
+		return s.cfg.Logger
+	}
+	return slog.Default()
 }
 
 // Name implements keysync.Source.
@@ -126,7 +154,7 @@ func (s *Source) pidFilter(args []any) (string, []any) {
 // Sweep implements keysync.Source.
 func (s *Source) Sweep(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
 	pids, args := s.pidFilter([]any{after})
-	q := s.selectSQL + ` WHERE uid > ?` + pids + ` ORDER BY uid LIMIT ?`
+	q := ` WHERE uid > ?` + pids + ` ORDER BY uid LIMIT ?`
 	return s.query(ctx, q, append(args, limit), now)
 }
 
@@ -139,46 +167,29 @@ func (s *Source) Pending(ctx context.Context, after uint64, limit int, now time.
 	}
 	t := now.Unix()
 	pids, args := s.pidFilter([]any{after, t, t})
-	from := s.selectSQL
+	from := ""
 	if s.hasIndex {
-		from += ` FORCE INDEX (` + PendingIndex + `)`
+		from = ` FORCE INDEX (` + PendingIndex + `)`
 	}
 	q := from + ` WHERE ` + empty + ` AND deleted = 0 AND disable = 0 AND uid > ? AND starttime <= ? AND (endtime = 0 OR endtime > ?)` + pids + ` ORDER BY uid LIMIT ?`
 	return s.query(ctx, q, append(args, limit), now)
 }
 
-func (s *Source) query(ctx context.Context, q string, args []any, now time.Time) ([]keysync.Account, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+// query reads the accounts of the plan's SELECT followed by rest (the
+// WHERE, ORDER and LIMIT clauses).
+func (s *Source) query(ctx context.Context, rest string, args []any, now time.Time) ([]keysync.Account, error) {
+	p := s.plan.Load()
+	rows, err := s.db.QueryContext(ctx, p.selectSQL+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.cfg.Table, err)
 	}
 	defer rows.Close()
 	var out []keysync.Account
-	t := now.Unix()
 	for rows.Next() {
-		var (
-			a                          keysync.Account
-			pid                        uint64
-			deleted, disable           int
-			starttime, endtime, crdate int64
-			name, usergroup            string
-		)
-		if err := rows.Scan(&a.ID, &pid, &deleted, &disable, &starttime, &endtime, &crdate, &a.Username, &a.Email,
-			&a.FirstName, &a.LastName, &name, &a.Title, &a.Street, &a.Zip, &a.City, &a.Country, &usergroup,
-			&a.Number, &a.HH, &a.PE); err != nil {
-			return nil, fmt.Errorf("read fe_users row: %w", err)
+		a, err := s.scanRow(rows, p, now)
+		if err != nil {
+			return nil, err
 		}
-		a.Source = s.cfg.Name
-		a.Deleted = deleted != 0
-		a.Active = deleted == 0 && disable == 0 && starttime <= t && (endtime == 0 || endtime > t)
-		if crdate > 0 {
-			a.Registered = time.Unix(crdate, 0).UTC()
-		}
-		if a.FirstName == "" && a.LastName == "" && name != "" {
-			a.FirstName, a.LastName = match.SplitName(name)
-		}
-		a.Number, a.HH, a.PE = strings.TrimSpace(a.Number), strings.TrimSpace(a.HH), strings.TrimSpace(a.PE)
-		a.Groups = splitGroups(usergroup)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {

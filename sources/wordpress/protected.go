@@ -18,7 +18,8 @@ var coreMetaKeys = []string{
 	"nickname", "first_name", "last_name", "description", "rich_editing", "syntax_highlighting",
 	"comment_shortcuts", "admin_color", "use_ssl", "show_admin_bar_front", "locale", "session_tokens",
 	"dismissed_wp_pointers", "show_welcome_panel", "default_password_nag", "primary_blog", "source_domain",
-	"closedpostboxes", "metaboxhidden", "billing_address_1", "billing_postcode", "billing_city", "billing_country",
+	"closedpostboxes", "metaboxhidden", "billing_address_1", "billing_address_2", "billing_postcode", "billing_city",
+	"billing_country", "billing_phone", "billing_company",
 }
 
 // coreMetaSuffixes end the per-site keys of WordPress core, which carry

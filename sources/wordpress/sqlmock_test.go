@@ -20,12 +20,12 @@ import (
 // the database tests run each of them on a real MariaDB.
 const (
 	checkSQL        = "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)"
-	sweepSingleSQL  = "SELECT ID, user_login, user_email, CAST(user_registered AS CHAR), user_status, 0, 0 FROM `wpx_users` WHERE ID > ? ORDER BY ID LIMIT ?"
-	sweepMultiSQL   = "SELECT ID, user_login, user_email, CAST(user_registered AS CHAR), user_status, spam, deleted FROM `wpx_users` WHERE ID > ? ORDER BY ID LIMIT ?"
-	metaSingleSQL   = "SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?,?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?)) ORDER BY umeta_id"
-	metaMultiSQL    = "SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?,?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?) OR meta_key LIKE ?) ORDER BY umeta_id"
+	sweepSingleSQL  = "SELECT ID, user_login, CAST(user_registered AS CHAR), user_status, 0, 0, user_email FROM `wpx_users` WHERE ID > ? ORDER BY ID LIMIT ?"
+	sweepMultiSQL   = "SELECT ID, user_login, CAST(user_registered AS CHAR), user_status, spam, deleted, user_email FROM `wpx_users` WHERE ID > ? ORDER BY ID LIMIT ?"
+	metaSingleSQL   = "SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?,?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?,?,?,?)) ORDER BY umeta_id"
+	metaMultiSQL    = "SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?,?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?,?,?,?) OR meta_key LIKE ?) ORDER BY umeta_id"
 	waitingSQL      = "SELECT u.ID FROM `wpx_users` u WHERE u.user_status <> 0 OR NOT EXISTS (SELECT 1 FROM `wpx_usermeta` m WHERE m.user_id = u.ID AND m.meta_key = ? AND TRIM(m.meta_value) <> '')"
-	accountsSQL     = "SELECT ID, user_login, user_email, CAST(user_registered AS CHAR), user_status, 0, 0 FROM `wpx_users` WHERE ID IN (?,?) ORDER BY ID"
+	accountsSQL     = "SELECT ID, user_login, CAST(user_registered AS CHAR), user_status, 0, 0, user_email FROM `wpx_users` WHERE ID IN (?,?) ORDER BY ID"
 	lockSQL         = "SELECT GET_LOCK(?, ?)"
 	unlockSQL       = "DO RELEASE_LOCK(?)"
 	writeReadSQL    = "SELECT umeta_id, user_id, meta_key, COALESCE(meta_value, '') FROM `wpx_usermeta` WHERE user_id IN (?,?) AND meta_key IN (?, ?, ?) ORDER BY umeta_id"
@@ -42,8 +42,8 @@ const (
 var errBoom = errors.New("boom: server has gone away")
 
 // metaKeys are the arguments of the meta query after the user ids.
-var metaKeys = []driver.Value{"first_name", "last_name", "billing_address_1", "billing_postcode", "billing_city", "billing_country",
-	capabilitiesKey, numberKey, hhKey, peKey}
+var metaKeys = []driver.Value{capabilitiesKey, numberKey, hhKey, peKey, "first_name", "last_name",
+	"billing_address_1", "billing_address_2", "billing_postcode", "billing_city", "billing_country", "billing_phone", "billing_company"}
 
 // mustMock returns a source on a sqlmock pool that matches statements
 // exactly; with multisite, Check has seen spam and deleted.
@@ -90,9 +90,9 @@ func mustMet(tb testing.TB, mock sqlmock.Sqlmock) {
 }
 
 func userRows() *sqlmock.Rows {
-	return sqlmock.NewRows([]string{"ID", "user_login", "user_email", "user_registered", "user_status", "spam", "deleted"}).
-		AddRow(7, "anna", "anna@gmx.at", "2024-03-01 10:00:00", 0, 0, 0).
-		AddRow(9, "bp", "bp@aon.at", "0000-00-00 00:00:00", 2, 0, 1)
+	return sqlmock.NewRows([]string{"ID", "user_login", "user_registered", "user_status", "spam", "deleted", "user_email"}).
+		AddRow(7, "anna", "2024-03-01 10:00:00", 0, 0, 0, "anna@gmx.at").
+		AddRow(9, "bp", "0000-00-00 00:00:00", 2, 0, 1, "bp@aon.at")
 }
 
 func metaRows(site2 bool) *sqlmock.Rows {
@@ -156,9 +156,9 @@ func TestSource_PendingSQL(t *testing.T) {
 	src, mock := mustMock(t, false)
 	mock.ExpectQuery(waitingSQL).WithArgs(numberKey).WillReturnRows(sqlmock.NewRows([]string{"ID"}).AddRow(7).AddRow(9).AddRow(2))
 	mock.ExpectQuery(accountsSQL).WithArgs(7, 9).WillReturnRows(
-		sqlmock.NewRows([]string{"ID", "user_login", "user_email", "user_registered", "user_status", "spam", "deleted"}).
-			AddRow(7, "anna", "anna@gmx.at", "2024-03-01 10:00:00", 0, 0, 0))
-	mock.ExpectQuery("SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?)) ORDER BY umeta_id").
+		sqlmock.NewRows([]string{"ID", "user_login", "user_registered", "user_status", "spam", "deleted", "user_email"}).
+			AddRow(7, "anna", "2024-03-01 10:00:00", 0, 0, 0, "anna@gmx.at"))
+	mock.ExpectQuery("SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?,?,?,?)) ORDER BY umeta_id").
 		WithArgs(append([]driver.Value{7}, metaKeys...)...).WillReturnRows(sqlmock.NewRows([]string{"user_id", "meta_key", "meta_value"}))
 
 	got, err := src.Pending(t.Context(), 2, 50, now)

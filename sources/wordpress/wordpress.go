@@ -24,17 +24,6 @@ const (
 	DefaultPEKey     = "keysync_wibisoft_pe_id"
 )
 
-// Meta keys keysync reads besides its own: the core name fields and the
-// WooCommerce billing address, which many member sites collect.
-const (
-	metaFirstName = "first_name"
-	metaLastName  = "last_name"
-	metaStreet    = "billing_address_1"
-	metaZip       = "billing_postcode"
-	metaCity      = "billing_city"
-	metaCountry   = "billing_country"
-)
-
 // Config describes one WordPress site.
 type Config struct {
 	Name string
@@ -51,7 +40,13 @@ type Config struct {
 	// "wp cache delete {id} user_meta --path=/var/www/html".
 	AfterWrite        string
 	AfterWriteTimeout time.Duration
-	Logger            *slog.Logger
+	// Fields changes DefaultFields field by field (from
+	// KEYSYNC_SOURCE_<NAME>_FIELDS): meta keys, or columns of the users
+	// table (user_email, display_name ...).
+	Fields keysync.FieldMap
+	// Salutations maps gender codes; nil means keysync.DefaultSalutations.
+	Salutations keysync.Salutations
+	Logger      *slog.Logger
 }
 
 // Source is one WordPress site.
@@ -64,6 +59,7 @@ type Source struct {
 	capsKey   string
 	lockName  string
 	waiting   waiting
+	fields    fieldPlan
 }
 
 // Open prepares a source. It does not connect; Check does.
@@ -111,10 +107,19 @@ func New(db *sql.DB, cfg Config) (*Source, error) {
 			return nil, fmt.Errorf("source %s: %w: %s is a meta key WordPress itself uses", cfg.Name, ErrProtected, key)
 		}
 	}
+	for _, key := range cfg.Fields.Columns() {
+		if !sqlutil.ValidIdent(key) {
+			return nil, fmt.Errorf("source %s: invalid identifier %q", cfg.Name, key)
+		}
+	}
+	if cfg.Salutations == nil {
+		cfg.Salutations, _ = keysync.ParseSalutations(keysync.DefaultSalutations)
+	}
 	return &Source{cfg: cfg, db: db,
 		users: sqlutil.Ident(cfg.UsersTable), usermeta: sqlutil.Ident(cfg.UsermetaTable),
 		capsKey:  cfg.TablePrefix + "capabilities",
 		lockName: lockName(cfg),
+		fields:   newFieldPlan(cfg.Fields),
 	}, nil
 }
 
@@ -177,18 +182,21 @@ func (s *Source) Check(ctx context.Context) error {
 func (s *Source) Multisite() bool { return s.multisite }
 
 func (s *Source) userSelect() string {
-	q := `SELECT ID, user_login, user_email, CAST(user_registered AS CHAR), user_status`
+	q := `SELECT ID, user_login, CAST(user_registered AS CHAR), user_status`
 	if s.multisite {
 		q += `, spam, deleted`
 	} else {
 		q += `, 0, 0`
+	}
+	for _, c := range s.fields.columns {
+		q += `, ` + c
 	}
 	return q + ` FROM ` + s.users
 }
 
 // Sweep implements keysync.Source.
 func (s *Source) Sweep(ctx context.Context, after uint64, limit int, now time.Time) ([]keysync.Account, error) {
-	accts, err := s.read(ctx, s.userSelect()+` WHERE ID > ? ORDER BY ID LIMIT ?`, after, limit)
+	accts, err := s.read(ctx, now, s.userSelect()+` WHERE ID > ? ORDER BY ID LIMIT ?`, after, limit)
 	if err == nil {
 		s.remember(accts)
 	}
@@ -204,30 +212,41 @@ func (s *Source) Accounts(ctx context.Context, ids []uint64, now time.Time) ([]k
 	for i, id := range ids {
 		args[i] = id
 	}
-	return s.read(ctx, s.userSelect()+` WHERE ID IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY ID`, args...)
+	return s.read(ctx, now, s.userSelect()+` WHERE ID IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY ID`, args...)
 }
 
-func (s *Source) read(ctx context.Context, q string, args ...any) ([]keysync.Account, error) {
+func (s *Source) read(ctx context.Context, now time.Time, q string, args ...any) ([]keysync.Account, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []keysync.Account
+	var raws []rawValues
 	byID := map[uint64]int{}
 	for rows.Next() {
 		var a keysync.Account
 		var registered sql.NullString
 		var status, spam, deleted int64
-		if err := rows.Scan(&a.ID, &a.Username, &a.Email, &registered, &status, &spam, &deleted); err != nil {
+		cols := make([]sql.NullString, len(s.fields.columns))
+		dest := []any{&a.ID, &a.Username, &registered, &status, &spam, &deleted}
+		for i := range cols {
+			dest = append(dest, &cols[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("read users row: %w", err)
 		}
 		a.Source = s.cfg.Name
 		a.Active = status == 0 && spam == 0 && deleted == 0
 		a.Deleted = deleted != 0
 		a.Registered = parseRegistered(registered.String)
+		raw := rawValues{}
+		for i, c := range s.fields.columns {
+			raw[c] = strings.TrimSpace(cols[i].String)
+		}
 		byID[a.ID] = len(out)
 		out = append(out, a)
+		raws = append(raws, raw)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -235,7 +254,13 @@ func (s *Source) read(ctx context.Context, q string, args ...any) ([]keysync.Acc
 	if len(out) == 0 {
 		return out, nil
 	}
-	return out, s.readMeta(ctx, out, byID)
+	if err := s.readMeta(ctx, out, raws, byID); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		s.applyFields(&out[i], raws[i], now)
+	}
+	return out, nil
 }
 
 // parseRegistered reads user_registered; the zero date WordPress uses as a
@@ -248,8 +273,11 @@ func parseRegistered(v string) time.Time {
 	return t.UTC()
 }
 
-func (s *Source) readMeta(ctx context.Context, accts []keysync.Account, byID map[uint64]int) error {
-	keys := []any{metaFirstName, metaLastName, metaStreet, metaZip, metaCity, metaCountry, s.capsKey, s.cfg.NumberKey, s.cfg.HHKey, s.cfg.PEKey}
+func (s *Source) readMeta(ctx context.Context, accts []keysync.Account, raws []rawValues, byID map[uint64]int) error {
+	keys := []any{s.capsKey, s.cfg.NumberKey, s.cfg.HHKey, s.cfg.PEKey}
+	for _, k := range s.fields.metaKeys {
+		keys = append(keys, k)
+	}
 	args := make([]any, 0, len(accts)+len(keys)+1)
 	for _, a := range accts {
 		args = append(args, a.ID)
@@ -286,26 +314,18 @@ func (s *Source) readMeta(ctx context.Context, accts []keysync.Account, byID map
 			continue
 		}
 		seen[k] = true
+		if s.fields.readsMeta(key) {
+			raws[i].setFirst(strings.ToLower(key), value.String)
+		}
 		s.applyMeta(&accts[i], key, value.String)
 	}
 	return rows.Err()
 }
 
+// applyMeta sets keysync's own values and the roles of the account.
 func (s *Source) applyMeta(a *keysync.Account, key, value string) {
 	v := strings.TrimSpace(value)
 	switch key {
-	case metaFirstName:
-		a.FirstName = v
-	case metaLastName:
-		a.LastName = v
-	case metaStreet:
-		a.Street = v
-	case metaZip:
-		a.Zip = v
-	case metaCity:
-		a.City = v
-	case metaCountry:
-		a.Country = v
 	case s.cfg.NumberKey:
 		a.Number = v
 	case s.cfg.HHKey:
