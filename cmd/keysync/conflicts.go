@@ -116,7 +116,7 @@ func (c *conflictsCommand) list(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.m.Stdout, "no conflicts")
 		return nil
 	}
-	printConflictList(c.m.Stdout, list)
+	printConflictList(c.m.Stdout, printable(list))
 	return nil
 }
 
@@ -143,11 +143,13 @@ func printConflictList(w io.Writer, list []central.ConflictView) {
 	tw.Flush()
 }
 
+// quoteValue shows a value in quotes, so that white space at its ends
+// shows; the value has been through printable already.
 func quoteValue(v string) string {
 	if v == "" {
 		return ""
 	}
-	return strconv.Quote(v)
+	return `"` + v + `"`
 }
 
 // parseID reads the one positional argument of show and resolve.
@@ -189,6 +191,13 @@ func (c *conflictsCommand) resolve(ctx context.Context, args []string) error {
 	}
 	if strings.TrimSpace(*by) == "" {
 		return usageErr("--by must name who decides")
+	}
+	// Both end up in the history and in every later show: a control
+	// character could forge a line there or drive an admin's terminal.
+	for _, f := range []struct{ name, value string }{{"--by", *by}, {"--note", *note}} {
+		if text.HasControl(f.value) {
+			return usageErr("%s %q holds a control or bidi character; give plain text on one line", f.name, f.value)
+		}
 	}
 	a, err := c.m.centralApp(ctx)
 	if err != nil {
@@ -352,7 +361,7 @@ func (c *conflictsCommand) show(ctx context.Context, args []string) error {
 	if *asJSON {
 		return writeJSON(c.m.Stdout, r)
 	}
-	printConflict(c.m.Stdout, r)
+	printConflict(c.m.Stdout, printable(r))
 	return nil
 }
 
@@ -363,7 +372,7 @@ func printConflict(w io.Writer, r conflictReport) {
 	fmt.Fprintf(tw, "  Rule:\t%s\n", dash(r.Rule))
 	fmt.Fprintf(tw, "  Found:\t%s\n", dash(cf.Detail))
 	if cf.Value != "" {
-		fmt.Fprintf(tw, "  Value:\t%s\n", strconv.Quote(cf.Value))
+		fmt.Fprintf(tw, "  Value:\t%s\n", quoteValue(cf.Value))
 	}
 	if s := r.Score; s != nil {
 		fmt.Fprintf(tw, "  Score now:\t%.3f against %s (review from %.2f, same person from %.2f with equal birth dates): %s\n",

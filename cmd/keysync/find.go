@@ -37,7 +37,7 @@ func (c *findCommand) Run(ctx context.Context, args []string) error {
 		}
 		return writeJSON(c.m.Stdout, persons)
 	}
-	printPersons(c.m.Stdout, persons)
+	printPersons(c.m.Stdout, printable(persons))
 	return nil
 }
 

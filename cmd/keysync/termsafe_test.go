@@ -66,3 +66,41 @@ func TestReconcileText_TerminalEscapes(t *testing.T) {
 	shown.writeText(&b)
 	assertTerminalSafe(t, "reconcile", b.String())
 }
+
+// TestConflictsAndFind_TerminalEscapes: conflicts, conflicts show and find
+// print a hostile registrant's values escaped; resolve refuses --by and
+// --note with control characters, which would land in the history.
+func TestConflictsAndFind_TerminalEscapes(t *testing.T) {
+	s := newSite(t, "amicas")
+	s.mustRun(0, "migrate")
+	db := s.portals["amicas"]
+	testdb.InsertFeUsers(t, db, []testdb.FeUser{
+		{UID: 1, Username: "eve", Email: "eve@example.com", FirstName: hostile, LastName: "Muster"},
+		{UID: 2, Username: "eva", Email: "eva@example.com", FirstName: hostile, LastName: "Beispiel"},
+	})
+	testdb.MustExec(t, db, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 1", hostile)
+	s.mustRun(3, "once")
+	assertTerminalSafe(t, "conflicts", s.mustRun(0, "conflicts").stdout)
+	id := scalar[string](t, s.central, "SELECT id FROM conflicts WHERE kind = 'invalid_number'")
+	assertTerminalSafe(t, "conflicts show", s.mustRun(0, "conflicts", "show", id).stdout)
+	assertTerminalSafe(t, "find", s.mustRun(0, "find", "--email", "eva@example.com").stdout)
+
+	for _, args := range [][]string{
+		{"--by", "root\nconflict 2 resolved by alice"},
+		{"--by", "alice\x1b[2J"},
+		{"--note", "ok\x1b]0;pwned\x07"},
+		{"--note", "two\nlines"},
+		{"--note", "rtl \u202e"},
+	} {
+		r := s.run(s.env, append([]string{"conflicts", "resolve", id, "--as", "ignore"}, args...)...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, args[0]) {
+			t.Errorf("resolve %q: exit %d, want %d naming %s:\n%s", args, r.code, ExitUsage, args[0], r.stderr)
+		}
+		if strings.Contains(r.stderr, "\x1b") || strings.Contains(r.stderr, "\u202e") {
+			t.Errorf("resolve %q: the refusal prints the value raw", args)
+		}
+	}
+	if got := scalar[string](t, s.central, "SELECT status FROM conflicts WHERE id = ?", id); got != "open" {
+		t.Errorf("a refused resolve changed the conflict to %s", got)
+	}
+}
