@@ -52,6 +52,13 @@ type Account struct {
 	Number string
 	HH     string
 	PE     string
+
+	// Ambiguous describes each of keysync's keys of which the row holds
+	// more than one value, such as `keysync_customer_number: "", "000000013"`:
+	// WordPress keeps user meta without a unique key, and a plugin or an
+	// import can leave a second row whose value WordPress itself never
+	// reads. Nothing is decided or written for such a row (a conflict).
+	Ambiguous []string
 }
 
 // AccountStatus is an account's state as the central store records it

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
+
+	"keysync/internal/text"
 )
 
 // ConflictKind names a case keysync cannot decide safely on its own.
@@ -39,7 +42,20 @@ const (
 	// ConflictDuplicateNumber: the same customer number is on more than one
 	// row of one portal (reconciliation).
 	ConflictDuplicateNumber ConflictKind = "duplicate_number"
+	// ConflictInvalidWibisoftID: a row carries a Wibisoft household or
+	// person id that is no id (CheckWibisoftID); nothing is adopted.
+	ConflictInvalidWibisoftID ConflictKind = "invalid_wibisoft_id"
+	// ConflictDuplicateMeta: a WordPress user holds one of keysync's meta
+	// keys twice with different values (Account.Ambiguous).
+	ConflictDuplicateMeta ConflictKind = "duplicate_meta"
 )
+
+// AmbiguousConflict is the conflict of a row that holds one of keysync's
+// keys twice with different values, for Decide and reconciliation alike.
+func AmbiguousConflict(a Account) Conflict {
+	return Conflict{Kind: ConflictDuplicateMeta, Source: a.Source, AccountID: a.ID, Value: strings.Join(a.Ambiguous, "; "),
+		Detail: "the user holds a key of keysync's more than once with different values; keysync writes nothing into the user until the extra rows are deleted"}
+}
 
 // Conflict is one undecided case about one account.
 type Conflict struct {
@@ -53,6 +69,15 @@ type Conflict struct {
 	// Detail explains in one sentence what was found.
 	Detail string
 }
+
+// MaxConflictValue is how many characters of Value the central store keeps
+// (conflicts.value): a portal value can be any length.
+const MaxConflictValue = 255
+
+// StoredValue is Value as the central store keeps it. Whoever compares a
+// value found now with a stored conflict's compares this, like with like:
+// a 70,000-character value never equals its stored first 255 characters.
+func (c Conflict) StoredValue() string { return text.Clip(c.Value, MaxConflictValue) }
 
 func (c Conflict) String() string {
 	return fmt.Sprintf("%s %s value=%q: %s", c.Kind, AccountKey(c.Source, c.AccountID), c.Value, c.Detail)

@@ -79,13 +79,32 @@ type Decision struct {
 	Rewrite bool
 }
 
+// Rules are what a decision measures a row against.
+type Rules struct {
+	// Number is the template an adopted number must fit.
+	Number *number.Template
+	// HHLen and PELen bound the Wibisoft ids a row may carry to be adopted
+	// (WibisoftIDLen); 0 stands for the central column's width.
+	HHLen, PELen int
+	Thresholds   Thresholds
+}
+
 // Decide determines who an account is. It is pure: everything it knows of
 // the central state comes from facts, so the store can call it inside its
 // transaction and tests can call it with a map.
-func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds) Decision {
+func Decide(a Account, p Profile, f Facts, r Rules) Decision {
+	tmpl, th := r.Number, r.Thresholds
 	d := Decision{Profile: p}
 	conflict := func(kind ConflictKind, value, num, detail string) {
 		d.Conflicts = append(d.Conflicts, Conflict{Kind: kind, Source: a.Source, AccountID: a.ID, Value: value, Number: num, Detail: detail})
+	}
+
+	// A row holding one of keysync's keys twice cannot be written safely,
+	// linked or not: which value counts is the portal's secret.
+	if len(a.Ambiguous) > 0 {
+		d.Action = ActionConflict
+		d.Conflicts = append(d.Conflicts, AmbiguousConflict(a))
+		return d
 	}
 
 	// 1. Already linked: keep the number, report a different one in the row.
@@ -97,6 +116,14 @@ func Decide(a Account, p Profile, f Facts, tmpl *number.Template, th Thresholds)
 		case a.Number != "" && a.Number != person.Number:
 			conflict(ConflictNumberMismatch, a.Number, person.Number, "the row carries another number than the person it is linked to")
 		}
+		return d
+	}
+
+	// Wibisoft ids that are no ids are never adopted, nor replaced: the
+	// row waits for an admin, as with an invalid number.
+	if bad := invalidWibisoftIDs(a, r); len(bad) > 0 {
+		d.Action = ActionConflict
+		d.Conflicts = append(d.Conflicts, bad...)
 		return d
 	}
 

@@ -183,7 +183,7 @@ func TestDecide(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := NewProfile(tc.account, "AT")
-			d := Decide(tc.account, p, facts, tmpl, DefaultThresholds)
+			d := Decide(tc.account, p, facts, Rules{Number: tmpl, Thresholds: DefaultThresholds})
 			if got, want := d.Action, tc.action; got != want {
 				t.Fatalf("Action=%v, want %v (decision %+v)", got, want, d)
 			}
@@ -258,7 +258,7 @@ func TestDecideFuzzy(t *testing.T) {
 			t.Parallel()
 			a := tc.account
 			a.Source, a.ID = "club", 10
-			d := Decide(a, NewProfile(a, "AT"), facts, tmpl, DefaultThresholds)
+			d := Decide(a, NewProfile(a, "AT"), facts, Rules{Number: tmpl, Thresholds: DefaultThresholds})
 			if d.Action != tc.action {
 				t.Fatalf("Action=%v, want %v (decision %+v)", d.Action, tc.action, d)
 			}
@@ -376,7 +376,7 @@ func TestDecideByEmailFamily(t *testing.T) {
 			t.Parallel()
 			a := tc.account
 			a.Source, a.ID = "club", 10
-			d := Decide(a, NewProfile(a, "AT"), facts, tmpl, DefaultThresholds)
+			d := Decide(a, NewProfile(a, "AT"), facts, Rules{Number: tmpl, Thresholds: DefaultThresholds})
 			if d.Action != tc.action {
 				t.Fatalf("Action=%v, want %v (decision %+v)", d.Action, tc.action, d)
 			}
@@ -432,7 +432,7 @@ func TestDecideNames(t *testing.T) {
 			t.Parallel()
 			a := tc.account
 			a.Source, a.ID = "club", 10
-			d := Decide(a, NewProfile(a, "AT"), facts, tmpl, DefaultThresholds)
+			d := Decide(a, NewProfile(a, "AT"), facts, Rules{Number: tmpl, Thresholds: DefaultThresholds})
 			if d.Action != ActionNew {
 				t.Fatalf("Action=%v, want new (decision %+v)", d.Action, d)
 			}

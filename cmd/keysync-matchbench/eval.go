@@ -48,7 +48,7 @@ func decideAll(ds linkage.Dataset, th keysync.Thresholds) ([]outcome, error) {
 	for _, r := range ds.Registrations {
 		a := r.Account()
 		p := keysync.NewProfile(a, linkage.PortalCountry(r.Portal))
-		d := keysync.Decide(a, p, f, tmpl, th)
+		d := keysync.Decide(a, p, f, keysync.Rules{Number: tmpl, Thresholds: th})
 		o := outcome{reg: r, profile: p, action: d.Action}
 		switch d.Action {
 		case keysync.ActionLink:

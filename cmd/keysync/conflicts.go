@@ -52,6 +52,8 @@ var ruleOf = map[string]string{
 	string(keysync.ConflictWriteBack):          "write-back: the column was filled by someone else between read and write",
 	string(keysync.ConflictWibisoftMismatch):   "reconciliation: a linked account's row carries other Wibisoft ids than its person's",
 	string(keysync.ConflictDuplicateNumber):    "reconciliation: the same number is on more than one row of one portal",
+	string(keysync.ConflictInvalidWibisoftID):  "2. the row carries a Wibisoft household or person id that is no id (too long for the portals' columns, or characters no id holds); nothing adopted",
+	string(keysync.ConflictDuplicateMeta):      "WordPress: the user holds one of keysync's meta keys twice with different values; nothing written until the extra rows are deleted",
 }
 
 func (c *conflictsCommand) Run(ctx context.Context, args []string) error {

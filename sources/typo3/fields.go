@@ -156,9 +156,8 @@ func birthKindOf(dataType string) birthKind {
 func (s *Source) scanRow(rows *sql.Rows, p *readPlan, now time.Time) (keysync.Account, error) {
 	var (
 		a                                  keysync.Account
-		pid                                uint64
-		deleted, disable                   int
-		starttime, endtime, crdate, tstamp int64
+		pid, deleted, disable              lenientInt
+		starttime, endtime, crdate, tstamp lenientInt
 		name, usergroup                    string
 	)
 	values := make([]sql.NullString, len(p.columns))
@@ -172,13 +171,9 @@ func (s *Source) scanRow(rows *sql.Rows, p *readPlan, now time.Time) (keysync.Ac
 	t := now.Unix()
 	a.Source = s.cfg.Name
 	a.Deleted = deleted != 0
-	a.Active = deleted == 0 && disable == 0 && starttime <= t && (endtime == 0 || endtime > t)
-	if crdate > 0 {
-		a.Registered = time.Unix(crdate, 0).UTC()
-	}
-	if tstamp > 0 {
-		a.Changed = time.Unix(tstamp, 0).UTC()
-	}
+	a.Active = deleted == 0 && disable == 0 && int64(starttime) <= t && (endtime == 0 || int64(endtime) > t)
+	a.Registered = registered(int64(crdate))
+	a.Changed = registered(int64(tstamp))
 	s.applyFields(&a, p, values, now)
 	if a.FirstName == "" && a.LastName == "" && strings.TrimSpace(name) != "" {
 		a.FirstName, a.LastName = match.SplitName(name)

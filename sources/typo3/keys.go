@@ -65,14 +65,14 @@ func (s *Source) sweepKeys(ctx context.Context, after, upTo uint64, limit int, n
 	// the loop would allocate every row's.
 	var (
 		uid             uint64
-		deleted, active bool
+		deleted, active sql.NullBool // NULL where a site's schema allows NULL flags
 		num, hh, pe     sql.RawBytes
 	)
 	for rows.Next() {
 		if err := rows.Scan(&uid, &deleted, &active, &num, &hh, &pe); err != nil {
 			return nil, fmt.Errorf("read fe_users row: %w", err)
 		}
-		out = append(out, keysync.Account{Source: s.cfg.Name, ID: uid, Deleted: deleted, Active: active})
+		out = append(out, keysync.Account{Source: s.cfg.Name, ID: uid, Deleted: deleted.Bool, Active: active.Bool})
 		refs = append(refs, [3]sqlutil.TextRef{page.Add(bytes.TrimSpace(num)), page.Add(bytes.TrimSpace(hh)), page.Add(bytes.TrimSpace(pe))})
 	}
 	if err := rows.Err(); err != nil {

@@ -140,8 +140,9 @@ func (s *Source) Check(ctx context.Context) error {
 }
 
 // ColumnWidth is the width keysync declares for its columns: 32 characters,
-// or more when a template can produce longer values.
-func ColumnWidth(maxLen int) int { return max(32, maxLen) }
+// or more when a template can produce longer values (keysync.ColumnWidth,
+// which also bounds the Wibisoft ids a row may carry).
+func ColumnWidth(maxLen int) int { return keysync.ColumnWidth(maxLen) }
 
 func columnDDL(maxLen int) string {
 	return fmt.Sprintf("varchar(%d) NOT NULL DEFAULT ''", ColumnWidth(maxLen))

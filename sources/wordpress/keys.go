@@ -59,7 +59,7 @@ func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now tim
 		return nil, fmt.Errorf("read user meta: %w", err)
 	}
 	defer meta.Close()
-	seen := map[string]bool{}
+	first := newMetaRows(s.cfg.NumberKey, s.cfg.HHKey, s.cfg.PEKey)
 	for meta.Next() {
 		var id uint64
 		var key string
@@ -68,11 +68,9 @@ func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now tim
 			return nil, fmt.Errorf("read user meta: %w", err)
 		}
 		i, ok := byID[id]
-		k := fmt.Sprint(id, "\x00", key)
-		if !ok || seen[k] {
+		if !ok || !first.add(id, key, value.String) {
 			continue
 		}
-		seen[k] = true
 		v := strings.TrimSpace(value.String)
 		switch key {
 		case s.cfg.NumberKey:
@@ -85,6 +83,9 @@ func (s *Source) SweepKeys(ctx context.Context, after uint64, limit int, now tim
 	}
 	if err := meta.Err(); err != nil {
 		return nil, fmt.Errorf("read user meta: %w", err)
+	}
+	for id, amb := range first.ambiguous() {
+		out[byID[id]].Ambiguous = amb
 	}
 	return out, nil
 }

@@ -295,7 +295,7 @@ func (s *Source) readMeta(ctx context.Context, accts []keysync.Account, raws []r
 		return fmt.Errorf("read user meta: %w", err)
 	}
 	defer rows.Close()
-	seen := map[string]bool{}
+	meta := newMetaRows(s.cfg.NumberKey, s.cfg.HHKey, s.cfg.PEKey)
 	for rows.Next() {
 		var id uint64
 		var key string
@@ -308,18 +308,23 @@ func (s *Source) readMeta(ctx context.Context, accts []keysync.Account, raws []r
 			continue
 		}
 		// WordPress's get_user_meta($id, $key, true) returns the first row of a
-		// key; duplicates (no unique index) are ignored the same way.
-		k := fmt.Sprint(id, "\x00", key)
-		if seen[k] {
+		// key; later ones (no unique index) are read the same way, and only
+		// keysync's own keys are looked at again (metaRows).
+		if !meta.add(id, key, value.String) {
 			continue
 		}
-		seen[k] = true
 		if s.fields.readsMeta(key) {
 			raws[i].setFirst(strings.ToLower(key), value.String)
 		}
 		s.applyMeta(&accts[i], key, value.String)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, amb := range meta.ambiguous() {
+		accts[byID[id]].Ambiguous = amb
+	}
+	return nil
 }
 
 // applyMeta sets keysync's own values and the roles of the account.

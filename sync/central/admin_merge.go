@@ -62,7 +62,7 @@ func (rs *resolving) linkAccount(ctx context.Context, into string) error {
 		return fmt.Errorf("%w: portal row %s given for conflict about %s", ErrCannotResolve, r.Account.Account.Key(), c.Account)
 	}
 	b := newBatch()
-	b.account(*r.Account, keysync.Person{Number: into}, rs.now)
+	note := b.account(*r.Account, keysync.Person{Number: into}, rs.now)
 	if err := rs.sums.insertAccounts(ctx, &b.accounts); err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (rs *resolving) linkAccount(ctx context.Context, into string) error {
 	}
 	rs.res.Survivor, rs.res.Moved = into, []string{c.Account}
 	rs.event("linked", into, c.Source, c.AccountID, r.Account.Account.Number, into,
-		fmt.Sprintf("linked by %s resolving conflict #%d (%s)", r.By, c.ID, c.Kind))
+		withNote(fmt.Sprintf("linked by %s resolving conflict #%d (%s)", r.By, c.ID, c.Kind), note))
 	return nil
 }
 

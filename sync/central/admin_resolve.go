@@ -169,8 +169,7 @@ func (rs *resolving) event(kind, num, source string, id uint64, oldValue, newVal
 	if source != "" {
 		acct = id
 	}
-	rs.events.add(rs.now, text.Clip(rs.r.By, 128), kind, nullIf(num), nullIf(source), acct,
-		nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
+	addEvent(&rs.events, rs.now, rs.r.By, kind, num, source, acct, oldValue, newValue, detail)
 }
 
 // apply does what the decision says about the two persons, and finds the

@@ -71,7 +71,7 @@ func (st *reconcileStep) status(ctx context.Context, changes []reconcile.StatusC
 			moves = append(moves, m)
 		}
 		byMove[m] = append(byMove[m], c.AccountID)
-		st.events.add(st.now, st.s.Actor, "account_"+string(c.To), nullIf(c.Number), st.source, c.AccountID, string(c.From), string(c.To), statusDetail(c.To))
+		addEvent(&st.events, st.now, st.s.Actor, "account_"+string(c.To), c.Number, st.source, c.AccountID, string(c.From), string(c.To), statusDetail(c.To))
 	}
 	for _, m := range moves {
 		ids := byMove[m]
@@ -97,7 +97,7 @@ func (st *reconcileStep) status(ctx context.Context, changes []reconcile.StatusC
 // repairs records the values restored in the portal.
 func (st *reconcileStep) repairs(repairs []reconcile.Repair) {
 	for _, rp := range repairs {
-		st.events.add(st.now, st.s.Actor, "repaired", nullIf(rp.Number), st.source, rp.AccountID, nullIf(text.Clip(rp.Old, 255)), nullIf(text.Clip(rp.New, 255)),
+		addEvent(&st.events, st.now, st.s.Actor, "repaired", rp.Number, st.source, rp.AccountID, rp.Old, rp.New,
 			"reconciliation restored the central "+fieldName(rp.Field))
 	}
 }
@@ -111,7 +111,7 @@ func (st *reconcileStep) resolve(ctx context.Context, open []reconcile.OpenConfl
 	ids = append(ids, st.now, text.Clip(st.s.Actor, 128), "the portal no longer shows this drift")
 	for _, c := range open {
 		ids = append(ids, c.ID)
-		st.events.add(st.now, st.s.Actor, "conflict_resolved", nil, st.source, c.AccountID, nullIf(text.Clip(c.Value, 255)), nil,
+		addEvent(&st.events, st.now, st.s.Actor, "conflict_resolved", "", st.source, c.AccountID, c.Value, "",
 			string(c.Kind)+": resolved by reconciliation, the drift is gone")
 	}
 	q := `UPDATE conflicts SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?, open_key = NULL

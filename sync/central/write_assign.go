@@ -110,7 +110,7 @@ func (as *assignment) holdBack(cands []keysync.Candidate) {
 // decide decides one candidate and adds what the decision writes to the
 // batch. Only an exhausted sequence or a cancelled context fail the batch.
 func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.Outcome, error) {
-	d := keysync.Decide(c.Account, c.Profile, as.f, as.s.num.Number, as.s.Thresholds)
+	d := keysync.Decide(c.Account, c.Profile, as.f, as.s.rules())
 	o := keysync.Outcome{Account: c.Account, Action: d.Action}
 	switch d.Action {
 	case keysync.ActionKeep:
@@ -142,8 +142,8 @@ func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.
 
 // link links the candidate's account to an existing person.
 func (as *assignment) link(c keysync.Candidate, p keysync.Person) {
-	as.b.account(c, p, as.now)
-	as.b.event(as.s, as.now, "linked", p.Number, as.source, c.Account.ID, "", p.Number, linkReason(c.Account))
+	note := as.b.account(c, p, as.now)
+	as.b.event(as.s, as.now, "linked", p.Number, as.source, c.Account.ID, "", p.Number, withNote(linkReason(c.Account), note))
 	as.f.add(p, c)
 }
 
@@ -215,6 +215,14 @@ func holdBack(a *allocator, id string) {
 	if v, _, err := a.tmpl.Parse(id); err == nil {
 		a.reserve(v)
 	}
+}
+
+// withNote appends what account() cut to an event's detail.
+func withNote(detail, note string) string {
+	if note == "" {
+		return detail
+	}
+	return detail + "; " + note
 }
 
 func linkReason(a keysync.Account) string {
@@ -307,7 +315,13 @@ func (as *assignment) addPerson(c keysync.Candidate, p keysync.Person, seq any, 
 		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(a.Email, 320),
 		text.Clip(pr.FirstName, 255), text.Clip(pr.LastName, 255), text.Clip(pr.Email, 320),
 		text.Clip(pr.BirthDate, 10), text.Clip(pr.Household, 512), now, now)
-	as.b.account(c, p, now)
-	as.b.event(as.s, now, origin, p.Number, a.Source, a.ID, "", p.Number, "hh="+p.HH+" pe="+p.PE)
+	note := as.b.account(c, p, now)
+	as.b.event(as.s, now, origin, p.Number, a.Source, a.ID, "", p.Number, withNote("hh="+p.HH+" pe="+p.PE, note))
 	as.f.add(p, c)
+}
+
+// rules are what the decisions of an Assign measure rows against.
+func (s *Store) rules() keysync.Rules {
+	return keysync.Rules{Number: s.num.Number, Thresholds: s.Thresholds,
+		HHLen: keysync.WibisoftIDLen(s.num.Household), PELen: keysync.WibisoftIDLen(s.num.Person)}
 }

@@ -2,6 +2,8 @@ package central
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"keysync/internal/text"
@@ -38,11 +40,24 @@ func eventInsert() insert {
 	return insert{verb: "INSERT", table: "events", cols: []string{"at", "actor", "kind", "number", "source", "account_id", "old_value", "new_value", "detail"}}
 }
 
+// maxDetail is the longest detail of an event or conflict, in characters:
+// a detail may quote a row's value, and one row must never fail a batch by
+// outgrowing its column.
+const maxDetail = 2000
+
+// addEvent adds one history event to in (an eventInsert), every value cut
+// to its column; empty strings and a nil account are stored as NULL.
+func addEvent(in *insert, at time.Time, actor, kind, number, source string, account any, oldValue, newValue, detail string) {
+	in.add(at, text.Clip(actor, 128), text.Clip(kind, 32), nullIf(text.Clip(number, 64)), nullIf(text.Clip(source, 64)), account,
+		nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(text.Abbrev(detail, maxDetail, "…")))
+}
+
 // account adds the account row of c, linked to person. The row takes a
 // copy of the person's Wibisoft ids when person has them (schema version
 // 4); a person with only a number leaves the copy to Written or the next
-// reconciliation.
-func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Time) {
+// reconciliation. note says what of the row had to be cut to fit, for the
+// detail of the caller's history event; "" when nothing was.
+func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Time) (note string) {
 	a, p := c.Account, c.Profile
 	number := person.Number
 	var hhCopy, peCopy, copiedFrom any
@@ -50,29 +65,67 @@ func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Tim
 		hhCopy, peCopy, copiedFrom = text.Clip(person.HH, 64), text.Clip(person.PE, 64), text.Clip(number, 64)
 	}
 	var registered any
-	if !a.Registered.IsZero() {
-		registered = a.Registered.UTC()
+	if y := a.Registered.UTC().Year(); !a.Registered.IsZero() && y >= 1000 && y <= 9999 {
+		registered = a.Registered.UTC() // DATETIME holds years 1000 to 9999
 	}
+	groups, note := groupsJSON(a.Groups)
 	b.accounts.add(a.Source, a.ID, number, string(a.Status()), text.Clip(a.Username, 255), text.Clip(a.Email, 320),
 		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(p.Email, 320), text.Clip(p.FirstName, 255), text.Clip(p.LastName, 255),
 		text.Clip(a.BirthDate, 10), text.Clip(a.Street, 255), text.Clip(a.Zip, 32), text.Clip(a.City, 255), text.Clip(a.Country, 64),
 		text.Clip(p.Postcode, 16), text.Clip(p.City, 255), text.Clip(p.Address, 512),
 		nullIf(text.Clip(p.Blocks.Name, 64)), nullIf(text.Clip(p.Blocks.Place, 64)), nullIf(text.Clip(p.Blocks.Birth, 64)), nullIf(text.Clip(p.Blocks.FirstPlace, 64)),
-		groupsJSON(a.Groups), registered, now, hhCopy, peCopy, copiedFrom)
+		groups, registered, now, hhCopy, peCopy, copiedFrom)
+	return note
 }
 
+// Bounds of the memberships list: a title longer than a group's name
+// ever is, and a list of more than a few hundred of them, come from a
+// plugin gone wrong or a hostile row (a WordPress user with 1,000 roles of
+// 200 characters), and would not fit the TEXT column.
+const (
+	maxGroupTitle = 255
+	maxGroupsJSON = 16 << 10 // bytes
+)
+
 // groupsJSON stores memberships as a JSON array, so titles may contain
-// commas and billing can ask MariaDB with JSON_CONTAINS.
-func groupsJSON(groups []string) any {
+// commas and billing can ask MariaDB with JSON_CONTAINS. Each title is cut
+// to maxGroupTitle characters and the list to whole entries within
+// maxGroupsJSON bytes, so it stays valid JSON; note says what was cut.
+func groupsJSON(groups []string) (list any, note string) {
 	if len(groups) == 0 {
-		return nil
+		return nil, ""
 	}
-	b, _ := json.Marshal(groups)
-	return string(b)
+	var b strings.Builder
+	b.WriteByte('[')
+	kept, clipped := 0, 0
+	for _, g := range groups {
+		t := text.Clip(g, maxGroupTitle)
+		if t != g {
+			clipped++
+		}
+		entry, _ := json.Marshal(t)
+		if b.Len()+len(entry)+2 > maxGroupsJSON {
+			break
+		}
+		if kept > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(entry)
+		kept++
+	}
+	b.WriteByte(']')
+	var cuts []string
+	if kept < len(groups) {
+		cuts = append(cuts, fmt.Sprintf("memberships cut: %d of %d kept", kept, len(groups)))
+	}
+	if clipped > 0 {
+		cuts = append(cuts, fmt.Sprintf("%d membership titles cut to %d characters", clipped, maxGroupTitle))
+	}
+	return b.String(), strings.Join(cuts, "; ")
 }
 
 func (b *batch) event(s *Store, now time.Time, kind, number, source string, id uint64, oldValue, newValue, detail string) {
-	b.events.add(now, s.Actor, kind, nullIf(number), nullIf(source), id, nullIf(text.Clip(oldValue, 255)), nullIf(text.Clip(newValue, 255)), nullIf(detail))
+	addEvent(&b.events, now, s.Actor, kind, number, source, id, oldValue, newValue, detail)
 }
 
 // reserve records an adopted id's sequence value, when the id has the

@@ -17,7 +17,7 @@ import (
 // registration may resemble several persons: each suspected duplicate is
 // its own finding, for an admin to decide pair by pair.
 func openKey(c keysync.Conflict) string {
-	k := string(c.Kind) + "|" + c.Source + "|" + strconv.FormatUint(c.AccountID, 10) + "|" + c.Value
+	k := string(c.Kind) + "|" + c.Source + "|" + strconv.FormatUint(c.AccountID, 10) + "|" + c.StoredValue()
 	if c.Kind == keysync.ConflictSuspectedDuplicate {
 		k += "|" + c.Number
 	}
@@ -52,8 +52,8 @@ func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert,
 			continue
 		}
 		seen[k] = true
-		in.add(string(c.Kind), c.Source, c.AccountID, text.Clip(c.Value, 255), text.Clip(c.Number, 64), c.Detail, k, now)
-		events.add(now, s.Actor, "conflict", nullIf(c.Number), c.Source, c.AccountID, nullIf(text.Clip(c.Value, 255)), nil, string(c.Kind)+": "+c.Detail)
+		in.add(string(c.Kind), c.Source, c.AccountID, c.StoredValue(), text.Clip(c.Number, 64), text.Abbrev(c.Detail, maxDetail, "…"), k, now)
+		addEvent(events, now, s.Actor, "conflict", c.Number, c.Source, c.AccountID, c.Value, "", string(c.Kind)+": "+c.Detail)
 	}
 	if err := in.exec(ctx, tx); err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func (s *Store) written(ctx context.Context, source string, written []keysync.Ou
 	for _, o := range written {
 		ids = append(ids, o.Account.ID)
 		accounts = append(accounts, o.Account.ID)
-		events.add(now, s.Actor, "written", o.Number, source, o.Account.ID, nullIf(o.Account.Number), o.Number, "hh="+o.HH+" pe="+o.PE)
+		addEvent(&events, now, s.Actor, "written", o.Number, source, o.Account.ID, o.Account.Number, o.Number, "hh="+o.HH+" pe="+o.PE)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

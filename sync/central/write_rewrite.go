@@ -54,7 +54,7 @@ func (s *Store) rewritten(ctx context.Context, source string, done []keysync.Out
 			now, source, o.Account.ID, o.Number); err != nil {
 			return fmt.Errorf("clear pending rewrite: %w", err)
 		}
-		events.add(now, s.Actor, "rewritten", o.Number, source, o.Account.ID, nullIf(o.Account.Number), o.Number, "hh="+o.HH+" pe="+o.PE)
+		addEvent(&events, now, s.Actor, "rewritten", o.Number, source, o.Account.ID, o.Account.Number, o.Number, "hh="+o.HH+" pe="+o.PE)
 	}
 	if err := events.exec(ctx, tx); err != nil {
 		return err

@@ -91,6 +91,9 @@ func (w *walk) plan(batch []pair) plan {
 	var pl plan
 	for _, p := range batch {
 		switch {
+		case p.link == nil && len(p.row.Ambiguous) > 0:
+			w.rep.Rows++
+			pl.conflicts = append(pl.conflicts, keysync.AmbiguousConflict(*p.row))
 		case p.link == nil:
 			w.rep.Rows++
 			if p.row.Number != "" {
@@ -123,12 +126,14 @@ func gone(batch []pair, open []OpenConflict, still []keysync.RecordedConflict, d
 		id    uint64
 		value string
 	}
+	// The open conflicts hold their values as the store keeps them; the
+	// findings are compared in the same form.
 	stillOpen := map[key]bool{}
 	for _, cf := range still {
-		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
+		stillOpen[key{cf.Kind, cf.AccountID, cf.StoredValue()}] = true
 	}
 	for _, cf := range drift {
-		stillOpen[key{cf.Kind, cf.AccountID, cf.Value}] = true
+		stillOpen[key{cf.Kind, cf.AccountID, cf.StoredValue()}] = true
 	}
 	var out []OpenConflict
 	for _, oc := range open {
@@ -251,6 +256,12 @@ func (w *walk) compare(pl *plan, a keysync.Account, l Link) {
 		pl.drift = append(pl.drift, found{d, a.ID})
 	}
 
+	if len(a.Ambiguous) > 0 {
+		// Which of the row's values counts is unclear: nothing is
+		// compared, written or restored until the extra rows are gone.
+		pl.conflicts = append(pl.conflicts, keysync.AmbiguousConflict(a))
+		return
+	}
 	wr := keysync.Write{ID: a.ID}
 	rw := keysync.Rewrite{ID: a.ID}
 	why := writeWhy{outcome: keysync.Outcome{Account: a, Action: keysync.ActionKeep, Number: l.Number, HH: l.HH, PE: l.PE}}
