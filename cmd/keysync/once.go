@@ -45,6 +45,7 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.close()
+	defer logStops(ctx, c.m.Hard, a.log)()
 
 	start := time.Now()
 	sum := summary{DryRun: *dry, Sources: map[string]*sourceSummary{}}

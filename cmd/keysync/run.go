@@ -37,6 +37,7 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	a.log.Info("keysync starting", "version", version, "sources", len(a.portals), "poll_interval", a.cfg.PollInterval.String())
+	defer logStops(ctx, c.m.Hard, a.log)()
 	n := newNotifier()
 	notifyErr := func(err error) { a.log.Warn("systemd notify", keysync.LogErr, err.Error()) }
 	done := make(chan struct{})
