@@ -143,22 +143,10 @@ func (l *rowLock) release() {
 // yet: batches committed centrally and not written back.
 func (s *site) unwritten(portal string) int {
 	s.t.Helper()
-	linked := map[uint64]bool{}
-	rows, err := s.central.Query(`SELECT account_id FROM accounts WHERE source = ?`, portal)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id uint64
-		if err := rows.Scan(&id); err != nil {
-			s.t.Fatal(err)
-		}
-		linked[id] = true
-	}
+	links := s.links(portal)
 	n := 0
 	for uid, r := range s.rows(portal) {
-		if linked[uid] && r.number == "" {
+		if _, linked := links[uid]; linked && r.number == "" {
 			n++
 		}
 	}
