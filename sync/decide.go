@@ -75,8 +75,11 @@ type Decision struct {
 	Profile   Profile
 	Conflicts []Conflict
 	// Rewrite asks for the row's values to be replaced by the person's
-	// (compare-and-set on the values read), for Keep decisions.
+	// (compare-and-set on the values read), for Keep decisions and for a
+	// row that carries a retired number; Reason says why, for the history
+	// and the log.
 	Rewrite bool
+	Reason  string
 }
 
 // Rules are what a decision measures a row against.
@@ -112,7 +115,7 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 		d.Action, d.Person = ActionKeep, person
 		switch {
 		case f.RewriteDue(a.Source, a.ID):
-			d.Rewrite = true
+			d.Rewrite, d.Reason = true, "asked for by a merge or a repair"
 		case a.Number != "" && a.Number != person.Number:
 			conflict(ConflictNumberMismatch, a.Number, person.Number, "the row carries another number than the person it is linked to")
 		}
@@ -138,9 +141,12 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 		if owner, ok := f.ByNumber(a.Number); ok {
 			if samePersonByName(p, owner.Profile) {
 				// A retired number comes back as its survivor: the row then
-				// gets the survivor's number.
+				// gets the survivor's number, never silently.
 				d.Action, d.Person = ActionLink, owner
-				d.Rewrite = owner.Number != a.Number
+				if owner.Number != a.Number {
+					d.Rewrite = true
+					d.Reason = fmt.Sprintf("the row carries %s, retired and merged into %s", a.Number, owner.Number)
+				}
 				return d
 			}
 			d.Action = ActionConflict

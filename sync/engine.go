@@ -139,6 +139,16 @@ func (e *Engine) prepare(p Portal, rows []Account) []Candidate {
 	return cands
 }
 
+// logDecision logs a decision that the store recorded as an event of the
+// history, with the person's values (in a dry run, what it would record).
+func (e *Engine) logDecision(log *slog.Logger, msg string, o Outcome) {
+	if e.DryRun {
+		log.Info(msg, LogUID, o.Account.ID, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE, LogDryRun, true)
+		return
+	}
+	log.Info(msg, LogUID, o.Account.ID, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE)
+}
+
 // decide lets the store decide one batch and commit the decisions.
 func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands []Candidate) (decided, error) {
 	var d decided
@@ -158,10 +168,13 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 		switch o.Action {
 		case ActionNew:
 			c.Assigned++
+			e.logDecision(log, "number assigned", o)
 		case ActionAdopt:
 			c.Adopted++
+			e.logDecision(log, "number adopted", o)
 		case ActionLink:
 			c.Linked++
+			e.logDecision(log, "account linked", o)
 		case ActionSkip:
 			if o.Err != nil {
 				c.Skipped++

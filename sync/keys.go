@@ -14,6 +14,8 @@ const (
 	LogCount    = "count"
 	LogDuration = "duration"
 	LogDryRun   = "dry_run"
+	LogOld      = "old"
+	LogReason   = "reason"
 	LogSink     = "sink"
 	LogFull     = "full"
 	LogChanged  = "changed"

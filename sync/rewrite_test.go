@@ -1,7 +1,10 @@
 package keysync_test
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"keysync/internal/centraltest"
@@ -14,7 +17,8 @@ import (
 // clears the flag; a flagged row whose value was removed (a repair) gets
 // the central value back.
 func TestEngine_RewritesAfterMerge(t *testing.T) {
-	r := mustRig(t, nil)
+	var logs bytes.Buffer
+	r := mustRig(t, &logs)
 	p := r.Typo3(t, "amicas")
 	testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{
 		{Username: "a", Email: "anna@gmx.at", FirstName: "Anna", LastName: "Gruber"},
@@ -66,15 +70,33 @@ func TestEngine_RewritesAfterMerge(t *testing.T) {
 	}
 
 	// A new row that carries the retired number (an old letter typed in)
-	// belongs to the survivor and gets the survivor's number.
+	// belongs to the survivor and gets the survivor's number: the value
+	// typed in is replaced, but never silently. The history keeps the old
+	// and the new number and why, and a log line says the same.
 	testdb.InsertFeUsers(t, p.DB, []testdb.FeUser{{UID: 10, Username: "a2", Email: "a.gruber@gmx.at", FirstName: "Anna", LastName: "Gruber"}})
 	testdb.MustExec(t, p.DB, `UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 10`, loser)
+	logs.Reset()
 	r.MustPass(t, p.Portal)
 	if got := mustScalar[string](t, p.DB, `SELECT tx_keysync_customer_number FROM fe_users WHERE uid = 10`); got != survivor {
 		t.Errorf("row with the retired number holds %s, want the survivor %s", got, survivor)
 	}
 	if got := r.MustCount(t, "accounts", "account_id = 10 AND number = ?", survivor); got != 1 {
 		t.Errorf("row with the retired number not linked to the survivor")
+	}
+	why := "the row carries " + loser + ", retired and merged into " + survivor
+	if got := r.MustCount(t, "events", "kind = 'rewritten' AND account_id = 10 AND old_value = ? AND new_value = ? AND detail LIKE ?", loser, survivor, why+"%"); got != 1 {
+		t.Errorf("rewritten events of the typed retired number = %d, want 1 with old, new and why", got)
+	}
+	var line struct{ Msg, Old, Number, Reason string }
+	for _, text := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(text, `"msg":"number rewritten"`) && strings.Contains(text, `"uid":10`) {
+			if err := json.Unmarshal([]byte(text), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if line.Old != loser || line.Number != survivor || line.Reason != why {
+		t.Errorf("log line of the rewrite %+v, want old %s, number %s, reason %q:\n%s", line, loser, survivor, why, logs.String())
 	}
 }
 

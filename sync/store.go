@@ -20,8 +20,10 @@ type Outcome struct {
 	PE     string
 	// Conflicts raised by this decision, already recorded centrally.
 	Conflicts []RecordedConflict
-	// Rewrite: replace the row's values by the person's (see Rewrites).
+	// Rewrite: replace the row's values by the person's (see Rewrites),
+	// for Reason.
 	Rewrite bool
+	Reason  string
 	// Err says why a row was skipped (ActionSkip) when it could not be
 	// decided, e.g. a country the number template cannot express.
 	Err error

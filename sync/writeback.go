@@ -17,7 +17,7 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 			log.Info("would write number", LogUID, w.ID, LogNumber, w.Number, LogHH, w.HH, LogPE, w.PE, LogDryRun, true)
 		}
 		for _, r := range d.rewrites {
-			log.Info("would rewrite number", LogUID, r.ID, "old", r.Old.Number, LogNumber, r.New.Number, LogHH, r.New.HH, LogPE, r.New.PE, LogDryRun, true)
+			log.Info("would rewrite number", LogUID, r.ID, LogOld, r.Old.Number, LogNumber, r.New.Number, LogHH, r.New.HH, LogPE, r.New.PE, LogDryRun, true)
 		}
 		return c, nil
 	}
@@ -26,7 +26,7 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 		if err != nil {
 			return c, fmt.Errorf("%s: write back: %w", name, err)
 		}
-		done, err := e.verify(ctx, log, name, &c, d.writes, written, d.want, "number written")
+		done, err := e.verify(ctx, log, name, &c, d.writes, written, d.want, logWritten)
 		if err != nil {
 			return c, err
 		}
@@ -48,9 +48,13 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 			wants[i] = r.New
 			wants[i].ID = r.ID
 		}
-		done, err := e.verify(ctx, log, name, &c, wants, written, d.want, "number rewritten")
+		done, err := e.verify(ctx, log, name, &c, wants, written, d.want, logRewritten)
 		if err != nil {
 			return c, err
+		}
+		for _, o := range d.settled {
+			log.Info("number rewritten", LogUID, o.Account.ID, LogOld, o.Account.Number, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE,
+				LogReason, o.Reason+" (the row held the values already)")
 		}
 		if err := e.Store.Rewritten(ctx, name, append(done, d.settled...)); err != nil {
 			return c, fmt.Errorf("%s: record rewrite: %w", name, err)
@@ -59,10 +63,27 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 	return c, nil
 }
 
+// logWritten logs a write-back that the store records as a "written" event:
+// "number written", or "wibisoft ids written" when the row had its number.
+func logWritten(log *slog.Logger, w Write, o Outcome) {
+	msg := "number written"
+	if w.Number == "" {
+		msg = "wibisoft ids written"
+	}
+	log.Info(msg, LogUID, o.Account.ID, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE)
+}
+
+// logRewritten logs a rewrite that the store records as a "rewritten"
+// event: the old number, the new values and why.
+func logRewritten(log *slog.Logger, _ Write, o Outcome) {
+	log.Info("number rewritten", LogUID, o.Account.ID, LogOld, o.Account.Number, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE, LogReason, o.Reason)
+}
+
 // verify compares what the rows hold after a write with what keysync
 // wanted there: a difference means someone else filled the column first,
-// a conflict. It returns the outcomes that were written in full.
-func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *Counts, wants []Write, written []Written, outcomes map[uint64]Outcome, msg string) ([]Outcome, error) {
+// a conflict. It returns the outcomes that were written in full, each
+// logged with logDone as the store will record it.
+func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *Counts, wants []Write, written []Written, outcomes map[uint64]Outcome, logDone func(*slog.Logger, Write, Outcome)) ([]Outcome, error) {
 	var done []Outcome
 	var mismatches []Conflict
 	for i, got := range written {
@@ -82,9 +103,9 @@ func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *C
 		}
 		if w.Number != "" && got.Number == w.Number {
 			c.Written++
-			log.Info(msg, LogUID, got.ID, LogNumber, w.Number, LogHH, o.HH, LogPE, o.PE)
 		}
 		if !mismatch {
+			logDone(log, w, o)
 			done = append(done, o)
 		}
 	}

@@ -22,7 +22,8 @@ func TestSource_WriteBack(t *testing.T) {
 			ids := testdb.InsertFeUsers(t, p.db, []testdb.FeUser{u("empty"), u("admin"), u("gone"), u("ids"), u("blank")})
 			empty, admin, gone, idsOnly, blank := ids[0], ids[1], ids[2], ids[3], ids[4]
 			// Between read and write-back: an admin types a number, a row
-			// is removed, a row holds only blanks.
+			// is removed, a row holds only blanks, which count as empty
+			// (README, guarantee 2): MariaDB's PAD SPACE makes ' ' = ''.
 			mustKeysyncValues(t, p.db, admin, "ADMIN-1", "", "")
 			testdb.MustExec(t, p.db, "DELETE FROM fe_users WHERE uid = ?", gone)
 			mustKeysyncValues(t, p.db, blank, " ", "", "")

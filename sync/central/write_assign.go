@@ -115,10 +115,10 @@ func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.
 	switch d.Action {
 	case keysync.ActionKeep:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
-		o.Rewrite = d.Rewrite
+		o.Rewrite, o.Reason = d.Rewrite, d.Reason
 	case keysync.ActionLink:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
-		o.Rewrite = d.Rewrite
+		o.Rewrite, o.Reason = d.Rewrite, d.Reason
 		as.link(c, d.Person)
 	case keysync.ActionAdopt, keysync.ActionNew:
 		p, err := as.newPerson(ctx, c, d)
@@ -143,7 +143,7 @@ func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.
 // link links the candidate's account to an existing person.
 func (as *assignment) link(c keysync.Candidate, p keysync.Person) {
 	note := as.b.account(c, p, as.now)
-	as.b.event(as.s, as.now, "linked", p.Number, as.source, c.Account.ID, "", p.Number, withNote(linkReason(c.Account), note))
+	as.b.event(as.s, as.now, "linked", p.Number, as.source, c.Account.ID, "", p.Number, withNote(linkReason(c.Account, p), note))
 	as.f.add(p, c)
 }
 
@@ -225,8 +225,11 @@ func withNote(detail, note string) string {
 	return detail + "; " + note
 }
 
-func linkReason(a keysync.Account) string {
-	if a.Number != "" {
+func linkReason(a keysync.Account, p keysync.Person) string {
+	switch {
+	case a.Number != "" && a.Number != p.Number:
+		return "the row carries " + a.Number + ", a number retired and merged into this person"
+	case a.Number != "":
 		return "the row carries this person's number"
 	}
 	return "same e-mail address and name"

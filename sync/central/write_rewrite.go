@@ -54,7 +54,7 @@ func (s *Store) rewritten(ctx context.Context, source string, done []keysync.Out
 			now, source, o.Account.ID, o.Number); err != nil {
 			return fmt.Errorf("clear pending rewrite: %w", err)
 		}
-		addEvent(&events, now, s.Actor, "rewritten", o.Number, source, o.Account.ID, o.Account.Number, o.Number, "hh="+o.HH+" pe="+o.PE)
+		addEvent(&events, now, s.Actor, "rewritten", o.Number, source, o.Account.ID, o.Account.Number, o.Number, rewriteDetail(o))
 	}
 	if err := events.exec(ctx, tx); err != nil {
 		return err
@@ -63,4 +63,14 @@ func (s *Store) rewritten(ctx context.Context, source string, done []keysync.Out
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// rewriteDetail says in the history why a row's values were replaced and
+// what it holds now.
+func rewriteDetail(o keysync.Outcome) string {
+	ids := "hh=" + o.HH + " pe=" + o.PE
+	if o.Reason == "" {
+		return ids
+	}
+	return o.Reason + "; " + ids
 }
