@@ -47,6 +47,31 @@ func TestPollLoop_Waits(t *testing.T) {
 	}
 }
 
+// TestSourceLock_OnePerCentralDatabase: only one process works a source
+// of a central database, while the same source name in another central
+// database on the same server (another installation) is worked at the
+// same time.
+func TestSourceLock_OnePerCentralDatabase(t *testing.T) {
+	num := centraltest.Numbering(t, 1, 1, 1)
+	first, other := centraltest.New(t, num), centraltest.New(t, num)
+	for _, tc := range []struct {
+		name string
+		lock *sourceLock
+		want bool
+	}{
+		{"first", newSourceLock(first.Store.DB(), "amicas"), true},
+		{"second on the same database", newSourceLock(first.Store.DB(), "amicas"), false},
+		{"another source", newSourceLock(first.Store.DB(), "club"), true},
+		{"another central database", newSourceLock(other.Store.DB(), "amicas"), true},
+	} {
+		held, err := tc.lock.ensure(t.Context())
+		if err != nil || held != tc.want {
+			t.Errorf("%s: held=%v err=%v, want held=%v", tc.name, held, err, tc.want)
+		}
+		t.Cleanup(tc.lock.close)
+	}
+}
+
 // switchedSource is a portal that is down or up as the test says, and
 // holds no rows.
 type switchedSource struct {

@@ -10,20 +10,22 @@ import (
 )
 
 // sourceLock makes sure only one daemon works a source at a time, across
-// hosts: a MySQL named lock on a pinned central connection. The lock dies
+// hosts: a MySQL named lock on a pinned central connection, named for the
+// central database and the source (sqlutil.LockName). The lock dies
 // with the connection, so when the holder crashes or loses its network a
 // standby's next try gets it. Each poll first confirms the lock is still
 // held on that very connection.
 type sourceLock struct {
-	db   *sql.DB
-	name string
+	db     *sql.DB
+	source string
 
 	conn    *sql.Conn
+	name    string // of the lock held on conn
 	release func()
 }
 
 func newSourceLock(db *sql.DB, source string) *sourceLock {
-	return &sourceLock{db: db, name: "keysync.source." + source}
+	return &sourceLock{db: db, source: source}
 }
 
 // errLockLost means the lock or its connection went away while held.
@@ -49,7 +51,13 @@ func (l *sourceLock) ensure(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("source lock: %w", err)
 	}
-	release, err := sqlutil.GetLock(ctx, conn, l.name, 0)
+	var database sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&database); err != nil {
+		conn.Close()
+		return false, fmt.Errorf("source lock: %w", err)
+	}
+	name := sqlutil.LockName("source", database.String, l.source)
+	release, err := sqlutil.GetLock(ctx, conn, name, 0)
 	if errors.Is(err, sqlutil.ErrLocked) {
 		conn.Close()
 		return false, nil
@@ -58,7 +66,7 @@ func (l *sourceLock) ensure(ctx context.Context) (bool, error) {
 		conn.Close()
 		return false, fmt.Errorf("source lock: %w", err)
 	}
-	l.conn, l.release = conn, release
+	l.conn, l.name, l.release = conn, name, release
 	return true, nil
 }
 

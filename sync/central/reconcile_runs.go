@@ -2,9 +2,7 @@ package central
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,20 +21,6 @@ var (
 // lockCheckInterval is how often a held reconciliation lock is confirmed.
 const lockCheckInterval = 10 * time.Second
 
-// reconcileLockName is the named lock of a source's reconciliation. Named
-// locks are global to the server, so the name holds the central database's
-// as well: two installations sharing a server do not block each other.
-// MySQL names are at most 64 characters; a longer name is shortened with a
-// hash of its tail.
-func reconcileLockName(database, source string) string {
-	n := "keysync.reconcile." + database + "." + source
-	if len(n) <= 64 {
-		return n
-	}
-	sum := sha256.Sum256([]byte(n))
-	return n[:64-17] + "." + hex.EncodeToString(sum[:8])
-}
-
 // LockReconcile implements reconcile.Store: GET_LOCK with no wait on
 // a connection pinned for the whole run. The lock dies with the connection,
 // so a crashed run never blocks the next; a goroutine confirms every few
@@ -51,7 +35,7 @@ func (s *Store) LockReconcile(ctx context.Context, source string) (context.Conte
 		conn.Close()
 		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
 	}
-	name := reconcileLockName(database.String, source)
+	name := sqlutil.LockName("reconcile", database.String, source)
 	release, err := sqlutil.GetLock(ctx, conn, name, 0)
 	if errors.Is(err, sqlutil.ErrLocked) {
 		conn.Close()
