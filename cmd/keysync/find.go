@@ -53,6 +53,10 @@ func (c *findCommand) parse(args []string) (central.Query, bool, error) {
 	fs.StringVar(&q.SoundsLike, "sounds-like", "", "first or last name sounding alike (Kölner Phonetik): Meier finds Maier, Mayer")
 	fs.StringVar(&q.Source, "source", "", "only accounts of this portal")
 	fs.StringVar(&q.Status, "status", "", "only accounts in this state: active, inactive, deleted or gone")
+	fs.StringVar(&q.Phone, "phone", "", "phone or mobile number, compared by its digits (+43 664 1234567 finds 0664/1234567)")
+	birth := fs.String("birth-date", "", "born on DATE (YYYY-MM-DD), or in a range FROM..TO (1980-01-01..1989-12-31; either end may be left open)")
+	fs.IntVar(&q.BirthMonth, "born-in", 0, "born in this month of any year, 1-12 (5: members born in May)")
+	fs.IntVar(&q.BirthMonth, "birth-month", 0, "the same as --born-in")
 	since := fs.String("since", "", "first registered within this period: 12m (months), 30d (days), 2w, 1y")
 	regSince := fs.String("registered-since", "", "first registered on or after DATE (YYYY-MM-DD)")
 	regBefore := fs.String("registered-before", "", "first registered before DATE (YYYY-MM-DD)")
@@ -68,7 +72,28 @@ func (c *findCommand) parse(args []string) (central.Query, bool, error) {
 	if q.Limit <= 0 {
 		return q, false, usageErr("--limit must be positive")
 	}
+	if err := birthRange(&q, *birth); err != nil {
+		return q, false, err
+	}
 	return q, *asJSON, registrationPeriod(&q, *since, *regSince, *regBefore, time.Now())
+}
+
+// birthRange sets the query's bounds on the birth date from --birth-date:
+// one day, or FROM..TO with either end open. The store checks the dates.
+func birthRange(q *central.Query, s string) error {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	from, to, isRange := strings.Cut(s, "..")
+	if !isRange {
+		to = from
+	}
+	q.BirthFrom, q.BirthTo = strings.TrimSpace(from), strings.TrimSpace(to)
+	if q.BirthFrom == "" && q.BirthTo == "" {
+		return usageErr("--birth-date %q: want a date YYYY-MM-DD or a range FROM..TO", s)
+	}
+	return nil
 }
 
 // registrationPeriod sets the query's bounds on the first registration
@@ -129,18 +154,18 @@ func printPersons(w io.Writer, persons []central.PersonView) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NUMBER\tHH\tPE\tREGISTERED\tACCOUNT\tSTATUS\tNAME\tE-MAIL\tPLACE\tDELETED")
+	fmt.Fprintln(tw, "NUMBER\tHH\tPE\tREGISTERED\tBORN\tACCOUNT\tSTATUS\tNAME\tE-MAIL\tPLACE\tDELETED")
 	for _, p := range persons {
-		head := fmt.Sprintf("%s\t%s\t%s\t%s", p.Number, dash(p.HH), dash(p.PE), fmtDate(p.Registered))
+		head := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", p.Number, dash(p.HH), dash(p.PE), fmtDate(p.Registered), dash(p.BirthDate))
 		if p.Status != "active" {
-			head = fmt.Sprintf("%s (%s into %s)\t%s\t%s\t%s", p.Number, p.Status, dash(p.MergedInto), dash(p.HH), dash(p.PE), fmtDate(p.Registered))
+			head = fmt.Sprintf("%s (%s into %s)\t%s\t%s\t%s\t%s", p.Number, p.Status, dash(p.MergedInto), dash(p.HH), dash(p.PE), fmtDate(p.Registered), dash(p.BirthDate))
 		}
 		if len(p.Accounts) == 0 {
 			fmt.Fprintf(tw, "%s\t-\t-\t%s\t%s\t-\t-\n", head, dash(strings.TrimSpace(p.FirstName+" "+p.LastName)), dash(p.Email))
 		}
 		for i, ac := range p.Accounts {
 			if i > 0 {
-				head = "\t\t\t"
+				head = "\t\t\t\t"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", head, ac.Account, ac.Status,
 				dash(strings.TrimSpace(ac.FirstName+" "+ac.LastName)), dash(ac.Email),

@@ -174,8 +174,8 @@ Usage:
   keysync check NUMBER...             is each number well-formed with a valid check digit?
   keysync config [--json]             print the effective configuration, passwords redacted
   keysync conflicts [show ID | resolve ID --as distinct|merge|ignore [--into N]] [--open] [--kind K] [--json]   review conflicts
-  keysync show NUMBER|EMAIL|SOURCE:ID [--json]   a person: ids, every account (deleted ones too), history newest first
-  keysync find [--name P] [--sounds-like NAME] [--email E] [--postcode P] [--since 12m] ... [--json]   search persons
+  keysync show NUMBER|EMAIL|SOURCE:ID [--json]   a person: ids, the record with its sources, every account (deleted ones too), history newest first
+  keysync find [--name P] [--sounds-like NAME] [--email E] [--phone P] [--birth-date D|FROM..TO] [--born-in M] [--since 12m] ... [--json]   search persons
   keysync help [config]               this text, or every configuration variable
 
 Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.

@@ -32,13 +32,16 @@ type personReport struct {
 	central.PersonView
 	OpenConflicts []central.ConflictView `json:"open_conflicts"`
 	History       []central.HistoryEntry `json:"history"`
+	// FieldHistory is every change of the person's master data, newest
+	// first; the current values are the PersonView's record.
+	FieldHistory []central.FieldChange `json:"field_history"`
 }
 
 // accountRef is "source:id" as typed on the command line.
 var accountRef = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*):([0-9]+)$`)
 
 func (c *showCommand) Run(ctx context.Context, args []string) error {
-	fs := c.m.flagSet("show", "Usage: keysync show NUMBER|EMAIL|SOURCE:ID [--json]\n\nThe person's number, Wibisoft ids, every account on every portal (deleted ones with\ntheir deletion date) and the history, newest first. An e-mail address shared by\nseveral persons shows each. Exit 0 found, 1 nothing found or failed, 2 usage.")
+	fs := c.m.flagSet("show", "Usage: keysync show NUMBER|EMAIL|SOURCE:ID [--json]\n\nThe person's number, Wibisoft ids, the record of the master data with the account\neach value came from, every account on every portal (deleted ones with their deletion\ndate), the history and every change of the master data, newest first. An e-mail address shared by\nseveral persons shows each. Exit 0 found, 1 nothing found or failed, 2 usage.")
 	asJSON := fs.Bool("json", false, "print a JSON array of persons")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -91,6 +94,9 @@ func (c *showCommand) Run(ctx context.Context, args []string) error {
 	for _, p := range persons {
 		r := personReport{PersonView: p}
 		if r.History, err = a.store.History(ctx, p); err != nil {
+			return err
+		}
+		if r.FieldHistory, err = a.store.FieldHistory(ctx, p); err != nil {
 			return err
 		}
 		if r.OpenConflicts, err = a.store.Conflicts(ctx, central.ConflictFilter{Open: true, Number: p.Number}); err != nil {
@@ -156,6 +162,7 @@ func printPerson(w io.Writer, r personReport) {
 	default:
 		fmt.Fprintln(w, "Accounts: none")
 	}
+	printRecord(w, r)
 	if len(r.OpenConflicts) > 0 {
 		fmt.Fprintf(w, "Open conflicts (%d):\n", len(r.OpenConflicts))
 		printConflictList(w, r.OpenConflicts)
@@ -168,6 +175,30 @@ func printPerson(w io.Writer, r personReport) {
 			change = dash(h.Old) + " -> " + dash(h.New)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", fmtTime(&h.At), h.Kind, dash(h.Account), change, dash(h.Actor), h.Detail)
+	}
+	tw.Flush()
+}
+
+// printRecord prints the person's master data with the account each
+// value came from, and every change of it.
+func printRecord(w io.Writer, r personReport) {
+	fmt.Fprintln(w, "Record:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range r.Record {
+		from := v.Account
+		if from == "" {
+			from = "(recorded before keysync kept the master data)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", v.Field, dash(v.Value), from, fmtTime(&v.Changed))
+	}
+	tw.Flush()
+	if len(r.FieldHistory) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Field history (newest first):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range r.FieldHistory {
+		fmt.Fprintf(tw, "  %s\t%s\t%s -> %s\t%s\t%s\n", fmtTime(&c.Changed), c.Field, dash(c.Old), dash(c.New), dash(c.Account), c.Actor)
 	}
 	tw.Flush()
 }

@@ -20,7 +20,8 @@ var ErrBadQuery = errors.New("bad search")
 
 // Query holds the filters of Find; they combine with AND, and empty ones
 // do not filter. A person matches when one of its accounts matches every
-// account filter (e-mail, postcode, country, name, sound, source, status).
+// account filter (e-mail, postcode, country, name, sound, source, status,
+// phone); the birth date is the person's record's.
 type Query struct {
 	// Number is an exact customer number; retired numbers are found only
 	// this way.
@@ -49,6 +50,14 @@ type Query struct {
 	Source           string
 	// Status is an account status (keysync.AccountStatuses).
 	Status string
+	// Phone matches an account's phone or mobile number, compared by the
+	// digits that identify it (match.Phone: +43 664 ... is 0664 ...).
+	Phone string
+	// BirthFrom and BirthTo bound the person's birth date (YYYY-MM-DD,
+	// both included; equal for one day); BirthMonth (1-12) asks for a
+	// month of any year: members born in May.
+	BirthFrom, BirthTo string
+	BirthMonth         int
 	// Limit is the most persons returned; 0 means 100.
 	Limit int
 	// SourceCountries maps each source to its default country code.
@@ -63,6 +72,7 @@ type finder struct {
 	country  string
 	name     *namePattern
 	sounds   []string
+	phone    string
 }
 
 func prepare(q Query) (*finder, error) {
@@ -119,7 +129,28 @@ func prepare(q Query) (*finder, error) {
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrBadQuery)
 	}
-	return f, nil
+	if q.Phone != "" {
+		if f.phone = match.Phone(q.Phone); f.phone == "" {
+			return nil, fmt.Errorf("%w: %q is not a phone number", ErrBadQuery, q.Phone)
+		}
+	}
+	return f, checkBirth(q)
+}
+
+// checkBirth refuses birth-date filters that are no dates or no month.
+func checkBirth(q Query) error {
+	for _, d := range []string{q.BirthFrom, q.BirthTo} {
+		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
+			return fmt.Errorf("%w: birth date %q is not a date YYYY-MM-DD", ErrBadQuery, d)
+		}
+	}
+	if q.BirthFrom != "" && q.BirthTo != "" && q.BirthFrom > q.BirthTo {
+		return fmt.Errorf("%w: birth dates %s..%s: the range ends before it starts", ErrBadQuery, q.BirthFrom, q.BirthTo)
+	}
+	if q.BirthMonth < 0 || q.BirthMonth > 12 {
+		return fmt.Errorf("%w: month %d is not 1 to 12", ErrBadQuery, q.BirthMonth)
+	}
+	return nil
 }
 
 // Find searches persons with their accounts, deleted accounts included.
@@ -151,7 +182,7 @@ func (s *Store) findNumbers(ctx context.Context, f *finder, limit int) (numbers 
 	errStop := errors.New("stop")
 	err = sqlutil.Each(ctx, s.db, query, args, func(rows *sql.Rows) error {
 		var r row
-		if err := rows.Scan(&r.number, &r.personFirst, &r.personLast, &r.source, &r.first, &r.last, &r.zip, &r.country); err != nil {
+		if err := rows.Scan(&r.number, &r.personFirst, &r.personLast, &r.source, &r.first, &r.last, &r.zip, &r.country, &r.phone, &r.mobile); err != nil {
 			return err
 		}
 		if matched[r.number] || !f.matches(r) {
@@ -211,8 +242,22 @@ func (f *finder) sql() (string, []any) {
 		where = append(where, registered+` < ?`)
 		args = append(args, q.RegisteredBefore.UTC())
 	}
+	// The person's birth date is its record's, kept in persons.birth_date;
+	// '' (unknown) is in no range.
+	if q.BirthFrom != "" {
+		where = append(where, `p.birth_date >= ?`)
+		args = append(args, q.BirthFrom)
+	}
+	if q.BirthTo != "" {
+		where = append(where, `p.birth_date <> '' AND p.birth_date <= ?`)
+		args = append(args, q.BirthTo)
+	}
+	if q.BirthMonth != 0 {
+		where = append(where, `p.birth_date LIKE ?`)
+		args = append(args, fmt.Sprintf("____-%02d-__", q.BirthMonth))
+	}
 	return `SELECT p.number, p.first_name, p.last_name, COALESCE(a.source, ''), COALESCE(a.first_name, ''), COALESCE(a.last_name, ''),
- COALESCE(a.zip, ''), COALESCE(a.country, '')
+ COALESCE(a.zip, ''), COALESCE(a.country, ''), COALESCE(a.phone, ''), COALESCE(a.mobile, '')
  FROM persons p LEFT JOIN accounts a ON a.number = p.number WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.number`, args
 }
 
@@ -221,9 +266,13 @@ func (f *finder) sql() (string, []any) {
 type row struct {
 	number, personFirst, personLast   string
 	source, first, last, zip, country string
+	phone, mobile                     string
 }
 
 func (f *finder) matches(r row) bool {
+	if f.phone != "" && match.Phone(r.phone) != f.phone && match.Phone(r.mobile) != f.phone {
+		return false
+	}
 	first, last := r.first, r.last
 	if r.source == "" {
 		first, last = r.personFirst, r.personLast

@@ -163,3 +163,63 @@ func testdbExec(tb testing.TB, f *fixture, q string, args ...any) {
 		tb.Fatalf("%s: %v", q, err)
 	}
 }
+
+// TestStore_FindPhoneAndBirthDate: a phone number is found however it was
+// typed, in the phone or the mobile field; birth dates are found exactly,
+// in a range and by month, from the person's current record (a changed
+// birth date is found under the new one).
+func TestStore_FindPhoneAndBirthDate(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	born := func(id uint64, date, phone, mobile string) keysync.Account {
+		return account(id, func(a *keysync.Account) { a.BirthDate, a.Phone, a.Mobile = date, phone, mobile })
+	}
+	out := f.mustAssign(t, cands(
+		born(1, "1980-05-17", "+43 664 1234567", ""),
+		born(2, "1985-05-02", "", "0043 660 7654321"),
+		born(3, "1989-12-31", "01 234 56 78", ""),
+		born(4, "1990-01-01", "", ""),
+		born(5, "", "", ""),
+	)...)
+	num := func(i int) string { return out[i].Number }
+	find := func(q central.Query) []string {
+		t.Helper()
+		ps, _, err := f.Store.Find(t.Context(), q)
+		if err != nil {
+			t.Fatalf("Find(%+v): %v", q, err)
+		}
+		var got []string
+		for _, p := range ps {
+			got = append(got, p.Number)
+		}
+		return got
+	}
+	for name, c := range map[string]struct {
+		q    central.Query
+		want []string
+	}{
+		"phone typed nationally":    {central.Query{Phone: "0664/123 45 67"}, []string{num(0)}},
+		"mobile":                    {central.Query{Phone: "+43 660 7654321"}, []string{num(1)}},
+		"no such phone":             {central.Query{Phone: "0664 1234568"}, nil},
+		"exact birth date":          {central.Query{BirthFrom: "1980-05-17", BirthTo: "1980-05-17"}, []string{num(0)}},
+		"the eighties":              {central.Query{BirthFrom: "1980-01-01", BirthTo: "1989-12-31"}, []string{num(0), num(1), num(2)}},
+		"born from 1989":            {central.Query{BirthFrom: "1989-01-01"}, []string{num(2), num(3)}},
+		"born up to 1980":           {central.Query{BirthTo: "1980-12-31"}, []string{num(0)}},
+		"born in May":               {central.Query{BirthMonth: 5}, []string{num(0), num(1)}},
+		"born in May, in the 1980s": {central.Query{BirthMonth: 5, BirthFrom: "1981-01-01", BirthTo: "1989-12-31"}, []string{num(1)}},
+	} {
+		if got := find(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("%s: found %v, want %v", name, got, c.want)
+		}
+	}
+	// The birth date changes in the portal: found under the new one.
+	f.mustAssign(t, cand(born(4, "1990-05-01", "", "")))
+	if got := find(central.Query{BirthMonth: 5}); !slices.Equal(got, []string{num(0), num(1), num(3)}) {
+		t.Errorf("born in May after a change: %v", got)
+	}
+	for _, bad := range []central.Query{{Phone: "n/a"}, {BirthFrom: "1980-13-01"}, {BirthFrom: "1990-01-01", BirthTo: "1980-01-01"}, {BirthMonth: 13}} {
+		if _, _, err := f.Store.Find(t.Context(), bad); !errors.Is(err, central.ErrBadQuery) {
+			t.Errorf("Find(%+v) = %v, want ErrBadQuery", bad, err)
+		}
+	}
+}

@@ -61,8 +61,16 @@ func (rs *resolving) linkAccount(ctx context.Context, into string) error {
 	if r.Account.Account.Source != c.Source || r.Account.Account.ID != c.AccountID {
 		return fmt.Errorf("%w: portal row %s given for conflict about %s", ErrCannotResolve, r.Account.Account.Key(), c.Account)
 	}
+	ps, err := rs.rec.person(ctx, into)
+	if err != nil {
+		return err
+	}
+	a := r.Account.Account
+	changed := changeTime(a, rs.now)
+	ps.country = r.Account.Profile.Country
+	ps.apply(accountKey{a.Source, a.ID}, accountValues(a), a.Status(), changed, true, true)
 	b := newBatch()
-	note := b.account(*r.Account, keysync.Person{Number: into}, rs.now)
+	note := b.account(*r.Account, keysync.Person{Number: into}, rs.now, changed)
 	if err := rs.sums.insertAccounts(ctx, &b.accounts); err != nil {
 		return err
 	}
@@ -97,10 +105,15 @@ func (rs *resolving) survivor(into string) (survivor, loser string, err error) {
 // mergePersons moves the loser's accounts to the survivor, flagged for a
 // rewrite of their portal rows, and retires the loser's number for good.
 func (rs *resolving) mergePersons(ctx context.Context, survivor, loser string) error {
+	// The records first: persons are locked before their accounts.
+	if err := rs.rec.load(ctx, []string{survivor, loser}); err != nil {
+		return err
+	}
 	keys, err := rs.moveAccounts(ctx, survivor, loser)
 	if err != nil {
 		return err
 	}
+	rs.mergeRecords(survivor, loser)
 	if _, err := rs.tx.ExecContext(ctx, `UPDATE persons SET status = 'retired', merged_into = ?, updated_at = ? WHERE number = ?`, survivor, rs.now, loser); err != nil {
 		return fmt.Errorf("retire %s: %w", loser, err)
 	}
@@ -121,6 +134,18 @@ func (rs *resolving) mergePersons(ctx context.Context, survivor, loser string) e
 		rs.event("account_moved", survivor, k.source, k.id, loser, survivor, "moved from "+loser+"; the portal row gets "+survivor+" on the next pass")
 	}
 	return nil
+}
+
+// mergeRecords gives the survivor the retired person's accounts and, field
+// by field, the more recent of the two values; the retired person's
+// record stays as it was.
+func (rs *resolving) mergeRecords(survivor, loser string) {
+	s, l := rs.rec.states[survivor], rs.rec.states[loser]
+	if s == nil || l == nil {
+		return
+	}
+	s.accounts = append(s.accounts, l.accounts...)
+	s.merge(l.rec, rs.now)
 }
 
 // moveAccounts links the loser's accounts to the survivor and flags them

@@ -101,6 +101,9 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 	if err := rs.closeConflicts(ctx); err != nil {
 		return Resolved{}, err
 	}
+	if err := rs.rec.write(ctx); err != nil {
+		return Resolved{}, err
+	}
 	if err := rs.sums.commit(ctx, &rs.events); err != nil {
 		return Resolved{}, err
 	}
@@ -133,6 +136,8 @@ type resolving struct {
 	// status is the conflict's new status: resolved, or ignored.
 	status string
 	res    Resolved
+	// rec are the records of the persons a merge changes.
+	rec *records
 }
 
 // startResolving locks the sequences and the conflict, which must still
@@ -160,7 +165,10 @@ func (s *Store) startResolving(ctx context.Context, tx *sql.Tx, r Resolution) (*
 	if r.As == ResolveIgnore {
 		status = "ignored"
 	}
-	return &resolving{r: r, tx: tx, sums: newAccountSums(tx), events: eventInsert(), now: s.now(), c: c, sd: sd, status: status}, nil
+	now := s.now()
+	rec := newRecords(s, tx, now)
+	rec.actor = r.By
+	return &resolving{r: r, tx: tx, sums: newAccountSums(tx), events: eventInsert(), now: now, c: c, sd: sd, status: status, rec: rec}, nil
 }
 
 // event adds a history event recorded as done by the admin.

@@ -37,6 +37,9 @@ type PersonView struct {
 	Accounts   []AccountView `json:"accounts"`
 	// Merged lists the retired numbers merged into this person.
 	Merged []string `json:"merged,omitempty"`
+	// Record is the person's current master data, each field with the
+	// account it came from (see record.go).
+	Record []FieldValue `json:"record"`
 }
 
 // AccountView is one portal account as admins see it: as recorded
@@ -58,6 +61,11 @@ type AccountView struct {
 	Zip             string                `json:"zip,omitempty"`
 	City            string                `json:"city,omitempty"`
 	Country         string                `json:"country,omitempty"`
+	Salutation      string                `json:"salutation,omitempty"`
+	Title           string                `json:"title,omitempty"`
+	Phone           string                `json:"phone,omitempty"`
+	Mobile          string                `json:"mobile,omitempty"`
+	Company         string                `json:"company,omitempty"`
 	Groups          []string              `json:"groups"`
 	RegisteredAt    *time.Time            `json:"registered_at,omitempty"`
 	LinkedAt        *time.Time            `json:"linked_at,omitempty"`
@@ -92,9 +100,9 @@ type HistoryEntry struct {
 }
 
 const accountViewColumns = `a.source, a.account_id, a.number, a.status, a.username, a.email, a.first_name, a.last_name,
- a.birth_date, a.street, a.zip, a.city, a.country, a.groups_list, a.registered_at, a.linked_at, a.written_at,
- a.status_changed_at, a.deleted_at, a.pending_write, a.email_norm, a.first_norm, a.last_norm, a.postcode,
- a.city_norm, a.address_key`
+ a.birth_date, a.street, a.zip, a.city, a.country, a.salutation, a.title, a.phone, a.mobile, a.company, a.groups_list,
+ a.registered_at, a.linked_at, a.written_at, a.status_changed_at, a.deleted_at, a.pending_write, a.email_norm, a.first_norm,
+ a.last_norm, a.postcode, a.city_norm, a.address_key`
 
 func scanAccountView(rows *sql.Rows) (AccountView, error) {
 	var a AccountView
@@ -102,8 +110,8 @@ func scanAccountView(rows *sql.Rows) (AccountView, error) {
 	var registered, linked, written, changed, deleted sql.NullTime
 	p := &a.profile
 	err := rows.Scan(&a.Source, &a.ID, &a.Number, &a.Status, &a.Username, &a.Email, &a.FirstName, &a.LastName,
-		&a.BirthDate, &a.Street, &a.Zip, &a.City, &a.Country, &groups, &registered, &linked, &written,
-		&changed, &deleted, &a.PendingWrite, &p.Email, &p.FirstName, &p.LastName, &p.Postcode, &p.City, &p.Address)
+		&a.BirthDate, &a.Street, &a.Zip, &a.City, &a.Country, &a.Salutation, &a.Title, &a.Phone, &a.Mobile, &a.Company, &groups,
+		&registered, &linked, &written, &changed, &deleted, &a.PendingWrite, &p.Email, &p.FirstName, &p.LastName, &p.Postcode, &p.City, &p.Address)
 	if err != nil {
 		return a, err
 	}
@@ -127,7 +135,8 @@ func PortalAccount(c keysync.Candidate) AccountView {
 	a := c.Account
 	v := AccountView{Account: a.Key(), Source: a.Source, ID: a.ID, Number: a.Number, Status: a.Status(),
 		Username: a.Username, Email: a.Email, FirstName: a.FirstName, LastName: a.LastName, BirthDate: a.BirthDate,
-		Street: a.Street, Zip: a.Zip, City: a.City, Country: a.Country, Groups: a.Groups, HH: a.HH, PE: a.PE,
+		Street: a.Street, Zip: a.Zip, City: a.City, Country: a.Country, Salutation: a.Salutation, Title: a.Title,
+		Phone: a.Phone, Mobile: a.Mobile, Company: a.Company, Groups: a.Groups, HH: a.HH, PE: a.PE,
 		profile: c.Profile}
 	if v.Groups == nil {
 		v.Groups = []string{}
@@ -186,13 +195,22 @@ func (s *Store) Persons(ctx context.Context, numbers []string) ([]PersonView, er
 func (s *Store) readPersons(ctx context.Context, numbers []any) (map[string]*PersonView, error) {
 	byNumber := map[string]*PersonView{}
 	err := sqlutil.Each(ctx, s.db, `SELECT number, status, COALESCE(merged_into, ''), origin, COALESCE(hh_id, ''), COALESCE(pe_id, ''),
- first_name, last_name, email, birth_date, created_at FROM persons WHERE number IN (`+sqlutil.Placeholders(len(numbers))+`)`, numbers, func(rows *sql.Rows) error {
+ first_name, last_name, email, birth_date, created_at, COALESCE(record, '') FROM persons WHERE number IN (`+sqlutil.Placeholders(len(numbers))+`)`, numbers, func(rows *sql.Rows) error {
 		var p PersonView
+		var rec string
 		if err := rows.Scan(&p.Number, &p.Status, &p.MergedInto, &p.Origin, &p.HH, &p.PE, &p.FirstName, &p.LastName,
-			&p.Email, &p.BirthDate, &p.CreatedAt); err != nil {
+			&p.Email, &p.BirthDate, &p.CreatedAt, &rec); err != nil {
 			return err
 		}
 		p.CreatedAt = p.CreatedAt.UTC()
+		r, err := parseRecord(rec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.Number, err)
+		}
+		if rec == "" {
+			r = seedRecord(p.FirstName, p.LastName, p.Email, p.BirthDate, p.CreatedAt)
+		}
+		p.Record = recordView(r)
 		p.Accounts = []AccountView{}
 		byNumber[p.Number] = &p
 		return nil

@@ -1,5 +1,7 @@
 package central
 
+import keysync "keysync/sync"
+
 // SimilarQuery exposes the fuzzy-candidate query for plan tests.
 func SimilarQuery(keys [4][]string) (string, []any) {
 	var anyKeys [len(blockColumns)][]any
@@ -10,3 +12,6 @@ func SimilarQuery(keys [4][]string) (string, []any) {
 	}
 	return similarQuery(anyKeys)
 }
+
+// DataHash is the hash of an account's values the store keeps.
+func DataHash(a keysync.Account) uint64 { return dataHash(accountValues(a), a.Status()) }

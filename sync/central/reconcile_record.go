@@ -59,39 +59,36 @@ type reconcileStep struct {
 	sums   *accountSums
 }
 
-// status moves accounts to their new status, one statement per change of
-// status, each only from the status the walk saw.
+// status moves accounts to their new status, each only from the status
+// the walk saw, and keeps their persons' memberships, which leave out
+// deleted accounts. The persons are locked first, as everywhere.
 func (st *reconcileStep) status(ctx context.Context, changes []reconcile.StatusChange) error {
-	type move struct{ from, to keysync.AccountStatus }
-	byMove := map[move][]uint64{}
-	var moves []move
+	if len(changes) == 0 {
+		return nil
+	}
+	rec := newRecords(st.s, st.tx, st.now)
+	var numbers []string
 	for _, c := range changes {
-		m := move{c.From, c.To}
-		if _, ok := byMove[m]; !ok {
-			moves = append(moves, m)
-		}
-		byMove[m] = append(byMove[m], c.AccountID)
-		addEvent(&st.events, st.now, st.s.Actor, "account_"+string(c.To), c.Number, st.source, c.AccountID, string(c.From), string(c.To), statusDetail(c.To))
-	}
-	for _, m := range moves {
-		ids := byMove[m]
-		// deleted_at says since when an account is off the portal; it is
-		// kept from the first deletion and cleared when the account is back.
-		q := `UPDATE accounts SET status = ?, status_changed_at = ?,
- deleted_at = CASE WHEN ? IN ('deleted', 'gone') THEN COALESCE(deleted_at, ?) ELSE NULL END
- WHERE source = ? AND status = ? AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
-		args := []any{string(m.to), st.now, string(m.to), st.now, st.source, string(m.from)}
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		if err := st.sums.rewrite(ctx, st.source, ids, func() error {
-			_, err := st.tx.ExecContext(ctx, q, args...)
-			return err
-		}); err != nil {
-			return fmt.Errorf("mark accounts %s: %w", m.to, err)
+		if c.Number != "" {
+			numbers = append(numbers, c.Number)
 		}
 	}
-	return nil
+	if err := rec.load(ctx, numbers); err != nil {
+		return err
+	}
+	if err := moveStatuses(ctx, st.tx, st.sums, &st.events, st.s.Actor, st.now, st.source, changes); err != nil {
+		return err
+	}
+	for _, c := range changes {
+		k := accountKey{st.source, c.AccountID}
+		if ps := rec.states[c.Number]; ps != nil {
+			if a := ps.account(k); a != nil {
+				a.status = c.To
+				ps.refreshMemberships(k, st.now, true)
+			}
+		}
+	}
+	return rec.write(ctx)
 }
 
 // repairs records the values restored in the portal.

@@ -205,6 +205,39 @@ var migrations = []struct {
  FROM accounts GROUP BY 1, 2
  ON DUPLICATE KEY UPDATE accounts = VALUES(accounts), gone = VALUES(gone), xor_sum = VALUES(xor_sum)`,
 	}},
+	// The master data (see record.go). Each account keeps the values
+	// keysync last read from its row, in the columns it had and in new ones
+	// for the fields it did not keep, with a hash of them all (data_hash,
+	// NULL until the first read after this migration) and when they last
+	// changed. Each person keeps its current record, every field with the
+	// account it came from and when it changed (record), and field_changes
+	// is the history of every change of a person's field. Persons from
+	// before have their record seeded from their own columns when an
+	// account of theirs is first read.
+	{6, []string{
+		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS salutation VARCHAR(64) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS title VARCHAR(255) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS phone VARCHAR(64) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS mobile VARCHAR(64) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS company VARCHAR(255) NOT NULL DEFAULT '',
+ ADD COLUMN IF NOT EXISTS data_hash BIGINT UNSIGNED NULL,
+ ADD COLUMN IF NOT EXISTS data_changed_at DATETIME(6) NULL`,
+		`ALTER TABLE persons ADD COLUMN IF NOT EXISTS record MEDIUMTEXT NULL,
+ ADD COLUMN IF NOT EXISTS record_changed_at DATETIME(6) NULL`,
+		`CREATE TABLE IF NOT EXISTS field_changes (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  number VARCHAR(64) NOT NULL,
+  field VARCHAR(32) NOT NULL,
+  old_value TEXT NULL,
+  new_value TEXT NULL,
+  source VARCHAR(64) NULL,
+  account_id BIGINT UNSIGNED NULL,
+  changed_at DATETIME(6) NOT NULL,
+  recorded_at DATETIME(6) NOT NULL,
+  actor VARCHAR(128) NOT NULL,
+  KEY number (number, id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

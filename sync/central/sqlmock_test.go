@@ -20,14 +20,14 @@ import (
 // deliberate one.
 const (
 	lockSQL       = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
-	linksSQL      = "SELECT a.account_id, a.pending_write, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	linksSQL      = "SELECT a.account_id, a.pending_write, a.status, a.data_hash, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
 	takenSQL      = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
 	commonKeysSQL = "SELECT key_name FROM accounts WHERE key_name IN (?) GROUP BY key_name HAVING COUNT(*) > ?"
 	similarSQL    = "SELECT a.source, a.account_id, a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), " +
 		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?)"
 	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ?"
 	insertHHSQL   = "INSERT INTO households (hh_id, match_key, created_at) VALUES (?,?,?)"
-	insertPersSQL = "INSERT INTO persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	insertPersSQL = "INSERT INTO persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at, record, record_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	advanceSQL    = "INSERT INTO source_state (source, sweep_after, updated_at) VALUES (?, ?, ?)\nON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after)), updated_at = VALUES(updated_at)"
 )
 
@@ -108,7 +108,7 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	mock.ExpectBegin()
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
-	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
+	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
 	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	// The allocators read the taken values of a window of sixteen.
@@ -133,8 +133,10 @@ func TestStore_AssignSQL_CommitFails(t *testing.T) {
 	t.Parallel()
 	s, mock := mustMock(t)
 	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
-	linked := none("account_id", "pending_write", "number", "hh", "pe", "first", "last", "email", "birth", "key").
-		AddRow(1, 0, "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "")
+	// The account is linked and shows what the store recorded of it:
+	// nothing to write.
+	linked := none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key").
+		AddRow(1, 0, "active", central.DataHash(plain()[0].Account), "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "")
 	mock.ExpectBegin()
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))

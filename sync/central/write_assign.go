@@ -9,6 +9,7 @@ import (
 
 	"keysync/internal/text"
 	keysync "keysync/sync"
+	"keysync/sync/reconcile"
 )
 
 // Assign implements keysync.Store. See the interface for the contract. A
@@ -67,6 +68,10 @@ type assignment struct {
 	now            time.Time
 	st             AssignStats
 	lap            func() time.Duration
+	// rec are the records of the persons the batch touches; moves the
+	// status changes of linked accounts it read.
+	rec   *records
+	moves []reconcile.StatusChange
 }
 
 // startAssign locks the sequences, which serialises allocation, and loads
@@ -86,6 +91,10 @@ func (s *Store) startAssign(ctx context.Context, tx *sql.Tx, source string, cand
 	as.st.Facts, as.st.Candidates = as.lap(), len(as.f.accounts)
 	as.holdBack(cands)
 	as.now, as.b = s.now(), newBatch()
+	as.rec = newRecords(s, tx, as.now)
+	if err := as.prefetchRecords(ctx, cands); err != nil {
+		return nil, err
+	}
 	return as, nil
 }
 
@@ -116,10 +125,15 @@ func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.
 	case keysync.ActionKeep:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
 		o.Rewrite, o.Reason = d.Rewrite, d.Reason
+		if err := as.refresh(ctx, c, d.Person); err != nil {
+			return o, err
+		}
 	case keysync.ActionLink:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
 		o.Rewrite, o.Reason = d.Rewrite, d.Reason
-		as.link(c, d.Person)
+		if err := as.link(ctx, c, d.Person); err != nil {
+			return o, err
+		}
 	case keysync.ActionAdopt, keysync.ActionNew:
 		p, err := as.newPerson(ctx, c, d)
 		if errors.Is(err, ErrExhausted) || errors.Is(err, context.Canceled) {
@@ -141,10 +155,15 @@ func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.
 }
 
 // link links the candidate's account to an existing person.
-func (as *assignment) link(c keysync.Candidate, p keysync.Person) {
-	note := as.b.account(c, p, as.now)
+func (as *assignment) link(ctx context.Context, c keysync.Candidate, p keysync.Person) error {
+	changed, err := as.linkRecord(ctx, c, p.Number)
+	if err != nil {
+		return err
+	}
+	note := as.b.account(c, p, as.now, changed)
 	as.b.event(as.s, as.now, "linked", p.Number, as.source, c.Account.ID, "", p.Number, withNote(linkReason(c.Account, p), note))
 	as.f.add(p, c)
+	return nil
 }
 
 // write stores the sequences' positions and everything the decisions
@@ -157,6 +176,7 @@ func (as *assignment) write(ctx context.Context, outcomes []keysync.Outcome) err
 			return err
 		}
 	}
+	as.fillRecords()
 	for _, in := range []*insert{&b.reserved, &b.households, &b.persons} {
 		if err := in.exec(ctx, tx); err != nil {
 			return err
@@ -164,6 +184,9 @@ func (as *assignment) write(ctx context.Context, outcomes []keysync.Outcome) err
 	}
 	sums := newAccountSums(tx)
 	if err := sums.insertAccounts(ctx, &b.accounts); err != nil {
+		return err
+	}
+	if err := as.writeMasterData(ctx, sums); err != nil {
 		return err
 	}
 	known, err := as.s.insertConflicts(ctx, tx, &b.events, b.conflicts, as.now)
@@ -317,8 +340,8 @@ func (as *assignment) addPerson(c keysync.Candidate, p keysync.Person, seq any, 
 	as.b.persons.add(text.Clip(p.Number, 64), seq, text.Clip(p.PE, 64), text.Clip(p.HH, 64), origin,
 		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(a.Email, 320),
 		text.Clip(pr.FirstName, 255), text.Clip(pr.LastName, 255), text.Clip(pr.Email, 320),
-		text.Clip(pr.BirthDate, 10), text.Clip(pr.Household, 512), now, now)
-	note := as.b.account(c, p, now)
+		text.Clip(pr.BirthDate, 10), text.Clip(pr.Household, 512), now, now, nil, nil)
+	note := as.b.account(c, p, now, as.createRecord(c, p.Number))
 	as.b.event(as.s, now, origin, p.Number, a.Source, a.ID, "", p.Number, withNote("hh="+p.HH+" pe="+p.PE, note))
 	as.f.add(p, c)
 }

@@ -3,6 +3,7 @@ package central
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,8 @@ type batch struct {
 	accounts   insert
 	events     insert
 	conflicts  []keysync.Conflict
+	// accountUpdates are the new values of linked accounts.
+	accountUpdates update
 }
 
 func newBatch() *batch {
@@ -26,13 +29,12 @@ func newBatch() *batch {
 		reserved:   insert{verb: "INSERT IGNORE", table: "reserved", cols: []string{"seq_name", "value"}},
 		persons: insert{verb: "INSERT", table: "persons", cols: []string{
 			"number", "seq", "pe_id", "hh_id", "origin", "first_name", "last_name", "email",
-			"first_norm", "last_norm", "email_norm", "birth_date", "household_key", "created_at", "updated_at"}},
-		accounts: insert{verb: "INSERT", table: "accounts", cols: []string{
-			"source", "account_id", "number", "status", "username", "email", "first_name", "last_name",
-			"email_norm", "first_norm", "last_norm", "birth_date", "street", "zip", "city", "country",
-			"postcode", "city_norm", "address_key", "key_name", "key_place", "key_birth", "key_first_place",
-			"groups_list", "registered_at", "linked_at", "hh_id_copy", "pe_id_copy", "copied_from"}},
-		events: eventInsert(),
+			"first_norm", "last_norm", "email_norm", "birth_date", "household_key", "created_at", "updated_at",
+			"record", "record_changed_at"}},
+		accounts: insert{verb: "INSERT", table: "accounts", cols: slices.Concat([]string{"source", "account_id", "number", "status"},
+			accountDataCols, []string{"registered_at", "linked_at", "hh_id_copy", "pe_id_copy", "copied_from"})},
+		events:         eventInsert(),
+		accountUpdates: update{table: "accounts", keys: []string{"source", "account_id"}, cols: accountDataCols},
 	}
 }
 
@@ -57,8 +59,8 @@ func addEvent(in *insert, at time.Time, actor, kind, number, source string, acco
 // 4); a person with only a number leaves the copy to Written or the next
 // reconciliation. note says what of the row had to be cut to fit, for the
 // detail of the caller's history event; "" when nothing was.
-func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Time) (note string) {
-	a, p := c.Account, c.Profile
+func (b *batch) account(c keysync.Candidate, person keysync.Person, now, changed time.Time) (note string) {
+	a := c.Account
 	number := person.Number
 	var hhCopy, peCopy, copiedFrom any
 	if person.HH != "" && person.PE != "" {
@@ -68,13 +70,16 @@ func (b *batch) account(c keysync.Candidate, person keysync.Person, now time.Tim
 	if y := a.Registered.UTC().Year(); !a.Registered.IsZero() && y >= 1000 && y <= 9999 {
 		registered = a.Registered.UTC() // DATETIME holds years 1000 to 9999
 	}
-	groups, note := groupsJSON(a.Groups)
-	b.accounts.add(a.Source, a.ID, number, string(a.Status()), text.Clip(a.Username, 255), text.Clip(a.Email, 320),
-		text.Clip(a.FirstName, 255), text.Clip(a.LastName, 255), text.Clip(p.Email, 320), text.Clip(p.FirstName, 255), text.Clip(p.LastName, 255),
-		text.Clip(a.BirthDate, 10), text.Clip(a.Street, 255), text.Clip(a.Zip, 32), text.Clip(a.City, 255), text.Clip(a.Country, 64),
-		text.Clip(p.Postcode, 16), text.Clip(p.City, 255), text.Clip(p.Address, 512),
-		nullIf(text.Clip(p.Blocks.Name, 64)), nullIf(text.Clip(p.Blocks.Place, 64)), nullIf(text.Clip(p.Blocks.Birth, 64)), nullIf(text.Clip(p.Blocks.FirstPlace, 64)),
-		groups, registered, now, hhCopy, peCopy, copiedFrom)
+	data, note := accountDataValues(c, accountValues(a), changed)
+	row := append([]any{a.Source, a.ID, number, string(a.Status())}, data...)
+	b.accounts.add(append(row, registered, now, hhCopy, peCopy, copiedFrom)...)
+	return note
+}
+
+// accountData adds the new values of a linked account; note as for account.
+func (b *batch) accountData(c keysync.Candidate, v values, changed time.Time) (note string) {
+	data, note := accountDataValues(c, v, changed)
+	b.accountUpdates.add(append([]any{c.Account.Source, c.Account.ID}, data...)...)
 	return note
 }
 

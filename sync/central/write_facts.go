@@ -27,6 +27,8 @@ type facts struct {
 	accounts []keysync.Person
 	similar  [len(blockColumns)]map[string][]int
 	rewrite  map[uint64]bool // accounts with pending_write
+	// stored is what the central store recorded of the linked accounts.
+	stored map[uint64]storedAccount
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {

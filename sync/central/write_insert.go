@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"keysync/internal/sqlutil"
@@ -48,4 +49,50 @@ func nullIf(s string) any {
 		return nil
 	}
 	return s
+}
+
+// update collects rows for one multi-row UPDATE through a derived table of
+// the values, keyed by keys: a batch of changed rows costs one statement.
+type update struct {
+	table      string
+	keys, cols []string
+	rows       [][]any
+}
+
+func (u *update) add(values ...any) {
+	if len(values) != len(u.keys)+len(u.cols) {
+		panic(fmt.Sprintf("central: %s update with %d values for %d columns", u.table, len(values), len(u.keys)+len(u.cols)))
+	}
+	u.rows = append(u.rows, values)
+}
+
+const updateChunk = 500
+
+func (u *update) exec(ctx context.Context, tx *sql.Tx) error {
+	names := append(slices.Clone(u.keys), u.cols...)
+	first := make([]string, len(names))
+	for i, n := range names {
+		first[i] = "? AS " + n
+	}
+	var on, set []string
+	for _, k := range u.keys {
+		on = append(on, "t."+k+" = v."+k)
+	}
+	for _, c := range u.cols {
+		set = append(set, "t."+c+" = v."+c)
+	}
+	more := " UNION ALL SELECT " + sqlutil.Placeholders(len(names))
+	for start := 0; start < len(u.rows); start += updateChunk {
+		chunk := u.rows[start:min(start+updateChunk, len(u.rows))]
+		q := `UPDATE ` + u.table + ` t JOIN (SELECT ` + strings.Join(first, ", ") + strings.Repeat(more, len(chunk)-1) +
+			`) v ON ` + strings.Join(on, " AND ") + ` SET ` + strings.Join(set, ", ")
+		args := make([]any, 0, len(chunk)*len(names))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("update %s: %w", u.table, err)
+		}
+	}
+	return nil
 }

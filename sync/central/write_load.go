@@ -44,6 +44,7 @@ func newFacts(source string) *facts {
 		byNumber: map[string]keysync.Person{},
 		byPE:     map[string]keysync.Person{},
 		rewrite:  map[uint64]bool{},
+		stored:   map[uint64]storedAccount{},
 	}
 	for i := range f.similar {
 		f.similar[i] = map[string][]int{}
@@ -91,13 +92,17 @@ func (f *facts) loadLinks(ctx context.Context, tx *sql.Tx, k batchKeys) error {
 	if len(k.ids) == 0 {
 		return nil
 	}
-	q := `SELECT a.account_id, a.pending_write, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (` + sqlutil.Placeholders(len(k.ids)) + `)`
+	q := `SELECT a.account_id, a.pending_write, a.status, a.data_hash, ` + personColumns + ` FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (` + sqlutil.Placeholders(len(k.ids)) + `)`
 	return sqlutil.Each(ctx, tx, q, append([]any{f.source}, k.ids...), func(rows *sql.Rows) error {
 		var id uint64
 		var rewrite bool
-		p, err := scanPerson(rows, &id, &rewrite)
+		var st storedAccount
+		var hash sql.Null[uint64]
+		p, err := scanPerson(rows, &id, &rewrite, &st.status, &hash)
+		st.hash, st.hashed = hash.V, hash.Valid
 		f.linked[id] = p
 		f.rewrite[id] = rewrite
+		f.stored[id] = st
 		return err
 	})
 }
