@@ -1,6 +1,9 @@
 package keysync
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -92,6 +95,33 @@ func (a Account) Status() AccountStatus {
 	default:
 		return StatusInactive
 	}
+}
+
+// Fingerprint identifies the row's content: every value keysync reads of
+// it except when it changed, hashed. A row whose values a database refused
+// is skipped while its fingerprint stays the same (ConflictRowRefused), so
+// it costs one conflict, not a failure on every pass, and is tried again
+// as soon as anything in it changes.
+func (a Account) Fingerprint() string {
+	h := sha256.New()
+	put := func(s string) { fmt.Fprintf(h, "%d:%s|", len(s), s) }
+	put(a.Source)
+	put(strconv.FormatUint(a.ID, 10))
+	put(strconv.FormatBool(a.Active))
+	put(strconv.FormatBool(a.Deleted))
+	put(a.Username)
+	for _, f := range Fields {
+		put(a.Value(f))
+	}
+	put(strconv.Itoa(len(a.Groups)))
+	for _, g := range a.Groups {
+		put(g)
+	}
+	put(strconv.FormatInt(a.Registered.Unix(), 10))
+	for _, s := range append([]string{a.Number, a.HH, a.PE}, a.Ambiguous...) {
+		put(s)
+	}
+	return "row:" + hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // Key names the account in logs, events and conflicts: "source:id".

@@ -48,7 +48,18 @@ const (
 	// ConflictDuplicateMeta: a WordPress user holds one of keysync's meta
 	// keys twice with different values (Account.Ambiguous).
 	ConflictDuplicateMeta ConflictKind = "duplicate_meta"
+	// ConflictRowRefused: the central or the portal database refused the
+	// row's values (ErrRowRefused). Its value is the row's fingerprint:
+	// the row is skipped while it is unchanged and the conflict open.
+	ConflictRowRefused ConflictKind = "row_refused"
 )
+
+// RefusedConflict is the conflict of a row whose values the database
+// named by where ("the central database", "the portal") refused.
+func RefusedConflict(a Account, where string, err error) Conflict {
+	return Conflict{Kind: ConflictRowRefused, Source: a.Source, AccountID: a.ID, Value: a.Fingerprint(),
+		Detail: fmt.Sprintf("%s refused the row: %v; keysync skips it until it changes or this conflict is resolved", where, err)}
+}
 
 // AmbiguousConflict is the conflict of a row that holds one of keysync's
 // keys twice with different values, for Decide and reconciliation alike.

@@ -35,6 +35,9 @@ type Facts interface {
 	// portal row to be rewritten: its person was merged into another, or
 	// an admin repaired it.
 	RewriteDue(source string, id uint64) bool
+	// Refused reports an open ConflictRowRefused of the account for the
+	// row's fingerprint: a database refused this very content before.
+	Refused(source string, id uint64, fingerprint string) bool
 }
 
 // Action is what a decision does with an account.
@@ -100,6 +103,13 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 	d := Decision{Profile: p}
 	conflict := func(kind ConflictKind, value, num, detail string) {
 		d.Conflicts = append(d.Conflicts, Conflict{Kind: kind, Source: a.Source, AccountID: a.ID, Value: value, Number: num, Detail: detail})
+	}
+
+	// A row a database refused is left alone while it is unchanged and its
+	// conflict open (ConflictRowRefused).
+	if f.Refused(a.Source, a.ID, a.Fingerprint()) {
+		d.Action = ActionSkip
+		return d
 	}
 
 	// A row holding one of keysync's keys twice cannot be written safely,

@@ -17,11 +17,17 @@ type mapFacts struct {
 	households map[string]string
 	similar    []Person // returned for any blocking key
 	rewrite    map[string]bool
+	refused    map[string]string // AccountKey -> fingerprint
 }
 
 func (f mapFacts) Similar(Blocks) []Person { return f.similar }
 
 func (f mapFacts) RewriteDue(source string, id uint64) bool { return f.rewrite[AccountKey(source, id)] }
+
+func (f mapFacts) Refused(source string, id uint64, fp string) bool {
+	got, ok := f.refused[AccountKey(source, id)]
+	return ok && got == fp
+}
 
 func (f mapFacts) Linked(source string, id uint64) (Person, bool) {
 	p, ok := f.linked[AccountKey(source, id)]

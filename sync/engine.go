@@ -156,7 +156,7 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 	if len(cands) == 0 {
 		return d, nil
 	}
-	outcomes, err := e.Store.Assign(ctx, name, cands, e.DryRun)
+	outcomes, err := e.assign(ctx, name, cands)
 	if err != nil {
 		return d, fmt.Errorf("%s: decide batch: %w", name, err)
 	}

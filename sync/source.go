@@ -70,6 +70,14 @@ type Rewrite struct {
 	New Write
 }
 
+// ErrRowRefused is wrapped by an error of Store.Assign, Source.WriteBack
+// or Source.Rewrite that one row's values caused: a value the database
+// refuses (too long, a duplicate key, a bad value). The batch without that
+// row would have succeeded, so the engine tries its halves on their own
+// and makes the row a conflict (ConflictRowRefused) instead of failing the
+// source pass after pass. An outage never wraps it.
+var ErrRowRefused = errors.New("the database refused a row's values")
+
 // ErrSchema is wrapped by every finding about a portal's tables that needs
 // an admin (or `keysync migrate`) before the source can work: a missing
 // table or column, a column renamed by TYPO3's analyzer, one too narrow.

@@ -8,59 +8,88 @@ import (
 
 // write writes one decided batch back to the portal and records it:
 // first the values new rows lack, then the rewrites the central store asked
-// for.
+// for. A row whose values the portal refuses costs that row alone
+// (isolate, refusedWrites).
 func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decided) (Counts, error) {
 	var c Counts
-	name := p.Source.Name()
 	if e.DryRun {
-		for _, w := range d.writes {
-			log.Info("would write number", LogUID, w.ID, LogNumber, w.Number, LogHH, w.HH, LogPE, w.PE, LogDryRun, true)
-		}
-		for _, r := range d.rewrites {
-			log.Info("would rewrite number", LogUID, r.ID, LogOld, r.Old.Number, LogNumber, r.New.Number, LogHH, r.New.HH, LogPE, r.New.PE, LogDryRun, true)
-		}
+		logDryRun(log, d)
 		return c, nil
 	}
-	if len(d.writes) > 0 {
-		written, err := p.Source.WriteBack(ctx, d.writes)
-		if err != nil {
-			return c, fmt.Errorf("%s: write back: %w", name, err)
-		}
-		done, err := e.verify(ctx, log, name, &c, d.writes, written, d.want, logWritten)
-		if err != nil {
-			return c, err
-		}
-		if err := e.Store.Written(ctx, name, done); err != nil {
-			return c, fmt.Errorf("%s: record write-back: %w", name, err)
-		}
+	if err := e.writeNew(ctx, log, p, d, &c); err != nil {
+		return c, err
 	}
-	if len(d.rewrites) > 0 || len(d.settled) > 0 {
-		var written []Written
-		var err error
-		if len(d.rewrites) > 0 {
-			written, err = p.Source.Rewrite(ctx, d.rewrites)
-		}
-		if err != nil {
-			return c, fmt.Errorf("%s: rewrite: %w", name, err)
-		}
-		wants := make([]Write, len(d.rewrites))
-		for i, r := range d.rewrites {
-			wants[i] = r.New
-			wants[i].ID = r.ID
-		}
-		done, err := e.verify(ctx, log, name, &c, wants, written, d.want, logRewritten)
-		if err != nil {
-			return c, err
-		}
-		for _, o := range d.settled {
-			log.Info("number rewritten", LogUID, o.Account.ID, LogOld, o.Account.Number, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE,
-				LogReason, o.Reason+" (the row held the values already)")
-		}
-		if err := e.Store.Rewritten(ctx, name, append(done, d.settled...)); err != nil {
-			return c, fmt.Errorf("%s: record rewrite: %w", name, err)
-		}
+	return c, e.rewriteAsked(ctx, log, p, d, &c)
+}
+
+// logDryRun says what a dry run would have written.
+func logDryRun(log *slog.Logger, d decided) {
+	for _, w := range d.writes {
+		log.Info("would write number", LogUID, w.ID, LogNumber, w.Number, LogHH, w.HH, LogPE, w.PE, LogDryRun, true)
 	}
-	return c, nil
+	for _, r := range d.rewrites {
+		log.Info("would rewrite number", LogUID, r.ID, LogOld, r.Old.Number, LogNumber, r.New.Number, LogHH, r.New.HH, LogPE, r.New.PE, LogDryRun, true)
+	}
+}
+
+// writeNew fills the values the rows lack and records the write-backs.
+func (e *Engine) writeNew(ctx context.Context, log *slog.Logger, p Portal, d decided, c *Counts) error {
+	if len(d.writes) == 0 {
+		return nil
+	}
+	name := p.Source.Name()
+	writes, written, refused, err := isolate(d.writes, func(part []Write) ([]Written, error) {
+		return p.Source.WriteBack(ctx, part)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: write back: %w", name, err)
+	}
+	if err := e.refusedWrites(ctx, log, c, refusedIDs(refused, func(w Write) uint64 { return w.ID }), d.want); err != nil {
+		return err
+	}
+	done, err := e.verify(ctx, log, name, c, writes, written, d.want, logWritten)
+	if err != nil {
+		return err
+	}
+	if err := e.Store.Written(ctx, name, done); err != nil {
+		return fmt.Errorf("%s: record write-back: %w", name, err)
+	}
+	return nil
+}
+
+// rewriteAsked replaces the values the central store asked to rewrite
+// and clears the requests, also of rows that hold the values already.
+func (e *Engine) rewriteAsked(ctx context.Context, log *slog.Logger, p Portal, d decided, c *Counts) error {
+	if len(d.rewrites) == 0 && len(d.settled) == 0 {
+		return nil
+	}
+	name := p.Source.Name()
+	rewrites, written, refused, err := isolate(d.rewrites, func(part []Rewrite) ([]Written, error) {
+		return p.Source.Rewrite(ctx, part)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: rewrite: %w", name, err)
+	}
+	if err := e.refusedWrites(ctx, log, c, refusedIDs(refused, func(r Rewrite) uint64 { return r.ID }), d.want); err != nil {
+		return err
+	}
+	wants := make([]Write, len(rewrites))
+	for i, r := range rewrites {
+		wants[i] = r.New
+		wants[i].ID = r.ID
+	}
+	done, err := e.verify(ctx, log, name, c, wants, written, d.want, logRewritten)
+	if err != nil {
+		return err
+	}
+	for _, o := range d.settled {
+		log.Info("number rewritten", LogUID, o.Account.ID, LogOld, o.Account.Number, LogNumber, o.Number, LogHH, o.HH, LogPE, o.PE,
+			LogReason, o.Reason+" (the row held the values already)")
+	}
+	if err := e.Store.Rewritten(ctx, name, append(done, d.settled...)); err != nil {
+		return fmt.Errorf("%s: record rewrite: %w", name, err)
+	}
+	return nil
 }
 
 // logWritten logs a write-back that the store records as a "written" event:
@@ -120,4 +149,13 @@ func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *C
 		}
 	}
 	return done, nil
+}
+
+// refusedIDs turns refused writes into the ids of their rows.
+func refusedIDs[T any](refused []refusal[T], id func(T) uint64) []refusal[uint64] {
+	out := make([]refusal[uint64], len(refused))
+	for i, r := range refused {
+		out[i] = refusal[uint64]{id(r.item), r.err}
+	}
+	return out
 }

@@ -54,6 +54,7 @@ var ruleOf = map[string]string{
 	string(keysync.ConflictDuplicateNumber):    "reconciliation: the same number is on more than one row of one portal",
 	string(keysync.ConflictInvalidWibisoftID):  "2. the row carries a Wibisoft household or person id that is no id (too long for the portals' columns, or characters no id holds); nothing adopted",
 	string(keysync.ConflictDuplicateMeta):      "WordPress: the user holds one of keysync's meta keys twice with different values; nothing written until the extra rows are deleted",
+	string(keysync.ConflictRowRefused):         "the central database or the portal refused the row's values; skipped while the row (its fingerprint is the value) is unchanged and the conflict open",
 }
 
 func (c *conflictsCommand) Run(ctx context.Context, args []string) error {

@@ -159,3 +159,69 @@ func TestReconcile_LongValueStaysOpen(t *testing.T) {
 		t.Errorf("%d conflicts resolved by reconciliation, want none", n)
 	}
 }
+
+// TestRowRefused_CostsOnlyTheRow: databases that refuse one row's values
+// (a central column an admin narrowed, a TYPO3 column narrower than the
+// household id a WordPress member of the same household brought) cost
+// that row alone: the batch goes through without it, the row becomes a
+// row_refused conflict and a WARN "row skipped" line naming source and
+// uid, the next pass skips it without failing, and it is numbered once it
+// changes.
+func TestRowRefused_CostsOnlyTheRow(t *testing.T) {
+	t.Parallel()
+	m := newMixedSite(t, "amicas", "blog="+testdb.WordPressSingle)
+	m.mustRun(0, "migrate")
+	testdb.MustExec(t, m.central, "ALTER TABLE accounts MODIFY username VARCHAR(12) NOT NULL DEFAULT ''")
+	testdb.MustExec(t, m.portals["amicas"], "ALTER TABLE fe_users MODIFY tx_keysync_wibisoft_hh_id varchar(10) NOT NULL DEFAULT ''")
+
+	// Hugo's WordPress row carries a household id Wibisoft gave, longer
+	// than the TYPO3 column of Karl, who lives with him.
+	m.insertWP("blog", wpUser{ID: 1, Login: "hugo", Email: "hugo@gmx.at", First: "Hugo", Last: "Huber", Street: "Hauptstraße 10", Zip: "1010", City: "Wien", Country: "AT"})
+	m.execWP("blog", "INSERT INTO "+wpPrefix+"usermeta (user_id, meta_key, meta_value) VALUES (1, ?, 'HH-2019-000042')", wpHHKey)
+	m.mustRun(0, "once")
+	var users []testdb.FeUser
+	for i := 1; i <= 9; i++ {
+		users = append(users, testdb.FeUser{UID: uint64(i), Username: fmt.Sprintf("user%d", i), Email: fmt.Sprintf("u%d@gmx.at", i),
+			FirstName: []string{"Anna", "Berta", "Carl", "Dora", "Emil", "Fritz", "Gerda", "Hanna", "Ida"}[i-1], LastName: "Muster" + string(rune('a'+i))})
+	}
+	users[3].Username = "a-username-longer-than-twelve"                                                              // uid 4: refused centrally
+	users[6] = testdb.FeUser{UID: 7, Username: "karl", Email: "karl@huber.at", FirstName: "Karl", LastName: "Huber", // uid 7: refused by the portal
+		Address: "Hauptstraße 10", Zip: "1010", City: "Wien"}
+	testdb.InsertFeUsers(t, m.portals["amicas"], users)
+
+	r := m.run(m.env, "once")
+	if r.code != ExitConflicts {
+		t.Fatalf("once: exit %d, want %d\n%s", r.code, ExitConflicts, r.stderr)
+	}
+	rows := m.rows("amicas")
+	for uid := uint64(1); uid <= 9; uid++ {
+		numbered := rows[uid].number != ""
+		if want := uid != 4 && uid != 7; numbered != want {
+			t.Errorf("uid %d numbered=%v, want %v: %+v", uid, numbered, want, rows[uid])
+		}
+	}
+	refused := scalar[string](t, m.central, "SELECT GROUP_CONCAT(account_id ORDER BY account_id) FROM conflicts WHERE kind = 'row_refused' AND source = 'amicas' AND status = 'open'")
+	if refused != "4,7" {
+		t.Errorf("row_refused conflicts for uids %q, want 4,7", refused)
+	}
+	for _, uid := range []string{"4", "7"} {
+		if !strings.Contains(r.stderr, `"msg":"row skipped","source":"amicas","uid":`+uid) {
+			t.Errorf("no WARN row skipped for amicas:%s in\n%s", uid, r.stderr)
+		}
+	}
+
+	// The next pass skips both rows without a failure or a new conflict.
+	if r := m.run(m.env, "once", "--json"); r.code != ExitConflicts || strings.Contains(r.stderr, "row skipped") || !strings.Contains(r.stdout, `"errors": 0`) {
+		t.Errorf("second pass: exit %d, want %d without skipping anew\n%s\n%s", r.code, ExitConflicts, r.stdout, r.stderr)
+	}
+	if n := scalar[int](t, m.central, "SELECT COUNT(*) FROM conflicts WHERE kind = 'row_refused'"); n != 2 {
+		t.Errorf("%d row_refused conflicts after the second pass, want 2", n)
+	}
+
+	// The member shortens the user name: the changed row is numbered.
+	testdb.MustExec(t, m.portals["amicas"], "UPDATE fe_users SET username = 'dora' WHERE uid = 4")
+	m.run(m.env, "once")
+	if got := m.rows("amicas")[4]; got.number == "" {
+		t.Errorf("the changed row is still not numbered: %+v", got)
+	}
+}

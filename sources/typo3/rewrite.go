@@ -43,7 +43,7 @@ func (s *Source) Rewrite(ctx context.Context, rewrites []keysync.Rewrite) ([]key
 			}
 			q := `UPDATE ` + s.table + ` SET ` + c.col + ` = ? WHERE uid = ? AND COALESCE(` + c.col + `, '') = ?`
 			if _, err := tx.ExecContext(ctx, q, c.new, r.ID, c.old); err != nil {
-				return nil, fmt.Errorf("rewrite uid %d: %w", r.ID, err)
+				return nil, sqlutil.MarkData(fmt.Errorf("rewrite uid %d: %w", r.ID, err), keysync.ErrRowRefused)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 )
 
@@ -39,7 +40,9 @@ func (s *Source) WriteBack(ctx context.Context, writes []keysync.Write) ([]keysy
 		q := `UPDATE ` + s.table + ` f JOIN (` + values.String() + `) v ON f.uid = v.uid SET ` +
 			set(s.num, "n") + `, ` + set(s.hh, "hh") + `, ` + set(s.pe, "pe")
 		if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
-			return nil, fmt.Errorf("update: %w", err)
+			// One UPDATE for the batch: a value one row's column refuses
+			// (say, narrower than keysync's) leaves every row as it was.
+			return nil, sqlutil.MarkData(fmt.Errorf("update: %w", err), keysync.ErrRowRefused)
 		}
 	}
 

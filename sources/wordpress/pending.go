@@ -10,9 +10,9 @@ import (
 	keysync "keysync/sync"
 )
 
-// waiting remembers users that were not active when keysync first saw them:
-// BuddyPress sign-ups waiting for activation (user_status 2) and users
-// marked spam or deleted on multisite. WordPress has no indexed column that
+// waiting remembers users without a number: BuddyPress sign-ups waiting for
+// activation (user_status 2), users marked spam or deleted on multisite,
+// and active users a pass could not number yet. WordPress has no indexed column that
 // says "activated since", so instead of scanning every user on every poll,
 // Pending looks only at these, by primary key. The set is filled by one scan
 // when Pending first runs in a process, and then by Sweep. That scan takes
@@ -61,11 +61,15 @@ func (w *waiting) after(after uint64, limit int) []uint64 {
 	return out
 }
 
-// remember notes the inactive accounts of a sweep.
+// remember notes the accounts of a sweep without a number: inactive ones
+// until they are activated, and active ones until the number is there, so
+// that a row the pass could not number (a conflict, a row the database
+// refused) is looked at again by the next pass, as TYPO3's poll index
+// does. A row numbered by the pass is read once more and forgotten.
 func (s *Source) remember(accts []keysync.Account) {
 	var ids []uint64
 	for _, a := range accts {
-		if !a.Active && a.Number == "" {
+		if a.Number == "" {
 			ids = append(ids, a.ID)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 )
 
@@ -30,7 +31,7 @@ func (s *Source) Rewrite(ctx context.Context, rewrites []keysync.Rewrite) ([]key
 			}
 			res, err := conn.ExecContext(ctx, `UPDATE `+s.usermeta+` SET meta_value = ? WHERE user_id = ? AND meta_key = ? AND TRIM(COALESCE(meta_value, '')) = ?`, c.new, r.ID, c.key, c.old)
 			if err != nil {
-				return nil, fmt.Errorf("rewrite user %d: %w", r.ID, err)
+				return nil, sqlutil.MarkData(fmt.Errorf("rewrite user %d: %w", r.ID, err), keysync.ErrRowRefused)
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
 				changed[r.ID] = true

@@ -153,7 +153,7 @@ func (mw *metaWrite) write(ctx context.Context, writes []keysync.Write) error {
 	}
 	q := `INSERT INTO ` + s.usermeta + ` (user_id, meta_key, meta_value) VALUES ` + sqlutil.Rows(len(inserts)/3, 3)
 	if _, err := mw.conn.ExecContext(ctx, q, inserts...); err != nil {
-		return fmt.Errorf("insert meta: %w", err)
+		return sqlutil.MarkData(fmt.Errorf("insert meta: %w", err), keysync.ErrRowRefused)
 	}
 	return nil
 }
@@ -163,7 +163,7 @@ func (mw *metaWrite) write(ctx context.Context, writes []keysync.Write) error {
 func (mw *metaWrite) fill(ctx context.Context, id uint64, m meta, value string) error {
 	res, err := mw.conn.ExecContext(ctx, `UPDATE `+mw.s.usermeta+` SET meta_value = ? WHERE umeta_id = ? AND COALESCE(meta_value, '') = ?`, value, m.umetaID, m.value)
 	if err != nil {
-		return fmt.Errorf("fill meta: %w", err)
+		return sqlutil.MarkData(fmt.Errorf("fill meta: %w", err), keysync.ErrRowRefused)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
 		mw.changed[id] = true

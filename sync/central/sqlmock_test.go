@@ -21,6 +21,7 @@ import (
 const (
 	lockSQL       = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
 	linksSQL      = "SELECT a.account_id, a.pending_write, a.status, a.data_hash, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	refusedSQL    = "SELECT account_id, value FROM conflicts WHERE source = ? AND account_id IN (?) AND kind = ? AND status = 'open'"
 	takenSQL      = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
 	commonKeysSQL = "SELECT key_name FROM accounts WHERE key_name IN (?) GROUP BY key_name HAVING COUNT(*) > ?"
 	similarSQL    = "SELECT a.source, a.account_id, a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), " +
@@ -109,6 +110,7 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
+	mock.ExpectQuery(refusedSQL).WithArgs(source, 1, "row_refused").WillReturnRows(none("account_id", "value"))
 	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	// The allocators read the taken values of a window of sixteen.
@@ -126,6 +128,40 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	if !errors.Is(err, errBoom) || !strings.HasPrefix(err.Error(), "insert persons: ") || out != nil {
 		t.Errorf("Assign=%v, %v, want the wrapped insert error and no outcomes", out, err)
 	}
+	if errors.Is(err, keysync.ErrRowRefused) {
+		t.Errorf("Assign=%v: a lost connection is no row's fault", err)
+	}
+	mustMet(t, mock)
+}
+
+// TestStore_AssignSQL_DataErrorIsTheRows: a value the server refuses in
+// strict mode (1406, data too long) fails Assign with ErrRowRefused, so
+// that the engine looks for the row instead of retrying the batch.
+func TestStore_AssignSQL_DataErrorIsTheRows(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
+		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
+	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
+	mock.ExpectQuery(refusedSQL).WithArgs(source, 1, "row_refused").WillReturnRows(none("account_id", "value"))
+	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
+	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
+	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
+	mock.ExpectQuery(takenSQL).WithArgs("person", peStart, peStart+16).WillReturnRows(none("value"))
+	mock.ExpectQuery(takenSQL).WithArgs("household", hhStart, hhStart+16).WillReturnRows(none("value"))
+	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer").WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household").WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person").WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(insertHHSQL).WithArgs("0000500", "", now).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(insertPersSQL).WillReturnError(&mysql.MySQLError{Number: 1406, Message: "Data too long for column 'first_name' at row 1"})
+	mock.ExpectRollback()
+
+	out, err := s.Assign(t.Context(), source, plain(), false)
+	if !errors.Is(err, keysync.ErrRowRefused) || out != nil {
+		t.Errorf("Assign=%v, %v, want ErrRowRefused and no outcomes", out, err)
+	}
 	mustMet(t, mock)
 }
 
@@ -141,6 +177,7 @@ func TestStore_AssignSQL_CommitFails(t *testing.T) {
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(linked)
+	mock.ExpectQuery(refusedSQL).WithArgs(source, 1, "row_refused").WillReturnRows(none("account_id", "value"))
 	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	mock.ExpectCommit().WillReturnError(errBoom)

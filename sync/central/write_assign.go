@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"time"
 
+	"keysync/internal/sqlutil"
 	"keysync/internal/text"
 	keysync "keysync/sync"
 	"keysync/sync/reconcile"
 )
 
 // Assign implements keysync.Store. See the interface for the contract. A
-// batch whose transaction lost a deadlock is decided again from scratch.
+// batch whose transaction lost a deadlock is decided again from scratch;
+// one whose rows' values the server refused (a value too long, a duplicate
+// key) fails with keysync.ErrRowRefused, so that the engine can find the
+// row.
 func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) (outcomes []keysync.Outcome, err error) {
 	if len(cands) == 0 {
 		return nil, nil
@@ -22,7 +26,7 @@ func (s *Store) Assign(ctx context.Context, source string, cands []keysync.Candi
 		outcomes, err = s.assign(ctx, source, cands, dry)
 		return err
 	})
-	return outcomes, err
+	return outcomes, sqlutil.MarkData(err, keysync.ErrRowRefused)
 }
 
 func (s *Store) assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {

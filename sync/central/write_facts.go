@@ -29,6 +29,9 @@ type facts struct {
 	rewrite  map[uint64]bool // accounts with pending_write
 	// stored is what the central store recorded of the linked accounts.
 	stored map[uint64]storedAccount
+	// refused holds the fingerprints of the open row_refused conflicts of
+	// the batch's accounts.
+	refused map[uint64][]string
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -41,6 +44,9 @@ func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
 func (f *facts) ByEmail(email string) []keysync.Person { return f.byEmail[email] }
 func (f *facts) RewriteDue(source string, id uint64) bool {
 	return source == f.source && f.rewrite[id]
+}
+func (f *facts) Refused(source string, id uint64, fingerprint string) bool {
+	return source == f.source && slices.Contains(f.refused[id], fingerprint)
 }
 func (f *facts) ByNumber(n string) (keysync.Person, bool) {
 	p, ok := f.byNumber[n]

@@ -22,6 +22,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		load func(context.Context, *sql.Tx, batchKeys) error
 	}{
 		{"load links", f.loadLinks},
+		{"load refused rows", f.loadRefused},
 		{"load e-mail matches", f.loadEmails},
 		{"load numbers", f.loadNumbers},
 		{"load person ids", f.loadPersonIDs},
@@ -45,6 +46,7 @@ func newFacts(source string) *facts {
 		byPE:     map[string]keysync.Person{},
 		rewrite:  map[uint64]bool{},
 		stored:   map[uint64]storedAccount{},
+		refused:  map[uint64][]string{},
 	}
 	for i := range f.similar {
 		f.similar[i] = map[string][]int{}
@@ -182,5 +184,22 @@ func (f *facts) loadHouseholds(ctx context.Context, tx *sql.Tx, k batchKeys) err
 		}
 		f.Add(key, hh)
 		return nil
+	})
+}
+
+// loadRefused reads the fingerprints of the rows of the batch that a
+// database refused before and whose conflicts are open.
+func (f *facts) loadRefused(ctx context.Context, tx *sql.Tx, k batchKeys) error {
+	if len(k.ids) == 0 {
+		return nil
+	}
+	q := `SELECT account_id, value FROM conflicts WHERE source = ? AND account_id IN (` + sqlutil.Placeholders(len(k.ids)) + `) AND kind = ? AND status = 'open'`
+	args := append(append([]any{f.source}, k.ids...), string(keysync.ConflictRowRefused))
+	return sqlutil.Each(ctx, tx, q, args, func(rows *sql.Rows) error {
+		var id uint64
+		var fp string
+		err := rows.Scan(&id, &fp)
+		f.refused[id] = append(f.refused[id], fp)
+		return err
 	})
 }
