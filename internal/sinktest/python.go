@@ -2,6 +2,7 @@ package sinktest
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"testing"
@@ -40,4 +41,24 @@ func RunPython(tb testing.TB, script string, args ...string) []byte {
 		tb.Fatalf("python: %v\n%s", err, stderr.String())
 	}
 	return out
+}
+
+// readCSV is Python's csv module reading a file in Excel's dialect with a
+// given delimiter, the byte order mark taken off.
+const readCSV = `
+import csv, json, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    print(json.dumps(list(csv.reader(f, delimiter=sys.argv[2]))))
+`
+
+// ReadCSV reads a CSV file back with Python's csv module, an independent
+// reader.
+func ReadCSV(tb testing.TB, path, delimiter string) [][]string {
+	tb.Helper()
+	NeedPython(tb, "csv", "python3")
+	var rows [][]string
+	if err := json.Unmarshal(RunPython(tb, readCSV, path, delimiter), &rows); err != nil {
+		tb.Fatal(err)
+	}
+	return rows
 }

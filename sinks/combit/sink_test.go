@@ -1,7 +1,6 @@
 package combit_test
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -16,19 +15,9 @@ import (
 	keysync "keysync/sync"
 )
 
-const readCSV = `
-import csv, json, sys
-with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
-    print(json.dumps(list(csv.reader(f, delimiter=";"))))
-`
-
 func readBack(tb testing.TB, path string) [][]string {
 	tb.Helper()
-	var rows [][]string
-	if err := json.Unmarshal(sinktest.RunPython(tb, readCSV, path), &rows); err != nil {
-		tb.Fatal(err)
-	}
-	return rows
+	return sinktest.ReadCSV(tb, path, ";")
 }
 
 // numbersOf lists the first column below the header.

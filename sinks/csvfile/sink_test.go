@@ -2,7 +2,6 @@ package csvfile_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,23 +13,6 @@ import (
 	"keysync/sinks/csvfile"
 	keysync "keysync/sync"
 )
-
-// readCSV is Python's csv module reading the file as Excel's dialect with
-// the given delimiter, the byte order mark taken off.
-const readCSV = `
-import csv, json, sys
-with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
-    print(json.dumps(list(csv.reader(f, delimiter=sys.argv[2]))))
-`
-
-func readBack(tb testing.TB, path, delimiter string) [][]string {
-	tb.Helper()
-	var rows [][]string
-	if err := json.Unmarshal(sinktest.RunPython(tb, readCSV, path, delimiter), &rows); err != nil {
-		tb.Fatal(err)
-	}
-	return rows
-}
 
 func export(tb testing.TB, cfg csvfile.Config, d keysync.Delivery) keysync.Result {
 	tb.Helper()
@@ -87,7 +69,7 @@ func TestExcel_AsAustrianExcelOpensIt(t *testing.T) {
 	if n, crlf := bytes.Count(raw, []byte("\n")), bytes.Count(raw, []byte("\r\n")); n != crlf {
 		t.Errorf("%d line ends, %d of them CRLF", n, crlf)
 	}
-	rows := readBack(t, path, ";")
+	rows := sinktest.ReadCSV(t, path, ";")
 	if len(rows) != 4 {
 		t.Fatalf("%d rows, want the header and 3", len(rows))
 	}
@@ -128,7 +110,7 @@ func TestOutlook_ImportColumns(t *testing.T) {
 		if res.Written != 1 || res.Changed != 1 || res.Removed != 1 {
 			t.Errorf("%s: result %+v, want 1 written and changed, 1 removed (the merged one did not change)", tc.lang, res)
 		}
-		rows := readBack(t, path, ",")
+		rows := sinktest.ReadCSV(t, path, ",")
 		if len(rows) != 2 || strings.Join(rows[0], ",") != tc.header {
 			t.Fatalf("%s: rows %q, want the header\n%s\nand one person", tc.lang, rows, tc.header)
 		}
