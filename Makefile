@@ -32,6 +32,7 @@ fuzz:
 
 bench: build
 	.ci/with-mariadb $(GO) run ./cmd/keysync-bench
+	$(GO) run ./cmd/keysync-sinkbench
 
 lint:
 	test -z "$$(gofmt -l .)"

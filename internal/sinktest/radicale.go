@@ -25,6 +25,9 @@ type Radicale struct {
 	Password string
 	// Log is what the server wrote, for a failing test.
 	Log *bytes.Buffer
+	// Storage is the server's storage folder.
+	Storage string
+	cmd     *exec.Cmd
 }
 
 // Book is the address of an address book of the test user.
@@ -35,15 +38,32 @@ func (r *Radicale) Book(name string) string { return fmt.Sprintf("%s/%s/%s/", r.
 func StartRadicale(tb testing.TB) *Radicale {
 	tb.Helper()
 	bin := testdb.NeedTool(tb, "radicale", "radicale")
-	dir := tb.TempDir()
-	port := freePort(tb)
-	r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d", port), User: "keysync", Password: "s3cret-Zoë", Log: &bytes.Buffer{}}
+	r, err := RunRadicale(bin, tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(r.Stop)
+	return r
+}
+
+// RunRadicale starts the server with its storage under dir; Stop ends it.
+func RunRadicale(bin, dir string) (*Radicale, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	r := &Radicale{URL: fmt.Sprintf("http://127.0.0.1:%d", port), User: "keysync", Password: "s3cret-Zoë",
+		Log: &bytes.Buffer{}, Storage: filepath.Join(dir, "collections")}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
 	conf := filepath.Join(dir, "config")
 	users := filepath.Join(dir, "users")
-	writeFile(tb, users, r.User+":"+r.Password+"\n")
 	// An explicit config file: Debian's /etc/radicale/config (auth by a
 	// remote user, rights from a file) is then not read.
-	writeFile(tb, conf, fmt.Sprintf(`[server]
+	config := fmt.Sprintf(`[server]
 hosts = 127.0.0.1:%d
 [auth]
 type = htpasswd
@@ -56,35 +76,30 @@ type = owner_only
 filesystem_folder = %s
 [logging]
 level = warning
-`, port, users, filepath.Join(dir, "collections")))
-	cmd := exec.Command(bin, "--config", conf)
-	cmd.Stdout, cmd.Stderr = r.Log, r.Log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start radicale: %v", err)
+`, port, users, r.Storage)
+	if err := os.WriteFile(users, []byte(r.User+":"+r.Password+"\n"), 0o600); err != nil {
+		return nil, err
 	}
-	tb.Cleanup(func() { stop(cmd) })
+	if err := os.WriteFile(conf, []byte(config), 0o600); err != nil {
+		return nil, err
+	}
+	r.cmd = exec.Command(bin, "--config", conf)
+	r.cmd.Stdout, r.cmd.Stderr = r.Log, r.Log
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := r.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start radicale: %w", err)
+	}
 	if err := waitReady(r.URL, 15*time.Second); err != nil {
-		tb.Fatalf("%v\n%s", err, r.Log)
+		r.Stop()
+		return nil, fmt.Errorf("%w\n%s", err, r.Log)
 	}
-	return r
+	return r, nil
 }
 
-func writeFile(tb testing.TB, path, content string) {
-	tb.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
+// BookFolder is where the server keeps an address book of the test user,
+// for a bench that fills it without a request per contact.
+func (r *Radicale) BookFolder(name string) string {
+	return filepath.Join(r.Storage, "collection-root", r.User, name)
 }
 
 // waitReady polls until the server answers at all; it is ready a quarter
@@ -102,8 +117,9 @@ func waitReady(url string, limit time.Duration) error {
 	return fmt.Errorf("radicale did not answer within %s", limit)
 }
 
-// stop ends the server with SIGTERM, which it answers by a clean exit.
-func stop(cmd *exec.Cmd) {
+// Stop ends the server with SIGTERM, which it answers by a clean exit.
+func (r *Radicale) Stop() {
+	cmd := r.cmd
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()

@@ -37,3 +37,10 @@ func storedHash(card string) string {
 	}
 	return ""
 }
+
+// Card is the person's contact as the sink writes it, hash included, for
+// a bench that fills a book without a request per contact.
+func Card(p keysync.PersonRecord, lang columns.Lang) []byte {
+	card, _ := cardWithHash(p, lang)
+	return card
+}
