@@ -12,9 +12,9 @@ type PersonRecord struct {
 	Number string
 	HH     string
 	PE     string
-	// Fields are the person's master-data fields by name ("first_name",
-	// "email", ...), each holding its current value.
-	Fields map[string]string
+	// Fields are the person's master-data fields, each holding its current
+	// value.
+	Fields map[Field]string
 	// Status says whether the person is still on the lists: a person who
 	// left or was merged leaves the address books, and the Excel list marks
 	// them instead of dropping them.

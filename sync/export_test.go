@@ -37,7 +37,7 @@ func newMemFeed(numbers ...string) *memFeed {
 func (f *memFeed) change(number, name string) {
 	p := f.persons[number]
 	p.Number, p.Status = number, keysync.PersonActive
-	p.Fields = map[string]string{"first_name": name}
+	p.Fields = map[keysync.Field]string{keysync.FieldFirstName: name}
 	f.persons[number] = p
 	f.changes = append(f.changes, keysync.Change{Pos: uint64(len(f.changes) + 1), Number: number})
 }

@@ -123,7 +123,7 @@ func change(persons []keysync.PersonRecord, from, n int) []keysync.PersonRecord 
 	out := make([]keysync.PersonRecord, 0, n)
 	for i := range n {
 		p := persons[(from+i)*step]
-		fields := map[string]string{}
+		fields := map[keysync.Field]string{}
 		for k, v := range p.Fields {
 			fields[k] = v
 		}

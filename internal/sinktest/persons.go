@@ -74,7 +74,7 @@ func person(rng *rand.Rand, i int, u testdb.FeUser) keysync.PersonRecord {
 		Status:     keysync.PersonActive,
 		Registered: time.Unix(u.Crdate, 0),
 		Changed:    time.Unix(u.Tstamp, 0),
-		Fields: map[string]string{
+		Fields: map[keysync.Field]string{
 			"salutation": testdb.Salutation(u.FirstName), "title": u.Title,
 			"first_name": u.FirstName, "last_name": u.LastName, "email": u.Email,
 			"street": u.Address, "zip": u.Zip, "city": u.City, "country": country(u.Country, at),
@@ -88,7 +88,7 @@ func person(rng *rand.Rand, i int, u testdb.FeUser) keysync.PersonRecord {
 
 // addContact adds a birth date to half the persons, phone numbers as
 // people type them, and a company to a few.
-func addContact(rng *rand.Rand, f map[string]string, at bool) {
+func addContact(rng *rand.Rand, f map[keysync.Field]string, at bool) {
 	if rng.IntN(2) == 0 {
 		born := time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(76*365))
 		f["birth_date"] = born.Format(time.DateOnly)

@@ -64,7 +64,7 @@ func TestDates_AreTheLocalDay(t *testing.T) {
 		t.Skip("no time zone data")
 	}
 	p := keysync.PersonRecord{Registered: time.Date(2021, 3, 4, 23, 30, 0, 0, vienna).UTC(),
-		Fields: map[string]string{"birth_date": "1980-13-01"}}
+		Fields: map[keysync.Field]string{"birth_date": "1980-13-01"}}
 	reg, _ := columns.ByKey(columns.All, "registered")
 	d, ok := reg.Date(p)
 	want := time.Date(2021, 3, 4, 23, 30, 0, 0, vienna).In(time.Local)

@@ -57,13 +57,13 @@ func field(key, german, english string, width float64) Column {
 
 // FieldValue reads one of the person's fields.
 func FieldValue(key string) func(keysync.PersonRecord, Lang) string {
-	return func(p keysync.PersonRecord, _ Lang) string { return p.Fields[key] }
+	return func(p keysync.PersonRecord, _ Lang) string { return p.Fields[keysync.Field(key)] }
 }
 
 // birthDate reads the birth date field (YYYY-MM-DD); anything else is no
 // date and stays text.
 func birthDate(p keysync.PersonRecord) time.Time {
-	t, err := time.Parse(time.DateOnly, p.Fields["birth_date"])
+	t, err := time.Parse(time.DateOnly, p.Fields[keysync.FieldBirthDate])
 	if err != nil {
 		return time.Time{}
 	}

@@ -33,7 +33,7 @@ func persons() []keysync.PersonRecord {
 	day := time.Date(2024, 5, 6, 12, 0, 0, 0, time.Local)
 	p := func(n string, st keysync.PersonStatus, last string) keysync.PersonRecord {
 		r := keysync.PersonRecord{Number: n, Status: st, Registered: day, Changed: day,
-			Fields: map[string]string{"first_name": "Anna", "last_name": last, "zip": "01067"}}
+			Fields: map[keysync.Field]string{"first_name": "Anna", "last_name": last, "zip": "01067"}}
 		if st != keysync.PersonActive {
 			r.Left = day
 		}

@@ -36,13 +36,13 @@ var OutlookColumns = []columns.Column{
 
 // salutationAndTitle fills Outlook's name prefix: "Frau Mag.a", "Herr".
 func salutationAndTitle(p keysync.PersonRecord, _ columns.Lang) string {
-	return strings.TrimSpace(p.Fields["salutation"] + " " + p.Fields["title"])
+	return strings.TrimSpace(p.Fields[keysync.FieldSalutation] + " " + p.Fields[keysync.FieldTitle])
 }
 
 // birthday is written as Windows writes short dates, which is how Outlook
 // reads them: dd.mm.yyyy in German, m/d/yyyy in English (US).
 func birthday(p keysync.PersonRecord, l columns.Lang) string {
-	raw := p.Fields["birth_date"]
+	raw := p.Fields[keysync.FieldBirthDate]
 	t, err := time.Parse(time.DateOnly, raw)
 	if err != nil {
 		return ""

@@ -33,16 +33,16 @@ func persons() []keysync.PersonRecord {
 	reg := time.Date(2021, 3, 4, 12, 0, 0, 0, time.Local)
 	return []keysync.PersonRecord{{
 		Number: "000000013", HH: "0004711", PE: "00012345", Status: keysync.PersonActive, Registered: reg, Changed: reg,
-		Fields: map[string]string{"salutation": "Frau", "title": "Mag.a", "first_name": "Zoë",
+		Fields: map[keysync.Field]string{"salutation": "Frau", "title": "Mag.a", "first_name": "Zoë",
 			"last_name": "=cmd|' /C calc'!A0", "birth_date": "1980-02-29", "street": "Hauptstraße 1\nStiege 2; Top 3",
 			"zip": "01067", "city": "Dresden", "country": "DE", "email": "@zoe", "mobile": "+43 664 1234567",
 			"phone": "-2+3+cmd|' /C calc'!A0", "company": "Huber, \"Söhne\"", "memberships": "amicas: Mitglied; club: Mitglied"},
 	}, {
 		Number: "000000021", Status: keysync.PersonLeft, Registered: reg, Changed: reg, Left: reg,
-		Fields: map[string]string{"first_name": "Jörg", "last_name": "Huber"},
+		Fields: map[keysync.Field]string{"first_name": "Jörg", "last_name": "Huber"},
 	}, {
 		Number: "000000039", Status: keysync.PersonRetired, MergedInto: "000000013", Registered: reg, Changed: reg, Left: reg,
-		Fields: map[string]string{"first_name": "Zoe", "last_name": "Ollinger"},
+		Fields: map[keysync.Field]string{"first_name": "Zoe", "last_name": "Ollinger"},
 	}}
 }
 

@@ -40,15 +40,15 @@ func Card(p keysync.PersonRecord, lang columns.Lang) []byte {
 	e.line("VERSION", "3.0")
 	e.text("UID", UID(p.Number))
 	e.text("FN", formattedName(p))
-	e.line("N", strings.Join([]string{escape(f["last_name"]), escape(f["first_name"]), "",
-		escape(strings.TrimSpace(f["salutation"] + " " + f["title"])), ""}, ";"))
-	e.text("ORG", f["company"])
-	e.structured("ADR;TYPE=home", "", "", f["street"], f["city"], "", f["zip"], f["country"])
-	e.text("TEL;TYPE=cell", f["mobile"])
-	e.text("TEL;TYPE=home,voice", f["phone"])
-	e.text("EMAIL;TYPE=internet,home", f["email"])
-	e.text("BDAY", birthDate(f["birth_date"]))
-	e.list("CATEGORIES", categories(f["memberships"]))
+	e.line("N", strings.Join([]string{escape(f[keysync.FieldLastName]), escape(f[keysync.FieldFirstName]), "",
+		escape(strings.TrimSpace(f[keysync.FieldSalutation] + " " + f[keysync.FieldTitle])), ""}, ";"))
+	e.text("ORG", f[keysync.FieldCompany])
+	e.structured("ADR;TYPE=home", "", "", f[keysync.FieldStreet], f[keysync.FieldCity], "", f[keysync.FieldZip], f[keysync.FieldCountry])
+	e.text("TEL;TYPE=cell", f[keysync.FieldMobile])
+	e.text("TEL;TYPE=home,voice", f[keysync.FieldPhone])
+	e.text("EMAIL;TYPE=internet,home", f[keysync.FieldEmail])
+	e.text("BDAY", birthDate(f[keysync.FieldBirthDate]))
+	e.list("CATEGORIES", categories(f[keysync.FieldMemberships]))
 	e.text("NOTE", csvfile.Notes(p, lang))
 	e.text("X-MS-TEXT", p.Number)
 	e.line("END", "VCARD")
@@ -58,7 +58,7 @@ func Card(p keysync.PersonRecord, lang columns.Lang) []byte {
 // formattedName is the name a client lists the contact under; FN is
 // required, so a person without a name is listed under the number.
 func formattedName(p keysync.PersonRecord) string {
-	name := strings.Join(strings.Fields(p.Fields["title"]+" "+p.Fields["first_name"]+" "+p.Fields["last_name"]), " ")
+	name := strings.Join(strings.Fields(p.Fields[keysync.FieldTitle]+" "+p.Fields[keysync.FieldFirstName]+" "+p.Fields[keysync.FieldLastName]), " ")
 	if name == "" {
 		return p.Number
 	}

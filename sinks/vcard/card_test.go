@@ -57,7 +57,7 @@ func parse(tb testing.TB, path string) []map[string][]prop {
 func tricky() keysync.PersonRecord {
 	return keysync.PersonRecord{
 		Number: "000000013", HH: "0004711", PE: "00012345", Status: keysync.PersonActive,
-		Fields: map[string]string{"salutation": "Frau", "title": "Mag.a", "first_name": "Zoë",
+		Fields: map[keysync.Field]string{"salutation": "Frau", "title": "Mag.a", "first_name": "Zoë",
 			"last_name": "Öllinger-Weiß; geb. Huber", "birth_date": "1980-02-29",
 			"street": "Hauptstraße 1; Stiege 2\r\nTop 3, Tür 4", "zip": "1010", "city": "Wien", "country": "AT",
 			"email": "zoe@example.at", "mobile": "+43 664 1234567", "phone": "+43 1 234567",

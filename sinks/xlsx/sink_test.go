@@ -84,7 +84,7 @@ func tricky() []keysync.PersonRecord {
 	return []keysync.PersonRecord{{
 		Number: "000000013", HH: "0004711", PE: "00012345", Status: keysync.PersonActive,
 		Registered: at("2021-03-04 23:30"), Changed: at("2024-12-31 08:00"),
-		Fields: map[string]string{"salutation": "Frau", "title": "Mag.a", "first_name": "Zoë",
+		Fields: map[keysync.Field]string{"salutation": "Frau", "title": "Mag.a", "first_name": "Zoë",
 			"last_name": "Öllinger-Weiß", "birth_date": "1980-02-29", "street": "Hauptstraße 1/Stiege 2/Top 3",
 			"zip": "01067", "city": "Dresden", "country": "DE", "email": "zoe@example.at",
 			"mobile": "+43 664 1234567", "phone": "0043 1 234", "company": "=HYPERLINK(\"http://x\")",
@@ -92,12 +92,12 @@ func tricky() []keysync.PersonRecord {
 	}, {
 		Number: "000000021", HH: "0004712", PE: "00012346", Status: keysync.PersonLeft,
 		Registered: at("2019-01-02 10:00"), Changed: at("2024-05-06 10:00"), Left: at("2024-05-06 10:00"),
-		Fields: map[string]string{"salutation": "Herr", "first_name": "Jörg", "last_name": "Huber",
+		Fields: map[keysync.Field]string{"salutation": "Herr", "first_name": "Jörg", "last_name": "Huber",
 			"birth_date": "31.02.1980", "zip": "1010", "city": "Wien"},
 	}, {
 		Number: "000000039", HH: "0004712", PE: "00012347", Status: keysync.PersonRetired, MergedInto: "000000013",
 		Registered: at("2020-07-08 10:00"), Changed: at("2023-01-01 00:30"), Left: at("2023-01-01 00:30"),
-		Fields: map[string]string{"first_name": "Zoe", "last_name": "Ollinger"},
+		Fields: map[keysync.Field]string{"first_name": "Zoe", "last_name": "Ollinger"},
 	}}
 }
 
