@@ -44,6 +44,8 @@ type Counts struct {
 	Conflicts int `json:"conflicts"`
 	Skipped   int `json:"skipped"`
 	Errors    int `json:"errors"`
+	// Changed counts linked accounts whose master data or status changed.
+	Changed int `json:"changed"`
 }
 
 // Add adds other to c.
@@ -51,6 +53,7 @@ func (c *Counts) Add(o Counts) {
 	c.Assigned += o.Assigned
 	c.Adopted += o.Adopted
 	c.Linked += o.Linked
+	c.Changed += o.Changed
 	c.Written += o.Written
 	c.Conflicts += o.Conflicts
 	c.Skipped += o.Skipped
@@ -74,8 +77,10 @@ func (e *Engine) batchSize() int {
 // Pass runs one pass over one portal: first the rows the sweep has not seen
 // (so numbers typed into new rows are adopted), then every confirmed row
 // still without a number (double opt-in rows confirmed since, write-backs a
-// crash interrupted). It stops at the first error and returns what it did so
-// far; the caller retries.
+// crash interrupted), the rows the central store asked to rewrite, and
+// last, for a ChangeSource, the rows changed since the last pass, whose
+// master data and status reach the central record. It stops at the first
+// error and returns what it did so far; the caller retries.
 //
 // Each batch runs to its end even when ctx is cancelled between its steps:
 // cancel stops the pass between batches. Pass callers use that for a clean
@@ -94,6 +99,10 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 		return Counts{}, fmt.Errorf("%s: %w", name, err)
 	}
 	ps := &pass{e: e, p: p, name: name, log: e.logger().With(LogSource, name), ctx: ctx, batchCtx: batchCtx}
+	cursor, changes, err := ps.changeStart(watermark)
+	if err != nil {
+		return ps.total, err
+	}
 	if err := ps.sweep(watermark); err != nil {
 		return ps.total, err
 	}
@@ -102,6 +111,11 @@ func (e *Engine) Pass(ctx, batchCtx context.Context, p Portal) (Counts, error) {
 	}
 	if err := ps.rewrites(); err != nil {
 		return ps.total, err
+	}
+	if changes {
+		if err := ps.changes(cursor); err != nil {
+			return ps.total, err
+		}
 	}
 	return ps.total, ctx.Err()
 }
@@ -165,6 +179,9 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 	d.want = map[uint64]Outcome{}
 	for _, o := range outcomes {
 		uid := o.Account.ID
+		if o.Changed {
+			c.Changed++
+		}
 		switch o.Action {
 		case ActionNew:
 			c.Assigned++

@@ -341,7 +341,8 @@ func TestEngine_SourceErrors(t *testing.T) {
 	testdb.MustExec(t, p.DB, "DROP TABLE fe_users")
 
 	_, err := r.Engine.Pass(t.Context(), t.Context(), p.Portal)
-	if err == nil || !strings.HasPrefix(err.Error(), "amicas: read new rows: ") {
+	// The first read of a pass is where its changes start.
+	if err == nil || !strings.HasPrefix(err.Error(), "amicas: read the latest change: ") {
 		t.Errorf("Pass over a dropped table=%v, want a read error naming the source", err)
 	}
 }

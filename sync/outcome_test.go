@@ -48,9 +48,9 @@ func TestAction_String(t *testing.T) {
 
 func TestCounts_Add(t *testing.T) {
 	t.Parallel()
-	c := Counts{Assigned: 1, Adopted: 2, Linked: 3, Written: 4, Conflicts: 5, Skipped: 6, Errors: 7}
-	c.Add(Counts{Assigned: 10, Adopted: 20, Linked: 30, Written: 40, Conflicts: 50, Skipped: 60, Errors: 70})
-	if want := (Counts{11, 22, 33, 44, 55, 66, 77}); c != want {
+	c := Counts{Assigned: 1, Adopted: 2, Linked: 3, Written: 4, Conflicts: 5, Skipped: 6, Errors: 7, Changed: 8}
+	c.Add(Counts{Assigned: 10, Adopted: 20, Linked: 30, Written: 40, Conflicts: 50, Skipped: 60, Errors: 70, Changed: 80})
+	if want := (Counts{11, 22, 33, 44, 55, 66, 77, 88}); c != want {
 		t.Errorf("Counts=%+v, want %+v", c, want)
 	}
 }

@@ -18,6 +18,9 @@ type Outcome struct {
 	Number string
 	HH     string
 	PE     string
+	// Changed: the account was linked already and its master data or
+	// status changed (recorded with the decision).
+	Changed bool
 	// Conflicts raised by this decision, already recorded centrally.
 	Conflicts []RecordedConflict
 	// Rewrite: replace the row's values by the person's (see Rewrites),
@@ -91,4 +94,14 @@ type Store interface {
 	// covered; AdvanceWatermark raises it (never lowers it).
 	Watermark(ctx context.Context, source string) (uint64, error)
 	AdvanceWatermark(ctx context.Context, source string, id uint64) error
+
+	// ChangeCursor returns where a source's changes were read up to (see
+	// ChangeSource); known is false before its first pass.
+	// SetChangeCursor stores it.
+	ChangeCursor(ctx context.Context, source string) (cursor string, known bool, err error)
+	SetChangeCursor(ctx context.Context, source, cursor string) error
+	// Stale returns the accounts whose values or status differ from what
+	// the store recorded, and those it has not linked: what a changed row
+	// needs decided. An unchanged row needs nothing.
+	Stale(ctx context.Context, source string, accounts []Account) ([]Account, error)
 }

@@ -117,3 +117,11 @@ func (a *app) close() {
 		a.log.Warn("close", keysync.LogErr, err.Error())
 	}
 }
+
+// kind returns the kind of the named source.
+func (a *app) kind(name string) string {
+	if sc, ok := a.cfg.Source(name); ok {
+		return sc.Kind
+	}
+	return ""
+}

@@ -23,14 +23,20 @@ func (s *site) addWordPress(name string) *sql.DB {
 	s.t.Helper()
 	dsn, db := testdb.NewWithCollation(s.t, name, "utf8mb4", "utf8mb4_unicode_520_ci")
 	testdb.CreateWordPress(s.t, db, testdb.WordPressSingle, "wp_")
+	s.addSource(name, "wordpress", dsn)
+	return db
+}
+
+// addSource adds a source of the kind on the database of dsn to the
+// site's environment, with the country AT.
+func (s *site) addSource(name, kind, dsn string) {
 	up := strings.ToUpper(name)
 	for i, kv := range s.env {
 		if v, ok := strings.CutPrefix(kv, "KEYSYNC_SOURCES="); ok {
 			s.env[i] = "KEYSYNC_SOURCES=" + v + "," + name
 		}
 	}
-	s.env = append(s.env, "KEYSYNC_SOURCE_"+up+"_KIND=wordpress", "KEYSYNC_SOURCE_"+up+"_DSN="+dsn, "KEYSYNC_SOURCE_"+up+"_COUNTRY=AT")
-	return db
+	s.env = append(s.env, "KEYSYNC_SOURCE_"+up+"_KIND="+kind, "KEYSYNC_SOURCE_"+up+"_DSN="+dsn, "KEYSYNC_SOURCE_"+up+"_COUNTRY=AT")
 }
 
 // insertWPUsers registers n WordPress users named after prefix, each with
@@ -76,8 +82,9 @@ func limitedUser(t testing.TB, admin *sql.DB) (user, password string) {
 }
 
 // execGrants runs, as admin, every statement of `keysync grants` output
-// and returns how many it ran. Statements naming a column that does not
-// exist yet (before migrate) are returned instead of failing the test.
+// and returns how many it ran. Statements naming a column or a table that
+// does not exist yet (before migrate) are returned instead of failing the
+// test.
 func execGrants(t testing.TB, admin *sql.DB, out string) (ran int, later []string) {
 	t.Helper()
 	for line := range strings.Lines(out) {
@@ -88,7 +95,7 @@ func execGrants(t testing.TB, admin *sql.DB, out string) (ran int, later []strin
 		_, err := admin.ExecContext(t.Context(), line)
 		var me *mysql.MySQLError
 		switch {
-		case errors.As(err, &me) && me.Number == 1054:
+		case errors.As(err, &me) && (me.Number == 1054 || me.Number == 1146):
 			later = append(later, line)
 		case err != nil:
 			t.Fatalf("%s: %v", line, err)
@@ -183,8 +190,8 @@ func TestGrants_DaemonRunsWithExactlyThesePrivileges(t *testing.T) {
 		t.Errorf("--migrate=false still prints migrate's privileges:\n%s", out)
 	}
 	s.mustRun(0, "migrate") // as root: ALTER is migrate's alone
-	if n, later := execGrants(t, s.central, out); n != 7 || len(later) != 0 {
-		t.Fatalf("ran %d GRANT statements, want 7; failed %q:\n%s", n, later, out)
+	if n, later := execGrants(t, s.central, out); n != 8 || len(later) != 0 {
+		t.Fatalf("ran %d GRANT statements, want 8; failed %q:\n%s", n, later, out)
 	}
 	s.insertUsers("amicas", 7, 15)
 	insertWPUsers(t, wp, "first", 10)
@@ -274,18 +281,20 @@ func TestGrants_MigrateNeedsOnlyPrintedGrants(t *testing.T) {
 	if !strings.Contains(out, "-- only for keysync migrate") || !strings.Contains(out, "GRANT ALTER ON `") {
 		t.Fatalf("grants lacks migrate's privileges:\n%s", out)
 	}
-	// Before migrate, only the grant on keysync's own columns fails; it
-	// runs after migrate created them.
+	// Before migrate, only the grants on keysync's own columns and on the
+	// WordPress change table fail; they run after migrate created them.
 	_, later := execGrants(t, s.central, out)
-	if len(later) != 1 || !strings.Contains(later[0], "UPDATE (tx_keysync_customer_number") {
+	if len(later) != 2 || !strings.Contains(later[0], "UPDATE (tx_keysync_customer_number") || !strings.Contains(later[1], "keysync_changes") {
 		t.Fatalf("statements refused before migrate: %q", later)
 	}
 	limited := asUser(t, s.env, user, password)
 	if r := s.run(limited, "migrate"); r.code != 0 {
 		t.Fatalf("migrate as %s: exit %d\n%s\n%s", user, r.code, r.stdout, r.stderr)
 	}
-	testdb.MustExec(t, s.central, later[0])
-	if r := s.run(limited, "migrate"); r.code != 0 || !strings.Contains(r.stdout, "amicas: columns and index present") {
+	for _, g := range later {
+		testdb.MustExec(t, s.central, g)
+	}
+	if r := s.run(limited, "migrate"); r.code != 0 || !strings.Contains(r.stdout, "amicas: columns and indexes present") {
 		t.Fatalf("second migrate as %s: exit %d\n%s\n%s", user, r.code, r.stdout, r.stderr)
 	}
 	s.insertUsers("amicas", 3, 5)

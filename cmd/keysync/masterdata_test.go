@@ -111,3 +111,113 @@ func TestFind_PhoneAndBirthDate(t *testing.T) {
 		t.Errorf("find lists no birth date:\n%s", text)
 	}
 }
+
+// addRealWordPress adds a real WordPress portal with keysync's change
+// plugin, configured as source name, tables prefixed wp_.
+func (s *site) addRealWordPress(name string) *testdb.RealWordPress {
+	s.t.Helper()
+	dsn, db := testdb.NewWithCollation(s.t, name, "utf8mb4", "utf8mb4_unicode_520_ci")
+	wp := testdb.NewRealWordPress(s.t, dsn, "wp_", "../../sources/wordpress/plugin/keysync-changes.php")
+	s.portals[name] = db
+	s.addSource(name, "wordpress", dsn)
+	return wp
+}
+
+// TestMasterData_WordPressAndTYPO3: one member on a TYPO3 portal and a real
+// WordPress; she changes her town on both, in both orders of time. keysync
+// once reads TYPO3 first either way, and the later change wins; her phone,
+// given only in WordPress, survives TYPO3's empty one; an idle once
+// changes nothing.
+func TestMasterData_WordPressAndTYPO3(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, "amicas")
+	wp := s.addRealWordPress("blog")
+	s.mustRun(0, "migrate")
+	old := time.Now().Add(-24 * time.Hour).Unix()
+	uid := testdb.InsertFeUsers(t, s.portals["amicas"], []testdb.FeUser{{Pid: 5, Username: "erika", FirstName: "Erika", LastName: "Muster",
+		Email: "erika.muster@example.at", City: "Wien", Crdate: old, Tstamp: old}})[0]
+	wp.Run(t, `wp_insert_user( array( 'user_login' => 'erika', 'user_pass' => 'x-123456789', 'user_email' => 'erika.muster@example.at',
+	'first_name' => 'Erika', 'last_name' => 'Muster', 'meta_input' => array( 'billing_city' => 'Graz', 'billing_phone' => '0664 1234567' ) ) );`)
+	s.mustRun(0, "once")
+	number := scalar[string](t, s.central, "SELECT number FROM accounts WHERE source = 'amicas'")
+	if n := scalar[string](t, s.central, "SELECT number FROM accounts WHERE source = 'blog' AND account_id = 2"); n != number {
+		t.Fatalf("the member has %s and %s", number, n)
+	}
+	record := func() map[keysync.Field]string {
+		t.Helper()
+		out := map[keysync.Field]string{}
+		for _, v := range decode[[]personReport](t, s.mustRun(0, "show", number, "--json"))[0].Record {
+			out[v.Field] = v.Value + "@" + v.Account
+		}
+		return out
+	}
+	wpChange := func(city string) int64 {
+		t.Helper()
+		wp.Run(t, `$u = get_user_by( 'login', 'erika' ); update_user_meta( $u->ID, 'billing_city', '`+city+`' );`)
+		return scalar[int64](t, s.portals["blog"], "SELECT UNIX_TIMESTAMP(CONVERT_TZ(MAX(changed_at), '+00:00', @@session.time_zone)) FROM wp_keysync_changes")
+	}
+
+	// WordPress first, then TYPO3 a minute later: TYPO3's wins.
+	at := wpChange("Bonn")
+	testdb.MustExec(t, s.portals["amicas"], "UPDATE fe_users SET city = 'Linz', tstamp = ? WHERE uid = ?", at+60, uid)
+	s.mustRun(0, "once")
+	if r := record(); r[keysync.FieldCity] != "Linz@amicas:1" || r[keysync.FieldPhone] != "0664 1234567@blog:2" {
+		t.Errorf("TYPO3's later change: %v", r)
+	}
+	// TYPO3 a minute before WordPress: WordPress's wins, though TYPO3 is
+	// read first.
+	testdb.MustExec(t, s.portals["amicas"], "UPDATE fe_users SET city = 'Salzburg', tstamp = ? WHERE uid = ?", time.Now().Add(-time.Minute).Unix(), uid)
+	wpChange("Innsbruck")
+	r := s.mustRun(0, "once", "--json")
+	if got := record()[keysync.FieldCity]; got != "Innsbruck@blog:2" {
+		t.Errorf("WordPress's later change: city %s", got)
+	}
+	if !strings.Contains(r.stdout, `"changed": 2`) {
+		t.Errorf("once --json does not count two changed accounts:\n%s", r.stdout)
+	}
+	if n := scalar[int](t, s.portals["blog"], "SELECT COUNT(*) FROM wp_keysync_changes"); n != 0 {
+		t.Errorf("%d recorded changes still queued", n)
+	}
+	if r := s.mustRun(0, "once", "--json"); !strings.Contains(r.stdout, `"changed": 0`) {
+		t.Errorf("idle once changed something:\n%s", r.stdout)
+	}
+}
+
+// TestReconcile_DataSweep: an edit typed into the table by hand leaves
+// tstamp alone and no pass sees it; reconcile --data reads every row and
+// records it, and says so.
+func TestReconcile_DataSweep(t *testing.T) {
+	t.Parallel()
+	s := newMasterSite(t)
+	testdb.MustExec(t, s.portals["club"], "UPDATE fe_users SET city = 'Leoben' WHERE username = 'erika'")
+	if r := s.mustRun(0, "once", "--json"); !strings.Contains(r.stdout, `"changed": 0`) {
+		t.Fatalf("once saw the hand edit:\n%s", r.stdout)
+	}
+	r := s.mustRun(0, "reconcile", "--data", "--json")
+	if !strings.Contains(r.stdout, `"data_changed": 1`) {
+		t.Errorf("reconcile --data does not count the change:\n%s", r.stdout)
+	}
+	rep := decode[[]personReport](t, s.mustRun(0, "show", s.number, "--json"))[0]
+	if rep.Value(keysync.FieldCity) != "Leoben" {
+		t.Errorf("city %q after reconcile --data", rep.Value(keysync.FieldCity))
+	}
+	if r := s.mustRun(0, "reconcile", "--data"); !strings.Contains(r.stdout, "club: clean") || strings.Contains(r.stdout, "master data:") {
+		t.Errorf("a second reconcile --data:\n%s", r.stdout)
+	}
+}
+
+// TestDaemon_ChangeReachesRecord: with the daemon running, a member's
+// profile edit reaches her central record without anything else done.
+func TestDaemon_ChangeReachesRecord(t *testing.T) {
+	t.Parallel()
+	s := newMasterSite(t)
+	d := s.startDaemon(s.env)
+	d.waitLog("keysync starting", 30*time.Second)
+	testdb.MustExec(t, s.portals["amicas"], "UPDATE fe_users SET telephone = '0650 7777777', tstamp = ? WHERE username = 'erika'", time.Now().Unix())
+	eventually(t, 60*time.Second, "the new phone in the record", func() bool {
+		return scalar[string](t, s.central, "SELECT COALESCE(JSON_VALUE(record, '$.phone[0]'), '') FROM persons WHERE number = ?", s.number) == "0650 7777777"
+	})
+	if code := d.stop(); code != 0 {
+		t.Errorf("daemon exit %d", code)
+	}
+}

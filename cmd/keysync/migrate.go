@@ -8,12 +8,25 @@ import (
 	keysync "keysync/sync"
 )
 
-// migrateCommand creates or upgrades the central schema and adds keysync's
-// columns and poll index to every TYPO3 source.
+// migrateCommand creates or upgrades the central schema, adds keysync's
+// columns and indexes to every TYPO3 source and its change table to every
+// WordPress source.
 func init() { register("migrate", func(m *Main) command { return &migrateCommand{m: m} }) }
 
 type migrateCommand struct {
 	m *Main
+}
+
+// migrator is a source that adds what keysync needs to its portal's
+// database and returns the statements it ran.
+type migrator interface {
+	Migrate(ctx context.Context) ([]string, error)
+}
+
+// upToDate is what migrate says of a portal that needs nothing, by kind.
+var upToDate = map[string]string{
+	"typo3":     "columns and indexes present",
+	"wordpress": "user tables and change table present",
 }
 
 func (c *migrateCommand) Run(ctx context.Context, args []string) error {
@@ -40,16 +53,8 @@ func (c *migrateCommand) Run(ctx context.Context, args []string) error {
 	var failed []string
 	for _, p := range a.portals {
 		name := p.Source.Name()
-		src, ok := a.typo3[name]
+		src, ok := p.Source.(migrator)
 		if !ok {
-			// WordPress keeps keysync's values as user meta: nothing to add,
-			// only the tables to check.
-			if err := p.Source.Check(ctx); err != nil {
-				failed = append(failed, name)
-				fmt.Fprintf(c.m.Stderr, "%s: %v\n", name, err)
-				continue
-			}
-			fmt.Fprintf(c.m.Stdout, "%s: user tables present, nothing to migrate\n", name)
 			continue
 		}
 		stmts, err := src.Migrate(ctx)
@@ -60,7 +65,7 @@ func (c *migrateCommand) Run(ctx context.Context, args []string) error {
 			continue
 		}
 		if len(stmts) == 0 {
-			fmt.Fprintf(c.m.Stdout, "%s: columns and index present\n", name)
+			fmt.Fprintf(c.m.Stdout, "%s: %s\n", name, upToDate[a.kind(name)])
 		}
 		for _, s := range stmts {
 			fmt.Fprintf(c.m.Stdout, "%s: %s\n", name, s)

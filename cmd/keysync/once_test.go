@@ -168,7 +168,7 @@ func readmeOnceKeys(t *testing.T) (counts, top []string) {
 		top = append(top, string(w[1]))
 	}
 	top = append(top, "sources")
-	if len(counts) != 7 || len(top) != 4 {
+	if len(counts) != 8 || len(top) != 4 {
 		t.Fatalf("README names counts %v and keys %v", counts, top)
 	}
 	return counts, top

@@ -46,7 +46,9 @@ or gone, the same number on two rows, Wibisoft ids that differ. Without
 and edited ones restored to the central values (the history keeps the old).
 Ranges of ids whose checksums agree on both sides are skipped; --full compares
 every row instead and first recomputes the central checksums, for when central
-accounts were changed past keysync (keysync doctor says so).
+accounts were changed past keysync (keysync doctor says so). --data also reads
+every row's master data and records what changed past the change detection
+(SQL typed by hand), as the daemon's schedule does.
 
 Exit 0 clean, 3 conflicts remain open, 1 a source failed (another
 reconciliation of it running elsewhere counts), 2 usage or configuration error.
@@ -58,6 +60,7 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON on standard output")
 	only := fs.String("source", "", "reconcile only this source")
 	full := fs.Bool("full", false, "compare every row, not the checksums of ranges, and recompute the central checksums")
+	data := fs.Bool("data", false, "also read every row's master data and record what changed past the change detection (SQL typed by hand)")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -100,6 +103,12 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		if errors.Is(err, keysync.ErrConfig) {
 			sum.configErrs = append(sum.configErrs, err)
 		}
+		if *data && err == nil {
+			refreshData(ctx, c.m.Hard, a, p, &rep)
+			if rep.DataError != "" {
+				sum.Failed++
+			}
+		}
 		sum.add(rep)
 	}
 	sum.DurationMS = time.Since(start).Milliseconds()
@@ -123,6 +132,18 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		return errConflicts
 	}
 	return nil
+}
+
+// refreshData reads every row of a source's master data and records what
+// changed past the change detection (keysync.Engine.Refresh), counting it
+// in the report.
+func refreshData(ctx, hard context.Context, a *app, p keysync.Portal, rep *reconcile.Report) {
+	c, err := a.engine(false).Refresh(ctx, hard, p)
+	rep.DataChanged = c.Changed
+	if err != nil {
+		rep.DataError = err.Error()
+		a.log.Error("master data sweep failed", keysync.LogSource, p.Source.Name(), keysync.LogErr, err.Error())
+	}
 }
 
 // newReconciler builds the reconciler as the configuration says. hard
@@ -214,6 +235,12 @@ func (s *reconcileSummary) writeText(w io.Writer) {
 		}
 		if r.Resolved > 0 {
 			fmt.Fprintf(w, "  resolved:  %d conflicts whose drift is gone\n", r.Resolved)
+		}
+		if r.DataChanged > 0 {
+			fmt.Fprintf(w, "  master data: %d accounts changed past the change detection, now recorded\n", r.DataChanged)
+		}
+		if r.DataError != "" {
+			fmt.Fprintf(w, "  master data: failed: %s\n", r.DataError)
 		}
 		if r.Skipped > 0 {
 			fmt.Fprintf(w, "  skipped:   %d rows (see the log)\n", r.Skipped)

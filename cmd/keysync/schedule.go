@@ -27,6 +27,9 @@ type reconcileSchedule struct {
 	now      func() time.Time
 	// after waits for a duration; tests replace it.
 	after func(time.Duration) <-chan time.Time
+	// refresh reads every row's master data after a source's
+	// reconciliation (keysync.Engine.Refresh); nil reads none.
+	refresh func(ctx context.Context, p keysync.Portal) error
 }
 
 // startReconcileSchedule starts the schedule in a goroutine tracked by wg,
@@ -62,8 +65,18 @@ func newReconcileSchedule(a *app) (*reconcileSchedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &reconcileSchedule{schedule: sched, spec: spec, portals: a.portals, rc: newReconciler(a, nil),
-		log: a.log.With("component", "reconcile-schedule"), now: time.Now, after: time.After}, nil
+	s := &reconcileSchedule{schedule: sched, spec: spec, portals: a.portals, rc: newReconciler(a, nil),
+		log: a.log.With("component", "reconcile-schedule"), now: time.Now, after: time.After}
+	s.refresh = func(ctx context.Context, p keysync.Portal) error {
+		c, err := a.engine(false).Refresh(ctx, ctx, p)
+		if err != nil {
+			s.log.Error("master data sweep failed", keysync.LogSource, p.Source.Name(), keysync.LogErr, err.Error())
+			return err
+		}
+		s.log.Info("master data sweep done", keysync.LogSource, p.Source.Name(), "changed", c.Changed)
+		return nil
+	}
+	return s, nil
 }
 
 func (s *reconcileSchedule) run(ctx context.Context) {
@@ -107,6 +120,11 @@ func (s *reconcileSchedule) once(ctx context.Context) {
 			failed++
 		default:
 			open += rep.OpenConflicts()
+			if s.refresh != nil {
+				if err := s.refresh(ctx, p); err != nil {
+					failed++
+				}
+			}
 		}
 	}
 	s.log.Info("scheduled reconciliation done", "failed", failed, reconcile.LogOpenConflicts, open,

@@ -50,7 +50,7 @@ func (s *Source) Requirements() []sqlutil.Requirement {
 			Why: "name memberships by their group titles"},
 		// ALTER TABLE ... ADD KEY needs ALTER only on MariaDB, not INDEX.
 		{Privileges: []string{"ALTER"}, Table: s.cfg.Table, MigrateOnly: true,
-			Why: "add keysync's columns and poll index (keysync migrate)"},
+			Why: "add keysync's columns, poll index and change index (keysync migrate)"},
 	}...)
 }
 
@@ -111,8 +111,24 @@ func (s *Source) Diagnose(ctx context.Context) ([]sqlutil.Finding, error) {
 		out = append(out, sqlutil.Finding{Check: sqlutil.CheckSchema, Status: sqlutil.StatusOK,
 			Detail: fmt.Sprintf("%s has the columns keysync reads and its own %s, %s, %s", s.cfg.Table, s.cfg.NumberColumn, s.cfg.HHColumn, s.cfg.PEColumn)})
 	}
-	out = append(out, s.indexFinding(sc))
+	out = append(out, s.indexFinding(sc), s.changeIndexFinding(sc))
 	return out, nil
+}
+
+// changeIndexFinding checks the change index. Without it every pass reads
+// the whole table for rows changed since the last.
+func (s *Source) changeIndexFinding(sc Schema) sqlutil.Finding {
+	if HasChangeIndex(sc) {
+		return sqlutil.Finding{Check: sqlutil.CheckIndex, Status: sqlutil.StatusOK,
+			Detail: fmt.Sprintf("change index %s (tstamp, uid) present", ChangeIndex)}
+	}
+	table := sqlutil.Ident(s.cfg.Table)
+	fix := "keysync migrate, which runs: ALTER TABLE " + table + " " + changeIndexDDL + ";"
+	if _, taken := sc.Indexes[ChangeIndex]; taken {
+		fix = "keysync migrate, which runs: ALTER TABLE " + table + " DROP INDEX " + ChangeIndex + ", " + changeIndexDDL + ";"
+	}
+	return sqlutil.Finding{Check: sqlutil.CheckIndex, Status: sqlutil.StatusFail,
+		Detail: fmt.Sprintf("change index %s (tstamp, uid) is missing: every pass reads the whole table for changed rows", ChangeIndex), Fix: fix}
 }
 
 // indexFinding checks the poll index. Without it every poll scans the whole

@@ -93,13 +93,16 @@ func TestDiagnose(t *testing.T) {
 			if f := got["index"][0]; f.Status != sqlutil.StatusFail || !strings.Contains(f.Fix, "ADD KEY tx_keysync_pending (`tx_keysync_customer_number`, deleted, disable)") {
 				t.Errorf("index before migrate: %+v", f)
 			}
+			if f := got["index"][1]; f.Status != sqlutil.StatusFail || !strings.Contains(f.Fix, "ADD KEY tx_keysync_changed (tstamp, uid)") {
+				t.Errorf("change index before migrate: %+v", f)
+			}
 
 			mustMigrate(t, p.src)
 			got = findings(t, p.src)
 			if f := got["schema"]; len(f) != 1 || f[0].Status != sqlutil.StatusOK {
 				t.Errorf("schema after migrate: %+v", f)
 			}
-			if f := got["index"]; len(f) != 1 || f[0].Status != sqlutil.StatusOK {
+			if f := got["index"]; len(f) != 2 || f[0].Status != sqlutil.StatusOK || f[1].Status != sqlutil.StatusOK {
 				t.Errorf("index after migrate: %+v", f)
 			}
 

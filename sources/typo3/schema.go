@@ -110,6 +110,12 @@ func hasColumn(sc Schema, name string) bool {
 	return ok
 }
 
+// HasChangeIndex reports whether ChangeIndex exists on (tstamp, uid).
+func HasChangeIndex(sc Schema) bool {
+	cols := sc.Indexes[ChangeIndex]
+	return len(cols) == 2 && cols[0] == "tstamp" && cols[1] == "uid"
+}
+
 // HasPendingIndex reports whether the poll index exists.
 func (s *Source) HasPendingIndex(sc Schema) bool {
 	cols, ok := sc.Indexes[PendingIndex]
@@ -136,6 +142,7 @@ func (s *Source) Check(ctx context.Context) error {
 	s.plan.Store(p)
 	s.nullable = sc.Columns[strings.ToLower(s.cfg.NumberColumn)].nullable
 	s.hasIndex = s.HasPendingIndex(sc)
+	s.hasChangeIndex = HasChangeIndex(sc)
 	return nil
 }
 
@@ -148,8 +155,11 @@ func columnDDL(maxLen int) string {
 	return fmt.Sprintf("varchar(%d) NOT NULL DEFAULT ''", ColumnWidth(maxLen))
 }
 
-// Migrate adds keysync's columns and the poll index where they are missing
-// and returns the statements it ran. A column that already exists (a legacy
+// changeIndexDDL adds ChangeIndex.
+const changeIndexDDL = `ADD KEY ` + ChangeIndex + ` (tstamp, uid)`
+
+// Migrate adds keysync's columns, the poll index and the change index where
+// they are missing and returns the statements it ran. A column that already exists (a legacy
 // customer-number column named in _NUMBER_COLUMN) is left as it is; its
 // values are adopted by the first pass. Two runs at the same time are
 // serialised by a named lock on the portal's server.
@@ -190,6 +200,12 @@ func (s *Source) Migrate(ctx context.Context) ([]string, error) {
 			parts = append(parts, `DROP INDEX `+PendingIndex)
 		}
 		parts = append(parts, `ADD KEY `+PendingIndex+` (`+s.num+`, deleted, disable)`)
+	}
+	if !HasChangeIndex(sc) {
+		if _, taken := sc.Indexes[ChangeIndex]; taken {
+			parts = append(parts, `DROP INDEX `+ChangeIndex)
+		}
+		parts = append(parts, changeIndexDDL)
 	}
 	if len(parts) == 0 {
 		return nil, nil

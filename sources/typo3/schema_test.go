@@ -31,7 +31,7 @@ func TestSource_MigrateAddsColumnsAndIndex(t *testing.T) {
 			const want = "ALTER TABLE `fe_users` ADD COLUMN `tx_keysync_customer_number` varchar(32) NOT NULL DEFAULT '', " +
 				"ADD COLUMN `tx_keysync_wibisoft_hh_id` varchar(32) NOT NULL DEFAULT '', " +
 				"ADD COLUMN `tx_keysync_wibisoft_pe_id` varchar(32) NOT NULL DEFAULT '', " +
-				"ADD KEY tx_keysync_pending (`tx_keysync_customer_number`, deleted, disable)"
+				"ADD KEY tx_keysync_pending (`tx_keysync_customer_number`, deleted, disable), ADD KEY tx_keysync_changed (tstamp, uid)"
 			if got := stmts[0]; got != want {
 				t.Fatalf("Migrate statement=%q, want %q", got, want)
 			}
@@ -131,7 +131,7 @@ func TestSource_MigrateKeepsLegacyNumberColumn(t *testing.T) {
 
 				stmts := mustMigrate(t, p.src)
 				if got, want := strings.Join(stmts, ";"), "ALTER TABLE `fe_users` ADD COLUMN `tx_keysync_wibisoft_hh_id` varchar(32) NOT NULL DEFAULT '', "+
-					"ADD COLUMN `tx_keysync_wibisoft_pe_id` varchar(32) NOT NULL DEFAULT '', ADD KEY tx_keysync_pending (`cnum`, deleted, disable)"; got != want {
+					"ADD COLUMN `tx_keysync_wibisoft_pe_id` varchar(32) NOT NULL DEFAULT '', ADD KEY tx_keysync_pending (`cnum`, deleted, disable), ADD KEY tx_keysync_changed (tstamp, uid)"; got != want {
 					t.Fatalf("Migrate=%q, want %q", got, want)
 				}
 				c, ok := mustColumn(t, p.db, "cnum")

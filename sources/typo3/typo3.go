@@ -63,6 +63,8 @@ type Source struct {
 	// after a big write-back, InnoDB's purge has not yet removed the old
 	// index entries and the optimizer would scan the whole table instead.
 	hasIndex bool
+	// hasChangeIndex: Check found ChangeIndex, which Changes then names.
+	hasChangeIndex bool
 
 	// plan is how rows are read: from the default columns every TYPO3
 	// has until Check has seen the table.

@@ -22,6 +22,10 @@ func (s *Source) Requirements() []sqlutil.Requirement {
 			Why: "read users and their state"},
 		{Privileges: []string{"SELECT", "INSERT", "UPDATE"}, Table: s.cfg.UsermetaTable,
 			Why: "read names, addresses and roles, add keysync's meta rows, fill an existing empty value and rewrite a number after a merge or repair (UPDATE)"},
+		{Privileges: []string{"SELECT", "DELETE"}, Table: s.ChangesTable(),
+			Why: "read the users the keysync-changes plugin recorded as changed, and forget them once recorded (run it after `keysync migrate` created the table)"},
+		{Privileges: []string{"CREATE"}, Table: s.ChangesTable(), MigrateOnly: true,
+			Why: "create the change table (keysync migrate)"},
 	}
 }
 
@@ -62,6 +66,7 @@ func (s *Source) Diagnose(ctx context.Context) ([]sqlutil.Finding, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("inspect indexes of %s: %w", s.cfg.UsermetaTable, err)
 	}
+	out = append(out, s.changesFinding())
 	if len(idx) == 0 {
 		out = append(out, sqlutil.Finding{Check: sqlutil.CheckIndex, Status: sqlutil.StatusFail,
 			Detail: s.cfg.UsermetaTable + " has no index starting with user_id (WordPress creates KEY user_id): every batch scans all meta rows",
@@ -71,4 +76,16 @@ func (s *Source) Diagnose(ctx context.Context) ([]sqlutil.Finding, error) {
 			Detail: s.cfg.UsermetaTable + " is indexed on user_id (" + strings.Join(idx, ", ") + ")"})
 	}
 	return out, nil
+}
+
+// changesFinding says whether the change table exists. Without it keysync
+// sees a user's changed data only at the next reconciliation.
+func (s *Source) changesFinding() sqlutil.Finding {
+	if s.hasChanges {
+		return sqlutil.Finding{Check: sqlutil.CheckSchema, Status: sqlutil.StatusOK,
+			Detail: "change table " + s.ChangesTable() + " present (the keysync-changes must-use plugin fills it)"}
+	}
+	return sqlutil.Finding{Check: sqlutil.CheckSchema, Status: sqlutil.StatusFail,
+		Detail: "change table " + s.ChangesTable() + " is missing: changed users reach keysync only by reconciliation",
+		Fix:    "keysync migrate, then copy sources/wordpress/plugin/keysync-changes.php into wp-content/mu-plugins"}
 }

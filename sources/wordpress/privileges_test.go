@@ -51,7 +51,17 @@ func TestDiagnose_WordPress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != 2 || fs[0].Status != sqlutil.StatusOK || !strings.Contains(fs[0].Detail, "multisite") || fs[1].Status != sqlutil.StatusOK {
+	if len(fs) != 3 || fs[1].Status != sqlutil.StatusFail || !strings.Contains(fs[1].Fix, "keysync migrate") {
+		t.Errorf("site without the change table: %+v", fs)
+	}
+	if _, err := src.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	fs, err = src.Diagnose(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 3 || fs[0].Status != sqlutil.StatusOK || !strings.Contains(fs[0].Detail, "multisite") || fs[1].Status != sqlutil.StatusOK || fs[2].Status != sqlutil.StatusOK {
 		t.Errorf("healthy site: %+v", fs)
 	}
 
@@ -60,10 +70,10 @@ func TestDiagnose_WordPress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := fs[1]; f.Status != sqlutil.StatusFail || f.Fix != "ALTER TABLE `wpx_usermeta` ADD KEY user_id (user_id);" {
+	if f := fs[2]; f.Status != sqlutil.StatusFail || f.Fix != "ALTER TABLE `wpx_usermeta` ADD KEY user_id (user_id);" {
 		t.Fatalf("no user_id index: %+v", f)
 	}
-	testdb.MustExec(t, s.db, fs[1].Fix)
+	testdb.MustExec(t, s.db, fs[2].Fix)
 
 	wrong := s.openUnchecked(t, wordpress.Config{TablePrefix: "wp_"})
 	fs, err = wrong.Diagnose(t.Context())
@@ -84,9 +94,14 @@ func TestRequirements_WordPress(t *testing.T) {
 	}
 	var got []string
 	for _, r := range src.Requirements() {
-		got = append(got, r.Grant("wp", "'keysync'@'%'"))
+		g := r.Grant("wp", "'keysync'@'%'")
+		if r.MigrateOnly {
+			g = "migrate: " + g
+		}
+		got = append(got, g)
 	}
-	want := "GRANT SELECT ON `wp`.`members` TO 'keysync'@'%';\nGRANT SELECT, INSERT, UPDATE ON `wp`.`wpx_usermeta` TO 'keysync'@'%';"
+	want := "GRANT SELECT ON `wp`.`members` TO 'keysync'@'%';\nGRANT SELECT, INSERT, UPDATE ON `wp`.`wpx_usermeta` TO 'keysync'@'%';\n" +
+		"GRANT SELECT, DELETE ON `wp`.`wpx_keysync_changes` TO 'keysync'@'%';\nmigrate: GRANT CREATE ON `wp`.`wpx_keysync_changes` TO 'keysync'@'%';"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("grants:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}

@@ -19,7 +19,7 @@ import (
 // keys. They are pinned here so that a change to them is a deliberate one;
 // the database tests run each of them on a real MariaDB.
 const (
-	checkSQL        = "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)"
+	checkSQL        = "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?, ?)"
 	sweepSingleSQL  = "SELECT ID, user_login, CAST(user_registered AS CHAR), user_status, 0, 0, user_email FROM `wpx_users` WHERE ID > ? ORDER BY ID LIMIT ?"
 	sweepMultiSQL   = "SELECT ID, user_login, CAST(user_registered AS CHAR), user_status, spam, deleted, user_email FROM `wpx_users` WHERE ID > ? ORDER BY ID LIMIT ?"
 	metaSingleSQL   = "SELECT user_id, meta_key, meta_value FROM `wpx_usermeta` WHERE user_id IN (?,?) AND (meta_key IN (?,?,?,?,?,?,?,?,?,?,?,?,?)) ORDER BY umeta_id"
@@ -58,7 +58,7 @@ func mustMock(tb testing.TB, multisite bool) (*wordpress.Source, sqlmock.Sqlmock
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
-	mock.ExpectQuery(checkSQL).WithArgs("wpx_users", "wpx_usermeta").WillReturnRows(columnRows(multisite))
+	mock.ExpectQuery(checkSQL).WithArgs("wpx_users", "wpx_usermeta", "wpx_keysync_changes").WillReturnRows(columnRows(multisite))
 	if err := src.Check(tb.Context()); err != nil {
 		tb.Fatalf("Check: %v", err)
 	}
@@ -78,6 +78,9 @@ func columnRows(multisite bool) *sqlmock.Rows {
 	}
 	for _, c := range []string{"umeta_id", "user_id", "meta_key", "meta_value"} {
 		r.AddRow("wpx_usermeta", c)
+	}
+	for _, c := range []string{"id", "user_id", "changed_at"} {
+		r.AddRow("wpx_keysync_changes", c)
 	}
 	return r
 }

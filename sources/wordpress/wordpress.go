@@ -60,6 +60,8 @@ type Source struct {
 	lockName  string
 	waiting   waiting
 	fields    fieldPlan
+	// hasChanges: Check found the change table (ChangesTable).
+	hasChanges bool
 }
 
 // Open prepares a source. It does not connect; Check does.
@@ -140,10 +142,11 @@ func (s *Source) Name() string { return s.cfg.Name }
 func (s *Source) Close() error { return s.db.Close() }
 
 // Check implements keysync.Source: both tables exist with the core
-// columns; it also detects multisite from the spam and deleted columns.
+// columns; it also detects multisite from the spam and deleted columns,
+// and whether the change table exists (a warning when not).
 func (s *Source) Check(ctx context.Context) error {
 	cols := map[string]bool{}
-	rows, err := s.db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)`, s.cfg.UsersTable, s.cfg.UsermetaTable)
+	rows, err := s.db.QueryContext(ctx, `SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?, ?)`, s.cfg.UsersTable, s.cfg.UsermetaTable, s.ChangesTable())
 	if err != nil {
 		return fmt.Errorf("inspect user tables: %w", err)
 	}
@@ -175,6 +178,11 @@ func (s *Source) Check(ctx context.Context) error {
 			keysync.ErrSchema, strings.Join(missing, ", "), v, v, v)
 	}
 	s.multisite = cols[s.cfg.UsersTable+".spam"] && cols[s.cfg.UsersTable+".deleted"]
+	s.hasChanges = cols[s.ChangesTable()+".user_id"] && cols[s.ChangesTable()+".changed_at"]
+	if !s.hasChanges {
+		s.cfg.Logger.Warn("change table missing: changed users reach keysync only by reconciliation; run `keysync migrate` and install the keysync-changes must-use plugin",
+			keysync.LogSource, s.cfg.Name, "table", s.ChangesTable())
+	}
 	return nil
 }
 

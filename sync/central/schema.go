@@ -238,6 +238,13 @@ var migrations = []struct {
   KEY number (number, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 	}},
+	// change_cursor is where a source's changed rows were read up to (see
+	// keysync.ChangeSource): TYPO3's tstamp and uid of the last one. NULL
+	// until the source's first pass; after this upgrade, that pass reads
+	// every row once.
+	{7, []string{
+		`ALTER TABLE source_state ADD COLUMN IF NOT EXISTS change_cursor VARCHAR(255) NULL`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

@@ -129,9 +129,11 @@ func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.
 	case keysync.ActionKeep:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
 		o.Rewrite, o.Reason = d.Rewrite, d.Reason
-		if err := as.refresh(ctx, c, d.Person); err != nil {
+		changed, err := as.refresh(ctx, c, d.Person)
+		if err != nil {
 			return o, err
 		}
+		o.Changed = changed
 	case keysync.ActionLink:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
 		o.Rewrite, o.Reason = d.Rewrite, d.Reason

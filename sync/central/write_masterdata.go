@@ -40,16 +40,16 @@ func (as *assignment) prefetchRecords(ctx context.Context, cands []keysync.Candi
 }
 
 // refresh brings a linked account up to date: its values and status, and
-// what they change in its person's record.
-func (as *assignment) refresh(ctx context.Context, c keysync.Candidate, p keysync.Person) error {
+// what they change in its person's record. changed says it had any.
+func (as *assignment) refresh(ctx context.Context, c keysync.Candidate, p keysync.Person) (changed bool, err error) {
 	a := c.Account
 	st := as.f.stored[a.ID]
 	if !st.changed(a) {
-		return nil
+		return false, nil
 	}
 	ps, err := as.rec.person(ctx, p.Number)
 	if err != nil {
-		return err
+		return false, err
 	}
 	k := accountKey{a.Source, a.ID}
 	vals := accountValues(a)
@@ -59,7 +59,7 @@ func (as *assignment) refresh(ctx context.Context, c keysync.Candidate, p keysyn
 	if st.status != a.Status() {
 		as.moves = append(as.moves, reconcile.StatusChange{AccountID: a.ID, Number: p.Number, From: st.status, To: a.Status()})
 	}
-	return nil
+	return true, nil
 }
 
 // linkRecord adds a newly linked account's values to its person's record;

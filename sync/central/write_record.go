@@ -168,3 +168,65 @@ ON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after))
 	}
 	return nil
 }
+
+// ChangeCursor implements keysync.Store.
+func (s *Store) ChangeCursor(ctx context.Context, source string) (string, bool, error) {
+	var v sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT change_cursor FROM source_state WHERE source = ?`, source).Scan(&v)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	if isNoSuchTable(err) || isNoSuchColumn(err) {
+		return "", false, ErrSchemaOutdated
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read change cursor: %w", err)
+	}
+	return v.String, v.Valid, nil
+}
+
+// SetChangeCursor implements keysync.Store.
+func (s *Store) SetChangeCursor(ctx context.Context, source, cursor string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO source_state (source, change_cursor, updated_at) VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE change_cursor = VALUES(change_cursor), updated_at = VALUES(updated_at)`, source, text.Clip(cursor, 255), s.now())
+	if err != nil {
+		return fmt.Errorf("store change cursor: %w", err)
+	}
+	return nil
+}
+
+// Stale implements keysync.Store: it compares the rows with the stored
+// status and hash of their accounts, by primary key, without locking.
+func (s *Store) Stale(ctx context.Context, source string, accts []keysync.Account) ([]keysync.Account, error) {
+	if len(accts) == 0 {
+		return nil, nil
+	}
+	stored := make(map[uint64]storedAccount, len(accts))
+	args := make([]any, 0, len(accts)+1)
+	args = append(args, source)
+	for _, a := range accts {
+		args = append(args, a.ID)
+	}
+	err := sqlutil.Each(ctx, s.db, `SELECT account_id, status, data_hash FROM accounts WHERE source = ? AND account_id IN (`+
+		sqlutil.Placeholders(len(accts))+`)`, args, func(rows *sql.Rows) error {
+		var id uint64
+		var st storedAccount
+		var hash sql.Null[uint64]
+		if err := rows.Scan(&id, &st.status, &hash); err != nil {
+			return err
+		}
+		st.hash, st.hashed = hash.V, hash.Valid
+		stored[id] = st
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read accounts' hashes: %w", err)
+	}
+	var out []keysync.Account
+	for _, a := range accts {
+		if st, linked := stored[a.ID]; !linked || st.changed(a) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

@@ -64,6 +64,11 @@ type Report struct {
 	Skipped int `json:"skipped"`
 	// Duplicates is false when the source cannot look for duplicate numbers.
 	Duplicates bool `json:"duplicates_checked"`
+	// DataChanged counts the accounts whose master data or status a read
+	// of every row (reconcile --data, the daemon's schedule) found changed
+	// past the change detection; DataError says why that read failed.
+	DataChanged int    `json:"data_changed,omitempty"`
+	DataError   string `json:"data_error,omitempty"`
 }
 
 func newReport(source string, repair bool, start time.Time) Report {

@@ -1,5 +1,5 @@
 #
-# The columns and the index `keysync migrate` adds to fe_users, declared so
+# The columns and the indexes `keysync migrate` adds to fe_users, declared so
 # that TYPO3's database analyzer knows them and never proposes to rename them
 # to zzz_deleted_* or to change them. Keep them identical to what keysync
 # creates (sources/typo3/schema.go; a test compares the two on MariaDB).
@@ -11,5 +11,6 @@ CREATE TABLE fe_users (
 	tx_keysync_wibisoft_hh_id varchar(32) DEFAULT '' NOT NULL,
 	tx_keysync_wibisoft_pe_id varchar(32) DEFAULT '' NOT NULL,
 
-	KEY tx_keysync_pending (tx_keysync_customer_number,deleted,disable)
+	KEY tx_keysync_pending (tx_keysync_customer_number,deleted,disable),
+	KEY tx_keysync_changed (tstamp,uid)
 );
