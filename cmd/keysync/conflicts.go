@@ -241,13 +241,20 @@ func (c *conflictsCommand) resolve(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "%s linked to %s; its portal row gets %s's values on the next pass\n", strings.Join(res.Moved, ", "), res.Survivor, res.Survivor)
 	}
 	if len(res.Also) > 0 {
-		ids := make([]string, len(res.Also))
-		for i, x := range res.Also {
-			ids[i] = strconv.FormatUint(x, 10)
-		}
-		fmt.Fprintf(w, "also resolved: %s (same persons)\n", strings.Join(ids, ", "))
+		fmt.Fprintf(w, "also resolved: %s (same persons)\n", joinIDs(res.Also))
+	}
+	if len(res.SettledDistinct) > 0 {
+		fmt.Fprintf(w, "also resolved as distinct: %s (persons declared different before)\n", joinIDs(res.SettledDistinct))
 	}
 	return nil
+}
+
+func joinIDs(ids []uint64) string {
+	s := make([]string, len(ids))
+	for i, x := range ids {
+		s[i] = strconv.FormatUint(x, 10)
+	}
+	return strings.Join(s, ", ")
 }
 
 // adminErr turns the store's admin errors into exit 1 with their message.

@@ -247,6 +247,41 @@ func TestOnce_Memberships(t *testing.T) {
 	}
 }
 
+// TestConflicts_DistinctPairNotRaisedAgain: three registrations of one
+// name with nothing else to compare; the second is declared another person
+// than the first, the third merged into the second. The third's question
+// about the first is then the pair decided before: the merge settles it,
+// and the next pass has no conflict open.
+func TestConflicts_DistinctPairNotRaisedAgain(t *testing.T) {
+	s := newSite(t, "amicas", "club", "forum")
+	s.mustRun(0, "migrate")
+	for _, p := range []struct{ portal, email string }{{"amicas", "anna.gruber@gmx.at"}, {"club", "a.gruber@aon.at"}, {"forum", "gruber.anna@chello.at"}} {
+		testdb.InsertFeUsers(t, s.portals[p.portal], []testdb.FeUser{{Username: "agruber", Email: p.email, FirstName: "Anna", LastName: "Gruber"}})
+		// Each portal in turn, so the earlier Annas are numbered: 3 from
+		// the second on, the Annas are asked about.
+		if r := s.run(s.env, "once"); r.code != 0 && r.code != 3 {
+			t.Fatalf("once: exit %d\n%s", r.code, r.stderr)
+		}
+	}
+	number := func(portal string) string { return s.rows(portal)[1].number }
+	conflict := func(portal, other string) string {
+		return strconv.Itoa(scalar[int](t, s.central, `SELECT id FROM conflicts WHERE source = ? AND number = ? AND status = 'open'`, portal, other))
+	}
+	first, second := number("amicas"), number("club")
+	s.mustRun(0, "conflicts", "resolve", conflict("club", first), "--as", "distinct", "--note", "two members of one name")
+	settled := conflict("forum", first)
+	r := s.mustRun(0, "conflicts", "resolve", conflict("forum", second), "--as", "merge")
+	if !strings.Contains(r.stdout, "also resolved as distinct: "+settled) {
+		t.Errorf("merge output lacks the settled conflict %s:\n%s", settled, r.stdout)
+	}
+	if r := s.run(s.env, "once", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"open_conflicts": 0`) {
+		t.Errorf("pass after the decisions: exit %d\n%s", r.code, r.stdout)
+	}
+	if n := scalar[int](t, s.central, `SELECT COUNT(*) FROM conflicts WHERE status = 'open'`); n != 0 {
+		t.Errorf("%d conflicts open after the pair was decided", n)
+	}
+}
+
 // TestOnce_ExitsCleanAfterResolution: exit 3 lasts while conflicts are
 // open; once an admin resolved them, once exits 0.
 func TestOnce_ExitsCleanAfterResolution(t *testing.T) {

@@ -2,6 +2,7 @@ package central_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -192,6 +193,52 @@ func TestStore_ResolveSettlesTheSamePair(t *testing.T) {
 	}
 	if got := f.MustCount(t, "distinct_pairs", ""); got != 1 {
 		t.Errorf("distinct pairs=%d, want 1 (%s, %s)", got, anna, franz)
+	}
+}
+
+// TestStore_MergeSettlesADeclaredDistinctPair: a pair declared different
+// persons is not asked about again. Three registrations of one name with
+// nothing else to compare: the second is declared another person than the
+// first; the third, asked about against both, is merged into the second,
+// which turns its open question about the first into the pair already
+// decided. The merge closes it as distinct, with its event.
+func TestStore_MergeSettlesADeclaredDistinctPair(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	anna := func(id uint64, email string) keysync.Account {
+		return account(id, func(a *keysync.Account) { a.Email, a.FirstName, a.LastName = email, "Anna", "Gruber" })
+	}
+	first := f.mustAssign(t, cand(anna(1, "anna.gruber@gmx.at")))[0].Number
+	second := f.mustAssign(t, cand(anna(2, "a.gruber@aon.at")))[0].Number
+	third := f.mustAssign(t, cand(anna(3, "gruber.anna@chello.at")))[0]
+	if got := conflictKinds(third); len(got) != 2 {
+		t.Fatalf("the third registration's conflicts %v, want one about each earlier Anna Gruber", got)
+	}
+	conflictAbout := func(account uint64, other string) uint64 {
+		t.Helper()
+		var id uint64
+		if err := f.DB.QueryRowContext(t.Context(), `SELECT id FROM conflicts WHERE account_id = ? AND number = ?`, account, other).Scan(&id); err != nil {
+			t.Fatalf("conflict of %d about %s: %v", account, other, err)
+		}
+		return id
+	}
+	f.mustResolve(t, central.Resolution{ID: conflictAbout(2, first), As: central.ResolveDistinct, Note: "two members of one name"})
+	res := f.mustResolve(t, central.Resolution{ID: conflictAbout(3, second), As: central.ResolveMerge})
+	if res.Survivor != second || res.Retired != third.Number {
+		t.Fatalf("merge %+v, want %s into %s", res, third.Number, second)
+	}
+	settled := conflictAbout(3, first)
+	if !slices.Equal(res.SettledDistinct, []uint64{settled}) {
+		t.Errorf("SettledDistinct=%v, want [%d]: the third's question about %s is the pair %s, %s decided before", res.SettledDistinct, settled, first, second, first)
+	}
+	if got := f.mustConflictRow(t, settled); got.Status != "resolved" || got.Resolution != "distinct" || !got.OpenKeyNull {
+		t.Errorf("conflict about the pair decided before: %+v, want resolved as distinct", got)
+	}
+	if got := f.MustCount(t, "events", "kind = 'conflict_resolved' AND detail LIKE ?", fmt.Sprintf("conflict #%d%%declared different persons%%", settled)); got != 1 {
+		t.Errorf("conflict_resolved events of the settled conflict=%d, want 1", got)
+	}
+	if got := f.MustCount(t, "conflicts", "status = 'open'"); got != 0 {
+		t.Errorf("%d conflicts still open", got)
 	}
 }
 

@@ -70,6 +70,9 @@ type Resolved struct {
 	// Also lists other open conflicts about the same two persons that the
 	// decision settled as well.
 	Also []uint64 `json:"also_resolved,omitempty"`
+	// SettledDistinct lists open conflicts that a merge turned into a pair
+	// of persons declared different before, closed as distinct.
+	SettledDistinct []uint64 `json:"settled_distinct,omitempty"`
 }
 
 // sides are the persons a conflict is about, each followed to the person
@@ -201,6 +204,10 @@ func (rs *resolving) apply(ctx context.Context) error {
 	}
 	var err error
 	rs.res.Also, err = pairConflicts(ctx, rs.tx, rs.c.ID, pair[0], pair[1], rs.res.Retired)
+	if err != nil || rs.res.Retired == "" {
+		return err
+	}
+	rs.res.SettledDistinct, err = rs.settleDistinct(ctx, rs.res.Survivor)
 	return err
 }
 
