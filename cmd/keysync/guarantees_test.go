@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"keysync/internal/testdb"
 )
 
 // TestOnce_ThreeProcessesAtOnce: three `keysync once` over the same 5,000
@@ -128,6 +130,51 @@ func TestRun_DoubleOptInAndShutdown(t *testing.T) {
 	}
 	d.waitLog("keysync stopped", time.Second)
 	s.assertConsistent(true)
+}
+
+// TestOnce_DeletedAccountsNumberTypedByAnother: a member's account is
+// deleted, and the number it had is typed into another person's row (an
+// old letter): the number stays the deleted member's, the row becomes a
+// number_taken conflict and keeps its value; the deleted member coming
+// back with the number is recognised.
+func TestOnce_DeletedAccountsNumberTypedByAnother(t *testing.T) {
+	s := newSite(t, "amicas", "club")
+	s.mustRun(0, "migrate")
+	testdb.InsertFeUsers(t, s.portals["amicas"], []testdb.FeUser{
+		{Username: "lgruber", Email: "leopold.gruber@aon.at", FirstName: "Leopold", LastName: "Gruber"},
+	})
+	s.mustRun(0, "once")
+	deleted := s.rows("amicas")[1].number
+	mustExec(t, s, "amicas", `UPDATE fe_users SET deleted = 1 WHERE uid = 1`)
+	if r := s.run(s.env, "reconcile"); r.code != 0 && r.code != 3 {
+		t.Fatalf("reconcile: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := scalar[string](t, s.central, `SELECT status FROM accounts WHERE source = 'amicas' AND account_id = 1`); got != "deleted" {
+		t.Fatalf("account status %s, want deleted", got)
+	}
+	testdb.InsertFeUsers(t, s.portals["club"], []testdb.FeUser{
+		{Username: "mhuber", Email: "maria.huber@gmx.at", FirstName: "Maria", LastName: "Huber"},
+		{Username: "leo", Email: "leo.gruber@gmx.at", FirstName: "Leopold", LastName: "Gruber"},
+	})
+	mustExec(t, s, "club", `UPDATE fe_users SET tx_keysync_customer_number = ?`, deleted)
+	s.mustRun(3, "once")
+
+	club := s.rows("club")
+	if club[1].number != deleted || club[1].pe != "" {
+		t.Errorf("Maria Huber's row %+v: want the typed %s kept and nothing written", club[1], deleted)
+	}
+	if n := scalar[int](t, s.central, `SELECT COUNT(*) FROM conflicts WHERE source = 'club' AND account_id = 1 AND kind = 'number_taken' AND value = ? AND status = 'open'`, deleted); n != 1 {
+		t.Errorf("number_taken conflicts of Maria Huber = %d, want 1", n)
+	}
+	if n := scalar[int](t, s.central, `SELECT COUNT(*) FROM accounts WHERE source = 'club' AND account_id = 1`); n != 0 {
+		t.Errorf("Maria Huber linked centrally to the deleted member's number")
+	}
+	if got := scalar[string](t, s.central, `SELECT GROUP_CONCAT(CONCAT(source, ':', account_id) ORDER BY source) FROM accounts WHERE number = ?`, deleted); got != "amicas:1,club:2" {
+		t.Errorf("accounts of %s: %s, want the deleted member's and the same member's new one", deleted, got)
+	}
+	if n := scalar[int](t, s.central, `SELECT COUNT(*) FROM persons WHERE number = ?`, deleted); n != 1 {
+		t.Errorf("persons holding %s: %d", deleted, n)
+	}
 }
 
 func mustExec(t testing.TB, s *site, portal, q string, args ...any) {
