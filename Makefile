@@ -8,7 +8,7 @@ BIN     ?= bin/keysync
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build demo test test-short fuzz bench lint clean
+.PHONY: build demo test test-short mutation fuzz bench lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/keysync
@@ -21,6 +21,11 @@ test:
 
 test-short:
 	$(GO) test -short ./...
+
+# Each known mutation of the code (.ci/mutations.d) applied to a throwaway
+# copy of the tree must fail the tests meant to catch it.
+mutation:
+	.ci/with-mariadb .ci/mutations
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzTemplateRoundTrip -fuzztime 30s ./sync/number
