@@ -21,6 +21,11 @@ type Account struct {
 	Active bool
 	// Deleted is true when the portal row is soft-deleted.
 	Deleted bool
+	// OutOfScope is true for a row of the portal's table that the source
+	// does not work on: a TYPO3 row outside the configured storage folders.
+	// Sweep and Pending never return one; Accounts, which reads rows by
+	// id, does, so that a caller asking for one id can tell.
+	OutOfScope bool
 
 	// The master data (see Field), as the source normalised it: birth
 	// dates YYYY-MM-DD or "", countries ISO alpha-2 where recognised,

@@ -137,6 +137,7 @@ type decided struct {
 	rewrites []Rewrite
 	settled  []Outcome // rewrites asked for whose rows already hold the values
 	want     map[uint64]Outcome
+	outcomes []Outcome // every decision, in the store's order
 }
 
 // prepare keeps the rows that need a decision and normalises them.
@@ -176,7 +177,7 @@ func (e *Engine) decide(ctx context.Context, log *slog.Logger, p Portal, cands [
 	}
 
 	c := &d.counts
-	d.want = map[uint64]Outcome{}
+	d.want, d.outcomes = map[uint64]Outcome{}, outcomes
 	for _, o := range outcomes {
 		uid := o.Account.ID
 		if o.Changed {

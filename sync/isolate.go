@@ -86,7 +86,7 @@ func (e *Engine) refused(ctx context.Context, a Account, where string, err error
 // refusedWrites records the conflicts of the writes the portal refused,
 // counts them as skipped rows and logs them, as decide does for the
 // central database's refusals.
-func (e *Engine) refusedWrites(ctx context.Context, log *slog.Logger, c *Counts, ids []refusal[uint64], want map[uint64]Outcome) error {
+func (e *Engine) refusedWrites(ctx context.Context, log *slog.Logger, c *writeReport, ids []refusal[uint64], want map[uint64]Outcome) error {
 	for _, r := range ids {
 		o, err := e.refused(ctx, want[r.item].Account, "the portal", r.err)
 		if err != nil {
@@ -96,6 +96,7 @@ func (e *Engine) refusedWrites(ctx context.Context, log *slog.Logger, c *Counts,
 		log.Warn("row skipped", LogUID, r.item, LogErr, o.Err.Error())
 		for _, cf := range o.Conflicts {
 			c.Conflicts++
+			c.conflicts[r.item] = append(c.conflicts[r.item], cf)
 			LogConflict(log, cf)
 		}
 	}

@@ -63,13 +63,13 @@ func (ps *pass) sweep(after uint64) error {
 func (ps *pass) writeBehind(d decided, last uint64) chan stageResult {
 	done := make(chan stageResult, 1)
 	go func() {
-		c, err := ps.e.write(ps.batchCtx, ps.log, ps.p, d)
+		r, err := ps.e.write(ps.batchCtx, ps.log, ps.p, d)
 		if err == nil && !ps.e.DryRun {
 			if werr := ps.e.Store.AdvanceWatermark(ps.batchCtx, ps.name, last); werr != nil {
 				err = fmt.Errorf("%s: %w", ps.name, werr)
 			}
 		}
-		done <- stageResult{c, err}
+		done <- stageResult{r.Counts, err}
 	}()
 	return done
 }
@@ -143,14 +143,22 @@ func (ps *pass) rewrites() error {
 // handle decides one page of rows and writes it back.
 func (ps *pass) handle(rows []Account) error {
 	ps.e.beat(ps.name)
-	d, err := ps.e.decide(ps.batchCtx, ps.log, ps.p, ps.e.prepare(ps.p, rows))
+	d, r, err := ps.e.handle(ps.batchCtx, ps.log, ps.p, rows)
 	ps.total.Add(d.counts)
-	if err != nil {
-		return err
-	}
-	c, err := ps.e.write(ps.batchCtx, ps.log, ps.p, d)
-	ps.total.Add(c)
+	ps.total.Add(r.Counts)
 	return err
+}
+
+// handle decides the rows that need a decision and writes them back: the
+// step a pass takes for each page of pending rows and rewrites, and
+// AssignAccount for its one row.
+func (e *Engine) handle(ctx context.Context, log *slog.Logger, p Portal, rows []Account) (decided, writeReport, error) {
+	d, err := e.decide(ctx, log, p, e.prepare(p, rows))
+	if err != nil {
+		return d, writeReport{}, err
+	}
+	r, err := e.write(ctx, log, p, d)
+	return d, r, err
 }
 
 type stageResult struct {

@@ -10,8 +10,8 @@ import (
 // first the values new rows lack, then the rewrites the central store asked
 // for. A row whose values the portal refuses costs that row alone
 // (isolate, refusedWrites).
-func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decided) (Counts, error) {
-	var c Counts
+func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decided) (writeReport, error) {
+	c := writeReport{after: map[uint64]Written{}, conflicts: map[uint64][]RecordedConflict{}}
 	if e.DryRun {
 		logDryRun(log, d)
 		return c, nil
@@ -20,6 +20,19 @@ func (e *Engine) write(ctx context.Context, log *slog.Logger, p Portal, d decide
 		return c, err
 	}
 	return c, e.rewriteAsked(ctx, log, p, d, &c)
+}
+
+// writeReport is what writing one decided batch back did: the counts, and
+// per row what it holds afterwards and the conflicts the write-back found,
+// which AssignAccount answers with.
+type writeReport struct {
+	Counts
+	// after holds, by id, what the rows written or rewritten hold now; a
+	// row that vanished holds Found false.
+	after map[uint64]Written
+	// conflicts are those the write-back recorded, by id: a column someone
+	// else filled first, a value the portal refused.
+	conflicts map[uint64][]RecordedConflict
 }
 
 // logDryRun says what a dry run would have written.
@@ -33,7 +46,7 @@ func logDryRun(log *slog.Logger, d decided) {
 }
 
 // writeNew fills the values the rows lack and records the write-backs.
-func (e *Engine) writeNew(ctx context.Context, log *slog.Logger, p Portal, d decided, c *Counts) error {
+func (e *Engine) writeNew(ctx context.Context, log *slog.Logger, p Portal, d decided, c *writeReport) error {
 	if len(d.writes) == 0 {
 		return nil
 	}
@@ -59,7 +72,7 @@ func (e *Engine) writeNew(ctx context.Context, log *slog.Logger, p Portal, d dec
 
 // rewriteAsked replaces the values the central store asked to rewrite
 // and clears the requests, also of rows that hold the values already.
-func (e *Engine) rewriteAsked(ctx context.Context, log *slog.Logger, p Portal, d decided, c *Counts) error {
+func (e *Engine) rewriteAsked(ctx context.Context, log *slog.Logger, p Portal, d decided, c *writeReport) error {
 	if len(d.rewrites) == 0 && len(d.settled) == 0 {
 		return nil
 	}
@@ -112,11 +125,12 @@ func logRewritten(log *slog.Logger, _ Write, o Outcome) {
 // wanted there: a difference means someone else filled the column first,
 // a conflict. It returns the outcomes that were written in full, each
 // logged with logDone as the store will record it.
-func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *Counts, wants []Write, written []Written, outcomes map[uint64]Outcome, logDone func(*slog.Logger, Write, Outcome)) ([]Outcome, error) {
+func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *writeReport, wants []Write, written []Written, outcomes map[uint64]Outcome, logDone func(*slog.Logger, Write, Outcome)) ([]Outcome, error) {
 	var done []Outcome
 	var mismatches []Conflict
 	for i, got := range written {
 		w, o := wants[i], outcomes[got.ID]
+		c.after[got.ID] = got
 		if !got.Found {
 			c.Skipped++
 			log.Warn("row vanished before write-back", LogUID, got.ID, LogNumber, o.Number)
@@ -145,6 +159,7 @@ func (e *Engine) verify(ctx context.Context, log *slog.Logger, name string, c *C
 		}
 		for _, cf := range recorded {
 			c.Conflicts++
+			c.conflicts[cf.AccountID] = append(c.conflicts[cf.AccountID], cf)
 			LogConflict(log, cf)
 		}
 	}

@@ -171,6 +171,7 @@ func (s *Source) scanRow(rows *sql.Rows, p *readPlan, now time.Time) (keysync.Ac
 	t := now.Unix()
 	a.Source = s.cfg.Name
 	a.Deleted = deleted != 0
+	a.OutOfScope = len(s.cfg.PIDs) > 0 && (pid < 0 || !slices.Contains(s.cfg.PIDs, uint64(pid)))
 	a.Active = deleted == 0 && disable == 0 && int64(starttime) <= t && (endtime == 0 || int64(endtime) > t)
 	a.Registered = registered(int64(crdate))
 	a.Changed = registered(int64(tstamp))
