@@ -43,6 +43,9 @@ type Config struct {
 	// as tls=keysync; empty when none is configured.
 	TLSCAFile string
 
+	// API is the registration API; off when API.Addr is empty.
+	API API
+
 	// ReconcileSchedule is the cron spec of the daemon's reconciliation;
 	// empty when it is off. Validate has parsed it.
 	ReconcileSchedule string

@@ -83,14 +83,14 @@ func readSecret(fileVar, path string) (secret, warning string, err error) {
 	case !st.Mode().IsRegular():
 		return fail(fmt.Sprintf("cannot read the file: it is not a regular file (%s)", fileType(st.Mode())))
 	case st.Size() > maxSecretFile:
-		return fail(fmt.Sprintf("the file holds %d bytes, more than a DSN ever needs (%d at most); is it the right file?", st.Size(), maxSecretFile))
+		return fail(fmt.Sprintf("the file holds %d bytes, more than a DSN or a token ever needs (%d at most); is it the right file?", st.Size(), maxSecretFile))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
 	switch {
 	case err != nil:
 		return fail("cannot read the file: " + pathErr(err))
 	case len(b) > maxSecretFile:
-		return fail(fmt.Sprintf("the file holds more than %d bytes, more than a DSN ever needs; is it the right file?", maxSecretFile))
+		return fail(fmt.Sprintf("the file holds more than %d bytes, more than a DSN or a token ever needs; is it the right file?", maxSecretFile))
 	}
 	s := strings.TrimSpace(string(b))
 	if s == "" {

@@ -118,7 +118,7 @@ func TestLoad_DSNFileTooLarge(t *testing.T) {
 	big := "k:" + testPassword + "@tcp(h:3306)/db" + strings.Repeat("\n", maxSecretFile)
 	path := MustWriteFile(t, big)
 	e := findError(MustFail(t, with(map[string]string{"KEYSYNC_CENTRAL_DSN": unset, "KEYSYNC_CENTRAL_DSN_FILE": path})), "KEYSYNC_CENTRAL_DSN_FILE")
-	if e == nil || !strings.Contains(e.Reason, "more than a DSN ever needs") {
+	if e == nil || !strings.Contains(e.Reason, "more than a DSN or a token ever needs") {
 		t.Fatalf("error=%v, want one about the size", e)
 	}
 	// The limit itself is fine.

@@ -52,11 +52,16 @@ func Load() (*Config, error) {
 		c.Sources = append(c.Sources, s)
 	}
 
+	api, apiErrs, apiWarnings := loadAPI(apiVars{addr: g.APIAddr, tokenFile: g.APITokenFile, certFile: g.ApiTLSCertFile,
+		keyFile: g.ApiTLSKeyFile, maxInFlight: g.APIMaxInFlight}, g.HTTPAddr)
+	c.API, warnings = api, append(warnings, apiWarnings...)
+
 	// A value that could not be read is reported once, not again as out of
 	// range in its zero value.
 	unread := erroneous(errs)
 	checks := c.parseTemplates(g.HHFormat, g.PEFormat)
 	checks = append(checks, c.validate()...)
+	checks = append(checks, apiErrs...)
 	for _, err := range checks {
 		if e, ok := err.(*Error); !ok || !unread[e.Var] {
 			errs = append(errs, err)

@@ -12,15 +12,21 @@ import (
 // checkHTTPAddr checks KEYSYNC_HTTP_ADDR: empty (off) or host:port with a
 // numeric port, the form net.Listen takes.
 func checkHTTPAddr(addr string) error {
+	return checkListenAddr(varHTTPAddr, addr, "127.0.0.1:9464")
+}
+
+// checkListenAddr checks an address the daemon listens on, named by the
+// variable name: empty (off) or host:port with a numeric port.
+func checkListenAddr(name, addr, example string) error {
 	if addr == "" {
 		return nil
 	}
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return &Error{Var: varHTTPAddr, Value: addr, Reason: "must be host:port, e.g. 127.0.0.1:9464"}
+		return &Error{Var: name, Value: addr, Reason: "must be host:port, e.g. " + example}
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
-		return &Error{Var: varHTTPAddr, Value: addr, Reason: "the port must be a number from 1 to 65535"}
+		return &Error{Var: name, Value: addr, Reason: "the port must be a number from 1 to 65535"}
 	}
 	return nil
 }

@@ -44,6 +44,11 @@ func (c *Config) Redacted() []Setting {
 		{Var: varMatchReview, Value: strconv.FormatFloat(c.MatchReview, 'g', -1, 64)},
 		{Var: varHTTPAddr, Value: c.HTTPAddr},
 		{Var: varTLSCAFile, Value: c.TLSCAFile},
+		{Var: varAPIAddr, Value: c.API.Addr},
+		{Var: varAPITokenFile, Value: c.API.TokenFile},
+		{Var: varAPITLSCertFile, Value: c.API.TLSCertFile},
+		{Var: varAPITLSKeyFile, Value: c.API.TLSKeyFile},
+		{Var: varAPIMaxInFlight, Value: strconv.Itoa(c.API.MaxInFlight)},
 		{Var: varReconcileSchedule, Value: c.ReconcileSchedule},
 	}
 	defaults := defaultsOf(globalVariables())

@@ -37,6 +37,13 @@ type globalVars struct {
 	HTTPAddr        string        `split_words:"true" desc:"host:port where keysync run serves /healthz and /metrics, e.g. 127.0.0.1:9464; empty turns it off; keep it on loopback"`
 	TLSCaFile       string        `split_words:"true" desc:"PEM file of the CA that signed the database servers' certificates; DSNs use it with tls=keysync"`
 
+	// The registration API that portals call at registration.
+	APIAddr        string `split_words:"true" desc:"host:port where keysync run serves the registration API, e.g. 127.0.0.1:9465; empty turns it off; an address beyond loopback needs KEYSYNC_API_TLS_CERT_FILE and KEYSYNC_API_TLS_KEY_FILE"`
+	APITokenFile   string `split_words:"true" desc:"required with KEYSYNC_API_ADDR; file holding the bearer token the portals send: at least 32 printable characters without spaces (openssl rand -hex 32), readable by keysync's account or group only (a warning otherwise)"`
+	ApiTLSCertFile string `split_words:"true" desc:"PEM certificate (chain) the API serves HTTPS with; with KEYSYNC_API_TLS_KEY_FILE"`
+	ApiTLSKeyFile  string `split_words:"true" desc:"PEM private key of KEYSYNC_API_TLS_CERT_FILE"`
+	APIMaxInFlight int    `split_words:"true" default:"16" desc:"API requests worked on at once, 1 to 1000; more are answered 429 with Retry-After"`
+
 	// The daemon's own reconciliation; a systemd timer running `keysync
 	// reconcile` is the alternative.
 	ReconcileSchedule string `split_words:"true" default:"0 3 * * *" desc:"when keysync run reconciles every source: a cron spec (minute hour day-of-month month day-of-week, or @daily, @every 6h, CRON_TZ=Europe/Vienna ...); empty turns it off"`
@@ -88,6 +95,11 @@ const (
 	varMatchReview     = "KEYSYNC_MATCH_REVIEW"
 	varHTTPAddr        = "KEYSYNC_HTTP_ADDR"
 	varTLSCAFile       = "KEYSYNC_TLS_CA_FILE"
+	varAPIAddr         = "KEYSYNC_API_ADDR"
+	varAPITokenFile    = "KEYSYNC_API_TOKEN_FILE"
+	varAPITLSCertFile  = "KEYSYNC_API_TLS_CERT_FILE"
+	varAPITLSKeyFile   = "KEYSYNC_API_TLS_KEY_FILE"
+	varAPIMaxInFlight  = "KEYSYNC_API_MAX_IN_FLIGHT"
 
 	varReconcileSchedule = "KEYSYNC_RECONCILE_SCHEDULE"
 )

@@ -46,6 +46,7 @@ func TestVariableNames(t *testing.T) {
 		varCentralDSN, varCentralDSN + fileSuffix, varSources, varNumberFormat, varCheckDigit, varSequenceStart,
 		varHHFormat, varHHSequenceStart, varPEFormat, varPESequenceStart, varPollInterval, varBatchSize,
 		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview, varHTTPAddr, varTLSCAFile,
+		varAPIAddr, varAPITokenFile, varAPITLSCertFile, varAPITLSKeyFile, varAPIMaxInFlight,
 		varReconcileSchedule,
 	}
 	for _, name := range globals {

@@ -30,12 +30,7 @@ const (
 
 var assignStatusNames = [...]string{"numbered", "not_confirmed", "withheld"}
 
-func (s AssignStatus) String() string {
-	if int(s) < len(assignStatusNames) {
-		return assignStatusNames[s]
-	}
-	return "unknown"
-}
+func (s AssignStatus) String() string { return nameOf(assignStatusNames[:], int(s)) }
 
 // Assignment is what AssignAccount did for one account.
 type Assignment struct {

@@ -44,7 +44,7 @@ func TestAssignAccount_OneRowThenThePass(t *testing.T) {
 	if as.Status != keysync.Numbered || as.Action != keysync.ActionNew || as.Number == "" || as.HH == "" || as.PE == "" {
 		t.Fatalf("AssignAccount=%+v, want a new number with its ids", as)
 	}
-	if row != (ids{as.Number, as.HH, as.PE}) || r.Linked(t, "amicas", uids[1]) != as.Number {
+	if row != (ids{Number: as.Number, HH: as.HH, PE: as.PE}) || r.Linked(t, "amicas", uids[1]) != as.Number {
 		t.Fatalf("row %+v, link %q; want both to hold %+v", row, r.Linked(t, "amicas", uids[1]), as)
 	}
 	if got := r.MustCount(t, "events", "kind = 'written' AND account_id = ?", uids[1]); got != 1 {

@@ -61,9 +61,13 @@ const (
 
 var actionNames = [...]string{"skip", "keep", "link", "adopt", "new", "conflict"}
 
-func (a Action) String() string {
-	if int(a) < len(actionNames) {
-		return actionNames[a]
+func (a Action) String() string { return nameOf(actionNames[:], int(a)) }
+
+// nameOf returns the name of the i-th value of an enumeration, "unknown"
+// for a value beyond the names.
+func nameOf(names []string, i int) string {
+	if i >= 0 && i < len(names) {
+		return names[i]
 	}
 	return "unknown"
 }

@@ -66,12 +66,21 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	gates := map[string]*sourceGate{}
+	for _, p := range a.portals {
+		gates[p.Source.Name()] = &sourceGate{}
+	}
+	if a.cfg.API.Addr != "" {
+		if err := startAPI(ctx, c.m.Hard, &wg, a, eng, gates); err != nil {
+			return err
+		}
+	}
 	for _, p := range a.portals {
 		name := p.Source.Name()
 		n.beat(name)
 		l := &pollLoop{engine: eng, portal: p, hard: c.m.Hard, interval: a.cfg.PollInterval, backoffMax: a.cfg.BackoffMax,
 			lock: newSourceLock(a.store.DB(), name), beat: func() { n.beat(name) }, rec: rec,
-			log: a.log.With(keysync.LogSource, name), fatal: stop}
+			log: a.log.With(keysync.LogSource, name), fatal: stop, gate: gates[name]}
 		started.Add(1)
 		wg.Add(1)
 		go func() {
@@ -148,6 +157,9 @@ type pollLoop struct {
 	beat       func()
 	rec        *pollRecorder
 	log        *slog.Logger
+	// gate lets the registration API work the source while this loop
+	// holds it and has checked the portal.
+	gate *sourceGate
 	// wait, if set, replaces the sleep between rounds.
 	wait func(ctx context.Context, d time.Duration) bool
 	// fatal stops the daemon for an error no retry can fix.
@@ -176,6 +188,7 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 			}
 			err = l.poll(ctx, &checked)
 		}
+		l.gate.set(err == nil && held && checked)
 		if round == 1 {
 			started()
 		}
@@ -242,6 +255,7 @@ func (l *pollLoop) poll(ctx context.Context, checked *bool) (err error) {
 		}
 		*checked = true
 	}
+	l.gate.set(true)
 	c, err = l.engine.Pass(ctx, l.hard, l.portal)
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		err = nil
