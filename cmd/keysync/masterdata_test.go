@@ -113,11 +113,12 @@ func TestFind_PhoneAndBirthDate(t *testing.T) {
 }
 
 // addRealWordPress adds a real WordPress portal with keysync's change
-// plugin, configured as source name, tables prefixed wp_.
-func (s *site) addRealWordPress(name string) *testdb.RealWordPress {
+// plugin and the given must-use plugins, configured as source name,
+// tables prefixed wp_.
+func (s *site) addRealWordPress(name string, plugins ...string) *testdb.RealWordPress {
 	s.t.Helper()
 	dsn, db := testdb.NewWithCollation(s.t, name, "utf8mb4", "utf8mb4_unicode_520_ci")
-	wp := testdb.NewRealWordPress(s.t, dsn, "wp_", "../../sources/wordpress/plugin/keysync-changes.php")
+	wp := testdb.NewRealWordPress(s.t, dsn, "wp_", append([]string{"../../sources/wordpress/plugin/keysync-changes.php"}, plugins...)...)
 	s.portals[name] = db
 	s.addSource(name, "wordpress", dsn)
 	return wp

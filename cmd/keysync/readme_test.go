@@ -36,7 +36,10 @@ func TestREADME_ListsEveryVariable(t *testing.T) {
 	}
 	for v := range inReadme {
 		if strings.HasPrefix(v, "KEYSYNC_TEST_") || v == "KEYSYNC_USER_ID" || v == "KEYSYNC_SOURCE" {
-			continue // test settings, and the after-write command's environment
+			continue // test settings, the after-write command's environment and a setting of the WordPress plugin
+		}
+		if v == "KEYSYNC_API_URL" || v == "KEYSYNC_API_TOKEN" || v == "KEYSYNC_API_TIMEOUT" {
+			continue // the WordPress plugin's settings, read by PHP
 		}
 		if strings.HasPrefix(v, "KEYSYNC_SOURCE_") && !strings.HasPrefix(v, "KEYSYNC_SOURCE_<NAME>_") {
 			continue // an example with a real source name
