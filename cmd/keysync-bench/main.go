@@ -7,7 +7,11 @@
 //   - idle poll cost: one poll that finds nothing, on a large fe_users
 //     against a small one;
 //   - reconciliation: `keysync reconcile` of a large portal against a plain
-//     scan of its table, and the reconcile process's peak memory.
+//     scan of its table, and the reconcile process's peak memory;
+//   - `keysync once` as a whole process: idle on a large portal against a
+//     small one, and after 1 % of the large one's rows changed;
+//   - the registration API: p50 and p99 of one request that numbers a new
+//     member, against one durable sequence UPDATE.
 //
 // The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
 // databases are named ksbench_* and dropped at the end unless -keep is given.
@@ -57,6 +61,8 @@ type options struct {
 	Big         int  `json:"big"`
 	Small       int  `json:"small"`
 	Polls       int  `json:"polls"`
+	OnceRuns    int  `json:"once_runs"`
+	Requests    int  `json:"requests"`
 	Quick       bool `json:"quick"`
 	// Only lists the parts to run (rollout, idle, reconcile); empty: all.
 	Only string `json:"only,omitempty"`
@@ -68,9 +74,12 @@ type options struct {
 	cpuProfile string
 }
 
+// parts are what the bench can measure, in the order it does.
+var parts = []string{"rollout", "idle", "reconcile", "once", "api"}
+
 // quick are the sizes of -quick, for smoke runs in CI. The README's figures
 // come from a full run.
-var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30}
+var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
@@ -82,14 +91,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Big, "big", 1000000, "idle poll: rows of the large fe_users")
 	fs.IntVar(&o.Small, "small", 1000, "idle poll: rows of the small fe_users")
 	fs.IntVar(&o.Polls, "polls", 200, "idle poll: polls measured on each table")
-	fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: rollout, idle, reconcile")
-	fs.StringVar(&o.bin, "bin", "bin/keysync", "reconcile: keysync binary to run (`make build` creates it)")
+	fs.IntVar(&o.OnceRuns, "once-runs", 9, "once: idle runs of keysync once measured on each portal")
+	fs.IntVar(&o.Requests, "requests", 2000, "api: registrations numbered through the registration API")
+	fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: "+strings.Join(parts, ", "))
+	fs.StringVar(&o.bin, "bin", "bin/keysync", "reconcile, once, api: keysync binary to run (`make build` creates it)")
 	fs.BoolVar(&o.Quick, "quick", false, "small sizes for a smoke run (flags given explicitly still win)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	fs.BoolVar(&o.keep, "keep", false, "keep the ksbench_* databases for a look")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the rollout to this file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput and idle poll cost on the MariaDB server in "+envServer+".")
+		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput, idle poll cost, reconciliation, whole keysync once runs and the registration API on the MariaDB server in "+envServer+".")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -110,15 +121,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}} {
+	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}} {
 		if f.v < 1 {
 			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
 		}
 	}
 	if o.Only != "" {
 		for _, part := range strings.Split(o.Only, ",") {
-			if !slices.Contains([]string{"rollout", "idle", "reconcile"}, part) {
-				return o, fmt.Errorf("-only: unknown part %q; the parts are rollout, idle, reconcile", part)
+			if !slices.Contains(parts, part) {
+				return o, fmt.Errorf("-only: unknown part %q; the parts are %s", part, strings.Join(parts, ", "))
 			}
 		}
 	}
@@ -179,6 +190,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("reconcile: %w", err)
 		}
 		r.Reconcile.grade()
+	}
+
+	if o.runs("once") {
+		r.Once = &onceGrade{}
+		if r.Once.onceResult, err = srv.onceBench(ctx, o.Small, o.Big, o.OnceRuns, o.Batch, o.bin); err != nil {
+			return fmt.Errorf("once: %w", err)
+		}
+		r.Once.grade()
+	}
+
+	if o.runs("api") {
+		r.API = &apiGrade{}
+		if r.API.apiResult, err = srv.apiBench(ctx, o.Requests, o.BaselineOps, o.bin); err != nil {
+			return fmt.Errorf("api: %w", err)
+		}
+		r.API.grade()
 	}
 
 	if o.json {

@@ -54,8 +54,8 @@ type reconcileResult struct {
 // child process, whose peak memory the kernel reports on exit.
 func (s *server) reconcileBench(ctx context.Context, rows, batch int, bin string) (reconcileResult, error) {
 	r := reconcileResult{Rows: rows, Batch: batch}
-	if _, err := os.Stat(bin); err != nil {
-		return r, fmt.Errorf("keysync binary %s not found: run `make build` first, or pass -bin", bin)
+	if err := needBinary(bin); err != nil {
+		return r, err
 	}
 	store, _, err := s.newCentral(ctx, "rec_central")
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *server) reconcileBench(ctx context.Context, rows, batch int, bin string
 		return r, err
 	}
 	s.progress("reconcile: linking them centrally")
-	if err := s.linkAll(ctx, rows); err != nil {
+	if err := s.linkAll(ctx, "rec_central", "rec", rows); err != nil {
 		return r, fmt.Errorf("link accounts: %w", err)
 	}
 	// The accounts were inserted past the store, as a migration to schema
@@ -148,8 +148,8 @@ func (s *server) reconcileBench(ctx context.Context, rows, batch int, bin string
 // of a person of its own, by INSERT ... SELECT across the two databases,
 // a range of uids per statement. Like Store.Written after a rollout's
 // write-back, each account gets the copy of its person's Wibisoft ids.
-func (s *server) linkAll(ctx context.Context, rows int) error {
-	central, portal := "`"+dbPrefix+"rec_central`", "`"+dbPrefix+"rec`"
+func (s *server) linkAll(ctx context.Context, centralDB, source string, rows int) error {
+	central, portal := "`"+dbPrefix+centralDB+"`", "`"+dbPrefix+source+"`"
 	const chunk = 50000
 	for from := 0; from < rows; from += chunk {
 		args := []any{from, from + chunk}
@@ -160,12 +160,12 @@ func (s *server) linkAll(ctx context.Context, rows int) error {
 		}
 		if _, err := s.Admin.ExecContext(ctx, `INSERT INTO `+central+`.accounts (source, account_id, number, status, username, email, first_name, last_name, linked_at, written_at,
   hh_id_copy, pe_id_copy, copied_from)
- SELECT 'rec', uid, tx_keysync_customer_number,
+ SELECT ?, uid, tx_keysync_customer_number,
   CASE WHEN deleted = 0 AND disable = 0 AND starttime <= UNIX_TIMESTAMP() AND (endtime = 0 OR endtime > UNIX_TIMESTAMP()) THEN 'active'
    WHEN deleted <> 0 THEN 'deleted' ELSE 'inactive' END,
   username, email, first_name, last_name, NOW(6), NOW(6),
   tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id, tx_keysync_customer_number
- FROM `+portal+`.fe_users WHERE uid > ? AND uid <= ?`, args...); err != nil {
+ FROM `+portal+`.fe_users WHERE uid > ? AND uid <= ?`, append([]any{source}, args...)...); err != nil {
 			return err
 		}
 	}
@@ -251,6 +251,14 @@ func benchEnv() []string {
 		}
 	}
 	return env
+}
+
+// needBinary checks that the keysync binary the bench runs is there.
+func needBinary(bin string) error {
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("keysync binary %s not found: run `make build` first, or pass -bin", bin)
+	}
+	return nil
 }
 
 // tail returns the last lines of a child's log for an error message.

@@ -38,6 +38,8 @@ type report struct {
 	} `json:"idle_poll"`
 
 	Reconcile *reconcileGrade `json:"reconcile,omitempty"`
+	Once      *onceGrade      `json:"once,omitempty"`
+	API       *apiGrade       `json:"api,omitempty"`
 }
 
 func (r *report) gradeRollout() {
@@ -86,7 +88,17 @@ func (r *report) writeText(w io.Writer) error {
 		}
 	}
 	if r.Reconcile != nil {
-		return r.Reconcile.writeText(w)
+		if err := r.Reconcile.writeText(w); err != nil {
+			return err
+		}
+	}
+	if r.Once != nil {
+		if err := r.Once.writeText(w); err != nil {
+			return err
+		}
+	}
+	if r.API != nil {
+		return r.API.writeText(w)
 	}
 	return nil
 }
