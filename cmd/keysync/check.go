@@ -9,7 +9,9 @@ import (
 
 // checkCommand validates numbers against the configured template and check
 // digit: for office staff typing numbers from a letter into another system.
-func init() { register("check", func(m *Main) command { return &checkCommand{m: m} }) }
+func init() {
+	register("check", "NUMBER...", "is each number well-formed with a valid check digit?", func(m *Main) command { return &checkCommand{m: m} })
+}
 
 type checkCommand struct {
 	m *Main

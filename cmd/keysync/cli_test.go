@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -393,5 +394,27 @@ func TestReconcileRepair_RefusesPasswordColumn(t *testing.T) {
 	}
 	if after := scalar[string](t, db, "SELECT GROUP_CONCAT(password ORDER BY uid) FROM fe_users"); after != before {
 		t.Errorf("password hashes changed")
+	}
+}
+
+// TestHelp_ListsEveryCommand: `keysync help` names every command the
+// dispatcher knows, and every flag a command's help line shows is a flag
+// of that command (its --help lists or shows it), so the overview cannot drift.
+func TestHelp_ListsEveryCommand(t *testing.T) {
+	code, out, _ := runMain(t, nil, "help")
+	if code != 0 {
+		t.Fatalf("help: exit %d", code)
+	}
+	flagRE := regexp.MustCompile(`--([a-z][a-z-]*)`)
+	for name, e := range commands {
+		if !strings.Contains(out, "  keysync "+name+" ") && !strings.Contains(out, "  keysync "+name+"\n") {
+			t.Errorf("help does not list %s:\n%s", name, out)
+		}
+		_, _, flags := runMain(t, nil, name, "--help")
+		for _, m := range flagRE.FindAllStringSubmatch(e.synopsis, -1) {
+			if !strings.Contains(flags, "  -"+m[1]) && !strings.Contains(flags, "--"+m[1]+" ") {
+				t.Errorf("help shows %s --%s, which %s --help does not list:\n%s", name, m[1], name, flags)
+			}
+		}
 	}
 }

@@ -10,7 +10,9 @@ import (
 
 // configCommand prints the effective configuration with passwords redacted,
 // so an operator can see what keysync will do before it does it.
-func init() { register("config", func(m *Main) command { return &configCommand{m: m} }) }
+func init() {
+	register("config", "[--json]", "print the effective configuration, passwords redacted, and its warnings", func(m *Main) command { return &configCommand{m: m} })
+}
 
 type configCommand struct {
 	m *Main
@@ -55,6 +57,6 @@ func (m *Main) help(args []string) error {
 		fmt.Fprint(m.Stdout, config.Usage())
 		return nil
 	}
-	fmt.Fprint(m.Stdout, usage)
+	fmt.Fprint(m.Stdout, usage())
 	return nil
 }

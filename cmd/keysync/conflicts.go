@@ -20,7 +20,9 @@ import (
 
 // conflictsCommand lists, explains and resolves the cases keysync left to
 // an admin.
-func init() { register("conflicts", func(m *Main) command { return &conflictsCommand{m: m} }) }
+func init() {
+	register("conflicts", "[--open] [--kind K] [--source S] [--limit N] [--json] | show ID | resolve ID --as distinct|merge|ignore [--into N]", "list, show and resolve the conflicts keysync could not decide", func(m *Main) command { return &conflictsCommand{m: m} })
+}
 
 type conflictsCommand struct {
 	m *Main

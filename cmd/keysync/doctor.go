@@ -17,7 +17,9 @@ import (
 // doctorCommand checks everything keysync depends on outside its own code
 // (reachability, privileges, the portals' columns and indexes, collations,
 // sql_mode, clocks, TLS) and says for each problem what fixes it.
-func init() { register("doctor", func(m *Main) command { return &doctorCommand{m: m, now: time.Now} }) }
+func init() {
+	register("doctor", "[--json] [--strict]", "check the databases, schemas, columns, privileges and checksums keysync relies on", func(m *Main) command { return &doctorCommand{m: m, now: time.Now} })
+}
 
 type doctorCommand struct {
 	m *Main

@@ -16,7 +16,9 @@ import (
 
 // findCommand searches persons the way master-data offices do: exact
 // values, name patterns, sound-alike names and registration periods.
-func init() { register("find", func(m *Main) command { return &findCommand{m: m} }) }
+func init() {
+	register("find", "[--name P] [--sounds-like NAME] [--email E] [--phone P] [--birth-date D|FROM..TO] [--born-in M] [--since 12m] ... [--json]", "search persons", func(m *Main) command { return &findCommand{m: m} })
+}
 
 type findCommand struct {
 	m *Main

@@ -16,7 +16,9 @@ import (
 // grantsCommand prints the least privileges keysync needs, per database,
 // as GRANT statements an admin runs: column grants on TYPO3, so that
 // keysync can write nothing but its own columns.
-func init() { register("grants", func(m *Main) command { return &grantsCommand{m: m} }) }
+func init() {
+	register("grants", "[--user NAME] [--host HOST] [--migrate=false]", "print the GRANT statements of the least privileges keysync needs", func(m *Main) command { return &grantsCommand{m: m} })
+}
 
 type grantsCommand struct {
 	m *Main

@@ -10,8 +10,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -126,15 +128,24 @@ type command interface {
 	Run(ctx context.Context, args []string) error
 }
 
-// commands maps each subcommand to its constructor. Every command registers
-// itself in its own file, so adding one touches nothing else.
-var commands = map[string]func(*Main) command{}
+// commands maps each subcommand to its entry. Every command registers
+// itself in its own file, so adding one touches nothing else; `keysync
+// help` is written from the same table, so it lists every command.
+var commands = map[string]commandEntry{}
 
-func register(name string, newCmd func(*Main) command) {
+// commandEntry is one subcommand: its arguments and one line on what it
+// does, as help shows them, and its constructor.
+type commandEntry struct {
+	synopsis string
+	summary  string
+	newCmd   func(*Main) command
+}
+
+func register(name, synopsis, summary string, newCmd func(*Main) command) {
 	if _, dup := commands[name]; dup {
 		panic("keysync: command registered twice: " + name)
 	}
-	commands[name] = newCmd
+	commands[name] = commandEntry{synopsis: synopsis, summary: summary, newCmd: newCmd}
 }
 
 // Run dispatches to a subcommand.
@@ -143,7 +154,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		m.Hard = context.Background()
 	}
 	if len(args) == 0 {
-		fmt.Fprint(m.Stderr, usage)
+		fmt.Fprint(m.Stderr, usage())
 		return &exitError{code: ExitUsage}
 	}
 	switch args[0] {
@@ -153,33 +164,38 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, "keysync", version)
 		return nil
 	}
-	newCmd, ok := commands[args[0]]
+	entry, ok := commands[args[0]]
 	if !ok {
 		return usageErr("unknown command %q; run `keysync help`", args[0])
 	}
-	cmd := newCmd(m)
-	return cmd.Run(ctx, args[1:])
+	return entry.newCmd(m).Run(ctx, args[1:])
 }
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-const usage = `keysync assigns one customer number per person across member portals.
-
-Usage:
-  keysync run                         the daemon: poll every portal, assign, write back
-  keysync once [--dry-run] [--json]   one pass over all portals, then exit
-  keysync reconcile [--repair] [--json] [--source NAME]   compare every account with the central record; 3 when conflicts remain
-  keysync migrate                     create or upgrade the central schema and the portals' columns
-  keysync check NUMBER...             is each number well-formed with a valid check digit?
-  keysync config [--json]             print the effective configuration, passwords redacted
-  keysync conflicts [show ID | resolve ID --as distinct|merge|ignore [--into N]] [--open] [--kind K] [--json]   review conflicts
-  keysync show NUMBER|EMAIL|SOURCE:ID [--json]   a person: ids, the record with its sources, every account (deleted ones too), history newest first
-  keysync find [--name P] [--sounds-like NAME] [--email E] [--phone P] [--birth-date D|FROM..TO] [--born-in M] [--since 12m] ... [--json]   search persons
-  keysync help [config]               this text, or every configuration variable
-
-Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.
-`
+// usage is the text of `keysync help`: every registered command, with the
+// two that are not commands of their own (help and version).
+func usage() string {
+	var b strings.Builder
+	b.WriteString("keysync assigns one customer number per person across member portals.\n\nUsage:\n")
+	line := func(name, synopsis, summary string) {
+		b.WriteString("  keysync " + name)
+		if synopsis != "" {
+			b.WriteString(" " + synopsis)
+		}
+		b.WriteString("\n      " + summary + "\n")
+	}
+	for _, name := range slices.Sorted(maps.Keys(commands)) {
+		e := commands[name]
+		line(name, e.synopsis, e.summary)
+	}
+	line("help", "[config]", "this text, or every configuration variable")
+	line("version", "", "the version of this binary")
+	b.WriteString("\nEach command's own flags: keysync COMMAND --help.\n")
+	b.WriteString("Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 done but conflicts need review.\n")
+	return b.String()
+}
 
 // writeJSON writes what a command's --json prints: indented, one document.
 func writeJSON(w io.Writer, v any) error {

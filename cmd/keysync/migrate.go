@@ -11,7 +11,9 @@ import (
 // migrateCommand creates or upgrades the central schema, adds keysync's
 // columns and indexes to every TYPO3 source and its change table to every
 // WordPress source.
-func init() { register("migrate", func(m *Main) command { return &migrateCommand{m: m} }) }
+func init() {
+	register("migrate", "", "create or upgrade the central schema and the portals' columns and indexes", func(m *Main) command { return &migrateCommand{m: m} })
+}
 
 type migrateCommand struct {
 	m *Main

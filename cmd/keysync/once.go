@@ -11,7 +11,9 @@ import (
 
 // onceCommand runs one pass over every portal and exits: for cron, for the
 // first rollout, and for trying a configuration with --dry-run.
-func init() { register("once", func(m *Main) command { return &onceCommand{m: m} }) }
+func init() {
+	register("once", "[--dry-run] [--json]", "one pass over all portals, then exit", func(m *Main) command { return &onceCommand{m: m} })
+}
 
 type onceCommand struct {
 	m *Main

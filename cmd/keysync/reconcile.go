@@ -15,7 +15,9 @@ import (
 
 // reconcileCommand compares every portal with the central record, once,
 // for cron or a systemd timer: its exit code says whether someone must act.
-func init() { register("reconcile", func(m *Main) command { return &reconcileCommand{m: m} }) }
+func init() {
+	register("reconcile", "[--repair] [--data] [--full] [--json] [--source NAME]", "compare every account with the central record; 3 when conflicts remain", func(m *Main) command { return &reconcileCommand{m: m} })
+}
 
 type reconcileCommand struct {
 	m *Main

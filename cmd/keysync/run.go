@@ -15,7 +15,9 @@ import (
 
 // runCommand is the daemon: one loop per portal, each polling on its own,
 // retrying with back-off, never stopping the others.
-func init() { register("run", func(m *Main) command { return &runCommand{m: m} }) }
+func init() {
+	register("run", "", "the daemon: poll every portal, assign, write back; reconcile on schedule; the registration API", func(m *Main) command { return &runCommand{m: m} })
+}
 
 type runCommand struct {
 	m *Main

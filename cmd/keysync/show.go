@@ -21,7 +21,9 @@ import (
 
 // showCommand prints everything keysync knows of one person: for the office
 // answering "which number does she have, and since when?".
-func init() { register("show", func(m *Main) command { return &showCommand{m: m} }) }
+func init() {
+	register("show", "NUMBER|EMAIL|SOURCE:ID [--json]", "a person: ids, the record with its sources, every account, history newest first", func(m *Main) command { return &showCommand{m: m} })
+}
 
 type showCommand struct {
 	m *Main

@@ -12,7 +12,9 @@ import (
 
 // statusCommand shows, per source, what the daemon last did and what is
 // waiting: the answer to "is keysync working?" without reading logs.
-func init() { register("status", func(m *Main) command { return &statusCommand{m: m, now: time.Now} }) }
+func init() {
+	register("status", "[--json]", "what the daemon did last: passes, standby, reconciliation, conflicts", func(m *Main) command { return &statusCommand{m: m, now: time.Now} })
+}
 
 type statusCommand struct {
 	m   *Main
