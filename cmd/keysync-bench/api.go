@@ -80,19 +80,24 @@ func (s *server) apiBench(ctx context.Context, requests, baselineOps int, bin st
 		return r, err
 	}
 	times := make([]time.Duration, 0, len(uids))
+	answered := map[uint64]string{}
 	for _, uid := range uids {
 		start := time.Now()
-		code, err := d.assign(ctx, uid)
+		code, number, err := d.assign(ctx, uid)
 		if err != nil {
 			return r, fmt.Errorf("account %d: %w", uid, err)
 		}
 		times = append(times, time.Since(start))
 		r.Answers[code]++
-		if code != http.StatusOK && code != http.StatusConflict {
+		switch code {
+		case http.StatusOK:
+			answered[uid] = number
+		case http.StatusConflict:
+		default:
 			return r, fmt.Errorf("account %d: answer %d\n%s", uid, code, tail(d.log.Bytes()))
 		}
 	}
-	if err := checkNumbered(ctx, db, r.Answers[http.StatusOK]); err != nil {
+	if err := checkNumbered(ctx, db, answered); err != nil {
 		return r, err
 	}
 	slices.Sort(times)
@@ -131,17 +136,32 @@ func registerMembers(ctx context.Context, db *sql.DB, n int) ([]uint64, error) {
 	return uids, rows.Err()
 }
 
-// checkNumbered checks that the rows the API answered 200 for hold their
-// numbers now, each a number of its own.
-func checkNumbered(ctx context.Context, db *sql.DB, want int) error {
-	var n, distinct int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT tx_keysync_customer_number) FROM fe_users
-		WHERE tx_keysync_customer_number <> ''`).Scan(&n, &distinct)
+// checkNumbered checks that every row the API answered 200 for holds the
+// number of the answer, and no other row holds a number: the answer came
+// after the write-back, and nothing but the API numbered anything.
+func checkNumbered(ctx context.Context, db *sql.DB, answered map[uint64]string) error {
+	rows, err := db.QueryContext(ctx, `SELECT uid, tx_keysync_customer_number FROM fe_users WHERE tx_keysync_customer_number <> ''`)
 	if err != nil {
 		return err
 	}
-	if n != want || distinct != n {
-		return fmt.Errorf("%d rows hold %d distinct numbers after %d answers 200", n, distinct, want)
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var uid uint64
+		var number string
+		if err := rows.Scan(&uid, &number); err != nil {
+			return err
+		}
+		if answered[uid] != number {
+			return fmt.Errorf("account %d holds %q, the API answered %q", uid, number, answered[uid])
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n != len(answered) {
+		return fmt.Errorf("%d rows hold numbers after %d answers 200", n, len(answered))
 	}
 	return nil
 }
@@ -210,7 +230,7 @@ func (s *server) startAPIDaemon(ctx context.Context, bin string) (*apiDaemon, er
 	// The API works on a source once the daemon holds it: an unknown
 	// account is 404 then, 503 before.
 	for deadline := time.Now().Add(time.Minute); ; {
-		code, err := d.assign(ctx, 1<<40)
+		code, _, err := d.assign(ctx, 1<<40)
 		if err == nil && code == http.StatusNotFound {
 			return d, nil
 		}
@@ -226,24 +246,27 @@ func (s *server) startAPIDaemon(ctx context.Context, bin string) (*apiDaemon, er
 	}
 }
 
-// assign asks for the number of one account and returns the status.
-func (d *apiDaemon) assign(ctx context.Context, uid uint64) (int, error) {
+// assign asks for the number of one account and returns the status and
+// the number answered.
+func (d *apiDaemon) assign(ctx context.Context, uid uint64) (int, string, error) {
 	url := fmt.Sprintf("http://%s/v1/sources/api_portal/accounts/%d/assign", d.addr, uid)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	req.Header.Set("Authorization", "Bearer "+apiToken)
 	resp, err := d.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer resp.Body.Close()
-	var body map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return resp.StatusCode, fmt.Errorf("answer %d is no JSON: %w", resp.StatusCode, err)
+	var body struct {
+		Number string `json:"number"`
 	}
-	return resp.StatusCode, nil
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return resp.StatusCode, "", fmt.Errorf("answer %d is no JSON: %w", resp.StatusCode, err)
+	}
+	return resp.StatusCode, body.Number, nil
 }
 
 // stop ends the daemon as systemd does and waits for it.
