@@ -1,20 +1,30 @@
 # keysync: build, try, test and measure. Every target that needs MariaDB
 # runs under .ci/with-mariadb, which starts a throwaway server (installing
 # MariaDB first on a fresh Debian/Ubuntu machine when run as root) unless
-# KEYSYNC_TEST_DSN points at one.
+# KEYSYNC_TEST_DSN points at one. The demo's server is kept running with its
+# data and files in $(DEMO_DIR) until `make demo-clean`.
 
 GO      ?= go
 BIN     ?= bin/keysync
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build demo test test-short mutation fuzz bench lint clean
+DEMO_DIR   ?= demo-out
+DEMO_CLEAN := make demo-clean$(if $(filter-out demo-out,$(DEMO_DIR)), DEMO_DIR=$(DEMO_DIR))
+
+.PHONY: build demo demo-clean test test-short mutation fuzz bench lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/keysync
 
 demo: build
-	.ci/with-mariadb $(GO) run ./cmd/keysync-demo -bin $(BIN)
+	.ci/with-mariadb --keep $(DEMO_DIR)/mariadb $(GO) run ./cmd/keysync-demo -bin $(BIN) \
+		-out $(DEMO_DIR)/files -clean '$(DEMO_CLEAN)'
+
+# Stops the server `make demo` kept and removes it with the demo's files.
+demo-clean:
+	.ci/with-mariadb --stop $(DEMO_DIR)/mariadb
+	rm -rf $(DEMO_DIR)
 
 test:
 	.ci/with-mariadb $(GO) test -count=1 -timeout 60m ./...

@@ -30,6 +30,9 @@ type demo struct {
 	srv     *server
 	bin     string
 	out     io.Writer
+	files   string // folder of the files the demo writes
+	clean   string // command that removes what the demo leaves, if any
+	kept    string // data folder of a server kept running after the demo, if any
 	portals []*portal
 	regs    []registration
 	uids    []uint64 // uid of regs[i]
@@ -93,7 +96,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.printConflicts(ctx); err != nil {
 		return err
 	}
-	d.printWhereToLook()
+	d.printWhatStays()
 	fmt.Fprintf(d.out, "\nDemo finished in %s.\n", time.Since(start).Round(10*time.Millisecond))
 	return nil
 }
@@ -101,11 +104,7 @@ func (d *demo) run(ctx context.Context) error {
 // setUp creates the databases and the portals' fe_users and inserts the
 // sample registrations.
 func (d *demo) setUp(ctx context.Context) error {
-	names := []string{dbCentral}
-	for _, p := range d.portals {
-		names = append(names, p.dbName)
-	}
-	if err := d.srv.recreate(ctx, names...); err != nil {
+	if err := d.srv.recreate(ctx, d.databases()...); err != nil {
 		return err
 	}
 	d.heading(fmt.Sprintf("1. Two member portals with %d registrations", len(d.regs)))

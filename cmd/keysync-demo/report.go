@@ -99,34 +99,3 @@ func (d *demo) username(source string, uid uint64) string {
 	}
 	return "?"
 }
-
-// printWhereToLook prints the databases' DSNs and how to look into them.
-func (d *demo) printWhereToLook() {
-	d.heading("The databases stay for a look")
-	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  central\t%s\n", d.srv.ShownDSN(dbCentral))
-	for _, p := range d.portals {
-		fmt.Fprintf(tw, "  %s\t%s\n", p.name, d.srv.ShownDSN(p.dbName))
-	}
-	tw.Flush()
-
-	cfg := d.srv.Config()
-	host, port, _ := strings.Cut(cfg.Addr, ":")
-	client := "mariadb -h " + host
-	if port != "" {
-		client += " -P " + port
-	}
-	client += " -u " + cfg.User
-	if cfg.Passwd != "" {
-		client += " -p"
-	}
-	if cfg.Net == "unix" {
-		client = "mariadb -S " + cfg.Addr + " -u " + cfg.User
-	}
-	fmt.Fprintln(d.out, "\nFor example:")
-	fmt.Fprintf(d.out, "  %s %s -e 'SELECT number, hh_id, pe_id, origin, first_name, last_name FROM persons'\n", client, dbCentral)
-	fmt.Fprintf(d.out, "  %s %s -e 'SELECT source, account_id, number, status FROM accounts'\n", client, dbCentral)
-	fmt.Fprintf(d.out, "  %s %s -e 'SELECT at, kind, number, source, account_id, detail FROM events ORDER BY id'\n", client, dbCentral)
-	fmt.Fprintln(d.out, "When `make demo` started a throwaway server for this run, that server is gone now;")
-	fmt.Fprintln(d.out, "point "+envServer+" at your own server to keep the databases.")
-}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"keysync/internal/testdb"
+)
+
+// withMariaDB is the script that provides `make demo` its server.
+var withMariaDB = filepath.Join("..", "..", ".ci", "with-mariadb")
+
+// TestDemo_PrintedCommandsWorkAfterwards runs the demo as `make demo` does,
+// on a server that .ci/with-mariadb keeps, and then runs every mariadb
+// command the demo printed for a closer look; a second run reuses the server,
+// and --stop removes it with its data.
+func TestDemo_PrintedCommandsWorkAfterwards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a MariaDB server of its own")
+	}
+	testdb.NeedTool(t, "mariadbd", "mariadb-server")
+	testdb.NeedTool(t, "mariadb", "mariadb-client")
+	dir := t.TempDir()
+	keysync, demo := mustBuild(t, dir, "keysync", "../keysync"), mustBuild(t, dir, "keysync-demo", ".")
+	keep, files := filepath.Join(dir, "mariadb"), filepath.Join(dir, "files")
+	t.Cleanup(func() { runScript(t, "--stop", keep) })
+
+	out, log := runScript(t, "--keep", keep, demo, "-bin", keysync, "-out", files, "-clean", "make demo-clean")
+	if !strings.Contains(log, "kept after the command") {
+		t.Fatalf("with-mariadb did not keep the server:\n%s", log)
+	}
+	commands := printedCommands(t, out)
+	for _, c := range commands {
+		got, err := exec.Command("sh", "-c", c).CombinedOutput()
+		if err != nil || len(bytes.TrimSpace(got)) == 0 {
+			t.Errorf("printed command %q after the demo: %v\n%s", c, err, got)
+		}
+	}
+	if !strings.Contains(out, "`make demo-clean` stops the server") {
+		t.Errorf("the demo does not say how to remove the kept server:\n%s", out)
+	}
+
+	again, log := runScript(t, "--keep", keep, "sh", "-c", `echo "$KEYSYNC_TEST_DSN $WITH_MARIADB_KEPT"`)
+	if !strings.Contains(log, "reusing the kept MariaDB") || !strings.Contains(again, keep) || !strings.Contains(commands[0], dsnPort(t, again)) {
+		t.Errorf("a second --keep did not reuse the server the demo ran on: %q\n%s", again, log)
+	}
+
+	runScript(t, "--stop", keep)
+	if _, err := os.Stat(keep); !os.IsNotExist(err) {
+		t.Errorf("after --stop, %s: %v, want it removed", keep, err)
+	}
+	if got, err := exec.Command("sh", "-c", commands[0]).CombinedOutput(); err == nil {
+		t.Errorf("after --stop the server still answers %q:\n%s", commands[0], got)
+	}
+}
+
+// mustBuild builds the command in pkg into dir and returns its path.
+func mustBuild(t *testing.T, dir, name, pkg string) string {
+	t.Helper()
+	bin := filepath.Join(dir, name)
+	if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// runScript runs .ci/with-mariadb with args and without KEYSYNC_TEST_DSN, so
+// that it starts or reuses a server of its own, and returns the output and
+// the script's log.
+func runScript(t *testing.T, args ...string) (stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(withMariaDB, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, envServer+"=") && !strings.HasPrefix(kv, envKept+"=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	var out, log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &log
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("with-mariadb %s: %v\n%s\n%s", strings.Join(args, " "), err, out.String(), log.String())
+	}
+	return out.String(), log.String()
+}
+
+// printedCommands returns the mariadb command lines in the demo's output.
+func printedCommands(t *testing.T, out string) []string {
+	t.Helper()
+	var commands []string
+	for line := range strings.Lines(out) {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "mariadb ") {
+			commands = append(commands, l)
+		}
+	}
+	if len(commands) == 0 {
+		t.Fatalf("the demo printed no mariadb command:\n%s", out)
+	}
+	return commands
+}
+
+var portInDSN = regexp.MustCompile(`tcp\(127\.0\.0\.1:(\d+)\)`)
+
+// dsnPort returns "-P PORT" for the port of the DSN in s.
+func dsnPort(t *testing.T, s string) string {
+	t.Helper()
+	m := portInDSN.FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("no DSN in %q", s)
+	}
+	return "-P " + m[1] + " "
+}
