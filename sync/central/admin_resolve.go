@@ -107,7 +107,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 	if err := rs.rec.write(ctx); err != nil {
 		return Resolved{}, err
 	}
-	if err := rs.sums.commit(ctx, &rs.events); err != nil {
+	if err := rs.sums.commit(ctx, &rs.events, rs.rec.changed()); err != nil {
 		return Resolved{}, err
 	}
 	return rs.result(), nil

@@ -1,6 +1,11 @@
 package central
 
-import keysync "keysync/sync"
+import (
+	"context"
+	"database/sql"
+
+	keysync "keysync/sync"
+)
 
 // SimilarQuery exposes the fuzzy-candidate query for plan tests.
 func SimilarQuery(keys [4][]string) (string, []any) {
@@ -15,3 +20,9 @@ func SimilarQuery(keys [4][]string) (string, []any) {
 
 // DataHash is the hash of an account's values the store keeps.
 func DataHash(a keysync.Account) uint64 { return dataHash(accountValues(a), a.Status()) }
+
+// FeedChanges records changes of the persons in the transaction, as every
+// write transaction does last before its commit.
+func FeedChanges(ctx context.Context, tx *sql.Tx, numbers ...string) error {
+	return feedChanges(ctx, tx, numbers)
+}

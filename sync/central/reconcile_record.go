@@ -43,7 +43,7 @@ func (s *Store) recordStep(ctx context.Context, source string, r reconcile.Recon
 	if err := st.resolve(ctx, r.Resolve); err != nil {
 		return nil, err
 	}
-	if err := st.sums.commit(ctx, &st.events); err != nil {
+	if err := st.sums.commit(ctx, &st.events, st.changed); err != nil {
 		return nil, err
 	}
 	return recorded(r.Conflicts, known), nil
@@ -57,6 +57,8 @@ type reconcileStep struct {
 	now    time.Time
 	events insert
 	sums   *accountSums
+	// changed are the persons whose accounts moved, for the change feed.
+	changed []string
 }
 
 // status moves accounts to their new status, each only from the status
@@ -88,6 +90,7 @@ func (st *reconcileStep) status(ctx context.Context, changes []reconcile.StatusC
 			}
 		}
 	}
+	st.changed = rec.changed()
 	return rec.write(ctx)
 }
 

@@ -164,12 +164,17 @@ func (a *accountSums) flush(ctx context.Context) error {
 }
 
 // commit ends a transaction that wrote accounts: its history events, then
-// the sums (the last locks it takes, see above), then the commit.
-func (a *accountSums) commit(ctx context.Context, events *insert) error {
+// the sums (the last locks it takes, see above), the positions of the
+// persons it changed in the change feed (taken last of all, see
+// feed_write.go), then the commit.
+func (a *accountSums) commit(ctx context.Context, events *insert, changed []string) error {
 	if err := events.exec(ctx, a.tx); err != nil {
 		return err
 	}
 	if err := a.flush(ctx); err != nil {
+		return err
+	}
+	if err := feedChanges(ctx, a.tx, changed); err != nil {
 		return err
 	}
 	if err := a.tx.Commit(); err != nil {

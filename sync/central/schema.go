@@ -245,6 +245,37 @@ var migrations = []struct {
 	{7, []string{
 		`ALTER TABLE source_state ADD COLUMN IF NOT EXISTS change_cursor VARCHAR(255) NULL`,
 	}},
+	// The change feed the sinks read (see feed.go): changes holds a position
+	// per changed person, handed out by the one-row counter change_head in
+	// the order the transactions commit; sink_state keeps each sink's
+	// cursor and the outcome of its last export. Persons recorded before
+	// this upgrade have no position: a sink without a cursor gets a full
+	// export, which carries them, so nothing needs to be filled in.
+	{8, []string{
+		`CREATE TABLE IF NOT EXISTS change_head (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  pos BIGINT UNSIGNED NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`INSERT IGNORE INTO change_head (id, pos) VALUES (1, 0)`,
+		`CREATE TABLE IF NOT EXISTS changes (
+  pos BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  number VARCHAR(64) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`CREATE TABLE IF NOT EXISTS sink_state (
+  sink VARCHAR(64) NOT NULL PRIMARY KEY,
+  cursor_pos BIGINT UNSIGNED NULL,
+  confirmed_at DATETIME(6) NULL,
+  last_run_at DATETIME(6) NULL,
+  last_ok_at DATETIME(6) NULL,
+  last_written BIGINT UNSIGNED NULL,
+  last_changed BIGINT UNSIGNED NULL,
+  last_removed BIGINT UNSIGNED NULL,
+  last_where VARCHAR(1024) NULL,
+  last_error TEXT NULL,
+  last_error_at DATETIME(6) NULL,
+  failures BIGINT UNSIGNED NOT NULL DEFAULT 0
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

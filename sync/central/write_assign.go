@@ -54,7 +54,7 @@ func (s *Store) assign(ctx context.Context, source string, cands []keysync.Candi
 	if dry {
 		return outcomes, tx.Rollback()
 	}
-	if err := as.commit(); err != nil {
+	if err := as.commit(ctx); err != nil {
 		return nil, err
 	}
 	return outcomes, nil
@@ -213,8 +213,12 @@ func (as *assignment) write(ctx context.Context, outcomes []keysync.Outcome) err
 	return nil
 }
 
-// commit commits the batch and reports where its time went.
-func (as *assignment) commit() error {
+// commit records the persons the batch changed in the change feed, last,
+// commits the batch and reports where its time went.
+func (as *assignment) commit(ctx context.Context) error {
+	if err := feedChanges(ctx, as.tx, as.rec.changed()); err != nil {
+		return err
+	}
 	as.st.Write = as.lap()
 	if err := as.tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

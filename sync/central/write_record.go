@@ -140,7 +140,7 @@ func (s *Store) written(ctx context.Context, source string, written []keysync.Ou
 	if err != nil {
 		return fmt.Errorf("mark written: %w", err)
 	}
-	return sums.commit(ctx, &events)
+	return sums.commit(ctx, &events, nil)
 }
 
 // Watermark implements keysync.Store.
