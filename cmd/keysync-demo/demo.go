@@ -15,10 +15,11 @@ import (
 // is dropped and created again on every run.
 const dbCentral = "demo_central"
 
-// portal is one demo portal: its database, the TYPO3 version of its
-// fe_users, and its pool once created.
+// portal is one demo portal: its kind, its database, the schema of its user
+// tables, and its pool once created.
 type portal struct {
 	name   string
+	kind   string
 	dbName string
 	schema string
 	label  string
@@ -41,15 +42,16 @@ type demo struct {
 func (d *demo) run(ctx context.Context) error {
 	start := time.Now()
 	d.portals = []*portal{
-		{name: portalAmicas, dbName: "demo_amicas", schema: testdb.Typo3V13, label: "TYPO3 v13"},
-		{name: portalClub, dbName: "demo_club", schema: testdb.Typo3V12, label: "TYPO3 v12"},
+		{name: portalAmicas, kind: kindTYPO3, dbName: "demo_amicas", schema: testdb.Typo3V13, label: "TYPO3 v13, fe_users"},
+		{name: portalClub, kind: kindTYPO3, dbName: "demo_club", schema: testdb.Typo3V12, label: "TYPO3 v12, fe_users"},
+		{name: portalForum, kind: kindWordPress, dbName: "demo_forum", schema: testdb.WordPressSingle, label: "WordPress with WooCommerce, wp_users and wp_usermeta"},
 	}
 	d.regs = registrations(time.Now())
 
 	if err := d.setUp(ctx); err != nil {
 		return err
 	}
-	d.heading("2. keysync migrate: the central schema, and keysync's columns in each fe_users")
+	d.heading("2. keysync migrate: the central schema, keysync's columns in each fe_users, the WordPress change table")
 	d.printConfig()
 	if _, err := d.keysync(ctx, []int{0}, "migrate"); err != nil {
 		return err
@@ -58,7 +60,7 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 
-	d.heading("4. keysync once --json: one pass over both portals")
+	d.heading("4. keysync once --json: one pass over the three portals")
 	code, err := d.keysync(ctx, []int{0, 3}, "once", "--json")
 	if err != nil {
 		return err
@@ -69,21 +71,22 @@ func (d *demo) run(ctx context.Context) error {
 			"treat 3 as \"done, please review\", 1 as a failure.")
 	}
 	d.say("",
-		"Katharina Müller's club account was linked to the number of her amicas account; Josef",
-		"Strauß kept the number from his letter and got his Wibisoft ids; Sabine Wagner got her",
-		"own number in Thomas Wagner's household. The unconfirmed and the deleted registration",
-		"were left alone, and Maria Hofer's mistyped number was not touched.")
+		"Katharina Müller's club account was linked to the number of her amicas account, and Lukas",
+		"Huber's forum account to his; Josef Strauß kept the number from his letter and got his",
+		"Wibisoft ids; Sabine Wagner got her own number in Thomas Wagner's household, and Eva Huber",
+		"hers in Lukas Huber's. The two unconfirmed and the deleted registration were left alone,",
+		"and the mistyped numbers of Maria Hofer and Florian Berger were not touched.")
 
 	if err := d.confirm(ctx); err != nil {
 		return err
 	}
-	d.heading("6. keysync once: the next pass picks up the confirmed registration")
+	d.heading("6. keysync once: the next pass picks up the confirmed registrations")
 	code, err = d.keysync(ctx, []int{0, 3}, "once")
 	if err != nil {
 		return err
 	}
 	if code == 3 {
-		d.say("Still exit code 3: the two conflicts stay open until an admin resolves them",
+		d.say("Still exit code 3: the conflicts stay open until an admin resolves them",
 			"(keysync conflicts resolve ID --as distinct|merge|ignore).")
 	}
 
@@ -101,103 +104,122 @@ func (d *demo) run(ctx context.Context) error {
 	return nil
 }
 
-// setUp creates the databases and the portals' fe_users and inserts the
-// sample registrations.
+// setUp creates the databases and the portals' user tables and registers
+// the sample users.
 func (d *demo) setUp(ctx context.Context) error {
 	if err := d.srv.recreate(ctx, d.databases()...); err != nil {
 		return err
 	}
-	d.heading(fmt.Sprintf("1. Two member portals with %d registrations", len(d.regs)))
+	d.heading(fmt.Sprintf("1. Two TYPO3 portals and a WordPress site with %d registrations", len(d.regs)))
+	d.uids = make([]uint64, len(d.regs))
 	for _, p := range d.portals {
 		db, err := d.srv.Open(ctx, p.dbName)
 		if err != nil {
 			return err
 		}
 		p.db = db
-		if err := testdb.CreateFeUsersDB(ctx, db, p.schema); err != nil {
+		if err := p.create(ctx); err != nil {
 			return err
 		}
-	}
-	d.uids = make([]uint64, len(d.regs))
-	for _, p := range d.portals {
-		fmt.Fprintf(d.out, "\n%s (%s, database %s):\n", p.name, p.label, p.dbName)
-		var users []testdb.FeUser
-		var idx []int
-		for i, r := range d.regs {
-			if r.portal == p.name {
-				users = append(users, r.user)
-				idx = append(idx, i)
-			}
-		}
-		uids, err := testdb.InsertFeUsersDB(ctx, p.db, users)
-		if err != nil {
+		if err := d.register(ctx, p); err != nil {
 			return err
-		}
-		for j, i := range idx {
-			d.uids[i] = uids[j]
-			u := d.regs[i].user
-			fmt.Fprintf(d.out, "  uid %-2d %-22s %s\n", uids[j], u.FirstName+" "+u.LastName, d.regs[i].shows)
 		}
 	}
 	return nil
 }
 
-// typeLegacyNumbers puts customer numbers into two rows as office staff do
-// from an earlier letter: one valid, one with a typo in the check digit.
+// register inserts the portal's sample registrations and prints them.
+func (d *demo) register(ctx context.Context, p *portal) error {
+	fmt.Fprintf(d.out, "\n%s (%s, database %s):\n", p.name, p.label, p.dbName)
+	var users []testdb.FeUser
+	var idx []int
+	for i, r := range d.regs {
+		if r.portal == p.name {
+			users = append(users, r.user)
+			idx = append(idx, i)
+		}
+	}
+	ids, err := p.insert(ctx, users)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+	for j, i := range idx {
+		d.uids[i] = ids[j]
+		u := d.regs[i].user
+		fmt.Fprintf(d.out, "  id %-2d %-22s %s\n", ids[j], u.FirstName+" "+u.LastName, d.regs[i].shows)
+	}
+	return nil
+}
+
+// typeLegacyNumbers puts customer numbers into three accounts as office
+// staff do from an earlier letter: one valid, one with a typo in the check
+// digit, one with two neighbouring digits swapped.
 func (d *demo) typeLegacyNumbers(ctx context.Context) error {
-	alg, err := number.Lookup("damm")
+	numbers, err := legacyNumbers()
 	if err != nil {
 		return err
+	}
+	d.heading("3. Office staff type customer numbers from earlier letters into three accounts")
+	for i, r := range d.regs {
+		if r.legacy == noLegacy {
+			continue
+		}
+		n := numbers[r.legacy]
+		p := d.portal(r.portal)
+		if err := p.typeNumber(ctx, d.uids[i], n.number); err != nil {
+			return err
+		}
+		fmt.Fprintf(d.out, "  %s id %d %s %s: %s, %s\n", p.name, d.uids[i], r.user.FirstName, r.user.LastName, n.number, n.why)
+	}
+	return nil
+}
+
+// legacyNumber is a number typed from an earlier letter and what is right
+// or wrong with it.
+type legacyNumber struct{ number, why string }
+
+// legacyNumbers builds the typed numbers from the default template (eight
+// digits of sequence and a Damm check digit).
+func legacyNumbers() (map[legacy]legacyNumber, error) {
+	alg, err := number.Lookup("damm")
+	if err != nil {
+		return nil, err
 	}
 	tmpl, err := number.ParseTemplate("{seq:8}{check}", alg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	valid, err := tmpl.Format(500, "")
-	if err != nil {
-		return err
+	var formatted [3]string
+	for i := range formatted {
+		if formatted[i], err = tmpl.Format(uint64(500+i), ""); err != nil {
+			return nil, err
+		}
 	}
-	last := valid[len(valid)-1] - '0'
-	other, err := tmpl.Format(501, "")
-	if err != nil {
-		return err
-	}
+	valid, other, third := formatted[0], formatted[1], formatted[2]
 	typo := other[:len(other)-1] + string(rune('0'+(other[len(other)-1]-'0'+1)%10))
-
-	d.heading("3. Office staff type customer numbers from earlier letters into two accounts")
-	for i, r := range d.regs {
-		var n, why string
-		switch r.legacy {
-		case legacyValid:
-			n, why = valid, fmt.Sprintf("valid (sequence 500, Damm check digit %d)", last)
-		case legacyBadCheck:
-			n, why = typo, fmt.Sprintf("a typo: the check digit of %s is %c", other[:len(other)-1], other[len(other)-1])
-		default:
-			continue
-		}
-		p := d.portal(r.portal)
-		if _, err := p.db.ExecContext(ctx, "UPDATE fe_users SET tx_keysync_customer_number = ?, tstamp = ? WHERE uid = ?", n, time.Now().Unix(), d.uids[i]); err != nil {
-			return fmt.Errorf("%s: set number of uid %d: %w", p.name, d.uids[i], err)
-		}
-		fmt.Fprintf(d.out, "  %s uid %d %s %s: %s, %s\n", p.name, d.uids[i], r.user.FirstName, r.user.LastName, n, why)
-	}
-	return nil
+	k := len(third) - 3 // the last two digits of the sequence, 0 and 2
+	swapped := third[:k] + third[k+1:k+2] + third[k:k+1] + third[k+2:]
+	return map[legacy]legacyNumber{
+		legacyValid:    {valid, fmt.Sprintf("valid (sequence 500, Damm check digit %c)", valid[len(valid)-1])},
+		legacyBadCheck: {typo, fmt.Sprintf("a typo: the check digit of %s is %c", other[:len(other)-1], other[len(other)-1])},
+		legacySwapped:  {swapped, fmt.Sprintf("two digits swapped: the letter said %s", third)},
+	}, nil
 }
 
-// confirm confirms the pending double opt-in registration the way TYPO3's
-// registration extensions do when the link in the e-mail is clicked.
+// confirm confirms the pending double opt-in registrations the way the
+// portals do when the link in the e-mail is clicked.
 func (d *demo) confirm(ctx context.Context) error {
+	d.heading("5. Two double opt-ins are confirmed: the links in the e-mails are clicked")
 	for i, r := range d.regs {
 		if r.user.Disable == 0 || r.user.Deleted != 0 {
 			continue
 		}
 		p := d.portal(r.portal)
-		d.heading(fmt.Sprintf("5. %s %s clicks the confirmation link", r.user.FirstName, r.user.LastName))
-		now := time.Now().Unix()
-		if _, err := p.db.ExecContext(ctx, "UPDATE fe_users SET disable = 0, tstamp = ? WHERE uid = ?", now, d.uids[i]); err != nil {
-			return fmt.Errorf("%s: confirm uid %d: %w", p.name, d.uids[i], err)
+		shown, err := p.confirm(ctx, d.uids[i])
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(d.out, "  %s: UPDATE fe_users SET disable = 0, tstamp = %d WHERE uid = %d\n", p.dbName, now, d.uids[i])
+		fmt.Fprintf(d.out, "  %s %s, %s: %s\n", r.user.FirstName, r.user.LastName, p.dbName, shown)
 	}
 	return nil
 }

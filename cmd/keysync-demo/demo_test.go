@@ -50,6 +50,8 @@ func TestDemo_PrintedCommandsWorkAfterwards(t *testing.T) {
 		t.Errorf("a second --keep did not reuse the server the demo ran on: %q\n%s", again, log)
 	}
 
+	checkStory(t, strings.Fields(again)[0])
+
 	runScript(t, "--stop", keep)
 	if _, err := os.Stat(keep); !os.IsNotExist(err) {
 		t.Errorf("after --stop, %s: %v, want it removed", keep, err)
@@ -113,4 +115,57 @@ func dsnPort(t *testing.T, s string) string {
 		t.Fatalf("no DSN in %q", s)
 	}
 	return "-P " + m[1] + " "
+}
+
+// checkStory checks in the databases the demo left what it told: the same
+// person on a TYPO3 portal and the WordPress site has one number, a wife at
+// the same address shares the household, a double opt-in on WordPress got a
+// number once activated, and a number with swapped digits stayed a conflict.
+func checkStory(t *testing.T, dsn string) {
+	t.Helper()
+	srv, err := openServer(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	forum, err := srv.Open(t.Context(), "demo_forum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	amicas, err := srv.Open(t.Context(), "demo_amicas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wp, err := wordPressRows(t.Context(), forum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t3, err := typo3Rows(t.Context(), amicas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lukas, eva, markus, florian, lukasAmicas := rowOf(t, wp, "lukas_h"), rowOf(t, wp, "eva.huber"), rowOf(t, wp, "mbauer"), rowOf(t, wp, "fberger"), rowOf(t, t3, "lhuber")
+	if lukas.number == "" || lukas.number != lukasAmicas.number {
+		t.Errorf("Lukas Huber: forum number %q, amicas number %q, want one number", lukas.number, lukasAmicas.number)
+	}
+	if eva.number == "" || eva.number == lukas.number || eva.hh != lukas.hh {
+		t.Errorf("Eva Huber: number %q HH %q, Lukas Huber %q HH %q: want her own number in his household", eva.number, eva.hh, lukas.number, lukas.hh)
+	}
+	if markus.stat != "confirmed" || markus.number == "" {
+		t.Errorf("Markus Bauer after activation: %s with number %q, want confirmed with a number", markus.stat, markus.number)
+	}
+	if florian.hh != "" || florian.pe != "" {
+		t.Errorf("Florian Berger's swapped number %q got ids %q/%q, want a conflict and nothing written", florian.number, florian.hh, florian.pe)
+	}
+}
+
+func rowOf(t *testing.T, rows []portalRow, username string) portalRow {
+	t.Helper()
+	for _, r := range rows {
+		if r.username == username {
+			return r
+		}
+	}
+	t.Fatalf("no account %s in %v", username, rows)
+	return portalRow{}
 }

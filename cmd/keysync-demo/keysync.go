@@ -15,13 +15,17 @@ import (
 // config is keysync's configuration for the demo, as an operator writes it
 // into the EnvironmentFile; dsn formats each database's DSN.
 func (d *demo) config(dsn func(db string) string) []string {
+	var names []string
+	for _, p := range d.portals {
+		names = append(names, p.name)
+	}
 	env := []string{
 		"KEYSYNC_CENTRAL_DSN=" + dsn(dbCentral),
-		"KEYSYNC_SOURCES=" + portalAmicas + "," + portalClub,
+		"KEYSYNC_SOURCES=" + strings.Join(names, ","),
 	}
 	for _, p := range d.portals {
 		up := "KEYSYNC_SOURCE_" + strings.ToUpper(p.name)
-		env = append(env, up+"_KIND=typo3", up+"_DSN="+dsn(p.dbName), up+"_COUNTRY=AT")
+		env = append(env, up+"_KIND="+p.kind, up+"_DSN="+dsn(p.dbName), up+"_COUNTRY=AT")
 	}
 	return append(env, "KEYSYNC_LOG_FORMAT=text")
 }

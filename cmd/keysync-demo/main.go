@@ -1,7 +1,8 @@
 // Command keysync-demo shows keysync's main job on a MariaDB server: it
-// creates a central database and two TYPO3 member portals with a dozen
-// registrations, runs the keysync binary over them as an operator would, and
-// prints what ended up in the portals and which cases wait for an admin.
+// creates a central database, two TYPO3 member portals and a WordPress site
+// with sample registrations, runs the keysync binary over them as an operator
+// would, and prints what ended up in the portals and which cases wait for an
+// admin.
 //
 //	KEYSYNC_TEST_DSN='root@tcp(127.0.0.1:3306)/' go run ./cmd/keysync-demo -bin bin/keysync
 //
@@ -53,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "demo-out/files", "folder for the files the demo writes, emptied first")
 	clean := fs.String("clean", "", "the command that removes what the demo leaves, to print at the end")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: keysync-demo [-bin PATH] [-out DIR] [-clean COMMAND]\n\nCreates demo_central, demo_amicas and demo_club on the server in "+envServer+
+		fmt.Fprintln(stderr, "Usage: keysync-demo [-bin PATH] [-out DIR] [-clean COMMAND]\n\nCreates demo_central and the portals' demo_* databases on the server in "+envServer+
 			",\nfills the portals with sample registrations and runs keysync over them.")
 		fs.PrintDefaults()
 	}

@@ -6,10 +6,12 @@ import (
 	"keysync/internal/testdb"
 )
 
-// The two demo portals: a v13 site and a club on TYPO3 v12.
+// The demo portals: a v13 site and a club on TYPO3 v12, and a WordPress
+// site with a WooCommerce shop.
 const (
 	portalAmicas = "amicas"
 	portalClub   = "club"
+	portalForum  = "forum"
 )
 
 // legacy says which customer number office staff typed into a row from an
@@ -20,6 +22,7 @@ const (
 	noLegacy       legacy = iota
 	legacyValid           // a valid number keysync has never seen: adopted
 	legacyBadCheck        // a typo in the check digit: a conflict
+	legacySwapped         // two neighbouring digits swapped: a conflict
 )
 
 // registration is one sample row and what it is there to show.
@@ -73,5 +76,16 @@ func registrations(now time.Time) []registration {
 			user: user("sleitner", "stefan.leitner@outlook.com", "Stefan", "Leitner", "Mag.", "Maria-Theresien-Straße 18", "6020", "Innsbruck", "AT", 5)},
 		{portal: portalClub, shows: "confirmed, from Germany: new number",
 			user: user("rkoehler", "renate.koehler@web.de", "Renate", "Köhler", "", "Maximilianstraße 2", "80331", "München", "Deutschland", 3)},
+
+		{portal: portalForum, shows: "registered on amicas too: linked to the same person",
+			user: user("lukas_h", "lukas.huber@aon.at", "Lukas", "Huber", "", "Linzer Straße 4", "4020", "Linz", "AT", 10)},
+		{portal: portalForum, shows: "Lukas Huber's wife, same address: new number, same household",
+			user: user("eva.huber", "eva.huber@aon.at", "Eva", "Huber", "", "Linzer Straße 4", "4020", "Linz", "AT", 7)},
+		{portal: portalForum, shows: "double opt-in not confirmed yet: no number until activated",
+			user: pending(user("mbauer", "markus.bauer@gmx.net", "Markus", "Bauer", "", "Bahnhofstraße 11", "9020", "Klagenfurt", "AT", 1))},
+		{portal: portalForum, shows: "number with two digits swapped: conflict", legacy: legacySwapped,
+			user: user("fberger", "florian.berger@gmail.com", "Florian", "Berger", "", "Domgasse 5", "9020", "Klagenfurt", "AT", 15)},
+		{portal: portalForum, shows: "confirmed: new number",
+			user: user("petra.steiner", "petra.steiner@icloud.com", "Petra", "Steiner", "", "Kaiserstraße 30", "6900", "Bregenz", "AT", 4)},
 	}
 }

@@ -3,38 +3,20 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 )
 
-// printPortal prints every fe_users row of a portal with what keysync wrote.
+// printPortal prints every account of a portal with what keysync wrote.
 func (d *demo) printPortal(ctx context.Context, p *portal) error {
-	rows, err := p.db.QueryContext(ctx, `SELECT uid, username, first_name, last_name, name, email, deleted, disable,
-		tx_keysync_customer_number, tx_keysync_wibisoft_hh_id, tx_keysync_wibisoft_pe_id FROM fe_users ORDER BY uid`)
+	rows, err := p.rows(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: read fe_users: %w", p.name, err)
+		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	defer rows.Close()
-	fmt.Fprintf(d.out, "\n%s (%s.fe_users):\n", p.name, p.dbName)
+	fmt.Fprintf(d.out, "\n%s (%s, database %s):\n", p.name, p.label, p.dbName)
 	tw := tabwriter.NewWriter(d.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  uid\tusername\tname\te-mail\tstatus\tcustomer number\tHH\tPE")
-	for rows.Next() {
-		var (
-			uid                                uint64
-			username, first, last, name, email string
-			deleted, disable                   int
-			num, hh, pe                        string
-		)
-		if err := rows.Scan(&uid, &username, &first, &last, &name, &email, &deleted, &disable, &num, &hh, &pe); err != nil {
-			return fmt.Errorf("%s: read fe_users: %w", p.name, err)
-		}
-		if first != "" || last != "" {
-			name = strings.TrimSpace(first + " " + last)
-		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", uid, username, name, email, status(deleted, disable), dash(num), dash(hh), dash(pe))
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: read fe_users: %w", p.name, err)
+	fmt.Fprintln(tw, "  id\tusername\tname\te-mail\tstatus\tcustomer number\tHH\tPE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.id, r.username, r.name, r.email, r.stat, dash(r.number), dash(r.hh), dash(r.pe))
 	}
 	return tw.Flush()
 }

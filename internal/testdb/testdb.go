@@ -201,11 +201,3 @@ func abbrev(query string) string {
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
-
-// execScript runs the statements of a schema script; see runScript.
-func execScript(tb testing.TB, ctx context.Context, db execer, name, script string) {
-	tb.Helper()
-	if err := runScript(ctx, db, name, script); err != nil {
-		tb.Fatal(err)
-	}
-}

@@ -25,17 +25,6 @@ const (
 //go:embed schema/*.sql
 var schemaFS embed.FS
 
-// schemaScript returns the DDL of a named schema, failing the test for an
-// unknown name.
-func schemaScript(tb testing.TB, schema string) string {
-	tb.Helper()
-	script, err := schemaDDL(schema)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return script
-}
-
 // CreateFeUsers creates fe_users and a small fe_groups with the DDL of the
 // given TYPO3 schema (Typo3V12, Typo3V13 or Typo3Upgraded).
 func CreateFeUsers(tb testing.TB, db *sql.DB, schema string) {

@@ -1,7 +1,9 @@
 package testdb
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"regexp"
 	"testing"
 )
@@ -26,39 +28,48 @@ var wpTable = regexp.MustCompile(`(?m)^CREATE TABLE wp_(\w+) \(`)
 // of user_registered need on strict servers.
 func CreateWordPress(tb testing.TB, db *sql.DB, schema, prefix string) {
 	tb.Helper()
+	if err := CreateWordPressDB(tb.Context(), db, schema, prefix); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// CreateWordPressDB is CreateWordPress for programs without a testing.TB,
+// such as the demo.
+func CreateWordPressDB(ctx context.Context, db *sql.DB, schema, prefix string) error {
 	switch schema {
 	case WordPressSingle, WordPressMultisite:
 	default:
-		tb.Fatalf("testdb: %q is not a WordPress schema", schema)
-		return
+		return fmt.Errorf("testdb: %q is not a WordPress schema", schema)
 	}
 	if err := validWordPressPrefix(prefix); err != "" {
-		tb.Fatalf("testdb: WordPress table prefix %q: %s", prefix, err)
-		return
+		return fmt.Errorf("testdb: WordPress table prefix %q: %s", prefix, err)
 	}
-	script := wpTable.ReplaceAllString(schemaScript(tb, schema), "CREATE TABLE `"+prefix+"${1}` (")
+	ddl, err := schemaDDL(schema)
+	if err != nil {
+		return err
+	}
+	script := wpTable.ReplaceAllString(ddl, "CREATE TABLE `"+prefix+"${1}` (")
 
-	ctx := tb.Context()
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		tb.Fatalf("testdb: %s: %v", schema, err)
-		return
+		return fmt.Errorf("testdb: %s: %w", schema, err)
 	}
 	defer conn.Close()
 	var mode string
 	if err := conn.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode").Scan(&mode); err != nil {
-		tb.Fatalf("testdb: %s: read sql_mode: %v", schema, err)
-		return
+		return fmt.Errorf("testdb: %s: read sql_mode: %w", schema, err)
 	}
 	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = ''"); err != nil {
-		tb.Fatalf("testdb: %s: clear sql_mode: %v", schema, err)
-		return
+		return fmt.Errorf("testdb: %s: clear sql_mode: %w", schema, err)
 	}
-	execScript(tb, ctx, conn, schema, script)
+	if err := runScript(ctx, conn, schema, script); err != nil {
+		return err
+	}
 	// The connection goes back to the pool; it must not keep wpdb's mode.
 	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = ?", mode); err != nil {
-		tb.Fatalf("testdb: %s: restore sql_mode: %v", schema, err)
+		return fmt.Errorf("testdb: %s: restore sql_mode: %w", schema, err)
 	}
+	return nil
 }
 
 // validWordPressPrefix applies WordPress's own rule for $table_prefix
