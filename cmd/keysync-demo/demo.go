@@ -90,7 +90,11 @@ func (d *demo) run(ctx context.Context) error {
 			"(keysync conflicts resolve ID --as distinct|merge|ignore).")
 	}
 
-	d.heading("7. The portals now")
+	if err := d.registerThroughAPI(ctx); err != nil {
+		return err
+	}
+
+	d.heading("8. The portals now")
 	for _, p := range d.portals {
 		if err := d.printPortal(ctx, p); err != nil {
 			return err

@@ -120,7 +120,8 @@ func dsnPort(t *testing.T, s string) string {
 // checkStory checks in the databases the demo left what it told: the same
 // person on a TYPO3 portal and the WordPress site has one number, a wife at
 // the same address shares the household, a double opt-in on WordPress got a
-// number once activated, and a number with swapped digits stayed a conflict.
+// number once activated, a number with swapped digits stayed a conflict, and
+// the member registered through the API holds a number.
 func checkStory(t *testing.T, dsn string) {
 	t.Helper()
 	srv, err := openServer(t.Context(), dsn)
@@ -153,6 +154,9 @@ func checkStory(t *testing.T, dsn string) {
 	}
 	if markus.stat != "confirmed" || markus.number == "" {
 		t.Errorf("Markus Bauer after activation: %s with number %q, want confirmed with a number", markus.stat, markus.number)
+	}
+	if julia := rowOf(t, t3, "julia.lechner@gmx.at"); julia.number == "" {
+		t.Errorf("Julia Lechner, registered through the API: no number in her row")
 	}
 	if florian.hh != "" || florian.pe != "" {
 		t.Errorf("Florian Berger's swapped number %q got ids %q/%q, want a conflict and nothing written", florian.number, florian.hh, florian.pe)
