@@ -22,6 +22,9 @@ var Kinds = []string{"typo3", "wordpress"}
 type Config struct {
 	CentralDSN string
 	Sources    []Source
+	// Sinks are the systems persons are exported to, in the order of
+	// KEYSYNC_SINKS.
+	Sinks []Sink
 
 	NumberFormat, CheckDigit  string
 	Number, Household, Person *number.Template

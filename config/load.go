@@ -52,6 +52,9 @@ func Load() (*Config, error) {
 		c.Sources = append(c.Sources, s)
 	}
 
+	sinks, sinkErrs, sinkWarnings := loadSinks(g.Sinks)
+	c.Sinks, errs, warnings = sinks, append(errs, sinkErrs...), append(warnings, sinkWarnings...)
+
 	api, apiErrs, apiWarnings := loadAPI(apiVars{addr: g.APIAddr, tokenFile: g.APITokenFile, certFile: g.ApiTLSCertFile,
 		keyFile: g.ApiTLSKeyFile, maxInFlight: g.APIMaxInFlight}, g.HTTPAddr)
 	c.API, warnings = api, append(warnings, apiWarnings...)
@@ -70,7 +73,7 @@ func Load() (*Config, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	c.Warnings = append(warnings, unusedVariables(os.Environ(), names)...)
+	c.Warnings = append(warnings, unusedVariables(os.Environ(), names, sinkNamesOf(c.Sinks))...)
 	c.Warnings = append(c.Warnings, httpWarnings(c.HTTPAddr)...)
 	return c, nil
 }

@@ -50,6 +50,7 @@ func (c *Config) Redacted() []Setting {
 		{Var: varAPITLSKeyFile, Value: c.API.TLSKeyFile},
 		{Var: varAPIMaxInFlight, Value: strconv.Itoa(c.API.MaxInFlight)},
 		{Var: varReconcileSchedule, Value: c.ReconcileSchedule},
+		{Var: varSinks, Value: strings.Join(sinkNamesOf(c.Sinks), ",")},
 	}
 	defaults := defaultsOf(globalVariables())
 	for _, s := range c.Sources {
@@ -86,6 +87,12 @@ func (c *Config) Redacted() []Setting {
 			)
 		}
 		for k, v := range defaultsOf(sourceVariables(s.Name)) {
+			defaults[k] = v
+		}
+	}
+	for _, s := range c.Sinks {
+		settings = append(settings, s.redacted()...)
+		for k, v := range defaultsOf(sinkVariables(s.Name)) {
 			defaults[k] = v
 		}
 	}

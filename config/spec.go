@@ -47,6 +47,9 @@ type globalVars struct {
 	// The daemon's own reconciliation; a systemd timer running `keysync
 	// reconcile` is the alternative.
 	ReconcileSchedule string `split_words:"true" default:"0 3 * * *" desc:"when keysync run reconciles every source: a cron spec (minute hour day-of-month month day-of-week, or @daily, @every 6h, CRON_TZ=Europe/Vienna ...); empty turns it off"`
+
+	// The systems persons are exported to.
+	Sinks string `desc:"comma-separated sink names (a-z, 0-9, _), each configured by KEYSYNC_SINK_<NAME>_*; empty: no exports"`
 }
 
 // sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
@@ -102,6 +105,7 @@ const (
 	varAPIMaxInFlight  = "KEYSYNC_API_MAX_IN_FLIGHT"
 
 	varReconcileSchedule = "KEYSYNC_RECONCILE_SCHEDULE"
+	varSinks             = "KEYSYNC_SINKS"
 )
 
 // The per-source variable names after KEYSYNC_SOURCE_<NAME>, checked by the

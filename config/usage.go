@@ -29,6 +29,10 @@ func Usage() string {
 	fmt.Fprintln(w, "For each name in KEYSYNC_SOURCES, with <NAME> the name in upper case:")
 	fmt.Fprintln(w)
 	table(sourceVariables("<NAME>"))
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "For each name in KEYSYNC_SINKS, with <NAME> the name in upper case:")
+	fmt.Fprintln(w)
+	table(sinkVariables("<NAME>"))
 	w.Flush()
 	return b.String()
 }

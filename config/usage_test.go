@@ -47,7 +47,7 @@ func TestVariableNames(t *testing.T) {
 		varHHFormat, varHHSequenceStart, varPEFormat, varPESequenceStart, varPollInterval, varBatchSize,
 		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview, varHTTPAddr, varTLSCAFile,
 		varAPIAddr, varAPITokenFile, varAPITLSCertFile, varAPITLSKeyFile, varAPIMaxInFlight,
-		varReconcileSchedule,
+		varReconcileSchedule, varSinks,
 	}
 	for _, name := range globals {
 		if !names[name] {
@@ -73,5 +73,20 @@ func TestVariableNames(t *testing.T) {
 	}
 	if len(suffixes) != len(names) {
 		t.Errorf("%d source constants for %d variables", len(suffixes), len(names))
+	}
+
+	p = sinkPrefix("liste")
+	names = map[string]bool{}
+	for _, v := range sinkVariables("liste") {
+		names[v.Name] = true
+	}
+	suffixes = []string{sufSinkKind, sufSinkPath, sufSinkURL, sufSinkUser, sufSinkPasswordFile, sufSinkSchedule, sufSinkFields, sufSinkLang}
+	for _, suffix := range suffixes {
+		if !names[p+suffix] {
+			t.Errorf("%s is not a variable envconfig reads", p+suffix)
+		}
+	}
+	if len(suffixes) != len(names) {
+		t.Errorf("%d sink constants for %d variables", len(suffixes), len(names))
 	}
 }

@@ -32,7 +32,7 @@ func TestLoad_Warnings(t *testing.T) {
 
 func TestUnusedVariables_SourceOrder(t *testing.T) {
 	env := []string{"KEYSYNC_SOURCE_A_KIND_DSN=x", "KEYSYNC_SOURCE_A_KIND=typo3", "PATH=/bin", "KEYSYNC_SOURCE__KIND=x"}
-	got := unusedVariables(env, []string{"a_kind"})
+	got := unusedVariables(env, []string{"a_kind"}, nil)
 	want := []string{
 		`KEYSYNC_SOURCE_A_KIND is set, but "a" is not listed in KEYSYNC_SOURCES`,
 		`KEYSYNC_SOURCE__KIND is set, but keysync does not read it (a typo?)`,

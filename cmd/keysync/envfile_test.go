@@ -67,8 +67,9 @@ type usageVar struct {
 }
 
 // usageVariables parses the tables of config.Usage() into the global
-// variables and the per-source ones (named with <NAME>).
-func usageVariables(tb testing.TB) (global, perSource []usageVar) {
+// variables, the per-source ones and the per-sink ones (named with
+// <NAME>).
+func usageVariables(tb testing.TB) (global, perSource, perSink []usageVar) {
 	tb.Helper()
 	cols := regexp.MustCompile(`\s{2,}`)
 	for line := range strings.Lines(config.Usage()) {
@@ -83,16 +84,31 @@ func usageVariables(tb testing.TB) (global, perSource []usageVar) {
 		if v.def == "-" {
 			v.def = ""
 		}
-		if strings.Contains(v.name, "<NAME>") {
+		switch {
+		case strings.HasPrefix(v.name, "KEYSYNC_SINK_<NAME>"):
+			perSink = append(perSink, v)
+		case strings.Contains(v.name, "<NAME>"):
 			perSource = append(perSource, v)
-		} else {
+		default:
 			global = append(global, v)
 		}
 	}
-	if len(global) == 0 || len(perSource) == 0 {
-		tb.Fatalf("config.Usage() lists %d global and %d per-source variables", len(global), len(perSource))
+	if len(global) == 0 || len(perSource) == 0 || len(perSink) == 0 {
+		tb.Fatalf("config.Usage() lists %d global, %d per-source and %d per-sink variables", len(global), len(perSource), len(perSink))
 	}
-	return global, perSource
+	return global, perSource, perSink
+}
+
+// exampleSinks are the upper-case names of the example sinks of
+// KEYSYNC_SINKS, set or commented out.
+func exampleSinks(entries map[string]envEntry) []string {
+	var out []string
+	for name := range strings.SplitSeq(entries["KEYSYNC_SINKS"].value, ",") {
+		if name != "" {
+			out = append(out, strings.ToUpper(name))
+		}
+	}
+	return out
 }
 
 // forKind reports whether a per-source variable applies to a source of the
@@ -113,7 +129,7 @@ func (v usageVar) forKind(kind string) bool {
 // shows the real default.
 func TestEnvFile_DocumentsEveryVariable(t *testing.T) {
 	entries := mustParseEnvFile(t, envExample)
-	global, perSource := usageVariables(t)
+	global, perSource, perSink := usageVariables(t)
 
 	check := func(v usageVar, name string) {
 		e, ok := entries[name]
@@ -152,6 +168,26 @@ func TestEnvFile_DocumentsEveryVariable(t *testing.T) {
 			t.Errorf("%s has no example source of kind %s, so its variables go undocumented", envExample, k)
 		}
 	}
+	sinks := exampleSinks(entries)
+	if len(sinks) == 0 {
+		t.Errorf("%s: KEYSYNC_SINKS names no example sink", envExample)
+	}
+	for _, name := range sinks {
+		for _, v := range perSink {
+			if _, ok := entries[strings.Replace(v.name, "<NAME>", name, 1)]; !ok && (v.name == "KEYSYNC_SINK_<NAME>_KIND" || v.name == "KEYSYNC_SINK_<NAME>_SCHEDULE") {
+				t.Errorf("%s does not document %s for the example sink %s", envExample, v.name, name)
+			}
+		}
+	}
+	for _, v := range perSink {
+		documented := slices.ContainsFunc(sinks, func(name string) bool {
+			_, ok := entries[strings.Replace(v.name, "<NAME>", name, 1)]
+			return ok
+		})
+		if !documented {
+			t.Errorf("%s documents %s for none of its example sinks", envExample, v.name)
+		}
+	}
 }
 
 // TestEnvFile_OnlyKnownVariables catches a typo or a variable keysync no
@@ -159,8 +195,13 @@ func TestEnvFile_DocumentsEveryVariable(t *testing.T) {
 // the setting meant would keep its default.
 func TestEnvFile_OnlyKnownVariables(t *testing.T) {
 	entries := mustParseEnvFile(t, envExample)
-	global, perSource := usageVariables(t)
+	global, perSource, perSink := usageVariables(t)
 	known := map[string]bool{}
+	for _, name := range exampleSinks(entries) {
+		for _, v := range perSink {
+			known[strings.Replace(v.name, "<NAME>", name, 1)] = true
+		}
+	}
 	for _, v := range global {
 		known[v.name] = true
 	}

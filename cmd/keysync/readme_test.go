@@ -41,8 +41,9 @@ func TestREADME_ListsEveryVariable(t *testing.T) {
 		if v == "KEYSYNC_API_URL" || v == "KEYSYNC_API_TOKEN" || v == "KEYSYNC_API_TIMEOUT" {
 			continue // the WordPress plugin's settings, read by PHP
 		}
-		if strings.HasPrefix(v, "KEYSYNC_SOURCE_") && !strings.HasPrefix(v, "KEYSYNC_SOURCE_<NAME>_") {
-			continue // an example with a real source name
+		if strings.HasPrefix(v, "KEYSYNC_SOURCE_") && !strings.HasPrefix(v, "KEYSYNC_SOURCE_<NAME>_") ||
+			strings.HasPrefix(v, "KEYSYNC_SINK_") && !strings.HasPrefix(v, "KEYSYNC_SINK_<NAME>_") {
+			continue // an example with a real source or sink name
 		}
 		if !inCode[v] {
 			t.Errorf("README.md documents %s, which keysync does not read", v)

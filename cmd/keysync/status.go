@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"keysync/config"
+	"keysync/sync/central"
 )
 
 // statusCommand shows, per source, what the daemon last did and what is
@@ -25,6 +26,15 @@ type statusCommand struct {
 type statusReport struct {
 	GeneratedAt time.Time                `json:"generated_at"`
 	Sources     map[string]*sourceStatus `json:"sources"`
+	// Sinks are the configured sinks in the order of KEYSYNC_SINKS.
+	Sinks []sinkStatus `json:"sinks"`
+}
+
+// sinkStatus is one sink's last exports, as the central database keeps
+// them for the daemon and keysync export alike.
+type sinkStatus struct {
+	Kind string `json:"kind"`
+	central.SinkState
 }
 
 // sourceStatus is one source's state. Times are UTC; null means never.
@@ -71,6 +81,7 @@ func (c *statusCommand) Run(ctx context.Context, args []string) error {
 		return writeJSON(c.m.Stdout, rep)
 	}
 	printStatus(c.m.Stdout, printable(rep), a.cfg.Sources)
+	printSinkStatus(c.m.Stdout, printable(rep))
 	return nil
 }
 
@@ -115,7 +126,27 @@ func (c *statusCommand) report(ctx context.Context, a *app) (*statusReport, erro
 		}
 		rep.Sources[sc.Name] = s
 	}
-	return rep, nil
+	return rep, addSinkStatus(ctx, a, rep)
+}
+
+// addSinkStatus adds the state of every configured sink.
+func addSinkStatus(ctx context.Context, a *app, rep *statusReport) error {
+	rep.Sinks = []sinkStatus{}
+	if len(a.cfg.Sinks) == 0 {
+		return nil
+	}
+	states, err := a.store.Feed().SinkStates(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sc := range a.cfg.Sinks {
+		st, ok := states[sc.Name]
+		if !ok {
+			st.Sink = sc.Name
+		}
+		rep.Sinks = append(rep.Sinks, sinkStatus{Kind: sc.Kind, SinkState: st})
+	}
+	return nil
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -205,4 +236,28 @@ func ago(d time.Duration) string {
 		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s") + " ago"
 	}
 	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// printSinkStatus writes each sink's last exports for a human.
+func printSinkStatus(w io.Writer, rep *statusReport) {
+	now := rep.GeneratedAt
+	when := func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.Format("2006-01-02 15:04:05 MST") + " (" + ago(now.Sub(*t)) + ")"
+	}
+	for _, s := range rep.Sinks {
+		fmt.Fprintf(w, "\nsink %s (%s)\n", s.Sink, s.Kind)
+		fmt.Fprintf(w, "  last success:     %s", when(s.LastOK))
+		if s.LastOK != nil {
+			fmt.Fprintf(w, ": %d written, %d changed, %d removed; %s", s.Written, s.Changed, s.Removed, s.Where)
+		}
+		fmt.Fprintln(w)
+		if s.LastError == "" || s.Failures == 0 {
+			fmt.Fprintf(w, "  last error:       none since\n")
+		} else {
+			fmt.Fprintf(w, "  last error:       %s: %s (%d %s in a row)\n", when(s.LastErrorAt), s.LastError, s.Failures, plural(s.Failures, "failure", "failures"))
+		}
+	}
 }

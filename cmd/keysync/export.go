@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"keysync/config"
+	keysync "keysync/sync"
+	"keysync/sync/central"
+)
+
+// exportCommand brings the sinks up to date: each gets what changed since
+// its cursor, or every person the first time or with --full.
+func init() {
+	register("export", "[--sink NAME] [--full] [--dry-run] [--json]", "deliver to the sinks what changed since each confirmed; 1 when a sink failed", func(m *Main) command { return &exportCommand{m: m} })
+}
+
+type exportCommand struct {
+	m *Main
+}
+
+// exportSummary is what `keysync export --json` prints.
+type exportSummary struct {
+	DryRun bool              `json:"dry_run"`
+	Full   bool              `json:"full"`
+	Sinks  []sinkExportEntry `json:"sinks"`
+}
+
+// sinkExportEntry is one sink's line of the report.
+type sinkExportEntry struct {
+	Sink    string `json:"sink"`
+	Kind    string `json:"kind"`
+	Full    bool   `json:"full"`
+	Written int    `json:"written"`
+	Changed int    `json:"changed"`
+	Removed int    `json:"removed"`
+	Where   string `json:"where,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+const exportUsage = `Usage: keysync export [--sink NAME] [--full] [--dry-run] [--json]
+
+Deliver to every sink (or one) the persons changed since its last delivery;
+a sink's first delivery, or one with --full, carries every person.
+Exit 0 done, 1 a sink failed (the others still ran), 2 usage or configuration error.`
+
+func (c *exportCommand) Run(ctx context.Context, args []string) error {
+	fs := c.m.flagSet("export", exportUsage)
+	only := fs.String("sink", "", "export to this sink only")
+	full := fs.Bool("full", false, "give every person to the sinks, whatever they confirmed")
+	dry := fs.Bool("dry-run", false, "work out what would be written, write nothing and move no cursor")
+	asJSON := fs.Bool("json", false, "print the report as JSON on standard output")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	a, err := c.m.centralApp(ctx)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	sinks, err := a.exportSinks(*only)
+	if err != nil {
+		return err
+	}
+	x := &sinkExport{feed: a.store.Feed(), log: a.log, cfg: a.cfg}
+	sum := exportSummary{DryRun: *dry, Full: *full}
+	failed := 0
+	for _, s := range sinks {
+		e := x.run(ctx, s, *full, *dry)
+		if e.Error != "" {
+			failed++
+		}
+		sum.Sinks = append(sum.Sinks, e)
+	}
+	if err := printExport(c.m.Stdout, sum, *asJSON); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return &exitError{ExitFailed, fmt.Errorf("%d of %d sinks failed", failed, len(sinks))}
+	}
+	return nil
+}
+
+// exportSinks builds the sinks an export works on: every one configured,
+// or the one named.
+func (a *app) exportSinks(only string) ([]keysync.Sink, error) {
+	if len(a.cfg.Sinks) == 0 {
+		return nil, usageErr("no sinks configured: set KEYSYNC_SINKS and KEYSYNC_SINK_<NAME>_KIND (see keysync help config)")
+	}
+	if only != "" {
+		sc, ok := a.cfg.Sink(only)
+		if !ok {
+			return nil, usageErr("--sink %q is not a configured sink (KEYSYNC_SINKS=%s)", only, joinSinkNames(a.cfg.Sinks))
+		}
+		only = sc.Name
+	}
+	return buildSinks(a.cfg.Sinks, only, a.log)
+}
+
+func joinSinkNames(sinks []config.Sink) string {
+	out := ""
+	for i, s := range sinks {
+		if i > 0 {
+			out += ","
+		}
+		out += s.Name
+	}
+	return out
+}
+
+// sinkExport runs exports to single sinks and keeps their outcome
+// centrally, for the command and the daemon alike.
+type sinkExport struct {
+	feed *central.Feed
+	log  *slog.Logger
+	cfg  *config.Config
+}
+
+// run brings one sink up to date and records how it went; a dry run
+// records nothing.
+func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) sinkExportEntry {
+	e := &keysync.Exporter{Feed: x.feed, Sinks: []keysync.Sink{s}, DryRun: dry, Logger: x.log}
+	reports, _ := e.Export(ctx, full)
+	r := reports[0]
+	entry := sinkExportEntry{Sink: r.Sink, Full: r.Full, Written: r.Written, Changed: r.Changed, Removed: r.Removed, Where: r.Where}
+	if sc, ok := x.cfg.Sink(r.Sink); ok {
+		entry.Kind = sc.Kind
+	}
+	if r.Err != nil {
+		entry.Error = r.Err.Error()
+	}
+	if dry {
+		return entry
+	}
+	if err := x.feed.RecordExport(context.WithoutCancel(ctx), r.Sink, r.Result, r.Err); err != nil {
+		x.log.Warn("export not recorded", keysync.LogSink, r.Sink, keysync.LogErr, err.Error())
+	}
+	return entry
+}
+
+// printExport prints the report: a line per sink, or JSON.
+func printExport(w io.Writer, sum exportSummary, asJSON bool) error {
+	if asJSON {
+		return writeJSON(w, sum)
+	}
+	for _, e := range sum.Sinks {
+		mode := "changes"
+		if e.Full {
+			mode = "full"
+		}
+		if sum.DryRun {
+			mode += ", dry run"
+		}
+		if e.Error != "" {
+			fmt.Fprintf(w, "%s (%s): FAILED: %s\n", e.Sink, e.Kind, printable(e.Error))
+			continue
+		}
+		fmt.Fprintf(w, "%s (%s, %s): %d written, %d changed, %d removed; %s\n", e.Sink, e.Kind, mode, e.Written, e.Changed, e.Removed, printable(e.Where))
+	}
+	return nil
+}
