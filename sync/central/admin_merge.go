@@ -118,7 +118,16 @@ func (rs *resolving) mergePersons(ctx context.Context, survivor, loser string) e
 		return fmt.Errorf("retire %s: %w", loser, err)
 	}
 	// Numbers merged into the loser earlier now point at the survivor, so
-	// one look-up always finds the living person.
+	// one look-up always finds the living person; a sink shows that too.
+	err = sqlutil.Each(ctx, rs.tx, `SELECT number FROM persons WHERE merged_into = ?`, []any{loser}, func(rows *sql.Rows) error {
+		var n string
+		err := rows.Scan(&n)
+		rs.repointed = append(rs.repointed, n)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read numbers merged into %s: %w", loser, err)
+	}
 	if _, err := rs.tx.ExecContext(ctx, `UPDATE persons SET merged_into = ?, updated_at = ? WHERE merged_into = ?`, survivor, rs.now, loser); err != nil {
 		return fmt.Errorf("repoint merged numbers: %w", err)
 	}

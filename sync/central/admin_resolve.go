@@ -107,7 +107,7 @@ func (s *Store) Resolve(ctx context.Context, r Resolution) (Resolved, error) {
 	if err := rs.rec.write(ctx); err != nil {
 		return Resolved{}, err
 	}
-	if err := rs.sums.commit(ctx, &rs.events, rs.rec.changed()); err != nil {
+	if err := rs.sums.commit(ctx, &rs.events, append(rs.rec.changed(), rs.repointed...)); err != nil {
 		return Resolved{}, err
 	}
 	return rs.result(), nil
@@ -139,8 +139,11 @@ type resolving struct {
 	// status is the conflict's new status: resolved, or ignored.
 	status string
 	res    Resolved
-	// rec are the records of the persons a merge changes.
-	rec *records
+	// rec are the records of the persons a merge changes; repointed the
+	// numbers merged into the retired person before, which now name the
+	// survivor.
+	rec       *records
+	repointed []string
 }
 
 // startResolving locks the sequences and the conflict, which must still

@@ -100,16 +100,19 @@ func TestFeed_EveryChangeOfAPersonGetsAPosition(t *testing.T) {
 	}
 }
 
-// TestFeed_MergeGivesBothPersonsAPosition: the survivor's record and the
-// retired number both change for a sink.
+// TestFeed_MergeGivesBothPersonsAPosition: the survivor's record, the
+// retired number and a number merged into the retired one before (which
+// names the survivor now) all change for a sink.
 func TestFeed_MergeGivesBothPersonsAPosition(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
 	feed := f.Store.Feed()
 	first, second, id := sharedMailbox(t, f)
+	earlier := f.mustAssign(t, cand(account(9)))[0].Number
+	testdb.MustExec(t, f.DB, "UPDATE persons SET status = 'retired', merged_into = ? WHERE number = ?", second, earlier)
 	head := mustHead(t, feed)
 	f.mustResolve(t, central.Resolution{ID: id, As: central.ResolveMerge, Into: first, By: "alice"})
-	if got, want := mustChanges(t, feed, head), sorted(first, second); !reflect.DeepEqual(got, want) {
+	if got, want := mustChanges(t, feed, head), sorted(first, second, earlier); !reflect.DeepEqual(got, want) {
 		t.Fatalf("changes of the merge: %v, want %v", got, want)
 	}
 	p := mustPersonRecords(t, feed, []string{second})[0]
@@ -140,7 +143,7 @@ func TestFeed_PositionsBecomeVisibleInOrder(t *testing.T) {
 		}
 		done <- second.Commit()
 	}()
-	waitForLockWait(t, f.DB)
+	waitForLockWait(t, f.DB, done)
 	if got := mustChanges(t, feed, 0); len(got) != 0 || mustHead(t, feed) != 0 {
 		t.Fatalf("changes %v visible before any commit", got)
 	}
@@ -221,10 +224,15 @@ func mustBegin(tb testing.TB, db *sql.DB) *sql.Tx {
 }
 
 // waitForLockWait waits until a transaction of the test's database waits
-// for a lock.
-func waitForLockWait(tb testing.TB, db *sql.DB) {
+// for a lock; done ending first means the transaction did not wait.
+func waitForLockWait(tb testing.TB, db *sql.DB, done <-chan error) {
 	tb.Helper()
-	for range 500 {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		select {
+		case err := <-done:
+			tb.Fatalf("the second transaction took positions while the first held the counter (err %v)", err)
+		default:
+		}
 		var n int
 		err := db.QueryRowContext(tb.Context(), `SELECT COUNT(*) FROM information_schema.INNODB_TRX t
  JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
@@ -237,7 +245,7 @@ func waitForLockWait(tb testing.TB, db *sql.DB) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	tb.Fatal("the second transaction never waited for the counter")
+	tb.Fatal("the second transaction did not wait for the counter within a minute")
 }
 
 // TestFeed_CursorsAndPersonsInPages: a sink's cursor is absent until

@@ -16,6 +16,10 @@
 //   - reconcile_*: what a reconciliation needs (reconcile.Store): its runs
 //     and lock, the links it walks, the steps it records, and the range
 //     checksums every write of accounts keeps (reconcile_sums).
+//   - feed*: the change feed the sinks read (keysync.ChangeFeed): the
+//     positions every write transaction takes last (feed_write), the
+//     cursors, changes and persons' records (feed) and each sink's last
+//     exports (feed_state).
 //
 // store.go, schema.go and privileges.go hold what all three share.
 package central
