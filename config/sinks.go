@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -88,21 +87,7 @@ func sinkNames(list string) ([]string, []error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, nil
 	}
-	var names []string
-	var errs []error
-	for field := range strings.SplitSeq(list, ",") {
-		name := strings.ToLower(strings.TrimSpace(field))
-		switch {
-		case !sourceNameRE.MatchString(name):
-			errs = append(errs, &Error{Var: varSinks, Value: list, Reason: fmt.Sprintf(
-				"%q is not a sink name: a letter, then up to 31 letters, digits or underscores", name)})
-		case slices.Contains(names, name):
-			errs = append(errs, &Error{Var: varSinks, Value: list, Reason: fmt.Sprintf("%q is listed twice", name)})
-		default:
-			names = append(names, name)
-		}
-	}
-	return names, errs
+	return splitNames(varSinks, list, "sink")
 }
 
 // loadSink reads and checks the variables of one sink, and its password.

@@ -17,6 +17,13 @@ func sourceNames(list string) ([]string, []error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, []error{&Error{Var: varSources, Value: list, Reason: "required; list the source names, e.g. shop,club"}}
 	}
+	return splitNames(varSources, list, "source")
+}
+
+// splitNames splits a comma list of names (of sources or sinks, what says
+// which) into lower-case names, and reports each that is no name or is
+// listed twice.
+func splitNames(varName, list, what string) ([]string, []error) {
 	var names []string
 	var errs []error
 	seen := map[string]bool{}
@@ -24,10 +31,10 @@ func sourceNames(list string) ([]string, []error) {
 		name := strings.ToLower(strings.TrimSpace(field))
 		switch {
 		case !sourceNameRE.MatchString(name):
-			errs = append(errs, &Error{Var: varSources, Value: list, Reason: fmt.Sprintf(
-				"%q is not a source name: a letter, then up to 31 letters, digits or underscores", name)})
+			errs = append(errs, &Error{Var: varName, Value: list, Reason: fmt.Sprintf(
+				"%q is not a %s name: a letter, then up to 31 letters, digits or underscores", name, what)})
 		case seen[name]:
-			errs = append(errs, &Error{Var: varSources, Value: list, Reason: fmt.Sprintf("%q is listed twice", name)})
+			errs = append(errs, &Error{Var: varName, Value: list, Reason: fmt.Sprintf("%q is listed twice", name)})
 		default:
 			seen[name] = true
 			names = append(names, name)

@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -239,5 +241,65 @@ func TestExport_Usage(t *testing.T) {
 	}
 	if n := scalar[int](t, s.central, "SELECT COUNT(*) FROM sink_state"); n != 0 {
 		t.Errorf("a dry run left %d sink states", n)
+	}
+}
+
+// TestDaemon_ExportsOnSchedule: the daemon exports to each sink on its
+// schedule, a new registration reaches the list without anything else
+// done, a failing sink is retried and counted while the others go on, and
+// /metrics and status show both.
+func TestDaemon_ExportsOnSchedule(t *testing.T) {
+	t.Parallel()
+	s := newExportSite(t)
+	franz := scalar[string](t, s.central, "SELECT number FROM accounts WHERE username = 'franz'")
+	addr := freeAddr(t)
+	env := s.with(append(s.sinks, "KEYSYNC_SINKS=liste,kaputt,buch", "KEYSYNC_HTTP_ADDR="+addr,
+		"KEYSYNC_SINK_LISTE_SCHEDULE=@every 1s", "KEYSYNC_SINK_KAPUTT_SCHEDULE=@every 1s")...)
+	d := s.startDaemon(env)
+	d.waitLog("serving /healthz and /metrics", 30*time.Second)
+	eventually(t, 30*time.Second, "the list with Franz", func() bool {
+		_, err := os.Stat(s.list)
+		return err == nil && readList(t, s.list)[franz]["Vorname"] == "Franz"
+	})
+	testdb.InsertFeUsers(t, s.portals["amicas"], []testdb.FeUser{{Pid: 5, Username: "anna", FirstName: "Anna", LastName: "Berger",
+		Email: "anna.berger@example.at", Crdate: time.Now().Unix(), Tstamp: time.Now().Unix()}})
+	eventually(t, 60*time.Second, "Anna in the list", func() bool {
+		for _, p := range readList(t, s.list) {
+			if p["Vorname"] == "Anna" {
+				return true
+			}
+		}
+		return false
+	})
+	var body string
+	failures := regexp.MustCompile(`keysync_sink_export_failures_total\{sink="kaputt"\} (\d+)\n`)
+	eventually(t, 30*time.Second, "two failures of kaputt in /metrics", func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		m := failures.FindStringSubmatch(body)
+		return m != nil && m[1] != "0" && m[1] != "1"
+	})
+	for _, want := range []string{`keysync_sink_last_success_timestamp_seconds{sink="liste"}`, `keysync_sink_persons_written{sink="liste"} `,
+		`keysync_sink_export_failures_total{sink="liste"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, `sink="buch"`) {
+		t.Errorf("/metrics shows buch, which has no schedule:\n%s", body)
+	}
+	if code := d.stop(); code != 0 {
+		t.Errorf("daemon exit %d", code)
+	}
+	r := s.run(env, "status")
+	for _, want := range []string{"sink liste (xlsx)\n  last success:     ", " written, ", "sink kaputt (csv)\n  last success:     never", "failures in a row", "sink buch (carddav)\n  last success:     never"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("status lacks %q:\n%s", want, r.stdout)
+		}
 	}
 }

@@ -34,6 +34,62 @@ type metrics struct {
 	// retries, when set, reads how many central transactions ran again
 	// after a deadlock or a lost Galera certification.
 	retries func() int64
+	// sinks are the daemon's scheduled exports, by sink.
+	sinks map[string]*sinkMetrics
+}
+
+// sinkMetrics are one sink's series, of the exports this daemon ran.
+type sinkMetrics struct {
+	exports, failed uint64
+	lastOK          time.Time
+	written         int
+}
+
+// observeExport counts one scheduled export.
+func (m *metrics) observeExport(e sinkExportEntry) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sinks == nil {
+		m.sinks = map[string]*sinkMetrics{}
+	}
+	s := m.sinks[e.Sink]
+	if s == nil {
+		s = &sinkMetrics{}
+		m.sinks[e.Sink] = s
+	}
+	s.exports++
+	if e.Error != "" {
+		s.failed++
+		return
+	}
+	s.lastOK, s.written = m.now(), e.Written
+}
+
+// sinkFamilies are the sinks' series; m.mu is held.
+func (m *metrics) sinkFamilies() []family {
+	names := sortedKeys(m.sinks)
+	perSink := func(name, kind, help string, v func(*sinkMetrics) (float64, bool)) family {
+		f := family{name: name, kind: kind, help: help}
+		for _, n := range names {
+			if x, ok := v(m.sinks[n]); ok {
+				f.samples = append(f.samples, sample{labels: [][2]string{{"sink", n}}, value: x})
+			}
+		}
+		return f
+	}
+	return []family{
+		perSink("keysync_sink_exports_total", "counter", "Scheduled exports to the sink, successful or not.", func(s *sinkMetrics) (float64, bool) { return float64(s.exports), true }),
+		perSink("keysync_sink_export_failures_total", "counter", "Scheduled exports to the sink that failed.", func(s *sinkMetrics) (float64, bool) { return float64(s.failed), true }),
+		perSink("keysync_sink_last_success_timestamp_seconds", "gauge", "Unix time of the last successful export to the sink.", func(s *sinkMetrics) (float64, bool) {
+			return unixSeconds(s.lastOK), !s.lastOK.IsZero()
+		}),
+		perSink("keysync_sink_persons_written", "gauge", "Persons the last successful export wrote to the sink.", func(s *sinkMetrics) (float64, bool) {
+			return float64(s.written), !s.lastOK.IsZero()
+		}),
+	}
 }
 
 // sourceMetrics are one source's series.
@@ -290,6 +346,7 @@ func (m *metrics) families() []family {
 			help:    "Central transactions run again after a deadlock, a lock wait timeout or a lost Galera certification.",
 			samples: []sample{{value: float64(m.retries())}}})
 	}
+	fams = append(fams, m.sinkFamilies()...)
 	hist := family{name: "keysync_poll_duration_seconds", kind: "histogram", help: "How long a poll took."}
 	for _, n := range names {
 		h := m.sources[n].duration

@@ -91,6 +91,11 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 		}()
 	}
 	startReconcileSchedule(ctx, a, &wg)
+	if err := startSinkSchedules(ctx, a, &wg, met); err != nil {
+		stop(nil)
+		wg.Wait()
+		return err
+	}
 	started.Wait()
 	if err := n.send("READY=1\nSTATUS=polling " + strconv.Itoa(len(a.portals)) + " sources"); err != nil {
 		notifyErr(err)

@@ -80,19 +80,38 @@ func newReconcileSchedule(a *app) (*reconcileSchedule, error) {
 }
 
 func (s *reconcileSchedule) run(ctx context.Context) {
+	t := timetable{schedule: s.schedule, spec: s.spec, now: s.now, after: s.after, log: s.log, what: "reconciliation", level: slog.LevelInfo}
+	t.run(ctx, s.once)
+}
+
+// timetable runs a job at the times of a schedule until ctx ends; the
+// next time is reckoned after the job, so runs never overlap.
+type timetable struct {
+	schedule cron.Schedule
+	spec     string
+	now      func() time.Time
+	after    func(time.Duration) <-chan time.Time
+	log      *slog.Logger
+	// what names the job in the log lines; level is that of the line
+	// announcing each next run.
+	what  string
+	level slog.Level
+}
+
+func (t timetable) run(ctx context.Context, job func(context.Context)) {
 	for {
-		next := s.schedule.Next(s.now())
+		next := t.schedule.Next(t.now())
 		if next.IsZero() {
-			s.log.Warn("reconciliation schedule never fires again", "schedule", s.spec)
+			t.log.Warn(t.what+" schedule never fires again", "schedule", t.spec)
 			return
 		}
-		s.log.Info("reconciliation scheduled", "schedule", s.spec, "next", next.Format(time.RFC3339))
+		t.log.Log(ctx, t.level, t.what+" scheduled", "schedule", t.spec, "next", next.Format(time.RFC3339))
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.after(time.Until(next)):
+		case <-t.after(time.Until(next)):
 		}
-		s.once(ctx)
+		job(ctx)
 	}
 }
 
