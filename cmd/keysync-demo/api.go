@@ -37,7 +37,7 @@ type daemon struct {
 // asks the API for the member's number, shows that the row holds it at
 // once, and stops the daemon.
 func (d *demo) registerThroughAPI(ctx context.Context) error {
-	d.heading("7. A number at the moment of registration: keysync run with the registration API")
+	d.heading("A number at the moment of registration: keysync run with the registration API")
 	k, err := d.startDaemon(ctx)
 	if err != nil {
 		return err

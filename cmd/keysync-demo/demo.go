@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"keysync/internal/sinktest"
 	"keysync/internal/testdb"
 	"keysync/sync/number"
 )
@@ -28,15 +29,20 @@ type portal struct {
 
 // demo runs the steps and holds what later steps need.
 type demo struct {
-	srv     *server
-	bin     string
-	out     io.Writer
-	files   string // folder of the files the demo writes
-	clean   string // command that removes what the demo leaves, if any
-	kept    string // data folder of a server kept running after the demo, if any
-	portals []*portal
-	regs    []registration
-	uids    []uint64 // uid of regs[i]
+	srv   *server
+	bin   string
+	out   io.Writer
+	files string // folder of the files the demo writes
+	clean string // command that removes what the demo leaves, if any
+	kept  string // data folder of a server kept running after the demo, if any
+	// sinks says whether keysync runs with the sinks' configuration;
+	// radicale is the CardDAV server for the address book, if installed.
+	sinks    bool
+	radicale *sinktest.Radicale
+	step     int // the number of the last step's heading
+	portals  []*portal
+	regs     []registration
+	uids     []uint64 // uid of regs[i]
 }
 
 func (d *demo) run(ctx context.Context) error {
@@ -51,7 +57,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.setUp(ctx); err != nil {
 		return err
 	}
-	d.heading("2. keysync migrate: the central schema, keysync's columns in each fe_users, the WordPress change table")
+	d.heading("keysync migrate: the central schema, keysync's columns in each fe_users, the WordPress change table")
 	d.printConfig()
 	if _, err := d.keysync(ctx, []int{0}, "migrate"); err != nil {
 		return err
@@ -60,7 +66,7 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 
-	d.heading("4. keysync once --json: one pass over the three portals")
+	d.heading("keysync once --json: one pass over the three portals")
 	code, err := d.keysync(ctx, []int{0, 3}, "once", "--json")
 	if err != nil {
 		return err
@@ -80,7 +86,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.confirm(ctx); err != nil {
 		return err
 	}
-	d.heading("6. keysync once: the next pass picks up the confirmed registrations")
+	d.heading("keysync once: the next pass picks up the confirmed registrations")
 	code, err = d.keysync(ctx, []int{0, 3}, "once")
 	if err != nil {
 		return err
@@ -94,13 +100,16 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 
-	d.heading("8. The portals now")
+	d.heading("The portals now")
 	for _, p := range d.portals {
 		if err := d.printPortal(ctx, p); err != nil {
 			return err
 		}
 	}
 	if err := d.printConflicts(ctx); err != nil {
+		return err
+	}
+	if err := d.exportToSinks(ctx); err != nil {
 		return err
 	}
 	d.printWhatStays()
@@ -114,7 +123,7 @@ func (d *demo) setUp(ctx context.Context) error {
 	if err := d.srv.recreate(ctx, d.databases()...); err != nil {
 		return err
 	}
-	d.heading(fmt.Sprintf("1. Two TYPO3 portals and a WordPress site with %d registrations", len(d.regs)))
+	d.heading(fmt.Sprintf("Two TYPO3 portals and a WordPress site with %d registrations", len(d.regs)))
 	d.uids = make([]uint64, len(d.regs))
 	for _, p := range d.portals {
 		db, err := d.srv.Open(ctx, p.dbName)
@@ -163,7 +172,7 @@ func (d *demo) typeLegacyNumbers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.heading("3. Office staff type customer numbers from earlier letters into three accounts")
+	d.heading("Office staff type customer numbers from earlier letters into three accounts")
 	for i, r := range d.regs {
 		if r.legacy == noLegacy {
 			continue
@@ -213,7 +222,7 @@ func legacyNumbers() (map[legacy]legacyNumber, error) {
 // confirm confirms the pending double opt-in registrations the way the
 // portals do when the link in the e-mail is clicked.
 func (d *demo) confirm(ctx context.Context) error {
-	d.heading("5. Two double opt-ins are confirmed: the links in the e-mails are clicked")
+	d.heading("Two double opt-ins are confirmed: the links in the e-mails are clicked")
 	for i, r := range d.regs {
 		if r.user.Disable == 0 || r.user.Deleted != 0 {
 			continue
@@ -228,6 +237,16 @@ func (d *demo) confirm(ctx context.Context) error {
 	return nil
 }
 
+// reg returns the index of the registration with the username.
+func (d *demo) reg(username string) int {
+	for i, r := range d.regs {
+		if r.user.Username == username {
+			return i
+		}
+	}
+	panic("unknown registration " + username)
+}
+
 func (d *demo) portal(name string) *portal {
 	for _, p := range d.portals {
 		if p.name == name {
@@ -237,7 +256,13 @@ func (d *demo) portal(name string) *portal {
 	panic("unknown portal " + name)
 }
 
+// heading starts the next numbered step of the story.
 func (d *demo) heading(s string) {
+	d.step++
+	d.section(fmt.Sprintf("%d. %s", d.step, s))
+}
+
+func (d *demo) section(s string) {
 	fmt.Fprintf(d.out, "\n== %s\n", s)
 }
 

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"keysync/internal/testdb"
 )
@@ -51,6 +55,7 @@ func TestDemo_PrintedCommandsWorkAfterwards(t *testing.T) {
 	}
 
 	checkStory(t, strings.Fields(again)[0])
+	checkSinks(t, files)
 
 	runScript(t, "--stop", keep)
 	if _, err := os.Stat(keep); !os.IsNotExist(err) {
@@ -172,4 +177,39 @@ func rowOf(t *testing.T, rows []portalRow, username string) portalRow {
 	}
 	t.Fatalf("no account %s in %v", username, rows)
 	return portalRow{}
+}
+
+// checkSinks checks the files the demo exported after Anna Gruber moved:
+// the Excel list read back holds her new street, and combit's file of
+// changes holds her alone.
+func checkSinks(t *testing.T, files string) {
+	t.Helper()
+	d := &demo{files: files, out: io.Discard}
+	list, _, crm, _ := d.sinkFiles()
+	f, err := excelize.OpenFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var anna []string
+	for _, row := range rows {
+		if slices.Contains(row, "Gruber") {
+			anna = row
+		}
+	}
+	if !slices.Contains(anna, "Elisabethstraße 50") {
+		t.Errorf("Anna Gruber's row in the Excel list: %q, want her new street", anna)
+	}
+	b, err := os.ReadFile(strings.TrimSuffix(crm, ".csv") + "-aenderungen.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "Gruber") {
+		t.Errorf("combit's changes after the move: %q, want the header and Anna Gruber alone", lines)
+	}
 }

@@ -27,6 +27,9 @@ func (d *demo) config(dsn func(db string) string) []string {
 		up := "KEYSYNC_SOURCE_" + strings.ToUpper(p.name)
 		env = append(env, up+"_KIND="+p.kind, up+"_DSN="+dsn(p.dbName), up+"_COUNTRY=AT")
 	}
+	if d.sinks {
+		env = append(env, d.sinkConfig()...)
+	}
 	return append(env, "KEYSYNC_LOG_FORMAT=text")
 }
 

@@ -12,7 +12,7 @@ import (
 // prints works after the demo ended: the server is the user's own or one
 // that `.ci/with-mariadb --keep` keeps running.
 func (d *demo) printWhatStays() {
-	d.heading("What stays for a closer look")
+	d.section("What stays for a closer look")
 	if d.kept != "" {
 		fmt.Fprintf(d.out, "The MariaDB server keeps running (its data in %s), with the demo's databases:\n", d.kept)
 	} else {
