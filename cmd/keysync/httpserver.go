@@ -15,8 +15,10 @@ import (
 )
 
 // newHTTPHandler serves /healthz and /metrics. /healthz answers 200 only
-// when every source polled successfully within three poll intervals, and
-// 503 naming the sources that did not otherwise; now is the clock.
+// when every source polled successfully within three poll intervals, or
+// this daemon stands by for it while another keysync polls it (a line
+// after "ok" says so), and 503 naming the sources that did not otherwise;
+// now is the clock.
 func newHTTPHandler(m *metrics, interval time.Duration, now func() time.Time) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -28,6 +30,9 @@ func newHTTPHandler(m *metrics, interval time.Duration, now func() time.Time) ht
 			return
 		}
 		fmt.Fprintln(w, "ok")
+		for _, note := range m.standbyNotes(now(), interval) {
+			fmt.Fprintln(w, note)
+		}
 	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")

@@ -59,19 +59,113 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("/: %d", code)
 	}
 
-	// A daemon standing by for another one is healthy without polling.
-	m.observeStandby("amicas")
-	m.observeStandby("blog")
-	if code, _, body := get(t, h, "/healthz"); code != http.StatusOK {
-		t.Errorf("standing by: %d %q", code, body)
+	// A daemon standing by for another one is healthy without polling
+	// while the other one polls, and says so.
+	polled := standbyView{since: clock, holder: 4711, lastPoll: clock.Add(-time.Second)}
+	m.observeStandby("amicas", polled)
+	m.observeStandby("blog", polled)
+	want := "ok\namicas: standing by, connection 4711 holds the source lock, last poll 1s ago\nblog: standing by, connection 4711 holds the source lock, last poll 1s ago\n"
+	if code, _, body := get(t, h, "/healthz"); code != http.StatusOK || body != want {
+		t.Errorf("standing by: %d %q, want 200 %q", code, body, want)
 	}
 	if _, _, body := get(t, h, "/metrics"); !strings.Contains(body, `keysync_standby{source="blog"} 1`) {
 		t.Errorf("standby gauge:\n%s", body)
 	}
+	// The lock's holder polls no more: three intervals after its last
+	// poll the standby is still healthy, past them not, naming the holder.
+	clock = polled.lastPoll.Add(3 * interval)
+	m.observeStandby("amicas", polled)
+	m.observeStandby("blog", polled)
+	if code, _, body := get(t, h, "/healthz"); code != http.StatusOK {
+		t.Errorf("three intervals after the last poll: %d %q, want 200", code, body)
+	}
+	clock = clock.Add(time.Second)
+	m.observeStandby("amicas", polled)
+	m.observeStandby("blog", polled)
+	code, _, body = get(t, h, "/healthz")
+	if want := "amicas: standing by for 15s, but no keysync has polled the source for 16s (last poll: " + polled.lastPollText() +
+		"), more than 15s; connection 4711 holds the source lock"; code != http.StatusServiceUnavailable || !strings.Contains(body, want) {
+		t.Errorf("nobody polls: %d %q, want 503 with %q", code, body, want)
+	}
+	// Never polled by anyone: counted from the start of the standby.
+	m.observeStandby("amicas", standbyView{since: clock.Add(-3 * interval)})
+	m.observeStandby("blog", standbyView{since: clock.Add(-3*interval - time.Second)})
+	if code, _, body := get(t, h, "/healthz"); code != http.StatusServiceUnavailable || strings.Contains(body, "amicas:") ||
+		!strings.Contains(body, "blog: standing by for 16s, but no keysync has polled the source for 16s (last poll: never)") ||
+		!strings.Contains(body, "another session holds the source lock") {
+		t.Errorf("never polled: %d %q", code, body)
+	}
+	m.observeStandby("amicas", polled)
+	m.observeStandby("blog", polled)
 	clock = clock.Add(4 * interval)
 	if code, _, _ := get(t, h, "/healthz"); code != http.StatusServiceUnavailable {
 		t.Errorf("standby long ago: %d, want 503", code)
 	}
+}
+
+// TestStandbyWatch: a standby logs nothing while the lock's holder polls;
+// once nobody polled for more than three intervals, one WARN line naming
+// how long and the holder, again a minute later, and one INFO line when
+// polls come again; taking over ends the standby.
+func TestStandbyWatch(t *testing.T) {
+	const interval = 5 * time.Second
+	logs := &syncBuffer{}
+	start := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	clock, lastPoll := start, start.Add(-time.Second)
+	var readErr error
+	w := &standbyWatch{interval: interval, now: func() time.Time { return clock }, log: newLogger(logs, "json", "debug"),
+		holder:   func(context.Context) (int64, error) { return 4711, readErr },
+		lastPoll: func(context.Context) (time.Time, error) { return lastPoll, readErr }}
+	count := func(msg string) int { return strings.Count(logs.String(), `"msg":"`+msg+`"`) }
+	round := func(d time.Duration) standbyView {
+		clock = clock.Add(d)
+		v := w.observe(t.Context())
+		w.report()
+		return v
+	}
+	if v := round(0); v.since != start || v.holder != 4711 || v.lastPoll != lastPoll {
+		t.Errorf("first view %+v", v)
+	}
+	for range 3 {
+		round(interval - time.Second)
+	}
+	if n := count("standby: no keysync polls the source"); n != 0 {
+		t.Errorf("%d warnings within three intervals", n)
+	}
+	round(5 * time.Second) // 17s after the last poll
+	warn := logs.String()
+	for _, want := range []string{`"level":"WARN"`, `"standby_for":"17s"`, `"unpolled_for":"18s"`, `"last_poll":"2026-05-04T09:59:59Z"`, `"lock_holder":4711`} {
+		if !strings.Contains(warn, want) {
+			t.Errorf("warning lacks %s:\n%s", want, warn)
+		}
+	}
+	readErr = errors.New("central down") // what was read stays
+	for range 11 {
+		round(interval)
+	}
+	if v := w.view; v.holder != 4711 || v.lastPoll != lastPoll {
+		t.Errorf("a failed read changed the view: %+v", v)
+	}
+	if n := count("standby: no keysync polls the source"); n != 1 {
+		t.Errorf("%d warnings within the first minute, want 1", n)
+	}
+	round(interval)
+	if n := count("standby: no keysync polls the source"); n != 2 {
+		t.Errorf("%d warnings after a minute, want 2", n)
+	}
+	readErr, lastPoll = nil, clock
+	round(interval)
+	if n := count("standby: the source is polled again"); n != 1 {
+		t.Errorf("%d lines saying polls came again, want 1", n)
+	}
+	if d := w.end(); d != clock.Sub(start) || !w.view.since.IsZero() {
+		t.Errorf("end = %s, view %+v", d, w.view)
+	}
+	var none *standbyWatch
+	if v := none.observe(t.Context()); v != (standbyView{}) || none.end() != 0 {
+		t.Error("a nil watch observed something")
+	}
+	none.report()
 }
 
 // sampleLine is one sample in the text exposition format.
@@ -190,7 +284,7 @@ func (f *fakePollStore) RecordPoll(ctx context.Context, source string, ok bool, 
 func TestPollRecorder(t *testing.T) {
 	var nilRec *pollRecorder
 	nilRec.record(t.Context(), "amicas", time.Second, keysync.Counts{}, nil)
-	nilRec.standby("amicas")
+	nilRec.standby("amicas", standbyView{})
 
 	logs := &syncBuffer{}
 	store := &fakePollStore{}
@@ -215,7 +309,7 @@ func TestPollRecorder(t *testing.T) {
 		t.Errorf("metrics: %+v", s)
 	}
 	// Standing by is the other daemon's to record centrally.
-	r.standby("amicas")
+	r.standby("amicas", standbyView{})
 	if len(store.calls) != 5 || m.sources["amicas"].standbyAt.IsZero() {
 		t.Errorf("standby: %d calls, metrics %+v", len(store.calls), m.sources["amicas"])
 	}

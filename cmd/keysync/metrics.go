@@ -99,9 +99,11 @@ type sourceMetrics struct {
 	failed   uint64
 	duration histogram
 	lastOK   time.Time
-	// standbyAt is when this daemon last found another one working the
-	// source; a standby daemon is healthy without polling.
+	// standbyAt is when this daemon last found another session holding
+	// the source's lock; a standby daemon is healthy without polling
+	// while some keysync polls the source (standby).
 	standbyAt    time.Time
+	standby      standbyView
 	backlog      int64
 	backlogKnown bool
 }
@@ -176,16 +178,18 @@ func (m *metrics) observePoll(source string, d time.Duration, c keysync.Counts, 
 	s.standbyAt = time.Time{}
 }
 
-// observeStandby records that another keysync holds source's lock, so
-// this daemon stands by instead of polling.
-func (m *metrics) observeStandby(source string) {
+// observeStandby records that another session holds source's lock, so
+// this daemon stands by instead of polling, and what it knows of the
+// source's polls.
+func (m *metrics) observeStandby(source string, v standbyView) {
 	if m == nil {
 		return
 	}
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.source(source).standbyAt = now
+	s := m.source(source)
+	s.standbyAt, s.standby = now, v
 }
 
 // setBacklog records the number of confirmed accounts of source without a
@@ -227,8 +231,8 @@ func (m *metrics) setOpenConflicts(open map[string]map[string]int) {
 }
 
 // unhealthy lists, per source, why it has neither polled successfully nor
-// stood by for another daemon within three poll intervals before now;
-// empty means healthy.
+// stood by for another daemon within three poll intervals before now, or
+// stands by for a source nobody polls; empty means healthy.
 func (m *metrics) unhealthy(now time.Time, interval time.Duration) []string {
 	if m == nil {
 		return nil
@@ -240,11 +244,40 @@ func (m *metrics) unhealthy(now time.Time, interval time.Duration) []string {
 	for _, name := range sortedKeys(m.sources) {
 		s := m.sources[name]
 		switch {
-		case !s.standbyAt.IsZero() && now.Sub(s.standbyAt) <= limit:
+		case s.standingBy(now, limit) && s.standby.halted(now, interval):
+			v := s.standby
+			out = append(out, fmt.Sprintf("%s: standing by for %s, but no keysync has polled the source for %s (last poll: %s), more than %s; %s",
+				name, now.Sub(v.since).Round(time.Second), v.unpolled(now).Round(time.Second), v.lastPollText(), limit, v.holderText()))
+		case s.standingBy(now, limit):
 		case s.lastOK.IsZero():
 			out = append(out, fmt.Sprintf("%s: no successful poll since keysync started %s ago", name, now.Sub(m.started).Round(time.Second)))
 		case now.Sub(s.lastOK) > limit:
 			out = append(out, fmt.Sprintf("%s: last successful poll %s ago, more than %s", name, now.Sub(s.lastOK).Round(time.Second), limit))
+		}
+	}
+	return out
+}
+
+// standingBy reports whether the daemon stood by for the source within
+// limit before now.
+func (s *sourceMetrics) standingBy(now time.Time, limit time.Duration) bool {
+	return !s.standbyAt.IsZero() && now.Sub(s.standbyAt) <= limit
+}
+
+// standbyNotes lists, per source this daemon stands by for while another
+// keysync polls it, who holds the lock and when it last polled: what a
+// healthy /healthz says besides "ok".
+func (m *metrics) standbyNotes(now time.Time, interval time.Duration) []string {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, name := range sortedKeys(m.sources) {
+		s := m.sources[name]
+		if s.standingBy(now, standbyPolls*interval) && !s.standby.halted(now, interval) {
+			out = append(out, fmt.Sprintf("%s: standing by, %s, last poll %s ago", name, s.standby.holderText(), s.standby.unpolled(now).Round(time.Second)))
 		}
 	}
 	return out
@@ -324,7 +357,7 @@ func (m *metrics) families() []family {
 		perSource("keysync_last_successful_poll_timestamp_seconds", "gauge", "Unix time of the last successful poll.", func(s *sourceMetrics) (float64, bool) {
 			return unixSeconds(s.lastOK), !s.lastOK.IsZero()
 		}),
-		perSource("keysync_standby", "gauge", "1 while another keysync works the source and this one stands by.", func(s *sourceMetrics) (float64, bool) {
+		perSource("keysync_standby", "gauge", "1 while another session holds the source lock and this daemon stands by.", func(s *sourceMetrics) (float64, bool) {
 			if !s.standbyAt.IsZero() && s.standbyAt.After(s.lastOK) {
 				return 1, true
 			}
@@ -412,13 +445,13 @@ type pollRecorder struct {
 	failing map[string]bool
 }
 
-// standby records that another daemon works source; the central state is
-// that daemon's to record.
-func (r *pollRecorder) standby(source string) {
+// standby records that another session holds source's lock; the central
+// state is the working daemon's to record.
+func (r *pollRecorder) standby(source string, v standbyView) {
 	if r == nil {
 		return
 	}
-	r.metrics.observeStandby(source)
+	r.metrics.observeStandby(source, v)
 }
 
 // recordTimeout bounds the central write, so that a central database that

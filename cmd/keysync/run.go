@@ -80,9 +80,10 @@ func (c *runCommand) Run(ctx context.Context, args []string) error {
 	for _, p := range a.portals {
 		name := p.Source.Name()
 		n.beat(name)
+		lock, log := newSourceLock(a.store.DB(), name), a.log.With(keysync.LogSource, name)
 		l := &pollLoop{engine: eng, portal: p, hard: c.m.Hard, interval: a.cfg.PollInterval, backoffMax: a.cfg.BackoffMax,
-			lock: newSourceLock(a.store.DB(), name), beat: func() { n.beat(name) }, rec: rec,
-			log: a.log.With(keysync.LogSource, name), fatal: stop, gate: gates[name]}
+			lock: lock, beat: func() { n.beat(name) }, rec: rec, log: log, fatal: stop, gate: gates[name],
+			watch: newStandbyWatch(a, lock, log)}
 		started.Add(1)
 		wg.Add(1)
 		go func() {
@@ -167,6 +168,8 @@ type pollLoop struct {
 	// gate lets the registration API work the source while this loop
 	// holds it and has checked the portal.
 	gate *sourceGate
+	// watch tells, while this loop stands by, whether anyone polls.
+	watch *standbyWatch
 	// wait, if set, replaces the sleep between rounds.
 	wait func(ctx context.Context, d time.Duration) bool
 	// fatal stops the daemon for an error no retry can fix.
@@ -183,14 +186,16 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 		switch {
 		case err != nil:
 		case !held:
+			view := l.watch.observe(l.hard)
 			if !standby {
-				l.log.Info("standby: another keysync works this source")
+				l.log.Info("standby: another keysync works this source", logLockHolder, view.holder)
 				standby = true
 			}
-			l.rec.standby(l.portal.Source.Name())
+			l.watch.report()
+			l.rec.standby(l.portal.Source.Name(), view)
 		default:
 			if standby {
-				l.log.Info("took over the source")
+				l.log.Info("took over the source", logStandbyFor, l.watch.end().Round(time.Millisecond).String())
 				standby = false
 			}
 			err = l.poll(ctx, &checked)

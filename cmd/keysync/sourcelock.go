@@ -51,12 +51,11 @@ func (l *sourceLock) ensure(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("source lock: %w", err)
 	}
-	var database sql.NullString
-	if err := conn.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&database); err != nil {
+	name, err := sourceLockName(ctx, conn, l.source)
+	if err != nil {
 		conn.Close()
-		return false, fmt.Errorf("source lock: %w", err)
+		return false, err
 	}
-	name := sqlutil.LockName("source", database.String, l.source)
 	release, err := sqlutil.GetLock(ctx, conn, name, 0)
 	if errors.Is(err, sqlutil.ErrLocked) {
 		conn.Close()
@@ -78,4 +77,40 @@ func (l *sourceLock) close() {
 	l.release()
 	l.conn.Close()
 	l.conn, l.release = nil, nil
+}
+
+// queryer is a connection or a pool.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// sourceLockName is the name of source's lock in the central database q
+// is connected to.
+func sourceLockName(ctx context.Context, q queryer, source string) (string, error) {
+	var database sql.NullString
+	if err := q.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&database); err != nil {
+		return "", fmt.Errorf("source lock: %w", err)
+	}
+	return sqlutil.LockName("source", database.String, source), nil
+}
+
+// sourceLockHolder returns the central server's connection id of the
+// session holding source's lock, 0 when nobody holds it. Any session can
+// hold a named lock, so the holder need not be a keysync: an operator
+// frees a source from one that is none with KILL and this id.
+func sourceLockHolder(ctx context.Context, db *sql.DB, source string) (int64, error) {
+	name, err := sourceLockName(ctx, db, source)
+	if err != nil {
+		return 0, err
+	}
+	var id sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT IS_USED_LOCK(?)`, name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("source lock holder: %w", err)
+	}
+	return id.Int64, nil
+}
+
+// holder is sourceLockHolder for this lock's source.
+func (l *sourceLock) holder(ctx context.Context) (int64, error) {
+	return sourceLockHolder(ctx, l.db, l.source)
 }

@@ -39,11 +39,18 @@ type sinkStatus struct {
 
 // sourceStatus is one source's state. Times are UTC; null means never.
 type sourceStatus struct {
+	name        string
 	Kind        string     `json:"kind"`
 	LastPollAt  *time.Time `json:"last_poll_at"`
 	LastOKAt    *time.Time `json:"last_ok_at"`
 	LastError   *string    `json:"last_error"`
 	LastErrorAt *time.Time `json:"last_error_at"`
+	// LockHolder is the central server's connection id of the session
+	// holding the source's lock (the daemon working it), null when none
+	// does. Stalled: it holds the lock, but no keysync has polled the
+	// source for more than three poll intervals.
+	LockHolder *int64 `json:"lock_holder"`
+	Stalled    bool   `json:"stalled"`
 	// Backlog is the number of confirmed accounts without a number, null
 	// when the portal could not be asked (BacklogError says why).
 	Backlog            *int64                `json:"backlog"`
@@ -103,13 +110,16 @@ func (c *statusCommand) report(ctx context.Context, a *app) (*statusReport, erro
 	rep := &statusReport{GeneratedAt: now, Sources: map[string]*sourceStatus{}}
 	for i, sc := range a.cfg.Sources {
 		st := states[sc.Name]
-		s := &sourceStatus{Kind: sc.Kind, OpenConflicts: open[sc.Name],
+		s := &sourceStatus{name: sc.Name, Kind: sc.Kind, OpenConflicts: open[sc.Name],
 			LastPollAt: timePtr(st.LastPollAt), LastOKAt: timePtr(st.LastOKAt), LastErrorAt: timePtr(st.LastErrorAt)}
 		if s.OpenConflicts == nil {
 			s.OpenConflicts = map[string]int{}
 		}
 		if st.LastError != "" {
 			s.LastError = &st.LastError
+		}
+		if err := lockStatus(ctx, a, s, now); err != nil {
+			return nil, err
 		}
 		if r, ok := recons[sc.Name]; ok {
 			s.LastReconciliation = &reconciliationStatus{StartedAt: r.StartedAt, FinishedAt: timePtr(r.FinishedAt), Status: r.Status}
@@ -146,6 +156,19 @@ func addSinkStatus(ctx context.Context, a *app, rep *statusReport) error {
 		}
 		rep.Sinks = append(rep.Sinks, sinkStatus{Kind: sc.Kind, SinkState: st})
 	}
+	return nil
+}
+
+// lockStatus fills in who holds the source's lock and whether the source
+// is stalled: a holder that does not poll (a keysync that hangs, or a
+// session that is no keysync) keeps every daemon of the source on standby.
+func lockStatus(ctx context.Context, a *app, s *sourceStatus, now time.Time) error {
+	id, err := sourceLockHolder(ctx, a.store.DB(), s.name)
+	if err != nil || id == 0 {
+		return err
+	}
+	s.LockHolder = &id
+	s.Stalled = s.LastPollAt == nil || now.Sub(*s.LastPollAt) > standbyPolls*a.cfg.PollInterval
 	return nil
 }
 
@@ -187,6 +210,7 @@ func printStatus(w io.Writer, rep *statusReport, order []config.Source) {
 		} else {
 			fmt.Fprintf(w, "  last error:       %s: %s\n", when(s.LastErrorAt), *s.LastError)
 		}
+		fmt.Fprintf(w, "  source lock:      %s\n", lockLine(s, when))
 		if s.Backlog != nil {
 			fmt.Fprintf(w, "  backlog:          %d confirmed %s without a number\n", *s.Backlog, plural(*s.Backlog, "account", "accounts"))
 		} else {
@@ -199,6 +223,20 @@ func printStatus(w io.Writer, rep *statusReport, order []config.Source) {
 			fmt.Fprintf(w, "  reconciliation:   %s, started %s, finished %s\n", r.Status, when(&r.StartedAt), when(r.FinishedAt))
 		}
 	}
+}
+
+// lockLine says who holds the source's lock, and what to do when the
+// holder does not poll.
+func lockLine(s *sourceStatus, when func(*time.Time) string) string {
+	switch {
+	case s.LockHolder == nil:
+		return "free: no daemon works the source"
+	case s.Stalled:
+		return fmt.Sprintf("held by connection %d, but no keysync has polled the source for more than %d poll intervals (last poll: %s): "+
+			"a keysync that hangs or a session that is no keysync holds it; if no daemon is in a long first pass, `KILL %d` on the central database server frees the source",
+			*s.LockHolder, standbyPolls, when(s.LastPollAt), *s.LockHolder)
+	}
+	return fmt.Sprintf("held by connection %d", *s.LockHolder)
 }
 
 func plural(n int64, one, many string) string {
