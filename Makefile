@@ -37,13 +37,26 @@ test-short:
 mutation:
 	.ci/with-mariadb .ci/mutations
 
+# Every fuzz target, each for FUZZTIME: the parsers of what comes from
+# outside (configuration, portal rows and meta values, admin input, the
+# registration API's path) and the number formats.
+FUZZTIME ?= 30s
+FUZZ := \
+	config:FuzzCheckDSN config:FuzzRedactDSN \
+	sources/typo3:FuzzLenientInt \
+	sources/wordpress:FuzzParseRoles sources/wordpress:FuzzApplyMeta \
+	sync:FuzzBirthDateText sync:FuzzParseFieldMap sync:FuzzParseSalutations sync:FuzzCheckWibisoftID \
+	sync/central:FuzzFindQuery \
+	sync/match:FuzzName sync/match:FuzzParseAddress sync/match:FuzzPhonetic sync/match:FuzzEmail \
+	sync/number:FuzzTemplateRoundTrip sync/number:FuzzAlgorithms sync/number:FuzzValidate \
+	internal/text:FuzzPrintable \
+	cmd/keysync:FuzzCheckCommand cmd/keysync:FuzzParseAccountID
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzTemplateRoundTrip -fuzztime 30s ./sync/number
-	$(GO) test -run '^$$' -fuzz FuzzAlgorithms -fuzztime 30s ./sync/number
-	$(GO) test -run '^$$' -fuzz FuzzCheckCommand -fuzztime 30s ./cmd/keysync
-	$(GO) test -run '^$$' -fuzz FuzzCheckDSN -fuzztime 30s ./config
-	$(GO) test -run '^$$' -fuzz FuzzBirthDateText -fuzztime 30s ./sync
-	$(GO) test -run '^$$' -fuzz FuzzParseFieldMap -fuzztime 30s ./sync
+	@for t in $(FUZZ); do \
+		echo "== $${t#*:} ($${t%%:*})"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \
+	done
 
 bench: build
 	.ci/with-mariadb $(GO) run ./cmd/keysync-bench

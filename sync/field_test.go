@@ -2,6 +2,7 @@ package keysync_test
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +218,35 @@ func FuzzParseFieldMap(f *testing.F) {
 		again, err := keysync.ParseFieldMap(m.String())
 		if err != nil || again.String() != m.String() {
 			t.Fatalf("ParseFieldMap(%q).String() = %q does not read back: %v", s, m.String(), err)
+		}
+	})
+}
+
+// FuzzParseSalutations: whatever KEYSYNC_SOURCE_<NAME>_SALUTATIONS holds,
+// reading it never panics, and a table it accepts says for every code the
+// salutation written after it, and reads the same when written out again.
+func FuzzParseSalutations(f *testing.F) {
+	for _, s := range []string{keysync.DefaultSalutations, "1=Frau, 2=, 99=", "0=Herr,0=Frau", "=Herr", "Herr", ",,", "0==", "x=y=z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		table, err := keysync.ParseSalutations(s)
+		if err != nil {
+			return
+		}
+		var parts []string
+		for code, word := range table {
+			if strings.ContainsAny(code, ",=") || strings.Contains(word, ",") || code != strings.TrimSpace(code) || word != strings.TrimSpace(word) {
+				t.Fatalf("%q: entry %q=%q is not as it was written", s, code, word)
+			}
+			if got, err := table.Of(" " + code + " "); err != nil || got != word {
+				t.Fatalf("%q: Of(%q) = %q, %v, want %q", s, code, got, err, word)
+			}
+			parts = append(parts, code+"="+word)
+		}
+		again, err := keysync.ParseSalutations(strings.Join(parts, ","))
+		if err != nil || !maps.Equal(again, table) {
+			t.Fatalf("%q written out as %q reads %v, %v, want %v", s, strings.Join(parts, ","), again, err, table)
 		}
 	})
 }
