@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"encoding/pem"
 	"fmt"
-	"os"
+	"io/fs"
 	"strconv"
 
 	"keysync/internal/sqlutil"
@@ -65,9 +65,9 @@ func loadAPI(v apiVars, httpAddr string) (API, []error, []string) {
 	token, warning, err := readToken(a.TokenFile)
 	add(err)
 	a.Token, warnings = token, nonEmpty(warnings, warning)
-	cert, err := loadCertificate(a.TLSCertFile, a.TLSKeyFile)
+	cert, warning, err := loadCertificate(a.TLSCertFile, a.TLSKeyFile)
 	add(err)
-	a.Certificate = cert
+	a.Certificate, warnings = cert, nonEmpty(warnings, warning)
 	if cert == nil && a.TLSCertFile == "" && a.TLSKeyFile == "" && checkListenAddr(varAPIAddr, a.Addr, "") == nil && !sqlutil.IsLoopback(a.Addr) {
 		add(&Error{Var: varAPIAddr, Value: a.Addr, Reason: "listens beyond this host without TLS, and the token would cross the network in clear text: " +
 			"use 127.0.0.1:<port>, or set " + varAPITLSCertFile + " and " + varAPITLSKeyFile})
@@ -108,30 +108,40 @@ func readToken(path string) (token, warning string, err error) {
 }
 
 // loadCertificate loads the API's TLS pair; nil when neither file is
-// given. Errors name the file at fault and never show the key.
-func loadCertificate(certFile, keyFile string) (*tls.Certificate, error) {
+// given. Errors name the file at fault and never show the key; warning is
+// non-empty when others can read the key file.
+func loadCertificate(certFile, keyFile string) (pair *tls.Certificate, warning string, err error) {
 	switch {
 	case certFile == "" && keyFile == "":
-		return nil, nil
+		return nil, "", nil
 	case certFile == "":
-		return nil, &Error{Var: varAPITLSCertFile, Reason: "required together with " + varAPITLSKeyFile}
+		return nil, "", &Error{Var: varAPITLSCertFile, Reason: "required together with " + varAPITLSKeyFile}
 	case keyFile == "":
-		return nil, &Error{Var: varAPITLSKeyFile, Reason: "required together with " + varAPITLSCertFile}
+		return nil, "", &Error{Var: varAPITLSKeyFile, Reason: "required together with " + varAPITLSCertFile}
 	}
-	certPEM, err := os.ReadFile(certFile)
+	certPEM, _, err := readPEM(varAPITLSCertFile, certFile)
 	if err != nil {
-		return nil, &Error{Var: varAPITLSCertFile, Value: certFile, Reason: "cannot read the file: " + pathErr(err)}
+		return nil, "", err
 	}
 	if b, _ := pem.Decode(certPEM); b == nil || b.Type != "CERTIFICATE" {
-		return nil, &Error{Var: varAPITLSCertFile, Value: certFile, Reason: "the file holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)"}
+		return nil, "", &Error{Var: varAPITLSCertFile, Value: certFile, Reason: "the file holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)"}
 	}
-	keyPEM, err := os.ReadFile(keyFile)
+	keyPEM, st, err := readPEM(varAPITLSKeyFile, keyFile)
 	if err != nil {
-		return nil, &Error{Var: varAPITLSKeyFile, Value: keyFile, Reason: "cannot read the file: " + pathErr(err)}
+		return nil, "", err
 	}
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	p, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
-		return nil, &Error{Var: varAPITLSKeyFile, Value: keyFile, Reason: "no private key of the certificate in " + varAPITLSCertFile + ": " + err.Error()}
+		return nil, "", &Error{Var: varAPITLSKeyFile, Value: keyFile, Reason: "no private key of the certificate in " + varAPITLSCertFile + ": " + err.Error()}
 	}
-	return &pair, nil
+	return &p, exposure(varAPITLSKeyFile, keyFile, st), nil
+}
+
+// maxPEMFile is the largest certificate, CA or key file keysync reads: a
+// bundle of every public CA is about 200 KiB.
+const maxPEMFile = 1 << 20
+
+// readPEM reads a certificate, CA or key file as readStartFile does.
+func readPEM(fileVar, path string) ([]byte, fs.FileInfo, error) {
+	return readStartFile(fileVar, path, maxPEMFile, "a PEM file of certificates or a key")
 }

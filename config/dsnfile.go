@@ -59,14 +59,32 @@ func fileReason(dsn, reason string) string {
 }
 
 // readSecret reads a secret from the file named by the variable fileVar and
-// trims the surrounding white space an editor leaves. Only a regular file of
-// at most maxSecretFile bytes is read: the file is opened without blocking
+// trims the surrounding white space an editor leaves: a regular file of at
+// most maxSecretFile bytes (readStartFile). Errors name the variable and
+// the path, never the content; warning is non-empty when others than
+// keysync's account and group can read it.
+func readSecret(fileVar, path string) (secret, warning string, err error) {
+	b, st, err := readStartFile(fileVar, path, maxSecretFile, "a DSN or a token")
+	if err != nil {
+		return "", "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", "", &Error{Var: fileVar, Value: path, Reason: "the file is empty"}
+	}
+	return s, exposure(fileVar, path, st), nil
+}
+
+// readStartFile reads a file that the variable fileVar names, as keysync
+// does at start for DSNs, the token, certificates and keys. Only a regular
+// file of at most limit bytes is read: the file is opened without blocking
 // and checked on the open descriptor, so a FIFO or a device named by
 // mistake is refused at once instead of hanging `keysync config` where no
-// signal ends it. Errors name the variable and the path, never the content.
-func readSecret(fileVar, path string) (secret, warning string, err error) {
-	fail := func(reason string) (string, string, error) {
-		return "", "", &Error{Var: fileVar, Value: path, Reason: reason}
+// signal ends it. what names what such a file holds, for the message about
+// its size. Errors name the variable and the path, never the content.
+func readStartFile(fileVar, path string, limit int64, what string) ([]byte, fs.FileInfo, error) {
+	fail := func(reason string) ([]byte, fs.FileInfo, error) {
+		return nil, nil, &Error{Var: fileVar, Value: path, Reason: reason}
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -77,26 +95,23 @@ func readSecret(fileVar, path string) (secret, warning string, err error) {
 	if err != nil {
 		return fail("cannot read the file: " + pathErr(err))
 	}
+	tooLarge := fmt.Sprintf("more than %s ever needs (%d bytes at most); is it the right file?", what, limit)
 	switch {
 	case st.IsDir():
 		return fail("cannot read the file: it is a directory")
 	case !st.Mode().IsRegular():
 		return fail(fmt.Sprintf("cannot read the file: it is not a regular file (%s)", fileType(st.Mode())))
-	case st.Size() > maxSecretFile:
-		return fail(fmt.Sprintf("the file holds %d bytes, more than a DSN or a token ever needs (%d at most); is it the right file?", st.Size(), maxSecretFile))
+	case st.Size() > limit:
+		return fail(fmt.Sprintf("the file holds %d bytes, %s", st.Size(), tooLarge))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	switch {
 	case err != nil:
 		return fail("cannot read the file: " + pathErr(err))
-	case len(b) > maxSecretFile:
-		return fail(fmt.Sprintf("the file holds more than %d bytes, more than a DSN or a token ever needs; is it the right file?", maxSecretFile))
+	case int64(len(b)) > limit:
+		return fail("the file holds " + tooLarge)
 	}
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		return fail("the file is empty")
-	}
-	return s, exposure(fileVar, path, st), nil
+	return b, st, nil
 }
 
 // pathErr is err without the path, which the *Error names already.

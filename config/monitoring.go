@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"io/fs"
 	"net"
 	"strconv"
 
@@ -50,17 +49,16 @@ func registerCA(path string) error {
 	if path == "" {
 		return nil
 	}
-	err := sqlutil.RegisterCA(path)
-	if err == nil {
-		return nil
+	pemBytes, _, err := readPEM(varTLSCAFile, path)
+	if err != nil {
+		return err
 	}
-	reason := "cannot read the file: " + err.Error()
-	var pe *fs.PathError
+	err = sqlutil.RegisterCAPEM(pemBytes)
 	switch {
 	case errors.Is(err, sqlutil.ErrNoCertificate):
-		reason = "the file holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)"
-	case errors.As(err, &pe):
-		reason = "cannot read the file: " + pe.Err.Error() // the path is already in Value
+		return &Error{Var: varTLSCAFile, Value: path, Reason: "the file holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)"}
+	case err != nil:
+		return &Error{Var: varTLSCAFile, Value: path, Reason: err.Error()}
 	}
-	return &Error{Var: varTLSCAFile, Value: path, Reason: reason}
+	return nil
 }

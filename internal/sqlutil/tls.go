@@ -34,6 +34,11 @@ func RegisterCA(path string) error {
 	if err != nil {
 		return err
 	}
+	return RegisterCAPEM(pem)
+}
+
+// RegisterCAPEM is RegisterCA for the content of such a file.
+func RegisterCAPEM(pem []byte) error {
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
 		return ErrNoCertificate
