@@ -63,35 +63,7 @@ func scanConflict(rows *sql.Rows) (ConflictView, error) {
 
 // Conflicts lists conflicts, newest first.
 func (s *Store) Conflicts(ctx context.Context, f ConflictFilter) ([]ConflictView, error) {
-	var where []string
-	var args []any
-	if f.Open {
-		where = append(where, `c.status = 'open'`)
-	}
-	if f.Kind != "" {
-		where = append(where, `c.kind = ?`)
-		args = append(args, f.Kind)
-	}
-	if f.Source != "" {
-		where = append(where, `c.source = ?`)
-		args = append(args, f.Source)
-	}
-	if f.AccountID != 0 {
-		where = append(where, `c.account_id = ?`)
-		args = append(args, f.AccountID)
-	}
-	if f.Number != "" {
-		where = append(where, `(c.number = ? OR a.number = ?)`)
-		args = append(args, f.Number, f.Number)
-	}
-	q := `SELECT ` + conflictColumns
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY c.id DESC`
-	if f.Limit > 0 {
-		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
-	}
+	q, args := f.sql()
 	out := []ConflictView{}
 	err := sqlutil.Each(ctx, s.db, q, args, func(rows *sql.Rows) error {
 		c, err := scanConflict(rows)
@@ -125,4 +97,39 @@ func readConflict(ctx context.Context, db sqlutil.Querier, id uint64, lock strin
 		return ConflictView{}, fmt.Errorf("conflict %d: %w", id, ErrNotFound)
 	}
 	return out[0], nil
+}
+
+// sql is the statement that lists the filter's conflicts, newest first,
+// and its arguments: every value the admin typed is one of them.
+func (f ConflictFilter) sql() (string, []any) {
+	var where []string
+	var args []any
+	if f.Open {
+		where = append(where, `c.status = 'open'`)
+	}
+	if f.Kind != "" {
+		where = append(where, `c.kind = ?`)
+		args = append(args, f.Kind)
+	}
+	if f.Source != "" {
+		where = append(where, `c.source = ?`)
+		args = append(args, f.Source)
+	}
+	if f.AccountID != 0 {
+		where = append(where, `c.account_id = ?`)
+		args = append(args, f.AccountID)
+	}
+	if f.Number != "" {
+		where = append(where, `(c.number = ? OR a.number = ?)`)
+		args = append(args, f.Number, f.Number)
+	}
+	q := `SELECT ` + conflictColumns
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY c.id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	return q, args
 }
