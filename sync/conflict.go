@@ -79,7 +79,33 @@ type Conflict struct {
 	Number string
 	// Detail explains in one sentence what was found.
 	Detail string
+	// Rule names which part of the decision raised a review conflict
+	// (shared_email, suspected_duplicate; see the Rule constants), so that
+	// admins can count and work through them by rule; "" for other kinds.
+	Rule string
 }
+
+// Rules that raise review conflicts, as the central store keeps them.
+const (
+	// RuleScore: a fuzzy score at or above the review threshold.
+	RuleScore = "score"
+	// RuleNamesBirth: the same names and birth date (at another address).
+	RuleNamesBirth = "names_birth"
+	// RuleFirstBirth: the same first name and birth date, another surname.
+	RuleFirstBirth = "first_name_birth"
+	// RuleNamesOnly: the same names, nothing else to compare.
+	RuleNamesOnly = "names_only"
+	// RuleNamesMoved: the same names, no birth date, another address.
+	RuleNamesMoved = "names_moved"
+	// RuleAlikeNames: one name the same, the other alike, nothing else.
+	RuleAlikeNames = "alike_names"
+	// RuleMailboxSameNames: a shared mailbox whose names agree; only a
+	// birth date is missing to tell the person from a relative.
+	RuleMailboxSameNames = "mailbox_same_names"
+	// RuleMailboxOther: a shared mailbox of another first name or birth
+	// date.
+	RuleMailboxOther = "mailbox_other"
+)
 
 // MaxConflictValue is how many characters of Value the central store keeps
 // (conflicts.value): a portal value can be any length.

@@ -108,6 +108,9 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 	conflict := func(kind ConflictKind, value, num, detail string) {
 		d.Conflicts = append(d.Conflicts, Conflict{Kind: kind, Source: a.Source, AccountID: a.ID, Value: value, Number: num, Detail: detail})
 	}
+	review := func(kind ConflictKind, value, num, detail, rule string) {
+		d.Conflicts = append(d.Conflicts, Conflict{Kind: kind, Source: a.Source, AccountID: a.ID, Value: value, Number: num, Detail: detail, Rule: rule})
+	}
 
 	// A row a database refused is left alone while it is unchanged and its
 	// conflict open (ConflictRowRefused).
@@ -208,29 +211,31 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 	d.Action = ActionNew
 	if shared != nil {
 		d.Person.HH = shared.HH
-		conflict(ConflictSharedEmail, a.Email, shared.Number, sharedEmailDetail(p, shared.Profile))
+		detail, rule := sharedEmailDetail(p, shared.Profile)
+		review(ConflictSharedEmail, a.Email, shared.Number, detail, rule)
 	}
 	if best != nil && bestScore >= th.Review {
-		conflict(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, best.Number,
-			fmt.Sprintf("may be the same person as %s: score %.3f (%s)", best.Number, bestScore, evidence))
+		review(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, best.Number,
+			fmt.Sprintf("may be the same person as %s: score %.3f (%s)", best.Number, bestScore, evidence), RuleScore)
 	} else {
 		// 5b. Below the review score, names that agree with nothing
 		// contradicting still go to review (nameCandidates).
 		for _, c := range nameCandidates(p, f, shared) {
-			conflict(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, c.person.Number,
-				fmt.Sprintf("may be the same person as %s: %s", c.person.Number, c.evidence))
+			review(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, c.person.Number,
+				fmt.Sprintf("may be the same person as %s: %s", c.person.Number, c.evidence), c.rule)
 		}
 	}
 	adoptWibisoft(&d, a, p, f, conflict)
 	return d
 }
 
-// sharedEmailDetail explains a shared_email conflict to an admin.
-func sharedEmailDetail(p, other Profile) string {
+// sharedEmailDetail explains a shared_email conflict to an admin and
+// names its rule.
+func sharedEmailDetail(p, other Profile) (string, string) {
 	if p.FirstName != "" && p.FirstName == other.FirstName && p.LastName == other.LastName && p.Generation == other.Generation && !birthDatesDiffer(p, other) {
-		return "the e-mail address is used by a person with the same name, but no birth date on both sides tells whether this is that person or a relative of the same name (a family mailbox, or parent and child); new number in the same household"
+		return "the e-mail address is used by a person with the same name, but no birth date on both sides tells whether this is that person or a relative of the same name (a family mailbox, or parent and child); new number in the same household", RuleMailboxSameNames
 	}
-	return "the e-mail address is used by a person with another name, birth date or jun./sen. marker; new number in the same household"
+	return "the e-mail address is used by a person with another name, birth date or jun./sen. marker; new number in the same household", RuleMailboxOther
 }
 
 // maxNameCandidates is how many persons rule 5b names when several agree
@@ -242,6 +247,7 @@ const maxNameCandidates = 3
 type nameCandidate struct {
 	person   Person
 	evidence string
+	rule     string
 	rank     int
 }
 
@@ -281,15 +287,15 @@ func nameCandidates(p Profile, f Facts, shared *Person) []nameCandidate {
 		var nc nameCandidate
 		switch {
 		case equalNames(p, q) && sameBirth:
-			nc = nameCandidate{c, "the same names and birth date", 4}
+			nc = nameCandidate{c, "the same names and birth date", RuleNamesBirth, 4}
 		case sameBirth && p.FirstName == q.FirstName:
-			nc = nameCandidate{c, "the same first name and birth date, another surname (married?)", 3}
+			nc = nameCandidate{c, "the same first name and birth date, another surname (married?)", RuleFirstBirth, 3}
 		case equalNames(p, q) && !comparableBeyondNames(p, q):
-			nc = nameCandidate{c, "the same names, nothing else to compare", 2}
+			nc = nameCandidate{c, "the same names, nothing else to compare", RuleNamesOnly, 2}
 		case equalNames(p, q):
-			nc = nameCandidate{c, "the same names, no birth date to compare, another address (moved?)", 2}
+			nc = nameCandidate{c, "the same names, no birth date to compare, another address (moved?)", RuleNamesMoved, 2}
 		case similarNames(p, q) && !comparableBeyondNames(p, q):
-			nc = nameCandidate{c, "alike names (a typo or another spelling?), nothing else to compare", 1}
+			nc = nameCandidate{c, "alike names (a typo or another spelling?), nothing else to compare", RuleAlikeNames, 1}
 		default:
 			continue
 		}

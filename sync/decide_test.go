@@ -208,7 +208,10 @@ func TestDecide(t *testing.T) {
 				if c.Detail == "" {
 					t.Errorf("conflict %s has no detail", c.Kind)
 				}
-				c.Detail = ""
+				if review := c.Kind == ConflictSharedEmail || c.Kind == ConflictSuspectedDuplicate; review != (c.Rule != "") {
+					t.Errorf("conflict %s has rule %q", c.Kind, c.Rule)
+				}
+				c.Detail, c.Rule = "", ""
 				if c != tc.conflicts[i] {
 					t.Errorf("conflict %d=%+v, want %+v", i, c, tc.conflicts[i])
 				}

@@ -11,7 +11,9 @@
 //   - `keysync once` as a whole process: idle on a large portal against a
 //     small one, and after 1 % of the large one's rows changed;
 //   - the registration API: p50 and p99 of one request that numbers a new
-//     member, against one durable sequence UPDATE.
+//     member, against one durable sequence UPDATE;
+//   - the open-conflict count of an idle pass with a large backlog against
+//     a small one, and against the count before the kept counts.
 //
 // The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
 // databases are named ksbench_* and dropped at the end unless -keep is given.
@@ -62,6 +64,7 @@ type options struct {
 	Small       int  `json:"small"`
 	Polls       int  `json:"polls"`
 	OnceRuns    int  `json:"once_runs"`
+	Conflicts   int  `json:"conflicts"`
 	Requests    int  `json:"requests"`
 	Quick       bool `json:"quick"`
 	// Only lists the parts to run (rollout, idle, reconcile); empty: all.
@@ -75,11 +78,11 @@ type options struct {
 }
 
 // parts are what the bench can measure, in the order it does.
-var parts = []string{"rollout", "idle", "reconcile", "once", "api"}
+var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts"}
 
 // quick are the sizes of -quick, for smoke runs in CI. The README's figures
 // come from a full run.
-var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200}
+var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
@@ -91,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Big, "big", 1000000, "idle poll: rows of the large fe_users")
 	fs.IntVar(&o.Small, "small", 1000, "idle poll: rows of the small fe_users")
 	fs.IntVar(&o.Polls, "polls", 200, "idle poll: polls measured on each table")
+	fs.IntVar(&o.Conflicts, "conflicts", 1000000, "open-conflict count: open conflicts of the big backlog (the small one has -small)")
 	fs.IntVar(&o.OnceRuns, "once-runs", 9, "once: idle runs of keysync once measured on each portal")
 	fs.IntVar(&o.Requests, "requests", 2000, "api: registrations numbered through the registration API")
 	fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: "+strings.Join(parts, ", "))
@@ -121,7 +125,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}} {
+	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}} {
 		if f.v < 1 {
 			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
 		}
@@ -206,6 +210,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("api: %w", err)
 		}
 		r.API.grade()
+	}
+
+	if o.runs("conflicts") {
+		r.Conflicts = &conflictsGrade{}
+		if r.Conflicts.conflictsResult, err = srv.conflictCounts(ctx, o.Small, o.Conflicts, min(o.Polls, 30)); err != nil {
+			return fmt.Errorf("open-conflict count: %w", err)
+		}
+		r.gradeConflicts()
 	}
 
 	if o.json {

@@ -40,6 +40,7 @@ type report struct {
 	Reconcile *reconcileGrade `json:"reconcile,omitempty"`
 	Once      *onceGrade      `json:"once,omitempty"`
 	API       *apiGrade       `json:"api,omitempty"`
+	Conflicts *conflictsGrade `json:"conflicts,omitempty"`
 }
 
 func (r *report) gradeRollout() {
@@ -98,7 +99,12 @@ func (r *report) writeText(w io.Writer) error {
 		}
 	}
 	if r.API != nil {
-		return r.API.writeText(w)
+		if err := r.API.writeText(w); err != nil {
+			return err
+		}
+	}
+	if r.Conflicts != nil {
+		return r.Conflicts.writeText(w)
 	}
 	return nil
 }

@@ -29,17 +29,26 @@ type conflictsCommand struct {
 }
 
 const conflictsUsage = `Usage:
-  keysync conflicts [--open] [--kind K] [--source S] [--limit N] [--json]
+  keysync conflicts                    (the summary: open conflicts by kind and rule)
+  keysync conflicts summary [--source S] [--json]
+  keysync conflicts [list] [--open] [--kind K] [--rule R] [--source S] [--before DATE]
+                    [--limit N] [--page P | --after ID] [--json]
   keysync conflicts show ID [--json]
   keysync conflicts resolve ID --as distinct|merge|ignore [--into NUMBER] [--note TEXT] [--by WHO] [--json]
+  keysync conflicts resolve --kind K|--rule R|--source S|--before DATE... --as distinct|ignore
+                    [--yes] [--note TEXT] [--by WHO] [--json]
 
-list: newest first. show: both sides with all evidence, the rule that fired and its score.
+summary: the open conflicts counted by kind and rule, the largest groups first.
+list: newest first, --limit at a time (default 100, 0 for all); --page P shows the P-th
+page, --after ID the page after the one that ended with conflict ID (fast at any depth).
+show: both sides with all evidence, the rule that fired and its score.
 resolve: distinct records two different persons, so the pair is not raised again; merge
 moves the other person's accounts to the surviving number (--into, default the person
 registered first), retires the other number for good and rewrites the portal rows on the
 next pass; for a conflict about an unlinked account merge links it to that person.
 ignore closes the conflict. --by defaults to the invoking user ($SUDO_USER, else the
-OS user).
+OS user). Without an ID, resolve acts on every open conflict the filters select: it
+counts them first and asks on the terminal; without a terminal it needs --yes.
 Exit 0 ok, 1 not found or cannot be resolved, 2 usage.`
 
 // ruleOf names the decision rule behind each kind of conflict (DESIGN.md,
@@ -60,8 +69,13 @@ var ruleOf = map[string]string{
 }
 
 func (c *conflictsCommand) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return c.summary(ctx, nil)
+	}
 	if len(args) > 0 {
 		switch args[0] {
+		case "summary":
+			return c.summary(ctx, args[1:])
 		case "show":
 			return c.show(ctx, args[1:])
 		case "resolve":
@@ -82,9 +96,10 @@ var conflictKind = regexp.MustCompile(`^[a-z_]+$`)
 func (c *conflictsCommand) list(ctx context.Context, args []string) error {
 	fs := c.flags("")
 	open := fs.Bool("open", false, "only open conflicts")
-	kind := fs.String("kind", "", "only conflicts of this kind")
-	source := fs.String("source", "", "only conflicts of this source")
-	limit := fs.Int("limit", 0, "at most N conflicts (default all)")
+	sel := selectionFlags(fs)
+	limit := fs.Int("limit", 100, "at most N conflicts a page (0: all)")
+	page := fs.Int("page", 0, "the P-th page of --limit conflicts")
+	after := fs.Uint64("after", 0, "the page after the one that ended with conflict ID")
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -93,25 +108,27 @@ func (c *conflictsCommand) list(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return usageErr("unknown conflicts subcommand %q; run `keysync conflicts -h`", pos[0])
 	}
-	if *limit < 0 {
-		return usageErr("--limit must not be negative")
+	f, err := sel.filter()
+	if err != nil {
+		return err
 	}
-	if *kind != "" && !conflictKind.MatchString(*kind) {
-		return usageErr("--kind %q: a kind is one of %s", *kind, knownKinds())
+	if err := pageFilter(&f, *limit, *page, *after); err != nil {
+		return err
 	}
+	f.Open = *open
 	a, err := c.m.centralApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	list, err := a.store.Conflicts(ctx, central.ConflictFilter{Open: *open, Kind: *kind, Source: *source, Limit: *limit})
+	list, err := a.store.Conflicts(ctx, f)
 	if err != nil {
 		return err
 	}
-	if len(list) == 0 && *kind != "" && ruleOf[*kind] == "" {
+	if len(list) == 0 && f.Kind != "" && ruleOf[f.Kind] == "" {
 		// An unknown kind is a typo, unless older conflicts carry it.
-		if all, err := a.store.Conflicts(ctx, central.ConflictFilter{Kind: *kind, Limit: 1}); err == nil && len(all) == 0 {
-			return usageErr("--kind %q: a kind is one of %s", *kind, knownKinds())
+		if all, err := a.store.Conflicts(ctx, central.ConflictFilter{Kind: f.Kind, Limit: 1}); err == nil && len(all) == 0 {
+			return usageErr("--kind %q: a kind is one of %s", f.Kind, knownKinds())
 		}
 	}
 	if *asJSON {
@@ -122,7 +139,80 @@ func (c *conflictsCommand) list(ctx context.Context, args []string) error {
 		return nil
 	}
 	printConflictList(c.m.Stdout, printable(list))
+	if f.Limit > 0 && len(list) == f.Limit {
+		fmt.Fprintf(c.m.Stdout, "more: --after %d (or --page %d)\n", list[len(list)-1].ID, max(*page, 1)+1)
+	}
 	return nil
+}
+
+// pageFilter sets the page of a listing: --limit conflicts, the --page-th
+// of them or those after conflict --after.
+func pageFilter(f *central.ConflictFilter, limit, page int, after uint64) error {
+	switch {
+	case limit < 0:
+		return usageErr("--limit must not be negative")
+	case page < 0:
+		return usageErr("--page %d: pages count from 1", page)
+	case page > 0 && after > 0:
+		return usageErr("--page and --after both choose the page; give one")
+	case page > 0 && limit == 0:
+		return usageErr("--page needs a --limit above 0")
+	}
+	f.Limit, f.Below = limit, after
+	if page > 1 {
+		f.Offset = (page - 1) * limit
+	}
+	return nil
+}
+
+// selection are the flags that select conflicts, for the list and for
+// resolving a filtered set.
+type selection struct {
+	kind, rule, source, before *string
+}
+
+func selectionFlags(fs *flag.FlagSet) selection {
+	return selection{
+		kind:   fs.String("kind", "", "only conflicts of this kind"),
+		rule:   fs.String("rule", "", "only review conflicts raised by this rule"),
+		source: fs.String("source", "", "only conflicts of this source"),
+		before: fs.String("before", "", "only conflicts raised before DATE (YYYY-MM-DD, local midnight, or RFC 3339)"),
+	}
+}
+
+// filter checks the selection and turns it into a filter.
+func (s selection) filter() (central.ConflictFilter, error) {
+	f := central.ConflictFilter{Kind: *s.kind, Rule: *s.rule, Source: *s.source}
+	if f.Kind != "" && !conflictKind.MatchString(f.Kind) {
+		return f, usageErr("--kind %q: a kind is one of %s", f.Kind, knownKinds())
+	}
+	if f.Rule != "" && reviewRules[f.Rule] == "" {
+		return f, usageErr("--rule %q: a rule is one of %s", f.Rule, knownRules())
+	}
+	if *s.before != "" {
+		t, err := parseBefore(*s.before)
+		if err != nil {
+			return f, err
+		}
+		f.Before = t
+	}
+	return f, nil
+}
+
+// given reports whether any selecting flag was set.
+func (s selection) given() bool {
+	return *s.kind != "" || *s.rule != "" || *s.source != "" || *s.before != ""
+}
+
+// parseBefore reads --before: a day (local midnight) or an RFC 3339 time.
+func parseBefore(v string) (time.Time, error) {
+	if t, err := time.ParseInLocation("2006-01-02", v, time.Local); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usageErr("--before %q: want a day (2026-01-31) or an RFC 3339 time (2026-01-31T12:00:00+01:00)", v)
 }
 
 func knownKinds() string {
@@ -136,13 +226,13 @@ func knownKinds() string {
 
 func printConflictList(w io.Writer, list []central.ConflictView) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  ID\tKIND\tSTATUS\tACCOUNT\tPERSON\tOTHER\tVALUE\tRAISED\tDETAIL")
+	fmt.Fprintln(tw, "  ID\tKIND\tRULE\tSTATUS\tACCOUNT\tPERSON\tOTHER\tVALUE\tRAISED\tDETAIL")
 	for _, cf := range list {
 		status := cf.Status
 		if cf.Resolution != "" && cf.Status != "open" {
 			status += " (" + cf.Resolution + ")"
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cf.ID, cf.Kind, status, cf.Account, dash(cf.AccountNumber),
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cf.ID, cf.Kind, dash(cf.Rule), status, cf.Account, dash(cf.AccountNumber),
 			dash(cf.Number), dash(quoteValue(cf.Value)), fmtTime(&cf.CreatedAt), text.Abbrev(cf.Detail, 70, "…"))
 	}
 	tw.Flush()
@@ -176,33 +266,24 @@ func (c *conflictsCommand) resolve(ctx context.Context, args []string) error {
 	note := fs.String("note", "", "why; kept with the resolution")
 	by := fs.String("by", invokingUser(), "who decides")
 	asJSON := fs.Bool("json", false, "print what was done as JSON")
+	sel := selectionFlags(fs)
+	yes := fs.Bool("yes", false, "a filtered set: resolve without asking")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return &exitError{code: ExitUsage}
+	}
+	if len(pos) == 0 && sel.given() {
+		return c.resolveSet(ctx, setResolution{sel: sel, as: *as, into: *into, note: *note, by: *by, yes: *yes, json: *asJSON})
+	}
+	if sel.given() || *yes {
+		return usageErr("--kind, --rule, --source, --before and --yes resolve a filtered set: give them without a conflict ID")
 	}
 	id, err := parseID(pos)
 	if err != nil {
 		return err
 	}
-	switch *as {
-	case central.ResolveDistinct, central.ResolveMerge, central.ResolveIgnore:
-	case "":
-		return usageErr("resolve needs --as distinct, merge or ignore")
-	default:
-		return usageErr("--as %q: want distinct, merge or ignore", *as)
-	}
-	if *into != "" && *as != central.ResolveMerge {
-		return usageErr("--into chooses the survivor of a merge; it does not go with --as %s", *as)
-	}
-	if strings.TrimSpace(*by) == "" {
-		return usageErr("--by must name who decides")
-	}
-	// Both end up in the history and in every later show: a control
-	// character could forge a line there or drive an admin's terminal.
-	for _, f := range []struct{ name, value string }{{"--by", *by}, {"--note", *note}} {
-		if text.HasControl(f.value) {
-			return usageErr("%s %q holds a control or bidi character; give plain text on one line", f.name, f.value)
-		}
+	if err := checkResolution(*as, *into, *by, *note); err != nil {
+		return err
 	}
 	a, err := c.m.centralApp(ctx)
 	if err != nil {
@@ -382,6 +463,9 @@ func printConflict(w io.Writer, r conflictReport) {
 	fmt.Fprintf(w, "Conflict %d  %s  %s  (raised %s)\n", cf.ID, cf.Kind, cf.Status, fmtTime(&cf.CreatedAt))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  Rule:\t%s\n", dash(r.Rule))
+	if what := reviewRules[cf.Rule]; what != "" {
+		fmt.Fprintf(tw, "  Raised by:\t%s: %s\n", cf.Rule, what)
+	}
 	fmt.Fprintf(tw, "  Found:\t%s\n", dash(cf.Detail))
 	if cf.Value != "" {
 		fmt.Fprintf(tw, "  Value:\t%s\n", quoteValue(cf.Value))

@@ -163,7 +163,7 @@ func (c *doctorCommand) diagnoseOne(ctx context.Context, d database, centralColl
 		schema := centralSchemaFinding(ctx, st)
 		out = append(out, schema)
 		if schema.Status == sqlutil.StatusOK {
-			out = append(out, centralSumsFinding(ctx, st))
+			out = append(out, centralSumsFinding(ctx, st), openCountsFinding(ctx, st))
 		}
 		out = append(out, sqlutil.SQLModeFinding(srv.SQLMode))
 		*centralCollation = collation
@@ -216,6 +216,23 @@ func centralSumsFinding(ctx context.Context, st *central.Store) sqlutil.Finding 
 	default:
 		f.Status, f.Fix = sqlutil.StatusFail, "keysync reconcile --full"
 		f.Detail = fmt.Sprintf("the stored checksums of %d ranges of accounts disagree with the accounts, which were changed past keysync (first: %s); until they are recomputed a reconciliation may miss drift in those ranges", len(bad), bad[0])
+	}
+	return f
+}
+
+// openCountsFinding checks that the kept counts of open conflicts agree
+// with the conflicts (see keysync once and keysync conflicts).
+func openCountsFinding(ctx context.Context, st *central.Store) sqlutil.Finding {
+	f := sqlutil.Finding{Check: sqlutil.CheckOpenCounts}
+	bad, err := st.CheckOpenCounts(ctx)
+	switch {
+	case err != nil:
+		f.Status, f.Detail = sqlutil.StatusWarn, "the counts of open conflicts could not be checked: "+err.Error()
+	case len(bad) == 0:
+		f.Status, f.Detail = sqlutil.StatusOK, "the counts of open conflicts agree with the conflicts"
+	default:
+		f.Status, f.Fix = sqlutil.StatusFail, "keysync reconcile --full"
+		f.Detail = fmt.Sprintf("the kept counts of %d groups of open conflicts disagree with the conflicts, which were changed past keysync (first: %s); keysync once and keysync conflicts show those counts", len(bad), bad[0])
 	}
 	return f
 }

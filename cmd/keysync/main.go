@@ -112,8 +112,12 @@ func ExitCode(err error) int {
 // Main is the keysync command line. Nothing below it calls os.Exit, so the
 // whole CLI runs in-process in tests.
 type Main struct {
-	Stdout io.Writer
-	Stderr io.Writer
+	// Stdin answers confirmations; Interactive says it is a terminal, so
+	// that a question can be asked there at all.
+	Stdin       io.Reader
+	Interactive bool
+	Stdout      io.Writer
+	Stderr      io.Writer
 	// Hard is cancelled on the second signal; batches run under it so that
 	// the first signal lets them finish.
 	Hard context.Context
@@ -121,7 +125,7 @@ type Main struct {
 
 // NewMain returns a Main writing to the process's standard streams.
 func NewMain() *Main {
-	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Hard: context.Background()}
+	return &Main{Stdin: os.Stdin, Interactive: isTTY(os.Stdin), Stdout: os.Stdout, Stderr: os.Stderr, Hard: context.Background()}
 }
 
 type command interface {

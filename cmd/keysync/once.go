@@ -80,14 +80,12 @@ func (c *onceCommand) Run(ctx context.Context, args []string) error {
 		sum.Counts.Add(ss.Counts)
 	}
 	sum.DurationMS = time.Since(start).Milliseconds()
-	open, err := a.store.OpenConflicts(ctx)
-	if err != nil {
-		return fmt.Errorf("central database: %w", err)
+	names := make([]string, len(a.portals))
+	for i, p := range a.portals {
+		names[i] = p.Source.Name()
 	}
-	for _, p := range a.portals {
-		for _, n := range open[p.Source.Name()] {
-			sum.OpenConflicts += n
-		}
+	if sum.OpenConflicts, err = a.store.OpenConflictCount(ctx, names); err != nil {
+		return fmt.Errorf("central database: %w", err)
 	}
 	a.log.Info("pass done", "assigned", sum.Assigned, "adopted", sum.Adopted, "linked", sum.Linked,
 		"written", sum.Written, "conflicts", sum.Conflicts, "errors", sum.Errors, keysync.LogDryRun, *dry)

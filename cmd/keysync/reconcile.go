@@ -93,6 +93,9 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		if err := a.store.RebuildSums(ctx); err != nil {
 			return fmt.Errorf("central database: %w", err)
 		}
+		if err := a.store.RebuildOpenCounts(ctx); err != nil {
+			return fmt.Errorf("central database: %w", err)
+		}
 	}
 	rc := newReconciler(a, c.m.Hard)
 	rc.Full = *full

@@ -80,7 +80,7 @@ func TestConflictsAndFind_TerminalEscapes(t *testing.T) {
 	})
 	testdb.MustExec(t, db, "UPDATE fe_users SET tx_keysync_customer_number = ? WHERE uid = 1", hostile)
 	s.mustRun(3, "once")
-	assertTerminalSafe(t, "conflicts", s.mustRun(0, "conflicts").stdout)
+	assertTerminalSafe(t, "conflicts", s.mustRun(0, "conflicts", "list").stdout)
 	id := scalar[string](t, s.central, "SELECT id FROM conflicts WHERE kind = 'invalid_number'")
 	assertTerminalSafe(t, "conflicts show", s.mustRun(0, "conflicts", "show", id).stdout)
 	assertTerminalSafe(t, "find", s.mustRun(0, "find", "--email", "eva@example.com").stdout)

@@ -90,6 +90,7 @@ func CheckSums(tb testing.TB, ctx context.Context, s *central.Store) {
 // CheckSumsAtEnd checks, when the test ends (after its processes stopped),
 // that every write of accounts kept the stored checksums, whatever ran at
 // once or was killed. A database never migrated has none to check.
+// The kept counts of open conflicts must agree with the conflicts too.
 func CheckSumsAtEnd(tb testing.TB, s *central.Store) {
 	tb.Cleanup(func() {
 		bad, err := s.CheckSums(context.Background())
@@ -97,7 +98,21 @@ func CheckSumsAtEnd(tb testing.TB, s *central.Store) {
 			return
 		}
 		reportSums(tb, bad, err)
+		CheckOpenCounts(tb, s)
 	})
+}
+
+// CheckOpenCounts fails the test unless the kept counts of open conflicts
+// agree with the conflicts.
+func CheckOpenCounts(tb testing.TB, s *central.Store) {
+	tb.Helper()
+	bad, err := s.CheckOpenCounts(context.Background())
+	if err != nil {
+		tb.Errorf("CheckOpenCounts: %v", err)
+	}
+	for _, b := range bad {
+		tb.Errorf("open conflict count out of step: %s", b)
+	}
 }
 
 func reportSums(tb testing.TB, bad []string, err error) {

@@ -34,6 +34,7 @@ const (
 	CheckClock      = "clock"
 	CheckTLS        = "tls"
 	CheckChecksums  = "checksums"
+	CheckOpenCounts = "open_conflict_counts"
 )
 
 // Finding is one result of a diagnosis: what was checked, what was found

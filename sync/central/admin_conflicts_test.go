@@ -180,8 +180,10 @@ func TestStore_ResolveSettlesTheSamePair(t *testing.T) {
 	f := mustStore(t)
 	anna, franz, id := sharedMailbox(t, f)
 	// A second finding about the same two persons, raised later.
-	testdbExec(t, f, `INSERT INTO conflicts (kind, source, account_id, value, number, detail, open_key, created_at)
- VALUES ('suspected_duplicate', ?, 1, 'Anna Gruber', ?, 'may be the same person', 'k', ?)`, source, franz, now)
+	if _, err := f.Store.RecordConflicts(t.Context(), []keysync.Conflict{{Kind: keysync.ConflictSuspectedDuplicate, Source: source, AccountID: 1,
+		Value: "Anna Gruber", Number: franz, Detail: "may be the same person", Rule: keysync.RuleNamesOnly}}); err != nil {
+		t.Fatal(err)
+	}
 	other := f.mustConflictID(t, "suspected_duplicate", 1)
 
 	res := f.mustResolve(t, central.Resolution{ID: id, As: central.ResolveDistinct})

@@ -54,9 +54,9 @@ func (rs *resolving) settleDistinct(ctx context.Context, survivor string) ([]uin
 		return nil, fmt.Errorf("read conflicts about pairs declared different: %w", err)
 	}
 	for _, id := range settled {
-		if _, err := rs.tx.ExecContext(ctx, `UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ?, note = ?, open_key = NULL WHERE id = ?`,
-			ResolveDistinct, text.Clip(rs.r.By, 128), rs.now, why[id], id); err != nil {
-			return nil, fmt.Errorf("close conflict %d: %w", id, err)
+		if _, err := closeOpen(ctx, rs.tx, []uint64{id}, `status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ?, note = ?`,
+			ResolveDistinct, text.Clip(rs.r.By, 128), rs.now, why[id]); err != nil {
+			return nil, err
 		}
 		rs.event("conflict_resolved", survivor, "", 0, "", ResolveDistinct,
 			fmt.Sprintf("conflict #%d settled by the merge of conflict #%d: %s", id, rs.c.ID, why[id]))

@@ -245,15 +245,12 @@ func (rs *resolving) closeConflicts(ctx context.Context) error {
 		}
 		return d
 	}
-	for _, id := range append([]uint64{c.ID}, rs.res.Also...) {
-		st := rs.status
-		if id != c.ID {
-			st = "resolved"
-		}
-		if _, err := rs.tx.ExecContext(ctx, `UPDATE conflicts SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, note = ?, open_key = NULL WHERE id = ?`,
-			st, r.As, text.Clip(r.By, 128), rs.now, nullIf(r.Note), id); err != nil {
-			return fmt.Errorf("close conflict %d: %w", id, err)
-		}
+	const set = `status = ?, resolution = ?, resolved_by = ?, resolved_at = ?, note = ?`
+	if _, err := closeOpen(ctx, rs.tx, []uint64{c.ID}, set, rs.status, r.As, text.Clip(r.By, 128), rs.now, nullIf(r.Note)); err != nil {
+		return err
+	}
+	if _, err := closeOpen(ctx, rs.tx, rs.res.Also, set, "resolved", r.As, text.Clip(r.By, 128), rs.now, nullIf(r.Note)); err != nil {
+		return err
 	}
 	involved := uniqueNonEmpty(rs.sd.account, rs.sd.other, rs.res.Survivor)
 	if len(involved) == 0 {

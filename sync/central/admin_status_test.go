@@ -86,6 +86,9 @@ func TestOpenConflicts(t *testing.T) {
 	if _, err := f.DB.Exec(`UPDATE conflicts SET status = 'resolved' WHERE source = 'blog' AND account_id = 10`); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.Store.RebuildOpenCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
 	got, err := f.Store.OpenConflicts(ctx)
 	if err != nil {
 		t.Fatal(err)

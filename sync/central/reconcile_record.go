@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"keysync/internal/sqlutil"
 	"keysync/internal/text"
 	keysync "keysync/sync"
 	"keysync/sync/reconcile"
@@ -107,16 +106,15 @@ func (st *reconcileStep) resolve(ctx context.Context, open []reconcile.OpenConfl
 	if len(open) == 0 {
 		return nil
 	}
-	ids := make([]any, 0, len(open)+4)
-	ids = append(ids, st.now, text.Clip(st.s.Actor, 128), "the portal no longer shows this drift")
+	ids := make([]uint64, 0, len(open))
 	for _, c := range open {
 		ids = append(ids, c.ID)
 		addEvent(&st.events, st.now, st.s.Actor, "conflict_resolved", "", st.source, c.AccountID, c.Value, "",
 			string(c.Kind)+": resolved by reconciliation, the drift is gone")
 	}
-	q := `UPDATE conflicts SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?, open_key = NULL
- WHERE status = 'open' AND id IN (` + sqlutil.Placeholders(len(open)) + `)`
-	if _, err := st.tx.ExecContext(ctx, q, ids...); err != nil {
+	_, err := closeOpen(ctx, st.tx, ids, `status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = 'reconciled', note = ?`,
+		st.now, text.Clip(st.s.Actor, 128), "the portal no longer shows this drift")
+	if err != nil {
 		return fmt.Errorf("resolve conflicts: %w", err)
 	}
 	return nil

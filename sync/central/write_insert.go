@@ -29,6 +29,14 @@ func (in *insert) add(values ...any) {
 const insertChunk = 1000
 
 func (in *insert) exec(ctx context.Context, tx *sql.Tx) error {
+	_, err := in.execCount(ctx, tx)
+	return err
+}
+
+// execCount inserts the rows and returns how many the server inserted
+// (fewer than added when INSERT IGNORE left some out).
+func (in *insert) execCount(ctx context.Context, tx *sql.Tx) (int, error) {
+	n := 0
 	for start := 0; start < len(in.rows); start += insertChunk {
 		chunk := in.rows[start:min(start+insertChunk, len(in.rows))]
 		q := in.verb + ` INTO ` + in.table + ` (` + strings.Join(in.cols, ", ") + `) VALUES ` + sqlutil.Rows(len(chunk), len(in.cols))
@@ -36,11 +44,15 @@ func (in *insert) exec(ctx context.Context, tx *sql.Tx) error {
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert %s: %w", in.table, err)
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return n, fmt.Errorf("insert %s: %w", in.table, err)
+		}
+		if k, err := res.RowsAffected(); err == nil {
+			n += int(k)
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // nullIf returns nil for the empty string, so optional columns hold NULL.

@@ -44,7 +44,10 @@ func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert,
 	if err != nil {
 		return nil, fmt.Errorf("read open conflicts: %w", err)
 	}
-	in := insert{verb: "INSERT IGNORE", table: "conflicts", cols: []string{"kind", "source", "account_id", "value", "number", "detail", "open_key", "created_at"}}
+	// One insert per counter: what INSERT IGNORE left out (a conflict a
+	// concurrent transaction opened first) is counted there.
+	inserts := map[group]*insert{}
+	var order []group
 	seen := map[string]bool{}
 	for _, c := range cs {
 		k := openKey(c)
@@ -52,13 +55,23 @@ func (s *Store) insertConflicts(ctx context.Context, tx *sql.Tx, events *insert,
 			continue
 		}
 		seen[k] = true
-		in.add(string(c.Kind), c.Source, c.AccountID, c.StoredValue(), text.Clip(c.Number, 64), text.Abbrev(c.Detail, maxDetail, "…"), k, now)
+		g := group{c.Source, string(c.Kind), c.Rule}
+		if inserts[g] == nil {
+			order = append(order, g)
+			inserts[g] = &insert{verb: "INSERT IGNORE", table: "conflicts", cols: []string{"kind", "source", "account_id", "value", "number", "detail", "open_key", "created_at", "rule"}}
+		}
+		inserts[g].add(string(c.Kind), c.Source, c.AccountID, c.StoredValue(), text.Clip(c.Number, 64), text.Abbrev(c.Detail, maxDetail, "…"), k, now, c.Rule)
 		addEvent(events, now, s.Actor, "conflict", c.Number, c.Source, c.AccountID, c.Value, "", string(c.Kind)+": "+c.Detail)
 	}
-	if err := in.exec(ctx, tx); err != nil {
-		return nil, err
+	oc := openCounts{}
+	for _, g := range order {
+		n, err := inserts[g].execCount(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		oc[g] += n
 	}
-	return known, nil
+	return known, oc.apply(ctx, tx)
 }
 
 // RecordConflicts implements keysync.Store.
