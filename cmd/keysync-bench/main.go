@@ -13,7 +13,10 @@
 //   - the registration API: p50 and p99 of one request that numbers a new
 //     member, against one durable sequence UPDATE;
 //   - the open-conflict count of an idle pass with a large backlog against
-//     a small one, and against the count before the kept counts.
+//     a small one, and against the count before the kept counts;
+//   - matching on a population of distinct persons (linkage.Population):
+//     automatic merges (goal 0) and registrations flagged for review
+//     (goal <= 2 %), by rule.
 //
 // The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
 // databases are named ksbench_* and dropped at the end unless -keep is given.
@@ -57,16 +60,18 @@ const noServer = envServer + " is not set: run `make bench`, which provides a Ma
 
 // options are the bench's flags.
 type options struct {
-	Backlog     int  `json:"backlog"`
-	Batch       int  `json:"batch"`
-	BaselineOps int  `json:"baseline_ops"`
-	Big         int  `json:"big"`
-	Small       int  `json:"small"`
-	Polls       int  `json:"polls"`
-	OnceRuns    int  `json:"once_runs"`
-	Conflicts   int  `json:"conflicts"`
-	Requests    int  `json:"requests"`
-	Quick       bool `json:"quick"`
+	Backlog     int   `json:"backlog"`
+	Batch       int   `json:"batch"`
+	BaselineOps int   `json:"baseline_ops"`
+	Big         int   `json:"big"`
+	Small       int   `json:"small"`
+	Polls       int   `json:"polls"`
+	OnceRuns    int   `json:"once_runs"`
+	Conflicts   int   `json:"conflicts"`
+	Population  int   `json:"population"`
+	Seed        int64 `json:"seed"`
+	Requests    int   `json:"requests"`
+	Quick       bool  `json:"quick"`
 	// Only lists the parts to run (rollout, idle, reconcile); empty: all.
 	Only string `json:"only,omitempty"`
 
@@ -78,11 +83,11 @@ type options struct {
 }
 
 // parts are what the bench can measure, in the order it does.
-var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts"}
+var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts", "population"}
 
 // quick are the sizes of -quick, for smoke runs in CI. The README's figures
 // come from a full run.
-var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000}
+var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000, "population": 10000}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
@@ -94,6 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Big, "big", 1000000, "idle poll: rows of the large fe_users")
 	fs.IntVar(&o.Small, "small", 1000, "idle poll: rows of the small fe_users")
 	fs.IntVar(&o.Polls, "polls", 200, "idle poll: polls measured on each table")
+	fs.IntVar(&o.Population, "population", 100000, "distinct persons: registrations of different persons")
+	fs.Int64Var(&o.Seed, "seed", 1, "distinct persons: seed of the generated population")
 	fs.IntVar(&o.Conflicts, "conflicts", 1000000, "open-conflict count: open conflicts of the big backlog (the small one has -small)")
 	fs.IntVar(&o.OnceRuns, "once-runs", 9, "once: idle runs of keysync once measured on each portal")
 	fs.IntVar(&o.Requests, "requests", 2000, "api: registrations numbered through the registration API")
@@ -125,7 +132,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}} {
+	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}, {"population", o.Population}} {
 		if f.v < 1 {
 			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
 		}
@@ -218,6 +225,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("open-conflict count: %w", err)
 		}
 		r.gradeConflicts()
+	}
+
+	if o.runs("population") {
+		r.Population = &populationGrade{}
+		if r.Population.populationResult, err = srv.population(ctx, o.Population, o.Seed, o.Batch); err != nil {
+			return fmt.Errorf("distinct persons: %w", err)
+		}
+		r.Population.grade()
 	}
 
 	if o.json {

@@ -37,10 +37,11 @@ type report struct {
 		Pass  bool    `json:"pass"`
 	} `json:"idle_poll"`
 
-	Reconcile *reconcileGrade `json:"reconcile,omitempty"`
-	Once      *onceGrade      `json:"once,omitempty"`
-	API       *apiGrade       `json:"api,omitempty"`
-	Conflicts *conflictsGrade `json:"conflicts,omitempty"`
+	Reconcile  *reconcileGrade  `json:"reconcile,omitempty"`
+	Once       *onceGrade       `json:"once,omitempty"`
+	API        *apiGrade        `json:"api,omitempty"`
+	Conflicts  *conflictsGrade  `json:"conflicts,omitempty"`
+	Population *populationGrade `json:"population,omitempty"`
 }
 
 func (r *report) gradeRollout() {
@@ -104,7 +105,12 @@ func (r *report) writeText(w io.Writer) error {
 		}
 	}
 	if r.Conflicts != nil {
-		return r.Conflicts.writeText(w)
+		if err := r.Conflicts.writeText(w); err != nil {
+			return err
+		}
+	}
+	if r.Population != nil {
+		return r.Population.writeText(w)
 	}
 	return nil
 }

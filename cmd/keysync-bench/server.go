@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"time"
+	_ "time/tzdata" // Europe/Vienna on machines without zoneinfo
 
 	"keysync/internal/testdb"
 	"keysync/sources/typo3"
@@ -143,6 +144,12 @@ func (s *server) newCentral(ctx context.Context, name string) (*central.Store, c
 // columns and poll index. before fills the table before migrate, after
 // once keysync's columns exist; either may be nil.
 func (s *server) newPortal(ctx context.Context, name string, num central.Numbering, before, after func(db *sql.DB) error) (*typo3.Source, *sql.DB, error) {
+	return s.newPortalOf(ctx, name, testdb.Typo3V13, num, before, after)
+}
+
+// newPortalOf is newPortal with a TYPO3 schema of testdb's; femanager's
+// date_of_birth is midnight in Vienna.
+func (s *server) newPortalOf(ctx context.Context, name, schema string, num central.Numbering, before, after func(db *sql.DB) error) (*typo3.Source, *sql.DB, error) {
 	if err := s.createDB(ctx, name); err != nil {
 		return nil, nil, err
 	}
@@ -150,7 +157,7 @@ func (s *server) newPortal(ctx context.Context, name string, num central.Numberi
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := testdb.CreateFeUsersDB(ctx, db, testdb.Typo3V13); err != nil {
+	if err := testdb.CreateFeUsersDB(ctx, db, schema); err != nil {
 		return nil, nil, err
 	}
 	if before != nil {
@@ -161,6 +168,7 @@ func (s *server) newPortal(ctx context.Context, name string, num central.Numberi
 	src, err := typo3.Open(typo3.Config{
 		Name: name, DSN: s.DSN(dbPrefix + name),
 		NumberLen: num.Number.MaxLen(), HHLen: num.Household.MaxLen(), PELen: num.Person.MaxLen(),
+		Location: vienna,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -184,6 +192,17 @@ func (s *server) newPortal(ctx context.Context, name string, num central.Numberi
 // level into nothing: the cost of formatting each line stays in the figures.
 func engine(store keysync.Store, batch int) *keysync.Engine {
 	return &keysync.Engine{Store: store, BatchSize: batch, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+}
+
+// vienna is where the portals' date_of_birth is midnight.
+var vienna = mustLocation("Europe/Vienna")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
 }
 
 // since returns seconds since start.
