@@ -64,7 +64,7 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	x := &sinkExport{feed: a.store.Feed(), log: a.log, cfg: a.cfg}
+	x := a.sinkExport()
 	sum := exportSummary{DryRun: *dry, Full: *full}
 	failed := 0
 	for _, s := range sinks {
@@ -116,6 +116,13 @@ type sinkExport struct {
 	feed *central.Feed
 	log  *slog.Logger
 	cfg  *config.Config
+}
+
+// sinkExport returns what runs exports for the command and the daemon.
+func (a *app) sinkExport() *sinkExport {
+	feed := a.store.Feed()
+	feed.Logger = a.log
+	return &sinkExport{feed: feed, log: a.log, cfg: a.cfg}
 }
 
 // run brings one sink up to date and records how it went; a dry run

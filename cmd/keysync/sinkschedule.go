@@ -31,7 +31,7 @@ type sinkSchedule struct {
 // in a goroutine tracked by wg that ends when ctx does. A sink its package
 // refuses is a configuration error.
 func startSinkSchedules(ctx context.Context, a *app, wg *sync.WaitGroup, met *metrics) error {
-	x := &sinkExport{feed: a.store.Feed(), log: a.log, cfg: a.cfg}
+	x := a.sinkExport()
 	for _, sc := range a.cfg.Sinks {
 		if sc.Schedule == "" {
 			a.log.Info("sink exports only on demand", keysync.LogSink, sc.Name)

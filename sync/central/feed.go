@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"time"
 
 	"keysync/internal/sqlutil"
@@ -24,6 +25,9 @@ type Feed struct {
 	// PageSize is how many persons one query reads; 0 means 500. Memory
 	// holds one page, however many persons a full export carries.
 	PageSize int
+	// Logger receives a WARN line for a person whose stored record cannot
+	// be read; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Feed returns the change feed of the central database.
@@ -183,7 +187,10 @@ func (f *Feed) readPersons(ctx context.Context, where string, args []any) ([]key
 	err := sqlutil.Each(ctx, f.s.db, `SELECT p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.status, COALESCE(p.merged_into, ''),
  COALESCE(p.record, ''), p.first_name, p.last_name, p.email, p.birth_date, p.created_at, p.updated_at
  FROM persons p WHERE `+where, args, func(rows *sql.Rows) error {
-		p, err := scanPersonRecord(rows)
+		p, bad, err := scanPersonRecord(rows)
+		if bad != nil {
+			f.logger().Warn("person record unreadable, exported from the person's own columns", keysync.LogNumber, p.Number, keysync.LogErr, bad.Error())
+		}
 		page = append(page, p)
 		return err
 	})
@@ -197,19 +204,17 @@ func (f *Feed) readPersons(ctx context.Context, where string, args []any) ([]key
 }
 
 // scanPersonRecord reads one person's row; a person from before schema
-// version 6 without a record has one seeded from its own columns.
-func scanPersonRecord(rows *sql.Rows) (keysync.PersonRecord, error) {
-	var p keysync.PersonRecord
+// version 6 without a record has one seeded from its own columns, and so
+// has a person whose record does not parse (bad says why), so that one
+// damaged row never stops an export.
+func scanPersonRecord(rows *sql.Rows) (p keysync.PersonRecord, bad, err error) {
 	var status, rec, first, last, email, birth string
 	var created, updated time.Time
 	if err := rows.Scan(&p.Number, &p.HH, &p.PE, &status, &p.MergedInto, &rec, &first, &last, &email, &birth, &created, &updated); err != nil {
-		return p, err
+		return p, nil, err
 	}
-	r, err := parseRecord(rec)
-	if err != nil {
-		return p, fmt.Errorf("%s: %w", p.Number, err)
-	}
-	if rec == "" {
+	r, bad := parseRecord(rec)
+	if rec == "" || bad != nil {
 		r = seedRecord(first, last, email, birth, created.UTC())
 	}
 	p.Fields = make(map[keysync.Field]string, len(r))
@@ -223,7 +228,14 @@ func scanPersonRecord(rows *sql.Rows) (keysync.PersonRecord, error) {
 	if status == "retired" {
 		p.Status, p.Left = keysync.PersonRetired, updated.UTC()
 	}
-	return p, nil
+	return p, bad, nil
+}
+
+func (f *Feed) logger() *slog.Logger {
+	if f.Logger == nil {
+		return slog.Default()
+	}
+	return f.Logger
 }
 
 // addAccountStatus completes the page from the persons' accounts: a person

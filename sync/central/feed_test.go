@@ -1,11 +1,14 @@
 package central_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -294,6 +297,16 @@ func TestFeed_CursorsAndPersonsInPages(t *testing.T) {
 	testdb.MustExec(t, f.DB, "UPDATE persons SET record = NULL WHERE number = ?", numbers[1])
 	if p := mustPersonRecords(t, feed, numbers[1:2])[0]; p.Fields[keysync.FieldFirstName] != "Vorname2" {
 		t.Errorf("person without a record (before schema 6): %+v", p)
+	}
+	var logged bytes.Buffer
+	feed.Logger = slog.New(slog.NewJSONHandler(&logged, nil))
+	testdb.MustExec(t, f.DB, "UPDATE persons SET record = '{\"first_name\": [1' WHERE number = ?", numbers[2])
+	ps := mustPersonRecords(t, feed, nil)
+	if len(ps) != 5 || ps[2].Fields[keysync.FieldFirstName] != "Vorname3" {
+		t.Errorf("a damaged record: %+v, want every person, the damaged one from its own columns", ps)
+	}
+	if !strings.Contains(logged.String(), `"number":"`+numbers[2]+`"`) || !strings.Contains(logged.String(), "WARN") {
+		t.Errorf("no warning naming %s: %s", numbers[2], logged.String())
 	}
 }
 
