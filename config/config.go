@@ -38,6 +38,9 @@ type Config struct {
 
 	// MatchSame and MatchReview are the fuzzy matching thresholds.
 	MatchSame, MatchReview float64
+	// MatchNamesBits is the evidence names must carry where they are all
+	// there is to compare.
+	MatchNamesBits float64
 
 	// HTTPAddr is where the daemon serves /healthz and /metrics; empty
 	// means it serves nothing.

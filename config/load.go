@@ -28,6 +28,7 @@ func Load() (*Config, error) {
 		LogLevel:        g.LogLevel,
 		MatchSame:       g.MatchSame,
 		MatchReview:     g.MatchReview,
+		MatchNamesBits:  g.MatchNamesBits,
 		HTTPAddr:        g.HTTPAddr,
 		TLSCAFile:       g.TLSCaFile,
 

@@ -42,6 +42,7 @@ func (c *Config) Redacted() []Setting {
 		{Var: varLogLevel, Value: c.LogLevel},
 		{Var: varMatchSame, Value: strconv.FormatFloat(c.MatchSame, 'g', -1, 64)},
 		{Var: varMatchReview, Value: strconv.FormatFloat(c.MatchReview, 'g', -1, 64)},
+		{Var: varMatchNamesBits, Value: strconv.FormatFloat(c.MatchNamesBits, 'g', -1, 64)},
 		{Var: varHTTPAddr, Value: c.HTTPAddr},
 		{Var: varTLSCAFile, Value: c.TLSCAFile},
 		{Var: varAPIAddr, Value: c.API.Addr},

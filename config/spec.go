@@ -34,6 +34,7 @@ type globalVars struct {
 	LogLevel        string        `split_words:"true" default:"info" desc:"debug, info, warn or error"`
 	MatchSame       float64       `split_words:"true" default:"0.95" desc:"fuzzy match score at or above which a registration with the same birth date is the same person (reuses the number)"`
 	MatchReview     float64       `split_words:"true" default:"0.8" desc:"fuzzy match score from which a registration gets a new number and a suspected_duplicate conflict for review"`
+	MatchNamesBits  float64       `split_words:"true" default:"4" desc:"evidence in bits that names must carry to send a registration to review when they are all there is to compare: -log2 of the accounts expected to bear both names by chance"`
 	HTTPAddr        string        `split_words:"true" desc:"host:port where keysync run serves /healthz and /metrics, e.g. 127.0.0.1:9464; empty turns it off; keep it on loopback"`
 	TLSCaFile       string        `split_words:"true" desc:"PEM file of the CA that signed the database servers' certificates; DSNs use it with tls=keysync"`
 
@@ -96,6 +97,7 @@ const (
 	varLogLevel        = "KEYSYNC_LOG_LEVEL"
 	varMatchSame       = "KEYSYNC_MATCH_SAME"
 	varMatchReview     = "KEYSYNC_MATCH_REVIEW"
+	varMatchNamesBits  = "KEYSYNC_MATCH_NAMES_BITS"
 	varHTTPAddr        = "KEYSYNC_HTTP_ADDR"
 	varTLSCAFile       = "KEYSYNC_TLS_CA_FILE"
 	varAPIAddr         = "KEYSYNC_API_ADDR"

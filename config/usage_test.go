@@ -45,7 +45,7 @@ func TestVariableNames(t *testing.T) {
 	globals := []string{
 		varCentralDSN, varCentralDSN + fileSuffix, varSources, varNumberFormat, varCheckDigit, varSequenceStart,
 		varHHFormat, varHHSequenceStart, varPEFormat, varPESequenceStart, varPollInterval, varBatchSize,
-		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview, varHTTPAddr, varTLSCAFile,
+		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview, varMatchNamesBits, varHTTPAddr, varTLSCAFile,
 		varAPIAddr, varAPITokenFile, varAPITLSCertFile, varAPITLSKeyFile, varAPIMaxInFlight,
 		varReconcileSchedule, varSinks,
 	}

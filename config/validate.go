@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,9 @@ func (c *Config) validate() []error {
 	}
 	if c.MatchReview <= 0 || c.MatchReview > c.MatchSame {
 		add(&Error{Var: varMatchReview, Value: strconv.FormatFloat(c.MatchReview, 'g', -1, 64), Reason: "must be above 0 and at most " + varMatchSame})
+	}
+	if math.IsNaN(c.MatchNamesBits) || c.MatchNamesBits < 0 || c.MatchNamesBits > 64 {
+		add(&Error{Var: varMatchNamesBits, Value: strconv.FormatFloat(c.MatchNamesBits, 'g', -1, 64), Reason: "must be a number of bits from 0 to 64"})
 	}
 
 	countryVar := c.countryTemplate()

@@ -37,15 +37,21 @@ func TestLoad_WordPressNamesAreIdentifiers(t *testing.T) {
 }
 
 func TestLoad_MatchThresholds(t *testing.T) {
-	c := MustLoad(t, with(map[string]string{"KEYSYNC_MATCH_SAME": "0.97", "KEYSYNC_MATCH_REVIEW": "0.8"}))
-	if c.MatchSame != 0.97 || c.MatchReview != 0.8 {
-		t.Errorf("thresholds = %v, %v", c.MatchSame, c.MatchReview)
+	c := MustLoad(t, with(map[string]string{"KEYSYNC_MATCH_SAME": "0.97", "KEYSYNC_MATCH_REVIEW": "0.8", "KEYSYNC_MATCH_NAMES_BITS": "6.5"}))
+	if c.MatchSame != 0.97 || c.MatchReview != 0.8 || c.MatchNamesBits != 6.5 {
+		t.Errorf("thresholds = %v, %v, %v", c.MatchSame, c.MatchReview, c.MatchNamesBits)
+	}
+	if d := MustLoad(t, with(nil)); d.MatchNamesBits != 4 {
+		t.Errorf("KEYSYNC_MATCH_NAMES_BITS defaults to %v, want 4", d.MatchNamesBits)
 	}
 	for _, env := range []map[string]string{
 		{"KEYSYNC_MATCH_SAME": "1.5"},
 		{"KEYSYNC_MATCH_SAME": "high"},
 		{"KEYSYNC_MATCH_REVIEW": "0.99"},
 		{"KEYSYNC_MATCH_REVIEW": "0"},
+		{"KEYSYNC_MATCH_NAMES_BITS": "-1"},
+		{"KEYSYNC_MATCH_NAMES_BITS": "NaN"},
+		{"KEYSYNC_MATCH_NAMES_BITS": "many"},
 	} {
 		if errs := MustFail(t, with(env)); len(errs) == 0 {
 			t.Errorf("%v accepted", env)

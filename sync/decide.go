@@ -2,6 +2,7 @@ package keysync
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -38,6 +39,12 @@ type Facts interface {
 	// Refused reports an open ConflictRowRefused of the account for the
 	// row's fingerprint: a database refused this very content before.
 	Refused(source string, id uint64, fingerprint string) bool
+	// Namesakes is how many accounts of the central store would bear both
+	// normalised names by chance: the accounts with the first name times
+	// those with the surname over all accounts (each count at least 1).
+	// Its inverse says how much two accounts agreeing on the names alone
+	// tell (namesBits).
+	Namesakes(first, last string) float64
 }
 
 // Action is what a decision does with an account.
@@ -220,7 +227,7 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 	} else {
 		// 5b. Below the review score, names that agree with nothing
 		// contradicting still go to review (nameCandidates).
-		for _, c := range nameCandidates(p, f, shared) {
+		for _, c := range nameCandidates(p, f, shared, th) {
 			review(ConflictSuspectedDuplicate, a.FirstName+" "+a.LastName, c.person.Number,
 				fmt.Sprintf("may be the same person as %s: %s", c.person.Number, c.evidence), c.rule)
 		}
@@ -266,11 +273,15 @@ type nameCandidate struct {
 //     surname and a first name of Jaro-Winkler at least 0.9, with nothing
 //     else to compare (a typo or an umlaut spelling).
 //
+// The last two, where names are all the evidence, need names rare enough
+// to say something: at least th.NamesBits bits (namesBits). Two Maria
+// Grubers share nothing; two Ilse Zauninthalers share a lot.
+//
 // The persons with the strongest evidence are returned, at most
 // maxNameCandidates of them, the most recently numbered first: a person
 // registers again within a few years, while namesakes are spread over all
 // the years of the membership.
-func nameCandidates(p Profile, f Facts, shared *Person) []nameCandidate {
+func nameCandidates(p Profile, f Facts, shared *Person, th Thresholds) []nameCandidate {
 	if p.FirstName == "" || p.LastName == "" {
 		return nil
 	}
@@ -290,12 +301,14 @@ func nameCandidates(p Profile, f Facts, shared *Person) []nameCandidate {
 			nc = nameCandidate{c, "the same names and birth date", RuleNamesBirth, 4}
 		case sameBirth && p.FirstName == q.FirstName:
 			nc = nameCandidate{c, "the same first name and birth date, another surname (married?)", RuleFirstBirth, 3}
+		case namesBits(f, q) < th.NamesBits:
+			continue // names alone, and too common to tell
 		case equalNames(p, q) && !comparableBeyondNames(p, q):
-			nc = nameCandidate{c, "the same names, nothing else to compare", RuleNamesOnly, 2}
+			nc = nameCandidate{c, "the same names, nothing else to compare" + rareNames(f, q), RuleNamesOnly, 2}
 		case equalNames(p, q):
-			nc = nameCandidate{c, "the same names, no birth date to compare, another address (moved?)", RuleNamesMoved, 2}
+			nc = nameCandidate{c, "the same names, no birth date to compare, another address (moved?)" + rareNames(f, q), RuleNamesMoved, 2}
 		case similarNames(p, q) && !comparableBeyondNames(p, q):
-			nc = nameCandidate{c, "alike names (a typo or another spelling?), nothing else to compare", RuleAlikeNames, 1}
+			nc = nameCandidate{c, "alike names (a typo or another spelling?), nothing else to compare" + rareNames(f, q), RuleAlikeNames, 1}
 		default:
 			continue
 		}
@@ -315,6 +328,32 @@ func nameCandidates(p Profile, f Facts, shared *Person) []nameCandidate {
 	}
 	slices.SortFunc(out, func(x, y nameCandidate) int { return strings.Compare(y.person.Number, x.person.Number) })
 	return out[:min(len(out), maxNameCandidates)]
+}
+
+// MinNamePopulation is the fewest accounts name frequencies are counted
+// among: a store that holds fewer cannot tell a common name from a rare
+// one, so until it holds more, every name counts as if among that many
+// (as in a small association's first rollout).
+const MinNamePopulation = 10000
+
+// Namesakes is Facts.Namesakes from counts: the accounts expected to bear
+// a first name borne by firsts accounts and a surname borne by lasts
+// accounts, among accounts (at least MinNamePopulation), by chance.
+func Namesakes(firsts, lasts, accounts int) float64 {
+	return float64(max(firsts, 1)) * float64(max(lasts, 1)) / float64(max(accounts, MinNamePopulation))
+}
+
+// namesBits is what agreeing on q's names tells, in bits: -log2 of the
+// accounts expected to bear both by chance. Maria Gruber among 100,000
+// accounts (3,000 Marias, 300 Grubers) is about -3 bits, a name pair
+// borne by one account only about 17.
+func namesBits(f Facts, q Profile) float64 {
+	return -math.Log2(f.Namesakes(q.FirstName, q.LastName))
+}
+
+// rareNames is the evidence of q's names for a conflict's detail.
+func rareNames(f Facts, q Profile) string {
+	return fmt.Sprintf(" (names rare enough to tell: %.1f bits)", namesBits(f, q))
 }
 
 // equalNames reports the same first and last name, also swapped.

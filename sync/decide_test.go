@@ -1,8 +1,10 @@
 package keysync
 
 import (
+	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"keysync/internal/testdb"
@@ -18,6 +20,16 @@ type mapFacts struct {
 	similar    []Person // returned for any blocking key
 	rewrite    map[string]bool
 	refused    map[string]string // AccountKey -> fingerprint
+	// namesakes by "first last"; a pair not listed is borne by one
+	// account among MinNamePopulation.
+	namesakes map[string]float64
+}
+
+func (f mapFacts) Namesakes(first, last string) float64 {
+	if n, ok := f.namesakes[first+" "+last]; ok {
+		return n
+	}
+	return Namesakes(1, 1, 0)
 }
 
 func (f mapFacts) Similar(Blocks) []Person { return f.similar }
@@ -468,4 +480,54 @@ func namedAccount(first, last, birth, street, zip, city string) Account {
 // personOf is the person with this number whose account is a.
 func personOf(number string, a Account) Person {
 	return Person{Number: number, HH: "HH" + number, PE: "PE" + number, Profile: NewProfile(a, "AT")}
+}
+
+// TestDecideNames_Frequency: where names are all there is to compare,
+// they are worth what their frequency in the central store says. Two
+// Maria Grubers share nothing; two Ilse Zauninthalers share a lot.
+func TestDecideNames_Frequency(t *testing.T) {
+	t.Parallel()
+	tmpl := testdb.MustTemplate(t, "{seq:8}{check}")
+	n1, n2 := "000000018", "000000029"
+	acc, person := namedAccount, personOf
+	facts := mapFacts{
+		similar: []Person{
+			person(n1, acc("Maria", "Gruber", "", "", "", "")),
+			person(n2, acc("Ilse", "Zauninthaler", "", "", "", "")),
+		},
+		// Among 100,000 accounts, 3,000 Marias and 300 Grubers, one Ilse
+		// Zauninthaler.
+		namesakes: map[string]float64{"maria gruber": Namesakes(3000, 300, 100000), "ilse zauninthaler": Namesakes(40, 1, 100000)},
+	}
+	cases := []struct {
+		name    string
+		account Account
+		numbers []string
+	}{
+		{"common names, nothing else: no review", acc("Maria", "Gruber", "", "", "", ""), nil},
+		{"common names, another address: no review", acc("Maria", "Gruber", "", "Hauptstraße 1", "1010", "Wien"), nil},
+		{"rare names, nothing else: review", acc("Ilse", "Zauninthaler", "", "", "", ""), []string{n2}},
+		{"rare names with a typo: review", acc("Ilse", "Zauninthalr", "", "", "", ""), []string{n2}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := tc.account
+			a.Source, a.ID = "club", 10
+			d := Decide(a, NewProfile(a, "AT"), facts, Rules{Number: tmpl, Thresholds: DefaultThresholds})
+			var named []string
+			for _, c := range d.Conflicts {
+				named = append(named, c.Number)
+				if !strings.Contains(c.Detail, "bits") {
+					t.Errorf("detail %q does not say what the names tell", c.Detail)
+				}
+			}
+			if d.Action != ActionNew || !slices.Equal(named, tc.numbers) {
+				t.Errorf("action %v naming %q, want new naming %q (conflicts %+v)", d.Action, named, tc.numbers, d.Conflicts)
+			}
+		})
+	}
+	if bits := -math.Log2(Namesakes(3000, 300, 100000)); bits > -3 || bits < -3.3 {
+		t.Errorf("Maria Gruber among 100,000: %.2f bits, want about -3.2", bits)
+	}
 }

@@ -19,6 +19,9 @@ import (
 type Thresholds struct {
 	Same   float64
 	Review float64
+	// NamesBits is the evidence in bits that names must carry where they
+	// are all there is to compare (rule 5b, namesBits).
+	NamesBits float64
 }
 
 // DefaultThresholds follow the German record-linkage practice the reference
@@ -28,7 +31,11 @@ type Thresholds struct {
 // common names (Maria Huber) in the same town with nothing more in common
 // stay below it; such pairs are too common among members to send each one
 // to an admin.
-var DefaultThresholds = Thresholds{Same: 0.95, Review: 0.8}
+var DefaultThresholds = Thresholds{Same: 0.95, Review: 0.8, NamesBits: DefaultNamesBits}
+
+// DefaultNamesBits asks names that are all the evidence to be expected by
+// chance on at most one account in 2^DefaultNamesBits of the store.
+const DefaultNamesBits = 4.0
 
 // Validate reports thresholds that cannot work.
 func (t Thresholds) Validate() error {

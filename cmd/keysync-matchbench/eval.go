@@ -29,6 +29,7 @@ type outcome struct {
 // person.
 type review struct {
 	kind   keysync.ConflictKind
+	rule   string
 	number string
 	// same is the truth: the registration is the person who holds the
 	// number.
@@ -77,7 +78,7 @@ func decideAll(ds linkage.Dataset, th keysync.Thresholds) ([]outcome, error) {
 			if c.Kind != keysync.ConflictSharedEmail && c.Kind != keysync.ConflictSuspectedDuplicate {
 				continue
 			}
-			rv := review{kind: c.Kind, number: c.Number, same: owner[c.Number] == r.PersonID}
+			rv := review{kind: c.Kind, rule: c.Rule, number: c.Number, same: owner[c.Number] == r.PersonID}
 			if c.Kind == keysync.ConflictSuspectedDuplicate {
 				o.score = candidateScore(f, p, c.Number)
 			}

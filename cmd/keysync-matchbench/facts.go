@@ -24,6 +24,9 @@ type memFacts struct {
 	accounts []keysync.Person
 	similar  map[string][]int
 	seq      uint64
+	// firsts and lasts count the accounts by normalised first name and
+	// surname, for Namesakes.
+	firsts, lasts map[string]int
 }
 
 func newMemFacts(tmpl *number.Template) *memFacts {
@@ -34,7 +37,14 @@ func newMemFacts(tmpl *number.Template) *memFacts {
 		byNumber: map[string]keysync.Person{},
 		byPE:     map[string]keysync.Person{},
 		similar:  map[string][]int{},
+		firsts:   map[string]int{},
+		lasts:    map[string]int{},
 	}
+}
+
+// Namesakes implements keysync.Facts from the accounts added so far.
+func (f *memFacts) Namesakes(first, last string) float64 {
+	return keysync.Namesakes(f.firsts[first], f.lasts[last], len(f.accounts))
 }
 
 func (f *memFacts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -107,6 +117,8 @@ func (f *memFacts) add(person keysync.Person, a keysync.Account, p keysync.Profi
 		f.byPE[person.PE] = person
 	}
 	f.accounts = append(f.accounts, withProfile)
+	f.firsts[p.FirstName]++
+	f.lasts[p.LastName]++
 	for _, k := range p.Blocks.Keys() {
 		f.similar[k] = append(f.similar[k], len(f.accounts)-1)
 	}

@@ -15,11 +15,12 @@ import (
 func TestRunText(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := run([]string{"-n", "1500", "-seed", "3", "-examples", "1"}, &out, io.Discard); err != nil {
+	if err := run([]string{"-n", "1500", "-seed", "3", "-examples", "1", "-population", "3000", "-tradeoff", "0,4"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"precision of automatic reuse", "recall incl. review", "routed to review",
-		"couple_mailbox", "typo_last", "Recall ceiling", "False merges", "precision "} {
+		"couple_mailbox", "typo_last", "Recall ceiling", "False merges", "precision ",
+		"Distinct persons", "registrations flagged for review", "Trade-off", "names-bits"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -29,7 +30,7 @@ func TestRunText(t *testing.T) {
 func TestRunJSON(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := run([]string{"-n", "1500", "-json", "-same", "0.97", "-review", "0.75"}, &out, io.Discard); err != nil {
+	if err := run([]string{"-n", "1500", "-json", "-same", "0.97", "-review", "0.75", "-population", "3000", "-tradeoff", "0,8"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	var r report
@@ -42,11 +43,16 @@ func TestRunJSON(t *testing.T) {
 	if r.Keysync.Precision <= 0 || r.Keysync.Precision > 1 || r.Keysync.RecallReview < r.Keysync.RecallAuto {
 		t.Errorf("figures = %+v", r.Keysync)
 	}
+	// More bits asked of names alone never send more to review.
+	if p := r.Population; p == nil || p.Persons != 3000 || len(r.Tradeoff) != 2 ||
+		r.Tradeoff[1].ReviewShare > r.Tradeoff[0].ReviewShare || r.Tradeoff[1].Population.Flagged > r.Tradeoff[0].Population.Flagged {
+		t.Errorf("population %+v, trade-off %+v", r.Population, r.Tradeoff)
+	}
 }
 
 func TestFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-n", "0"}, {"-same", "0.6", "-review", "0.9"}, {"-review", "0"}, {"extra"}} {
+	for _, args := range [][]string{{"-n", "0"}, {"-same", "0.6", "-review", "0.9"}, {"-review", "0"}, {"extra"}, {"-population", "-1"}, {"-tradeoff", "4,many"}} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)
 		}

@@ -17,7 +17,7 @@ func defaultSame() float64   { return keysync.DefaultThresholds.Same }
 func defaultReview() float64 { return keysync.DefaultThresholds.Review }
 
 func thresholds(o options) keysync.Thresholds {
-	return keysync.Thresholds{Same: o.Same, Review: o.Review}
+	return keysync.Thresholds{Same: o.Same, Review: o.Review, NamesBits: o.NamesBits}
 }
 
 // report is everything one run measured.
@@ -36,6 +36,11 @@ type report struct {
 	ByMail        []scenarioRow `json:"repeats_by_mail"`
 	Ceiling       []ceilingRow  `json:"recall_ceiling"`
 	FalseMerges   []caseLine    `json:"false_merges_list"`
+	ReviewPass    bool          `json:"review_pass"`
+	// Population is the population of distinct persons at the options'
+	// thresholds; Tradeoff both data sets at other names-only thresholds.
+	Population *populationFigures `json:"population,omitempty"`
+	Tradeoff   []tradeoffRow      `json:"tradeoff,omitempty"`
 
 	examples []example
 }
@@ -74,6 +79,20 @@ func measure(o options) (report, error) {
 	}
 	r, err := evaluate(o, ds, outs)
 	r.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		return r, err
+	}
+	pop := linkage.Dataset{Seed: o.Seed, Registrations: linkage.Population(o.Seed, o.Population), Persons: o.Population}
+	if o.Population > 0 {
+		p, err := decidePopulation(pop, thresholds(o))
+		if err != nil {
+			return r, err
+		}
+		r.Population = &p
+	}
+	if len(o.tradeoffBits) > 0 {
+		r.Tradeoff, err = tradeoff(o, ds, pop)
+	}
 	return r, err
 }
 
@@ -101,6 +120,7 @@ func evaluate(o options, ds linkage.Dataset, outs []outcome) (report, error) {
 	r.Naive = naiveFigures(ds, nv)
 	r.PrecisionPass = r.Keysync.Precision >= goalPrecision
 	r.RecallPass = r.Keysync.RecallReview >= goalRecall
+	r.ReviewPass = r.Keysync.ReviewShare <= goalReview
 
 	rows := map[string]*scenarioRow{}
 	mails := map[string]*scenarioRow{}
@@ -217,7 +237,7 @@ func (r report) writeText(w io.Writer, o options) error {
 	fmt.Fprintf(tw, "recall incl. review\t%.4f\t%.4f\t>= %.3f\t%s\t\n", k.RecallReview, n.RecallReview, goalRecall, passMiss(r.RecallPass))
 	fmt.Fprintf(tw, "recall of automatic reuse\t%.4f\t%.4f\t\t\t\n", k.RecallAuto, n.RecallAuto)
 	fmt.Fprintf(tw, "true pairs (found incl. review)\t%d (%d)\t%d (%d)\t\t\t\n", k.TruePairs, k.ReviewPairs, n.TruePairs, n.ReviewPairs)
-	fmt.Fprintf(tw, "routed to review\t%.2f %%\t%.2f %%\t\t\t\n", 100*k.ReviewShare, 100*n.ReviewShare)
+	fmt.Fprintf(tw, "routed to review\t%.2f %%\t%.2f %%\t<= %.0f %%\t%s\t\n", 100*k.ReviewShare, 100*n.ReviewShare, 100*goalReview, passMiss(r.ReviewPass))
 	fmt.Fprintf(tw, "  shared_email / suspected_duplicate\t%d / %d\t-\t\t\t\n",
 		k.ReviewedBy[keysync.ConflictSharedEmail], k.ReviewedBy[keysync.ConflictSuspectedDuplicate])
 	fmt.Fprintf(tw, "conflicts naming the right person\t%.1f %%\t-\t\t\t\n", 100*k.ReviewsSame)
@@ -268,7 +288,17 @@ func (r report) writeText(w io.Writer, o options) error {
 			writeCase(w, e.line)
 		}
 	}
-	fmt.Fprintf(w, "\nprecision %s, recall %s\n", passMiss(r.PrecisionPass), passMiss(r.RecallPass))
+	if r.Population != nil {
+		if err := writePopulation(w, *r.Population, o.NamesBits); err != nil {
+			return err
+		}
+	}
+	if len(r.Tradeoff) > 0 {
+		if err := writeTradeoff(w, r.Tradeoff); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nprecision %s, recall %s, review %s\n", passMiss(r.PrecisionPass), passMiss(r.RecallPass), passMiss(r.ReviewPass))
 	return nil
 }
 

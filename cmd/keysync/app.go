@@ -50,7 +50,7 @@ func (m *Main) newApp() (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.store.Thresholds = keysync.Thresholds{Same: cfg.MatchSame, Review: cfg.MatchReview}
+	a.store.Thresholds = keysync.Thresholds{Same: cfg.MatchSame, Review: cfg.MatchReview, NamesBits: cfg.MatchNamesBits}
 	a.closers = append(a.closers, a.store.Close)
 	for _, sc := range cfg.Sources {
 		switch sc.Kind {

@@ -308,6 +308,12 @@ var migrations = []struct {
  SELECT source, kind, rule, COUNT(*) FROM conflicts WHERE status = 'open' GROUP BY source, kind, rule
  ON DUPLICATE KEY UPDATE open = VALUES(open)`,
 	}},
+	// Names are worth what their frequency says (keysync.Facts.Namesakes):
+	// a pass counts the accounts bearing its registrations' first names
+	// and surnames through these indexes.
+	{10, []string{
+		`ALTER TABLE accounts ADD KEY IF NOT EXISTS first_norm (first_norm), ADD KEY IF NOT EXISTS last_norm (last_norm)`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

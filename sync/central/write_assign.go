@@ -92,6 +92,7 @@ func (s *Store) startAssign(ctx context.Context, tx *sql.Tx, source string, cand
 	if err != nil {
 		return nil, err
 	}
+	as.f.population = int(max(as.cust.next, s.num.NumberStart) - s.num.NumberStart)
 	as.st.Facts, as.st.Candidates = as.lap(), len(as.f.accounts)
 	as.holdBack(cands)
 	as.now, as.b = s.now(), newBatch()

@@ -32,6 +32,11 @@ type facts struct {
 	// refused holds the fingerprints of the open row_refused conflicts of
 	// the batch's accounts.
 	refused map[uint64][]string
+	// firsts and lasts count the accounts bearing each first name and
+	// surname of the batch and its candidates, among population accounts
+	// in all (names.go).
+	firsts, lasts map[string]int
+	population    int
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -107,6 +112,7 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 	withProfile.Profile = c.Profile
 	f.addSimilar(withProfile)
 	f.Add(c.Profile.Household, p.HH)
+	f.countNames(c.Profile)
 }
 
 // survivorColumns are personColumns of the survivor s when p was merged

@@ -28,6 +28,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		{"load person ids", f.loadPersonIDs},
 		{"load households", f.loadHouseholds},
 		{"load fuzzy candidates", f.loadSimilar},
+		{"count names", f.loadNameCounts},
 	}
 	for _, st := range steps {
 		if err := st.load(ctx, tx, k); err != nil {
@@ -47,6 +48,8 @@ func newFacts(source string) *facts {
 		rewrite:  map[uint64]bool{},
 		stored:   map[uint64]storedAccount{},
 		refused:  map[uint64][]string{},
+		firsts:   map[string]int{},
+		lasts:    map[string]int{},
 	}
 	for i := range f.similar {
 		f.similar[i] = map[string][]int{}
@@ -59,12 +62,15 @@ func newFacts(source string) *facts {
 type batchKeys struct {
 	ids, emails, numbers, pes, households, hhs []any
 	blocks                                     [len(blockColumns)][]any
+	// firsts and lasts are the batch's normalised names.
+	firsts, lasts []string
 }
 
 func keysOf(cands []keysync.Candidate) batchKeys {
 	var k batchKeys
 	for _, c := range cands {
 		k.ids = append(k.ids, c.Account.ID)
+		k.firsts, k.lasts = append(k.firsts, c.Profile.FirstName), append(k.lasts, c.Profile.LastName)
 		if c.Profile.Email != "" {
 			k.emails = append(k.emails, c.Profile.Email)
 		}
