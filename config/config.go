@@ -55,6 +55,9 @@ type Config struct {
 	// ReconcileSchedule is the cron spec of the daemon's reconciliation;
 	// empty when it is off. Validate has parsed it.
 	ReconcileSchedule string
+	// ForgetAfter is the retention of persons whose accounts are all
+	// deleted: 0 keeps them for ever.
+	ForgetAfter time.Duration
 
 	// Warnings name settings that look like mistakes but do not stop the
 	// daemon, such as a KEYSYNC_ variable that nothing reads.

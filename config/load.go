@@ -34,6 +34,11 @@ func Load() (*Config, error) {
 
 		ReconcileSchedule: g.ReconcileSchedule,
 	}
+	forget, err := parseRetention(varForgetAfter, g.ForgetAfter)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.ForgetAfter = forget
 	if err := registerCA(g.TLSCaFile); err != nil {
 		errs = append(errs, err)
 	}

@@ -52,6 +52,7 @@ func (c *Config) Redacted() []Setting {
 		{Var: varAPIMaxInFlight, Value: strconv.Itoa(c.API.MaxInFlight)},
 		{Var: varReconcileSchedule, Value: c.ReconcileSchedule},
 		{Var: varSinks, Value: strings.Join(sinkNamesOf(c.Sinks), ",")},
+		{Var: varForgetAfter, Value: FormatRetention(c.ForgetAfter)},
 	}
 	defaults := defaultsOf(globalVariables())
 	for _, s := range c.Sources {

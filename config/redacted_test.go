@@ -11,6 +11,7 @@ func TestRedacted(t *testing.T) {
 		"KEYSYNC_POLL_INTERVAL":    "10s",
 		"KEYSYNC_BACKOFF_MAX":      "300s",
 		"KEYSYNC_SOURCE_SHOP_PIDS": "3,4",
+		"KEYSYNC_FORGET_AFTER":     "17520h",
 	}))
 	got := c.Redacted()
 	values := map[string]Setting{}
@@ -28,6 +29,7 @@ func TestRedacted(t *testing.T) {
 		{Var: "KEYSYNC_NUMBER_FORMAT", Value: "{seq:8}{check}", Default: true},
 		{Var: "KEYSYNC_HH_FORMAT", Value: "{seq:7}", Default: true},
 		{Var: "KEYSYNC_BATCH_SIZE", Value: "500", Default: true},
+		{Var: "KEYSYNC_FORGET_AFTER", Value: "730d"},
 		{Var: "KEYSYNC_SOURCE_SHOP_DSN", Value: "typo3:xxxxx@tcp(db.example:3306)/typo3"},
 		{Var: "KEYSYNC_SOURCE_SHOP_PIDS", Value: "3,4"},
 		{Var: "KEYSYNC_SOURCE_SHOP_TABLE", Value: "fe_users", Default: true},

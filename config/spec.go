@@ -51,6 +51,8 @@ type globalVars struct {
 
 	// The systems persons are exported to.
 	Sinks string `desc:"comma-separated sink names (a-z, 0-9, _), each configured by KEYSYNC_SINK_<NAME>_*; empty: no exports"`
+	// Retention: persons whose accounts are all deleted are forgotten.
+	ForgetAfter string `split_words:"true" desc:"forget the persons whose accounts have all been deleted for longer than this, on the reconciliation schedule and in keysync reconcile: days (730d) or a Go duration (17520h), at least 1d; empty (the default) never forgets"`
 }
 
 // sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
@@ -108,6 +110,7 @@ const (
 
 	varReconcileSchedule = "KEYSYNC_RECONCILE_SCHEDULE"
 	varSinks             = "KEYSYNC_SINKS"
+	varForgetAfter       = "KEYSYNC_FORGET_AFTER"
 )
 
 // The per-source variable names after KEYSYNC_SOURCE_<NAME>, checked by the

@@ -52,7 +52,29 @@ const (
 	// row's values (ErrRowRefused). Its value is the row's fingerprint:
 	// the row is skipped while it is unchanged and the conflict open.
 	ConflictRowRefused ConflictKind = "row_refused"
+	// ConflictForgottenAccount: the portal still holds a row of a person
+	// keysync forgot, active again or still carrying the number; keysync
+	// reads nothing from it and writes nothing into it.
+	ConflictForgottenAccount ConflictKind = "forgotten_account"
 )
+
+// ForgottenConflict is the conflict of a portal row linked to a forgotten
+// person (number), for Decide and reconciliation alike: a row that is not
+// deleted, or that still carries a number, is reported; a deleted row
+// without one is none (ok false).
+func ForgottenConflict(a Account, number string) (c Conflict, ok bool) {
+	var why string
+	switch {
+	case a.Status() != StatusDeleted:
+		why = "the portal row of a forgotten person is " + string(a.Status()) + " again"
+	case a.Number != "":
+		why = "the portal still keeps the deleted row of a forgotten person, with a number"
+	default:
+		return Conflict{}, false
+	}
+	return Conflict{Kind: ConflictForgottenAccount, Source: a.Source, AccountID: a.ID, Value: a.Number, Number: number,
+		Detail: why + "; keysync reads nothing from it: remove the row in the portal"}, true
+}
 
 // RefusedConflict is the conflict of a row whose values the database
 // named by where ("the central database", "the portal") refused.

@@ -136,6 +136,9 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 
 	// 1. Already linked: keep the number, report a different one in the row.
 	if person, ok := f.Linked(a.Source, a.ID); ok {
+		if person.Forgotten {
+			return forgottenAccount(d, a, person)
+		}
 		d.Action, d.Person = ActionKeep, person
 		switch {
 		case f.RewriteDue(a.Source, a.ID):
@@ -163,6 +166,11 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 			return d
 		}
 		if owner, ok := f.ByNumber(a.Number); ok {
+			if owner.Forgotten {
+				d.Action = ActionConflict
+				conflict(ConflictNumberTaken, a.Number, owner.Number, "the number belongs to a person keysync has forgotten; it is never handed out again")
+				return d
+			}
 			if samePersonByName(p, owner.Profile) {
 				// A retired number comes back as its survivor: the row then
 				// gets the survivor's number, never silently.
@@ -233,6 +241,18 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 		}
 	}
 	adoptWibisoft(&d, a, p, f, conflict)
+	return d
+}
+
+// forgottenAccount decides about a row linked to a forgotten person: its
+// values are never read, nothing is written into it, and a row that is
+// not deleted or still carries a number is reported (ForgottenConflict).
+func forgottenAccount(d Decision, a Account, person Person) Decision {
+	d.Action = ActionSkip
+	if c, ok := ForgottenConflict(a, person.Number); ok {
+		d.Action = ActionConflict
+		d.Conflicts = append(d.Conflicts, c)
+	}
 	return d
 }
 

@@ -8,4 +8,8 @@ type Person struct {
 	// Profile holds the normalised identity of the person's first account;
 	// for the candidates of ByEmail and Similar, that of the account found.
 	Profile Profile
+	// Forgotten is set for a person keysync erased (keysync forget) and for
+	// the numbers merged into one: its number and ids stay taken for ever,
+	// and no portal row is ever linked to it again or read into it.
+	Forgotten bool
 }

@@ -25,17 +25,7 @@ func checkResolution(as, into, by, note string) error {
 	if into != "" && as != central.ResolveMerge {
 		return usageErr("--into chooses the survivor of a merge; it does not go with --as %s", as)
 	}
-	if strings.TrimSpace(by) == "" {
-		return usageErr("--by must name who decides")
-	}
-	// Both end up in the history and in every later show: a control
-	// character could forge a line there or drive an admin's terminal.
-	for _, f := range []struct{ name, value string }{{"--by", by}, {"--note", note}} {
-		if text.HasControl(f.value) {
-			return usageErr("%s %q holds a control or bidi character; give plain text on one line", f.name, f.value)
-		}
-	}
-	return nil
+	return checkAdminText(by, note)
 }
 
 // setResolution is `conflicts resolve` of a filtered set.

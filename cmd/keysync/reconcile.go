@@ -34,6 +34,9 @@ type reconcileSummary struct {
 	Conflicts  map[keysync.ConflictKind]int `json:"conflicts"`
 	Failed     int                          `json:"failed"`
 	Sources    []reconcile.Report           `json:"sources"`
+	// Forgotten are the persons the retention (KEYSYNC_FORGET_AFTER)
+	// forgot after a run of every source that failed nowhere.
+	Forgotten []string `json:"forgotten,omitempty"`
 	// configErrs are sources whose field mapping does not fit the portal.
 	configErrs []error
 }
@@ -50,7 +53,9 @@ Ranges of ids whose checksums agree on both sides are skipped; --full compares
 every row instead and first recomputes the central checksums, for when central
 accounts were changed past keysync (keysync doctor says so). --data also reads
 every row's master data and records what changed past the change detection
-(SQL typed by hand), as the daemon's schedule does.
+(SQL typed by hand), as the daemon's schedule does. With KEYSYNC_FORGET_AFTER,
+a run over every source that failed nowhere then forgets the persons whose
+accounts have all been deleted for longer than that (see keysync forget).
 
 Exit 0 clean, 3 conflicts remain open, 1 a source failed (another
 reconciliation of it running elsewhere counts), 2 usage or configuration error.
@@ -116,6 +121,10 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		}
 		sum.add(rep)
 	}
+	var retention error
+	if *only == "" && sum.Failed == 0 && ctx.Err() == nil {
+		sum.Forgotten, retention = forgetDue(ctx, a.store, a.cfg.ForgetAfter, a.log)
+	}
 	sum.DurationMS = time.Since(start).Milliseconds()
 	sum.Status = sum.status()
 	if *asJSON {
@@ -131,6 +140,8 @@ func (c *reconcileCommand) Run(ctx context.Context, args []string) error {
 		return &exitError{ExitUsage, fmt.Errorf("configuration:\n%w", errors.Join(sum.configErrs...))}
 	case sum.Failed > 0:
 		return &exitError{code: ExitFailed, err: fmt.Errorf("%d of %d sources failed", sum.Failed, len(portals))}
+	case retention != nil:
+		return &exitError{code: ExitFailed, err: fmt.Errorf("retention: %w", retention)}
 	case ctx.Err() != nil:
 		return &exitError{code: ExitFailed, err: errors.New("interrupted")}
 	case sum.Status == reconcile.StatusConflicts:
@@ -253,6 +264,9 @@ func (s *reconcileSummary) writeText(w io.Writer) {
 		if !r.Duplicates && r.Status != reconcile.StatusFailed {
 			fmt.Fprintln(w, "  duplicate numbers not checked: the source cannot list them")
 		}
+	}
+	if len(s.Forgotten) > 0 {
+		fmt.Fprintf(w, "forgotten: %d persons whose accounts were all deleted for longer than KEYSYNC_FORGET_AFTER: %s\n", len(s.Forgotten), strings.Join(s.Forgotten, ", "))
 	}
 	fmt.Fprintf(w, "total: %s, %d found, %d repaired, %d conflicts open, %d of %d sources failed, %s\n",
 		s.Status, sum(s.Found), sum(s.Repaired), sum(s.Conflicts), s.Failed, len(s.Sources),

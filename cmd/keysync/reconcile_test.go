@@ -20,6 +20,7 @@ type reconcileJSON struct {
 	Repaired   map[string]int `json:"repaired"`
 	Conflicts  map[string]int `json:"conflicts"`
 	Failed     int            `json:"failed"`
+	Forgotten  []string       `json:"forgotten"`
 	Sources    []struct {
 		Source      string         `json:"source"`
 		Status      string         `json:"status"`

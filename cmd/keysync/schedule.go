@@ -30,6 +30,9 @@ type reconcileSchedule struct {
 	// refresh reads every row's master data after a source's
 	// reconciliation (keysync.Engine.Refresh); nil reads none.
 	refresh func(ctx context.Context, p keysync.Portal) error
+	// forget forgets the persons due under KEYSYNC_FORGET_AFTER after a run
+	// in which no source failed; nil forgets none.
+	forget func(ctx context.Context) error
 }
 
 // startReconcileSchedule starts the schedule in a goroutine tracked by wg,
@@ -75,6 +78,12 @@ func newReconcileSchedule(a *app) (*reconcileSchedule, error) {
 		}
 		s.log.Info("master data sweep done", keysync.LogSource, p.Source.Name(), "changed", c.Changed)
 		return nil
+	}
+	if keep := a.cfg.ForgetAfter; keep > 0 {
+		s.forget = func(ctx context.Context) error {
+			_, err := forgetDue(ctx, a.store, keep, s.log)
+			return err
+		}
 	}
 	return s, nil
 }
@@ -148,4 +157,9 @@ func (s *reconcileSchedule) once(ctx context.Context) {
 	}
 	s.log.Info("scheduled reconciliation done", "failed", failed, reconcile.LogOpenConflicts, open,
 		keysync.LogDuration, time.Since(start).Round(time.Millisecond).String())
+	if s.forget != nil && failed == 0 {
+		if err := s.forget(ctx); err != nil {
+			s.log.Error("retention failed", keysync.LogErr, err.Error())
+		}
+	}
 }

@@ -33,7 +33,11 @@ type showCommand struct {
 type personReport struct {
 	central.PersonView
 	OpenConflicts []central.ConflictView `json:"open_conflicts"`
-	History       []central.HistoryEntry `json:"history"`
+	// Conflicts are all conflicts about the person, open and closed,
+	// newest first: with the open ones and the rest, the record is the
+	// whole of what keysync holds on the person (GDPR Art. 15).
+	Conflicts []central.ConflictView `json:"conflicts"`
+	History   []central.HistoryEntry `json:"history"`
 	// FieldHistory is every change of the person's master data, newest
 	// first; the current values are the PersonView's record.
 	FieldHistory []central.FieldChange `json:"field_history"`
@@ -101,9 +105,10 @@ func (c *showCommand) Run(ctx context.Context, args []string) error {
 		if r.FieldHistory, err = a.store.FieldHistory(ctx, p); err != nil {
 			return err
 		}
-		if r.OpenConflicts, err = a.store.Conflicts(ctx, central.ConflictFilter{Open: true, Number: p.Number}); err != nil {
+		if r.Conflicts, err = a.store.Conflicts(ctx, central.ConflictFilter{Number: p.Number}); err != nil {
 			return err
 		}
+		r.OpenConflicts = openOnly(r.Conflicts)
 		reports = append(reports, r)
 	}
 	if *asJSON {
@@ -291,4 +296,15 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// openOnly returns the open conflicts among cs, in their order.
+func openOnly(cs []central.ConflictView) []central.ConflictView {
+	out := []central.ConflictView{}
+	for _, c := range cs {
+		if c.Status == "open" {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -27,7 +27,8 @@ type statusReport struct {
 	GeneratedAt time.Time                `json:"generated_at"`
 	Sources     map[string]*sourceStatus `json:"sources"`
 	// Sinks are the configured sinks in the order of KEYSYNC_SINKS.
-	Sinks []sinkStatus `json:"sinks"`
+	Sinks   []sinkStatus  `json:"sinks"`
+	Erasure erasureStatus `json:"erasure"`
 }
 
 // sinkStatus is one sink's last exports, as the central database keeps
@@ -35,6 +36,15 @@ type statusReport struct {
 type sinkStatus struct {
 	Kind string `json:"kind"`
 	central.SinkState
+}
+
+// erasureStatus is the retention (KEYSYNC_FORGET_AFTER, "" when off) and
+// how many persons are forgotten, and due under the retention (null when
+// it is off).
+type erasureStatus struct {
+	Retention string `json:"retention"`
+	Forgotten int    `json:"forgotten"`
+	Due       *int   `json:"due"`
 }
 
 // sourceStatus is one source's state. Times are UTC; null means never.
@@ -106,8 +116,16 @@ func (c *statusCommand) report(ctx context.Context, a *app) (*statusReport, erro
 	if err != nil {
 		return nil, err
 	}
+	erased, err := a.store.Erasures(ctx, a.cfg.ForgetAfter)
+	if err != nil {
+		return nil, err
+	}
 	now := c.now().UTC()
-	rep := &statusReport{GeneratedAt: now, Sources: map[string]*sourceStatus{}}
+	rep := &statusReport{GeneratedAt: now, Sources: map[string]*sourceStatus{},
+		Erasure: erasureStatus{Retention: config.FormatRetention(a.cfg.ForgetAfter), Forgotten: erased.Forgotten}}
+	if a.cfg.ForgetAfter > 0 {
+		rep.Erasure.Due = &erased.Due
+	}
 	for i, sc := range a.cfg.Sources {
 		st := states[sc.Name]
 		s := &sourceStatus{name: sc.Name, Kind: sc.Kind, OpenConflicts: open[sc.Name],
@@ -223,6 +241,18 @@ func printStatus(w io.Writer, rep *statusReport, order []config.Source) {
 			fmt.Fprintf(w, "  reconciliation:   %s, started %s, finished %s\n", r.Status, when(&r.StartedAt), when(r.FinishedAt))
 		}
 	}
+	printErasure(w, rep.Erasure)
+}
+
+// printErasure says how long persons whose accounts are all deleted are
+// kept, and how many are forgotten and due.
+func printErasure(w io.Writer, e erasureStatus) {
+	fmt.Fprintln(w)
+	if e.Due == nil {
+		fmt.Fprintf(w, "erasure: retention off (KEYSYNC_FORGET_AFTER empty): persons are kept until keysync forget; %d forgotten\n", e.Forgotten)
+		return
+	}
+	fmt.Fprintf(w, "erasure: persons whose accounts have all been deleted for longer than %s are forgotten; %d forgotten, %d due\n", e.Retention, e.Forgotten, *e.Due)
 }
 
 // lockLine says who holds the source's lock, and what to do when the

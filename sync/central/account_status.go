@@ -31,10 +31,12 @@ func moveStatuses(ctx context.Context, tx *sql.Tx, sums *accountSums, events *in
 		ids := byMove[m]
 		// deleted_at says since when an account is off the portal; it is
 		// kept from the first deletion and cleared when the account is back.
+		// A forgotten account only ever moves to gone (its row vanished):
+		// a walk that read it before the forget changes nothing else.
 		q := `UPDATE accounts SET status = ?, status_changed_at = ?,
  deleted_at = CASE WHEN ? IN ('deleted', 'gone') THEN COALESCE(deleted_at, ?) ELSE NULL END
- WHERE source = ? AND status = ? AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
-		args := []any{string(m.to), now, string(m.to), now, source, string(m.from)}
+ WHERE source = ? AND status = ? AND (forgotten_at IS NULL OR ? = 'gone') AND account_id IN (` + sqlutil.Placeholders(len(ids)) + `)`
+		args := []any{string(m.to), now, string(m.to), now, source, string(m.from), string(m.to)}
 		for _, id := range ids {
 			args = append(args, id)
 		}

@@ -13,6 +13,9 @@ import (
 // merge makes the conflict's two persons one, or links the conflict's
 // unlinked account to the chosen person.
 func (rs *resolving) merge(ctx context.Context) error {
+	if err := rs.refuseForgotten(ctx, rs.sd.account, rs.sd.other, rs.r.Into); err != nil {
+		return err
+	}
 	into, err := rs.chosen(ctx)
 	if err != nil {
 		return err
@@ -197,4 +200,20 @@ func lockPerson(ctx context.Context, tx *sql.Tx, number string) (lockedPerson, e
 		return p, fmt.Errorf("read person %s: %w", number, err)
 	}
 	return p, nil
+}
+
+// refuseForgotten refuses a merge that involves a forgotten person: its
+// number stays its own, and nothing is linked to it again.
+func (rs *resolving) refuseForgotten(ctx context.Context, numbers ...string) error {
+	for _, n := range uniqueNonEmpty(numbers...) {
+		var forgotten bool
+		err := rs.tx.QueryRowContext(ctx, `SELECT forgotten_at IS NOT NULL FROM persons WHERE number = ?`, n).Scan(&forgotten)
+		if err != nil && err != sql.ErrNoRows {
+			return fmt.Errorf("read person %s: %w", n, err)
+		}
+		if forgotten {
+			return fmt.Errorf("%w: %s was forgotten; nothing is merged into or out of it (ignore the conflict)", ErrCannotResolve, n)
+		}
+	}
+	return nil
 }

@@ -77,8 +77,30 @@ type AccountView struct {
 	// portal (PortalAccount); Number is then the number in the row.
 	HH string `json:"hh_id,omitempty"`
 	PE string `json:"pe_id,omitempty"`
+	// Matching is what keysync derived from the values to recognise the
+	// person: normalised names and address, phonetic blocking keys. nil
+	// for a row read from its portal.
+	Matching *MatchingKeys `json:"matching,omitempty"`
+	// ForgottenAt is when the account's person was forgotten; its values
+	// are gone since.
+	ForgottenAt *time.Time `json:"forgotten_at,omitempty"`
 
 	profile keysync.Profile
+}
+
+// MatchingKeys are the values an account is matched by (see sync/match):
+// part of what keysync holds on a person, so `show --json` prints them.
+type MatchingKeys struct {
+	Email      string `json:"email,omitempty"`
+	FirstName  string `json:"first_name,omitempty"`
+	LastName   string `json:"last_name,omitempty"`
+	Postcode   string `json:"postcode,omitempty"`
+	City       string `json:"city,omitempty"`
+	Address    string `json:"address,omitempty"`
+	KeyName    string `json:"key_name,omitempty"`
+	KeyPlace   string `json:"key_place,omitempty"`
+	KeyBirth   string `json:"key_birth,omitempty"`
+	KeyFirstPl string `json:"key_first_place,omitempty"`
 }
 
 // Profile returns the normalised identity recorded for the account, as
@@ -102,19 +124,27 @@ type HistoryEntry struct {
 const accountViewColumns = `a.source, a.account_id, a.number, a.status, a.username, a.email, a.first_name, a.last_name,
  a.birth_date, a.street, a.zip, a.city, a.country, a.salutation, a.title, a.phone, a.mobile, a.company, a.groups_list,
  a.registered_at, a.linked_at, a.written_at, a.status_changed_at, a.deleted_at, a.pending_write, a.email_norm, a.first_norm,
- a.last_norm, a.postcode, a.city_norm, a.address_key`
+ a.last_norm, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''),
+ COALESCE(a.key_first_place, ''), a.forgotten_at`
 
 func scanAccountView(rows *sql.Rows) (AccountView, error) {
 	var a AccountView
 	var groups sql.NullString
-	var registered, linked, written, changed, deleted sql.NullTime
+	var registered, linked, written, changed, deleted, forgotten sql.NullTime
 	p := &a.profile
+	m := &MatchingKeys{}
 	err := rows.Scan(&a.Source, &a.ID, &a.Number, &a.Status, &a.Username, &a.Email, &a.FirstName, &a.LastName,
 		&a.BirthDate, &a.Street, &a.Zip, &a.City, &a.Country, &a.Salutation, &a.Title, &a.Phone, &a.Mobile, &a.Company, &groups,
-		&registered, &linked, &written, &changed, &deleted, &a.PendingWrite, &p.Email, &p.FirstName, &p.LastName, &p.Postcode, &p.City, &p.Address)
+		&registered, &linked, &written, &changed, &deleted, &a.PendingWrite, &p.Email, &p.FirstName, &p.LastName, &p.Postcode, &p.City, &p.Address,
+		&m.KeyName, &m.KeyPlace, &m.KeyBirth, &m.KeyFirstPl, &forgotten)
 	if err != nil {
 		return a, err
 	}
+	m.Email, m.FirstName, m.LastName, m.Postcode, m.City, m.Address = p.Email, p.FirstName, p.LastName, p.Postcode, p.City, p.Address
+	if *m != (MatchingKeys{}) {
+		a.Matching = m
+	}
+	a.ForgottenAt = timePtr(forgotten)
 	p.BirthDate = a.BirthDate
 	a.Account = keysync.AccountKey(a.Source, a.ID)
 	a.Groups = []string{}

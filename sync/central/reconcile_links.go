@@ -27,12 +27,12 @@ func (s *Store) LinksBetween(ctx context.Context, source string, after, upTo uin
 
 func (s *Store) links(ctx context.Context, source string, after, upTo uint64, limit int) ([]reconcile.Link, error) {
 	q := `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
- COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts
+ COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), forgotten_at IS NOT NULL FROM accounts
  WHERE source = ? AND account_id > ? ORDER BY account_id LIMIT ?`
 	args := []any{source, after, limit}
 	if upTo != math.MaxUint64 {
 		q = `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
- COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts
+ COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), forgotten_at IS NOT NULL FROM accounts
  WHERE source = ? AND account_id > ? AND account_id <= ? ORDER BY account_id LIMIT ?`
 		args = []any{source, after, upTo, limit}
 	}
@@ -50,7 +50,7 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 		return nil, fmt.Errorf("copy persons' ids to accounts: %w", err)
 	}
 	fresh, _, err := s.readLinks(ctx, `SELECT a.account_id, a.number, a.status, a.written_at IS NOT NULL, 1,
- COALESCE(p.hh_id, ''), COALESCE(p.pe_id, '') FROM accounts a LEFT JOIN persons p ON p.number = a.number
+ COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), a.forgotten_at IS NOT NULL FROM accounts a LEFT JOIN persons p ON p.number = a.number
  WHERE a.source = ? AND a.account_id IN (`+in+`) ORDER BY a.account_id`, ids, len(stale))
 	if err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func (s *Store) ConflictRanges(ctx context.Context, source string, kinds []keysy
 }
 
 // readLinks runs a query returning links (account id, number, status,
-// written, copy current, hh, pe) and returns them with the ids of those
+// written, copy current, hh, pe, forgotten) and returns them with the ids of those
 // whose copy is not current.
 func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) ([]reconcile.Link, []uint64, error) {
 	rows, err := s.db.QueryContext(ctx, q, args...)
@@ -180,16 +180,17 @@ func (s *Store) readLinks(ctx context.Context, q string, args []any, size int) (
 	var (
 		id                     uint64
 		written, current       bool
+		forgotten              bool
 		number, status, hh, pe sql.RawBytes
 	)
 	for rows.Next() {
-		if err := rows.Scan(&id, &number, &status, &written, &current, &hh, &pe); err != nil {
+		if err := rows.Scan(&id, &number, &status, &written, &current, &hh, &pe, &forgotten); err != nil {
 			return nil, nil, fmt.Errorf("read links: %w", err)
 		}
 		if !current {
 			stale = append(stale, id)
 		}
-		out = append(out, reconcile.Link{AccountID: id, Status: statusOf(status), Written: written})
+		out = append(out, reconcile.Link{AccountID: id, Status: statusOf(status), Written: written, Forgotten: forgotten})
 		refs = append(refs, [3]sqlutil.TextRef{page.Add(number), page.Add(hh), page.Add(pe)})
 	}
 	if err := rows.Err(); err != nil {

@@ -54,7 +54,8 @@ func (r *records) created(number, country string) *personState {
 
 // load reads the persons not loaded yet, locking their rows in number
 // order, and their accounts. A person from before schema version 6 has
-// its record seeded from its own columns.
+// its record seeded from its own columns. A forgotten person has no
+// record, and none is made for it again: it is left out.
 func (r *records) load(ctx context.Context, numbers []string) error {
 	var args []any
 	for _, n := range slices.Compact(slices.Sorted(slices.Values(numbers))) {
@@ -66,7 +67,7 @@ func (r *records) load(ctx context.Context, numbers []string) error {
 		return nil
 	}
 	err := sqlutil.Each(ctx, r.tx, `SELECT number, COALESCE(record, ''), first_name, last_name, email, birth_date, created_at
- FROM persons WHERE number IN (`+sqlutil.Placeholders(len(args))+`) ORDER BY number FOR UPDATE`, args, func(rows *sql.Rows) error {
+ FROM persons WHERE number IN (`+sqlutil.Placeholders(len(args))+`) AND forgotten_at IS NULL ORDER BY number FOR UPDATE`, args, func(rows *sql.Rows) error {
 		var number, rec, first, last, email, birth string
 		var created time.Time
 		if err := rows.Scan(&number, &rec, &first, &last, &email, &birth, &created); err != nil {

@@ -314,6 +314,17 @@ var migrations = []struct {
 	{10, []string{
 		`ALTER TABLE accounts ADD KEY IF NOT EXISTS first_norm (first_norm), ADD KEY IF NOT EXISTS last_norm (last_norm)`,
 	}},
+	// Erasure (see admin_forget.go): a forgotten person keeps its number
+	// and Wibisoft ids with status 'forgotten' and forgotten_at, and so do
+	// the numbers merged into it (which stay 'retired'); its accounts keep
+	// source, id and status and are marked forgotten_at, which a
+	// reconciliation reads beside the link without joining the persons.
+	// Appending an ENUM value changes no stored row.
+	{11, []string{
+		`ALTER TABLE persons MODIFY COLUMN status ENUM('active','retired','forgotten') NOT NULL DEFAULT 'active'`,
+		`ALTER TABLE persons ADD COLUMN IF NOT EXISTS forgotten_at DATETIME(6) NULL`,
+		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS forgotten_at DATETIME(6) NULL`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

@@ -20,12 +20,12 @@ import (
 // deliberate one.
 const (
 	lockSQL       = "SELECT name, next_value FROM sequences WHERE name IN (?, ?, ?) ORDER BY name FOR UPDATE"
-	linksSQL      = "SELECT a.account_id, a.pending_write, a.status, a.data_hash, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
+	linksSQL      = "SELECT a.account_id, a.pending_write, a.status, a.data_hash, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
 	refusedSQL    = "SELECT account_id, value FROM conflicts WHERE source = ? AND account_id IN (?) AND kind = ? AND status = 'open'"
 	takenSQL      = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
 	commonKeysSQL = "SELECT key_name FROM accounts WHERE key_name IN (?) GROUP BY key_name HAVING COUNT(*) > ?"
 	similarSQL    = "SELECT a.source, a.account_id, a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), " +
-		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?)"
+		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?)"
 	firstsSQL     = "SELECT first_norm, COUNT(*) FROM accounts WHERE first_norm IN (?) GROUP BY first_norm"
 	lastsSQL      = "SELECT last_norm, COUNT(*) FROM accounts WHERE last_norm IN (?) GROUP BY last_norm"
 	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ?"
@@ -177,8 +177,8 @@ func TestStore_AssignSQL_CommitFails(t *testing.T) {
 	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
 	// The account is linked and shows what the store recorded of it:
 	// nothing to write.
-	linked := none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key").
-		AddRow(1, 0, "active", central.DataHash(plain()[0].Account), "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "")
+	linked := none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key", "forgotten").
+		AddRow(1, 0, "active", central.DataHash(plain()[0].Account), "000010006", "0000500", "00007000", "vorname1", "nachname1", "", "", "", false)
 	mock.ExpectBegin()
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
@@ -226,7 +226,7 @@ const (
 	storedSumsSQL     = "SELECT range_no, accounts, gone, xor_sum FROM account_sums WHERE source = ? AND accounts > 0 ORDER BY range_no"
 	conflictRangesSQL = "SELECT DISTINCT account_id DIV ? FROM conflicts WHERE source = ? AND status = 'open' AND kind IN (?,?) ORDER BY 1"
 	linksBetweenSQL   = "SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,\n" +
-		" COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, '') FROM accounts\n" +
+		" COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), forgotten_at IS NOT NULL FROM accounts\n" +
 		" WHERE source = ? AND account_id > ? AND account_id <= ? ORDER BY account_id LIMIT ?"
 	openBetweenSQL = "SELECT id, kind, account_id, value FROM conflicts\n" +
 		" WHERE source = ? AND (account_id > ? OR (account_id = ? AND id > ?)) AND account_id <= ? AND status = 'open' AND kind IN (?,?)\n" +
@@ -243,7 +243,7 @@ func TestStore_RangeSumSQL(t *testing.T) {
 	mock.ExpectQuery(conflictRangesSQL).WithArgs(128, source, "number_mismatch", "wibisoft_mismatch").WillReturnRows(
 		sqlmock.NewRows([]string{"r"}).AddRow(5).AddRow(9))
 	mock.ExpectQuery(linksBetweenSQL).WithArgs(source, 639, 767, 2).WillReturnRows(
-		sqlmock.NewRows([]string{"id", "n", "status", "written", "current", "hh", "pe"}).AddRow(700, "1000001", "active", true, true, "7", "8"))
+		sqlmock.NewRows([]string{"id", "n", "status", "written", "current", "hh", "pe", "forgotten"}).AddRow(700, "1000001", "active", true, true, "7", "8", false))
 	mock.ExpectQuery(openBetweenSQL).WithArgs(source, 639, 639, uint64(math.MaxInt64), 767, "number_mismatch", "wibisoft_mismatch", 10).WillReturnRows(
 		sqlmock.NewRows([]string{"id", "kind", "account_id", "value"}).AddRow(3, "number_mismatch", 700, "x"))
 	mock.ExpectQuery(linkSumSQL).WithArgs(64, source).WillReturnError(errBoom)

@@ -119,13 +119,13 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 // into s, else of p itself.
 const survivorColumns = `COALESCE(s.number, p.number), COALESCE(s.hh_id, p.hh_id, ''), COALESCE(s.pe_id, p.pe_id, ''), ` +
 	`COALESCE(s.first_norm, p.first_norm), COALESCE(s.last_norm, p.last_norm), COALESCE(s.email_norm, p.email_norm), ` +
-	`COALESCE(s.birth_date, p.birth_date), COALESCE(s.household_key, p.household_key)`
+	`COALESCE(s.birth_date, p.birth_date), COALESCE(s.household_key, p.household_key), COALESCE(s.forgotten_at, p.forgotten_at) IS NOT NULL`
 
-const personColumns = `p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key`
+const personColumns = `p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL`
 
 func scanPerson(rows *sql.Rows, extra ...any) (keysync.Person, error) {
 	var p keysync.Person
-	dest := append(extra, &p.Number, &p.HH, &p.PE, &p.Profile.FirstName, &p.Profile.LastName, &p.Profile.Email, &p.Profile.BirthDate, &p.Profile.Household)
+	dest := append(extra, &p.Number, &p.HH, &p.PE, &p.Profile.FirstName, &p.Profile.LastName, &p.Profile.Email, &p.Profile.BirthDate, &p.Profile.Household, &p.Forgotten)
 	err := rows.Scan(dest...)
 	return p, err
 }

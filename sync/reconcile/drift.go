@@ -61,8 +61,12 @@ const (
 	// DriftReactivated: an account marked inactive, deleted or gone is an
 	// active member again.
 	DriftReactivated Drift = "reactivated"
+	// DriftForgotten: the portal still holds a row of a forgotten person,
+	// not deleted or still carrying a number. A forgotten_account
+	// conflict; nothing is read from the row, written or restored.
+	DriftForgotten Drift = "forgotten_account"
 )
 
 // Drifts lists every drift kind in report order.
 var Drifts = []Drift{DriftMissingWriteBack, DriftNumberEdited, DriftNumberRemoved, DriftWibisoft,
-	DriftUnknownNumber, DriftDuplicate, DriftInactive, DriftDeleted, DriftGone, DriftReactivated}
+	DriftUnknownNumber, DriftDuplicate, DriftInactive, DriftDeleted, DriftGone, DriftReactivated, DriftForgotten}

@@ -23,9 +23,9 @@ import (
 
 // autoResolved are the conflict kinds a reconciliation closes when the
 // drift behind them is gone: each says "this row holds that value", which
-// the walk sees. Review cases (shared e-mail, suspected duplicates) and
+// the walk sees (a forgotten person's row "still exists"). Review cases (shared e-mail, suspected duplicates) and
 // duplicate numbers stay for an admin.
-var autoResolved = []keysync.ConflictKind{keysync.ConflictNumberMismatch, keysync.ConflictWibisoftMismatch, keysync.ConflictInvalidNumber, keysync.ConflictNumberTaken}
+var autoResolved = []keysync.ConflictKind{keysync.ConflictNumberMismatch, keysync.ConflictWibisoftMismatch, keysync.ConflictInvalidNumber, keysync.ConflictNumberTaken, keysync.ConflictForgottenAccount}
 
 // Reconciler walks every account of a portal against the central record,
 // reports drift, and with repair sets it right. Memory stays bounded by

@@ -107,6 +107,10 @@ func (w *walk) plan(batch []pair) plan {
 				pl.rec.Status = append(pl.rec.Status, StatusChange{AccountID: p.link.AccountID, Number: p.link.Number, From: p.link.Status, To: keysync.StatusGone})
 				pl.drift = append(pl.drift, found{DriftGone, p.link.AccountID})
 			}
+		case p.link.Forgotten:
+			w.rep.Rows++
+			w.rep.Links++
+			w.forgotten(&pl, *p.row, *p.link)
 		default:
 			w.rep.Rows++
 			w.rep.Links++
@@ -238,6 +242,16 @@ func (w *walk) confirmGone(ctx context.Context, batch []pair) error {
 		}
 	}
 	return nil
+}
+
+// forgotten reports the row of a forgotten person's account that is not
+// deleted or still carries a number; nothing of it is recorded, written
+// or restored.
+func (w *walk) forgotten(pl *plan, a keysync.Account, l Link) {
+	if c, ok := keysync.ForgottenConflict(a, l.Number); ok {
+		w.found(DriftForgotten, a.ID, keysync.LogNumber, l.Number, LogTo, a.Status())
+		pl.conflicts = append(pl.conflicts, c)
+	}
 }
 
 // compare plans what a linked row needs: its state recorded centrally,

@@ -17,6 +17,10 @@ type Link struct {
 	// Written is true once keysync recorded a write-back into the row, so
 	// that an empty number column means someone removed it.
 	Written bool
+	// Forgotten marks an account of a person keysync forgot: its row is
+	// never read into the central record, written or restored, only
+	// reported while it still exists (keysync.ForgottenConflict).
+	Forgotten bool
 }
 
 // StatusChange moves an account to another central status.
