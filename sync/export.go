@@ -44,6 +44,11 @@ const (
 	// PersonRetired: merged into another person (MergedInto), whose number
 	// a sink holds instead.
 	PersonRetired PersonStatus = "retired"
+	// PersonForgotten: erased on request or by the retention (keysync
+	// forget), and the numbers merged into such a person. The record holds
+	// the number and nothing else: it leaves the address books, and the
+	// Excel list keeps the number marked as forgotten.
+	PersonForgotten PersonStatus = "forgotten"
 )
 
 // Sink is one downstream system that receives persons' master data keyed

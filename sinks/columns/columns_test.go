@@ -79,3 +79,22 @@ func TestDates_AreTheLocalDay(t *testing.T) {
 		t.Errorf("text %q, want %q", got, want.Format("02.01.2006"))
 	}
 }
+
+// TestStatus_Forgotten: a forgotten person's row says so in either
+// language, with nothing but the number.
+func TestStatus_Forgotten(t *testing.T) {
+	t.Parallel()
+	p := keysync.PersonRecord{Number: "000000013", Status: keysync.PersonForgotten}
+	st, _ := columns.ByKey(columns.All, "status")
+	if got := st.Text(p, columns.German); got != "gelöscht (DSGVO)" {
+		t.Errorf("German status %q, want gelöscht (DSGVO)", got)
+	}
+	if got := st.Text(p, columns.English); got != "forgotten (GDPR)" {
+		t.Errorf("English status %q, want forgotten (GDPR)", got)
+	}
+	for _, c := range columns.List {
+		if got := c.Text(p, columns.German); got != "" && c.Key != "number" && c.Key != "status" {
+			t.Errorf("column %s shows %q for a forgotten person", c.Key, got)
+		}
+	}
+}

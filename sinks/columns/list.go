@@ -84,9 +84,10 @@ func day(t time.Time) time.Time {
 // status says in words whether the person is on the lists.
 func status(p keysync.PersonRecord, l Lang) string {
 	words := map[keysync.PersonStatus][2]string{
-		keysync.PersonActive:  {"aktiv", "active"},
-		keysync.PersonLeft:    {"ausgetreten", "left"},
-		keysync.PersonRetired: {"zusammengeführt", "merged"},
+		keysync.PersonActive:    {"aktiv", "active"},
+		keysync.PersonLeft:      {"ausgetreten", "left"},
+		keysync.PersonRetired:   {"zusammengeführt", "merged"},
+		keysync.PersonForgotten: {"gelöscht (DSGVO)", "forgotten (GDPR)"},
 	}
 	w, ok := words[p.Status]
 	if !ok {

@@ -265,3 +265,26 @@ func waitForStatement(t *testing.T, f *fixture, prefix string) {
 	}
 	t.Fatalf("no statement %q waited", prefix)
 }
+
+// TestFeed_ForgetGivesTheNumbersAPosition: a forget gives the person and
+// the number merged into it a position in its transaction, and the feed
+// then carries each as the number and the status forgotten, nothing else.
+func TestFeed_ForgetGivesTheNumbersAPosition(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	number, merged := mustForgettable(t, f)
+	feed := f.Store.Feed()
+	head := mustHead(t, feed)
+	if _, err := f.Store.Forget(t.Context(), central.Forgetting{Number: number, By: "dpo"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustChanges(t, feed, head), sorted(number, merged); !slices.Equal(got, want) {
+		t.Fatalf("changes after the forget: %v, want %v", got, want)
+	}
+	for _, p := range mustPersonRecords(t, feed, nil) {
+		want := keysync.PersonRecord{Number: p.Number, Status: keysync.PersonForgotten, Fields: map[keysync.Field]string{}, Changed: p.Changed}
+		if p.Active() || p.Status != keysync.PersonForgotten || p.HH != "" || p.PE != "" || len(p.Fields) != 0 || !p.Registered.IsZero() || p.MergedInto != "" {
+			t.Errorf("feed record %+v, want %+v", p, want)
+		}
+	}
+}

@@ -185,7 +185,7 @@ func (f *Feed) pageSize() int {
 func (f *Feed) readPersons(ctx context.Context, where string, args []any) ([]keysync.PersonRecord, error) {
 	var page []keysync.PersonRecord
 	err := sqlutil.Each(ctx, f.s.db, `SELECT p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.status, COALESCE(p.merged_into, ''),
- COALESCE(p.record, ''), p.first_name, p.last_name, p.email, p.birth_date, p.created_at, p.updated_at
+ COALESCE(p.record, ''), p.first_name, p.last_name, p.email, p.birth_date, p.created_at, p.updated_at, p.forgotten_at IS NOT NULL
  FROM persons p WHERE `+where, args, func(rows *sql.Rows) error {
 		p, bad, err := scanPersonRecord(rows)
 		if bad != nil {
@@ -206,12 +206,18 @@ func (f *Feed) readPersons(ctx context.Context, where string, args []any) ([]key
 // scanPersonRecord reads one person's row; a person from before schema
 // version 6 without a record has one seeded from its own columns, and so
 // has a person whose record does not parse (bad says why), so that one
-// damaged row never stops an export.
+// damaged row never stops an export; a forgotten one is its number and
+// status only.
 func scanPersonRecord(rows *sql.Rows) (p keysync.PersonRecord, bad, err error) {
 	var status, rec, first, last, email, birth string
 	var created, updated time.Time
-	if err := rows.Scan(&p.Number, &p.HH, &p.PE, &status, &p.MergedInto, &rec, &first, &last, &email, &birth, &created, &updated); err != nil {
+	var forgotten bool
+	if err := rows.Scan(&p.Number, &p.HH, &p.PE, &status, &p.MergedInto, &rec, &first, &last, &email, &birth, &created, &updated, &forgotten); err != nil {
 		return p, nil, err
+	}
+	if forgotten {
+		// Erased: the sinks get the number and that it was forgotten.
+		return keysync.PersonRecord{Number: p.Number, Status: keysync.PersonForgotten, Fields: map[keysync.Field]string{}, Changed: updated.UTC()}, nil, nil
 	}
 	r, bad := parseRecord(rec)
 	if rec == "" || bad != nil {
@@ -262,6 +268,9 @@ func (f *Feed) addAccountStatus(ctx context.Context, page []keysync.PersonRecord
 			return err
 		}
 		p := &page[idx[number]]
+		if p.Status == keysync.PersonForgotten {
+			return nil
+		}
 		if p.Status == keysync.PersonActive && !current {
 			p.Status, p.Left = keysync.PersonLeft, left.UTC()
 		}
