@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"keysync/internal/testdb"
 )
 
 // appFor builds the app of a site in-process, as `keysync run` does.
@@ -115,4 +117,30 @@ func TestSchedule_Runs(t *testing.T) {
 	startReconcileSchedule(ctx, a, &wg)
 	cancel()
 	wg.Wait()
+}
+
+// TestSchedule_ForgetsDue: with KEYSYNC_FORGET_AFTER, a scheduled run in
+// which no source failed forgets the persons due, one log line each.
+func TestSchedule_ForgetsDue(t *testing.T) {
+	s := newMasterSite(t)
+	s.deleteInPortals()
+	s.mustRun(0, "once")
+	testdb.MustExec(t, s.central, "UPDATE accounts SET deleted_at = deleted_at - INTERVAL 3 DAY")
+	a, _ := appFor(t, s.with("KEYSYNC_RECONCILE_SCHEDULE=@every 1h"))
+	if sched, err := newReconcileSchedule(a); err != nil || sched.forget != nil {
+		t.Fatalf("schedule without KEYSYNC_FORGET_AFTER: forget set %v, %v; want none", sched != nil && sched.forget != nil, err)
+	}
+	a, logs := appFor(t, s.with("KEYSYNC_RECONCILE_SCHEDULE=@every 1h", "KEYSYNC_FORGET_AFTER=2d"))
+	sched, err := newReconcileSchedule(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched.once(t.Context())
+	if got := scalar[string](t, s.central, "SELECT status FROM persons WHERE number = ?", s.number); got != "forgotten" {
+		t.Errorf("the member is %s after the scheduled run, want forgotten", got)
+	}
+	if !strings.Contains(logs.String(), `"msg":"person forgotten","component":"reconcile-schedule","number":"`+s.number+`"`) {
+		t.Errorf("no log line person forgotten with the number:\n%s", logs)
+	}
+	s.wantForgotten("after the scheduled run")
 }
