@@ -303,3 +303,36 @@ func TestDaemon_ExportsOnSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestExport_ForgottenPerson: after a forget, the next delivery removes
+// the person from the address book, and the Excel list keeps the number
+// marked as forgotten with no other value.
+func TestExport_ForgottenPerson(t *testing.T) {
+	t.Parallel()
+	s := newExportSite(t)
+	s.export(t, "liste,buch", 0)
+	number := scalar[string](t, s.central, "SELECT number FROM accounts WHERE source = 'amicas' AND account_id = 1")
+	if !slices.Contains(s.bookContacts(t), contactName(number)) {
+		t.Fatalf("the address book lacks %s before the forget", number)
+	}
+	testdb.MustExec(t, s.portals["amicas"], "UPDATE fe_users SET deleted = 1, tstamp = UNIX_TIMESTAMP() WHERE uid = 1")
+	s.mustRun(0, "once")
+	s.mustRun(0, "forget", number, "--by", "dsb")
+	s.export(t, "liste,buch", 0)
+	if slices.Contains(s.bookContacts(t), contactName(number)) {
+		t.Errorf("the address book still holds %s after the forget", number)
+	}
+	list := readList(t, s.list)
+	row, ok := list[number]
+	if !ok || row["Status"] != "gelöscht (DSGVO)" {
+		t.Fatalf("list row of %s: %v, want the status gelöscht (DSGVO)", number, row)
+	}
+	for h, v := range row {
+		if v != "" && h != "Kundennummer" && h != "Status" && h != "Geändert" {
+			t.Errorf("the list keeps %s=%q of the forgotten person", h, v)
+		}
+	}
+	if other := list[scalar[string](t, s.central, "SELECT number FROM accounts WHERE source = 'amicas' AND account_id = 2")]; other["Nachname"] != "Huber" {
+		t.Errorf("the other member's row changed: %v", other)
+	}
+}
