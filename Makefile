@@ -12,7 +12,7 @@ LDFLAGS := -X main.version=$(VERSION)
 DEMO_DIR   ?= demo-out
 DEMO_CLEAN := make demo-clean$(if $(filter-out demo-out,$(DEMO_DIR)), DEMO_DIR=$(DEMO_DIR))
 
-.PHONY: build demo demo-clean test test-short mutation fuzz bench lint clean
+.PHONY: build demo demo-clean test test-short test-galera mutation fuzz bench lint clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/keysync
@@ -31,6 +31,14 @@ test:
 
 test-short:
 	$(GO) test -short ./...
+
+# The central store on a three-node Galera cluster started on loopback
+# (Debian's galera-4 and rsync; internal/mariadbd): daemons writing through
+# different nodes while registrations arrive, a node killed and started
+# again, another cut off the cluster. The portals live on the MariaDB of
+# .ci/with-mariadb.
+test-galera:
+	.ci/with-mariadb $(GO) test -tags galera -count=1 -timeout 30m -run 'TestCluster_|TestGalera_' ./internal/mariadbd ./cmd/keysync
 
 # Each known mutation of the code (.ci/mutations.d) applied to a throwaway
 # copy of the tree must fail the tests meant to catch it.

@@ -60,6 +60,13 @@ type site struct {
 func newSite(t testing.TB, portals ...string) *site {
 	t.Helper()
 	centralDSN, centralDB := testdb.New(t, "central")
+	return newSiteOn(t, centralDSN, centralDB, portals...)
+}
+
+// newSiteOn is newSite with a central database of the test's own, such as
+// one on a Galera cluster.
+func newSiteOn(t testing.TB, centralDSN string, centralDB *sql.DB, portals ...string) *site {
+	t.Helper()
 	s := &site{t: t, central: centralDB, portals: map[string]*sql.DB{}}
 	// When the test ends (its processes stopped), every write of accounts
 	// must have kept the stored checksums.

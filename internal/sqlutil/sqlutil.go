@@ -6,6 +6,7 @@ package sqlutil
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,6 +22,19 @@ import (
 // per statement). A DSN that CheckDSNSafety refuses is an error. It does
 // not connect; the first query does.
 func Open(dsn string) (*sql.DB, error) {
+	return open(dsn, nil)
+}
+
+// OpenCausal is Open for a database that may be a Galera cluster, where a
+// node answers reads from what it has applied so far: every connection
+// asks a Galera node for causal reads (wsrep_sync_wait bit 1), so a read
+// sees every transaction the cluster committed before it began, on
+// whichever node. See causal.go.
+func OpenCausal(dsn string) (*sql.DB, error) {
+	return open(dsn, func(c driver.Connector) driver.Connector { return causalConnector{c} })
+}
+
+func open(dsn string, wrap func(driver.Connector) driver.Connector) (*sql.DB, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse DSN: %w", redactErr(err))
@@ -50,7 +64,11 @@ func Open(dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open: %w", redactErr(err))
 	}
-	db := sql.OpenDB(connector)
+	var c driver.Connector = connector
+	if wrap != nil {
+		c = wrap(c)
+	}
+	db := sql.OpenDB(c)
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxLifetime(10 * time.Minute)

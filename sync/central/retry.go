@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 const maxAttempts = 5
 
 // retry runs a transaction's function until it succeeds, fails for a reason
-// other than a deadlock or lock wait timeout (sqlutil.IsRetryable), or has
+// other than a deadlock or lock wait timeout (sqlutil.IsRetryable) or a
+// sequence moved by a transaction on another Galera node, or has
 // run maxAttempts times. InnoDB rolls the victim back whole, so running the
 // same function again is safe: every write-path transaction decides from
 // what it reads inside itself. The waits grow and carry jitter so that two
@@ -23,7 +25,7 @@ func (s *Store) retry(ctx context.Context, fn func() error) error {
 	wait := 5 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := fn()
-		if err == nil || attempt == maxAttempts || !sqlutil.IsRetryable(err) {
+		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
 		}
 		s.Retries.Add(1)
@@ -36,4 +38,8 @@ func (s *Store) retry(ctx context.Context, fn func() error) error {
 		}
 		wait *= 2
 	}
+}
+
+func retryable(err error) bool {
+	return sqlutil.IsRetryable(err) || errors.Is(err, errSequenceMoved)
 }

@@ -28,7 +28,7 @@ const (
 		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?)"
 	firstsSQL     = "SELECT first_norm, COUNT(*) FROM accounts WHERE first_norm IN (?) GROUP BY first_norm"
 	lastsSQL      = "SELECT last_norm, COUNT(*) FROM accounts WHERE last_norm IN (?) GROUP BY last_norm"
-	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ?"
+	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ? AND next_value = ?"
 	insertHHSQL   = "INSERT INTO households (hh_id, match_key, created_at) VALUES (?,?,?)"
 	insertPersSQL = "INSERT INTO persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at, record, record_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	advanceSQL    = "INSERT INTO source_state (source, sweep_after, updated_at) VALUES (?, ?, ?)\nON DUPLICATE KEY UPDATE sweep_after = GREATEST(sweep_after, VALUES(sweep_after)), updated_at = VALUES(updated_at)"
@@ -104,9 +104,10 @@ func TestStore_AssignSQL_LockFails(t *testing.T) {
 	mustMet(t, mock)
 }
 
-func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
-	t.Parallel()
-	s, mock := mustMock(t)
+// expectNewPersonDecided expects an Assign of plain() up to its writes: the
+// sequences locked, nothing known of the account, no candidates, and the
+// allocators reading the taken values of a window of sixteen.
+func expectNewPersonDecided(mock sqlmock.Sqlmock) {
 	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
 	mock.ExpectBegin()
 	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
@@ -117,13 +118,18 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
 	mock.ExpectQuery(firstsSQL).WithArgs("vorname1").WillReturnRows(none("first_norm", "n"))
 	mock.ExpectQuery(lastsSQL).WithArgs("nachname1").WillReturnRows(none("last_norm", "n"))
-	// The allocators read the taken values of a window of sixteen.
 	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
 	mock.ExpectQuery(takenSQL).WithArgs("person", peStart, peStart+16).WillReturnRows(none("value"))
 	mock.ExpectQuery(takenSQL).WithArgs("household", hhStart, hhStart+16).WillReturnRows(none("value"))
-	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer").WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household").WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person").WillReturnResult(sqlmock.NewResult(0, 1))
+}
+
+func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	expectNewPersonDecided(mock)
+	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer", numberStart).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household", hhStart).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person", peStart).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(insertHHSQL).WithArgs("0000500", "", now).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(insertPersSQL).WillReturnError(errBoom)
 	mock.ExpectRollback()
@@ -138,28 +144,40 @@ func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
 	mustMet(t, mock)
 }
 
+// TestStore_AssignSQL_SequenceMovedRunsAgain: the sequence is stored
+// compare-and-set on the position read; when it no longer stands there (a
+// transaction through another Galera node moved it), the batch is rolled
+// back and run again whole, counted as a retry.
+func TestStore_AssignSQL_SequenceMovedRunsAgain(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	expectNewPersonDecided(mock)
+	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer", numberStart).WillReturnResult(sqlmock.NewResult(0, 0))
+	mock.ExpectRollback()
+	mock.ExpectBegin()
+	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").WillReturnError(errBoom)
+	mock.ExpectRollback()
+
+	_, err := s.Assign(t.Context(), source, plain(), false)
+	if !errors.Is(err, errBoom) {
+		t.Errorf("Assign=%v, want the second attempt's error %v", err, errBoom)
+	}
+	if got := s.Retries.Load(); got != 1 {
+		t.Errorf("Retries=%d, want 1", got)
+	}
+	mustMet(t, mock)
+}
+
 // TestStore_AssignSQL_DataErrorIsTheRows: a value the server refuses in
 // strict mode (1406, data too long) fails Assign with ErrRowRefused, so
 // that the engine looks for the row instead of retrying the batch.
 func TestStore_AssignSQL_DataErrorIsTheRows(t *testing.T) {
 	t.Parallel()
 	s, mock := mustMock(t)
-	none := func(cols ...string) *sqlmock.Rows { return sqlmock.NewRows(cols) }
-	mock.ExpectBegin()
-	mock.ExpectQuery(lockSQL).WithArgs("customer", "household", "person").
-		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
-	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
-	mock.ExpectQuery(refusedSQL).WithArgs(source, 1, "row_refused").WillReturnRows(none("account_id", "value"))
-	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
-	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
-	mock.ExpectQuery(firstsSQL).WithArgs("vorname1").WillReturnRows(none("first_norm", "n"))
-	mock.ExpectQuery(lastsSQL).WithArgs("nachname1").WillReturnRows(none("last_norm", "n"))
-	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
-	mock.ExpectQuery(takenSQL).WithArgs("person", peStart, peStart+16).WillReturnRows(none("value"))
-	mock.ExpectQuery(takenSQL).WithArgs("household", hhStart, hhStart+16).WillReturnRows(none("value"))
-	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer").WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household").WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person").WillReturnResult(sqlmock.NewResult(0, 1))
+	expectNewPersonDecided(mock)
+	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer", numberStart).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household", hhStart).WillReturnResult(sqlmock.NewResult(0, 1))
+	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person", peStart).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(insertHHSQL).WithArgs("0000500", "", now).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(insertPersSQL).WillReturnError(&mysql.MySQLError{Number: 1406, Message: "Data too long for column 'first_name' at row 1"})
 	mock.ExpectRollback()

@@ -89,9 +89,10 @@ type AssignStats struct {
 	Commit     time.Duration
 }
 
-// Open opens the central database. It does not connect yet.
+// Open opens the central database. It does not connect yet. Reads are
+// causal on a Galera cluster (sqlutil.OpenCausal).
 func Open(dsn string, num Numbering) (*Store, error) {
-	db, err := sqlutil.Open(dsn)
+	db, err := sqlutil.OpenCausal(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("central database: %w", err)
 	}

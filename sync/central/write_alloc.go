@@ -24,6 +24,8 @@ type allocator struct {
 	name   string
 	tmpl   *number.Template
 	window uint64
+	// read is the position the transaction read under its lock.
+	read uint64
 
 	next  uint64
 	dirty bool
@@ -34,7 +36,7 @@ type allocator struct {
 }
 
 func newAllocator(name string, tmpl *number.Template, current, start uint64, window int) *allocator {
-	a := &allocator{name: name, tmpl: tmpl, window: uint64(max(window, 16)), next: current, local: map[uint64]bool{}}
+	a := &allocator{name: name, tmpl: tmpl, window: uint64(max(window, 16)), next: current, read: current, local: map[uint64]bool{}}
 	if start > a.next {
 		a.next, a.dirty = start, true
 	}
@@ -90,13 +92,27 @@ func (a *allocator) load(ctx context.Context, tx *sql.Tx) error {
 	return rows.Err()
 }
 
-// save stores the sequence position when values were handed out.
+// errSequenceMoved says that a sequence no longer stood where the
+// transaction read it when it came to store its new position. On one
+// server the lock taken when reading makes that impossible; on a Galera
+// cluster, whose row locks are local to a node, a transaction committed
+// through another node can move it in between, and storing the position
+// anyway would hand its values out a second time. The transaction is run
+// again (Store.retry).
+var errSequenceMoved = errors.New("sequence moved since it was read")
+
+// save stores the sequence position when values were handed out,
+// compare-and-set on the position read (errSequenceMoved).
 func (a *allocator) save(ctx context.Context, tx *sql.Tx) error {
 	if !a.dirty {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sequences SET next_value = ? WHERE name = ?`, a.next, a.name); err != nil {
+	res, err := tx.ExecContext(ctx, `UPDATE sequences SET next_value = ? WHERE name = ? AND next_value = ?`, a.next, a.name, a.read)
+	if err != nil {
 		return fmt.Errorf("%s: save sequence: %w", a.name, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("%s: save sequence at %d: %w", a.name, a.read, errSequenceMoved)
 	}
 	return nil
 }
