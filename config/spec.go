@@ -27,7 +27,7 @@ type globalVars struct {
 	HHSequenceStart uint64        `split_words:"true" default:"1" desc:"first sequence value of household ids"`
 	PEFormat        string        `split_words:"true" default:"{seq:8}" desc:"template of Wibisoft person ids"`
 	PESequenceStart uint64        `split_words:"true" default:"1" desc:"first sequence value of person ids"`
-	PollInterval    time.Duration `split_words:"true" default:"5s" desc:"pause between two looks for new portal accounts, at least 100ms"`
+	PollInterval    time.Duration `split_words:"true" default:"5s" desc:"time from the start of one look for new portal accounts to the next (a look that takes longer is followed at once), at least 100ms"`
 	BatchSize       int           `split_words:"true" default:"500" desc:"accounts handled per round, 1 to 5000"`
 	BackoffMax      time.Duration `split_words:"true" default:"5m" desc:"longest wait between retries after errors, at least 1s"`
 	LogFormat       string        `split_words:"true" default:"auto" desc:"auto (coloured text on a terminal, else json), text or json"`

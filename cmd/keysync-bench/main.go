@@ -71,7 +71,9 @@ type options struct {
 	Population  int   `json:"population"`
 	Seed        int64 `json:"seed"`
 	Requests    int   `json:"requests"`
-	Quick       bool  `json:"quick"`
+	// LatencySeconds is how long registrations arrive in each latency run.
+	LatencySeconds int  `json:"latency_seconds"`
+	Quick          bool `json:"quick"`
 	// Only lists the parts to run (rollout, idle, reconcile); empty: all.
 	Only string `json:"only,omitempty"`
 
@@ -83,11 +85,11 @@ type options struct {
 }
 
 // parts are what the bench can measure, in the order it does.
-var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts", "population"}
+var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts", "population", "latency"}
 
 // quick are the sizes of -quick, for smoke runs in CI. The README's figures
 // come from a full run.
-var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000, "population": 10000}
+var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000, "population": 10000, "latency-seconds": 10}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
@@ -104,14 +106,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Conflicts, "conflicts", 1000000, "open-conflict count: open conflicts of the big backlog (the small one has -small)")
 	fs.IntVar(&o.OnceRuns, "once-runs", 9, "once: idle runs of keysync once measured on each portal")
 	fs.IntVar(&o.Requests, "requests", 2000, "api: registrations numbered through the registration API")
+	fs.IntVar(&o.LatencySeconds, "latency-seconds", 60, "latency: seconds of 20 registrations a second, with one and with three portals")
 	fs.StringVar(&o.Only, "only", "", "run only these parts, comma-separated: "+strings.Join(parts, ", "))
-	fs.StringVar(&o.bin, "bin", "bin/keysync", "reconcile, once, api: keysync binary to run (`make build` creates it)")
+	fs.StringVar(&o.bin, "bin", "bin/keysync", "reconcile, once, api, latency: keysync binary to run (`make build` creates it)")
 	fs.BoolVar(&o.Quick, "quick", false, "small sizes for a smoke run (flags given explicitly still win)")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 	fs.BoolVar(&o.keep, "keep", false, "keep the ksbench_* databases for a look")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the rollout to this file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput, idle poll cost, reconciliation, whole keysync once runs and the registration API on the MariaDB server in "+envServer+".")
+		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput, idle poll cost, reconciliation, whole keysync once runs, the registration API and the latency from registration to number on the MariaDB server in "+envServer+".")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -132,7 +135,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}, {"population", o.Population}} {
+	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}, {"population", o.Population}, {"latency-seconds", o.LatencySeconds}} {
 		if f.v < 1 {
 			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
 		}
@@ -233,6 +236,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("distinct persons: %w", err)
 		}
 		r.Population.grade()
+	}
+
+	if o.runs("latency") {
+		r.Latency = &latencyGrade{}
+		if r.Latency.latencyResult, err = srv.latencyBench(ctx, o.LatencySeconds, 20, o.bin); err != nil {
+			return fmt.Errorf("latency: %w", err)
+		}
+		r.Latency.grade()
 	}
 
 	if o.json {

@@ -42,6 +42,7 @@ type report struct {
 	API        *apiGrade        `json:"api,omitempty"`
 	Conflicts  *conflictsGrade  `json:"conflicts,omitempty"`
 	Population *populationGrade `json:"population,omitempty"`
+	Latency    *latencyGrade    `json:"latency,omitempty"`
 }
 
 func (r *report) gradeRollout() {
@@ -110,7 +111,12 @@ func (r *report) writeText(w io.Writer) error {
 		}
 	}
 	if r.Population != nil {
-		return r.Population.writeText(w)
+		if err := r.Population.writeText(w); err != nil {
+			return err
+		}
+	}
+	if r.Latency != nil {
+		return r.Latency.writeText(w)
 	}
 	return nil
 }

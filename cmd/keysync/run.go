@@ -172,6 +172,8 @@ type pollLoop struct {
 	watch *standbyWatch
 	// wait, if set, replaces the sleep between rounds.
 	wait func(ctx context.Context, d time.Duration) bool
+	// now, if set, replaces the clock that times the rounds.
+	now func() time.Time
 	// fatal stops the daemon for an error no retry can fix.
 	fatal func(error)
 }
@@ -182,6 +184,7 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 	checked, standby := false, false
 	for round := 1; ; round++ {
 		l.log.Debug("poll round", logRound, round)
+		began := l.clock()
 		held, err := l.lock.ensure(l.hard)
 		switch {
 		case err != nil:
@@ -205,7 +208,7 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 			started()
 		}
 		l.beat()
-		wait := l.interval
+		wait := l.untilNextRound(began)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -228,6 +231,21 @@ func (l *pollLoop) run(ctx context.Context, started func()) {
 			return
 		}
 	}
+}
+
+// untilNextRound is the wait after a good round that began at began: the
+// rest of the poll interval counted from the round's start, so that a
+// registration waits at most one interval plus one pass, not plus two; a
+// round that took longer than the interval is followed at once.
+func (l *pollLoop) untilNextRound(began time.Time) time.Duration {
+	return max(0, l.interval-l.clock().Sub(began))
+}
+
+func (l *pollLoop) clock() time.Time {
+	if l.now != nil {
+		return l.now()
+	}
+	return time.Now()
 }
 
 // sleep waits d, beating meanwhile so a long back-off is not taken for a

@@ -28,6 +28,7 @@ func TestPollLoop_Waits(t *testing.T) {
 	l := &pollLoop{engine: &keysync.Engine{Store: c.Store, Now: func() time.Time { return centraltest.Now }},
 		portal: keysync.Portal{Source: src}, hard: t.Context(), interval: interval, backoffMax: most,
 		lock: newSourceLock(c.Store.DB(), "amicas"), beat: func() {}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now: func() time.Time { return centraltest.Now },
 		wait: func(ctx context.Context, d time.Duration) bool {
 			waits = append(waits, d)
 			switch len(waits) {
@@ -44,6 +45,45 @@ func TestPollLoop_Waits(t *testing.T) {
 	want := []time.Duration{interval, 2 * interval, most, most, most, interval, interval, interval, 2 * interval}
 	if !slices.Equal(waits, want) {
 		t.Errorf("waits = %v, want %v", waits, want)
+	}
+}
+
+// TestPollLoop_IntervalFromRoundStart: the poll interval counts from the
+// start of a good round, so a round that took part of it waits the rest,
+// and one that took longer than the interval is followed at once.
+func TestPollLoop_IntervalFromRoundStart(t *testing.T) {
+	c := centraltest.New(t, centraltest.Numbering(t, 1, 1, 1))
+	const interval = 300 * time.Millisecond
+	for _, tc := range []struct {
+		round, want time.Duration
+	}{{0, interval}, {100 * time.Millisecond, 200 * time.Millisecond}, {interval, 0}, {time.Second, 0}} {
+		ctx, cancel := context.WithCancel(t.Context())
+		clock, calls := centraltest.Now, 0
+		var waits []time.Duration
+		l := &pollLoop{engine: &keysync.Engine{Store: c.Store, Now: func() time.Time { return centraltest.Now }},
+			portal: keysync.Portal{Source: &switchedSource{name: "amicas"}}, hard: t.Context(), interval: interval, backoffMax: time.Second,
+			lock: newSourceLock(c.Store.DB(), "amicas"), beat: func() {}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			// Each round reads the clock when it begins and when it ends:
+			// every second reading is tc.round later.
+			now: func() time.Time {
+				calls++
+				if calls%2 == 0 {
+					clock = clock.Add(tc.round)
+				}
+				return clock
+			},
+			wait: func(ctx context.Context, d time.Duration) bool {
+				waits = append(waits, d)
+				if len(waits) == 2 {
+					cancel()
+				}
+				return ctx.Err() == nil
+			}}
+		l.run(ctx, func() {})
+		if want := []time.Duration{tc.want, tc.want}; !slices.Equal(waits, want) {
+			t.Errorf("rounds of %s: waits = %v, want %v", tc.round, waits, want)
+		}
+		cancel()
 	}
 }
 
