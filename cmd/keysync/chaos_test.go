@@ -64,6 +64,9 @@ func TestChaos_KilledDaemonsAndDatabase(t *testing.T) {
 			scalar[int](t, s.portals["club"], `SELECT COUNT(*) FROM fe_users WHERE tx_keysync_customer_number = ''`) == 0
 	})
 	for i, d := range daemons {
+		// A daemon started a moment ago takes SIGINT as a stop request
+		// only once main has set up its signal handling.
+		d.waitLog("keysync starting", time.Minute)
 		if code := d.stop(); code != 0 {
 			t.Errorf("daemon %d: exit code %d", i+1, code)
 		}
