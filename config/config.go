@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"keysync/sources/wibisoft"
 	keysync "keysync/sync"
 	"keysync/sync/number"
 )
@@ -58,6 +59,11 @@ type Config struct {
 	// ForgetAfter is the retention of persons whose accounts are all
 	// deleted: 0 keeps them for ever.
 	ForgetAfter time.Duration
+
+	// WibisoftColumns are the columns of a Wibisoft file, as
+	// KEYSYNC_WIBISOFT_COLUMNS names them; WibisoftColumnsText is its text.
+	WibisoftColumns     []wibisoft.Column
+	WibisoftColumnsText string
 
 	// Warnings name settings that look like mistakes but do not stop the
 	// daemon, such as a KEYSYNC_ variable that nothing reads.

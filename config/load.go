@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"os"
+
+	"keysync/sources/wibisoft"
 )
 
 // Load reads keysync's configuration from the process environment: defaults
@@ -32,13 +34,19 @@ func Load() (*Config, error) {
 		HTTPAddr:        g.HTTPAddr,
 		TLSCAFile:       g.TLSCaFile,
 
-		ReconcileSchedule: g.ReconcileSchedule,
+		ReconcileSchedule:   g.ReconcileSchedule,
+		WibisoftColumnsText: g.WibisoftColumns,
 	}
 	forget, err := parseRetention(varForgetAfter, g.ForgetAfter)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	c.ForgetAfter = forget
+	cols, err := wibisoft.ParseColumns(g.WibisoftColumns)
+	if err != nil {
+		errs = append(errs, &Error{Var: varWibisoftColumns, Value: g.WibisoftColumns, Reason: err.Error()})
+	}
+	c.WibisoftColumns = cols
 	if err := registerCA(g.TLSCaFile); err != nil {
 		errs = append(errs, err)
 	}

@@ -134,6 +134,14 @@ func TestLoad_GoodValues(t *testing.T) {
 			func(c *Config) (any, any) { return c.Sources[0].Location.String(), "Europe/Vienna" }},
 		{"no time zone", nil,
 			func(c *Config) (any, any) { return c.Sources[0].Location == nil, true }},
+		{"wibisoft columns", map[string]string{"KEYSYNC_WIBISOFT_COLUMNS": " PE_ID = Personennummer , hh_id=Haushalt,title="},
+			func(c *Config) (any, any) {
+				var got []string
+				for _, col := range c.WibisoftColumns[:4] {
+					got = append(got, col.Key+"="+col.Header)
+				}
+				return strings.Join(got, ","), "hh_id=Haushalt,pe_id=Personennummer,salutation=Anrede,title="
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -310,6 +318,16 @@ func TestLoad_BadValues(t *testing.T) {
 			"KEYSYNC_SOURCE_SHOP_SALUTATIONS", "0=Herr,0=Frau", "listed twice"},
 		{"time zone", map[string]string{"KEYSYNC_SOURCE_SHOP_TIMEZONE": "Europe/Wien"},
 			"KEYSYNC_SOURCE_SHOP_TIMEZONE", "Europe/Wien", "not a time zone name"},
+		{"wibisoft column unknown", map[string]string{"KEYSYNC_WIBISOFT_COLUMNS": "pe=Personennummer"},
+			"KEYSYNC_WIBISOFT_COLUMNS", "pe=Personennummer", `unknown key "pe"; the keys are hh_id, pe_id`},
+		{"wibisoft id column left out", map[string]string{"KEYSYNC_WIBISOFT_COLUMNS": "pe_id="},
+			"KEYSYNC_WIBISOFT_COLUMNS", "pe_id=", "pe_id cannot be left out"},
+		{"wibisoft column read twice", map[string]string{"KEYSYNC_WIBISOFT_COLUMNS": "phone=Mobil"},
+			"KEYSYNC_WIBISOFT_COLUMNS", "phone=Mobil", `phone and mobile both read the column "Mobil"`},
+		{"wibisoft column without =", map[string]string{"KEYSYNC_WIBISOFT_COLUMNS": "Haushalt"},
+			"KEYSYNC_WIBISOFT_COLUMNS", "Haushalt", `"Haushalt" is not key=Header`},
+		{"source named wibisoft", map[string]string{"KEYSYNC_SOURCES": "shop,wibisoft"},
+			"KEYSYNC_SOURCES", "shop,wibisoft", "names the rows of the Wibisoft import"},
 		{"time zone Local", map[string]string{"KEYSYNC_SOURCE_SHOP_TIMEZONE": "Local"},
 			"KEYSYNC_SOURCE_SHOP_TIMEZONE", "Local", "not a time zone name"},
 	}

@@ -53,6 +53,7 @@ func (c *Config) Redacted() []Setting {
 		{Var: varReconcileSchedule, Value: c.ReconcileSchedule},
 		{Var: varSinks, Value: strings.Join(sinkNamesOf(c.Sinks), ",")},
 		{Var: varForgetAfter, Value: FormatRetention(c.ForgetAfter)},
+		{Var: varWibisoftColumns, Value: c.WibisoftColumnsText},
 	}
 	defaults := defaultsOf(globalVariables())
 	for _, s := range c.Sources {

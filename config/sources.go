@@ -3,7 +3,10 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	keysync "keysync/sync"
 )
 
 // sourceNameRE limits source names to what can be part of a variable name
@@ -17,7 +20,13 @@ func sourceNames(list string) ([]string, []error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, []error{&Error{Var: varSources, Value: list, Reason: "required; list the source names, e.g. shop,club"}}
 	}
-	return splitNames(varSources, list, "source")
+	names, errs := splitNames(varSources, list, "source")
+	if i := slices.Index(names, keysync.WibisoftSource); i >= 0 {
+		names = slices.Delete(names, i, i+1)
+		errs = append(errs, &Error{Var: varSources, Value: list, Reason: fmt.Sprintf(
+			"%q names the rows of the Wibisoft import in the central database; give the portal another name", keysync.WibisoftSource)})
+	}
+	return names, errs
 }
 
 // splitNames splits a comma list of names (of sources or sinks, what says

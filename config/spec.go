@@ -53,6 +53,9 @@ type globalVars struct {
 	Sinks string `desc:"comma-separated sink names (a-z, 0-9, _), each configured by KEYSYNC_SINK_<NAME>_*; empty: no exports"`
 	// Retention: persons whose accounts are all deleted are forgotten.
 	ForgetAfter string `split_words:"true" desc:"forget the persons whose accounts have all been deleted for longer than this, on the reconciliation schedule and in keysync reconcile: days (730d) or a Go duration (17520h), at least 1d; empty (the default) never forgets"`
+
+	// The Wibisoft file, imported and written back.
+	WibisoftColumns string `split_words:"true" desc:"header names of a Wibisoft file that differ from Wibisoft's own (HH-ID, PE-ID, Anrede, Titel, Vorname, Nachname, Geburtsdatum, Straße, PLZ, Ort, Land, E-Mail, Telefon, Kundennummer, Mobil): key=Header, comma-separated, e.g. pe_id=Personennummer,hh_id=Haushalt; nothing after = for a column the file lacks; keys: hh_id, pe_id, salutation, title, first_name, last_name, birth_date, street, zip, city, country, email, phone, number, mobile"`
 }
 
 // sourceVars is what envconfig reads under KEYSYNC_SOURCE_<NAME>_ for each
@@ -111,6 +114,7 @@ const (
 	varReconcileSchedule = "KEYSYNC_RECONCILE_SCHEDULE"
 	varSinks             = "KEYSYNC_SINKS"
 	varForgetAfter       = "KEYSYNC_FORGET_AFTER"
+	varWibisoftColumns   = "KEYSYNC_WIBISOFT_COLUMNS"
 )
 
 // The per-source variable names after KEYSYNC_SOURCE_<NAME>, checked by the

@@ -47,7 +47,7 @@ func TestVariableNames(t *testing.T) {
 		varHHFormat, varHHSequenceStart, varPEFormat, varPESequenceStart, varPollInterval, varBatchSize,
 		varBackoffMax, varLogFormat, varLogLevel, varMatchSame, varMatchReview, varMatchNamesBits, varHTTPAddr, varTLSCAFile,
 		varAPIAddr, varAPITokenFile, varAPITLSCertFile, varAPITLSKeyFile, varAPIMaxInFlight,
-		varReconcileSchedule, varSinks, varForgetAfter,
+		varReconcileSchedule, varSinks, varForgetAfter, varWibisoftColumns,
 	}
 	for _, name := range globals {
 		if !names[name] {

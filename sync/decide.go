@@ -94,7 +94,25 @@ type Decision struct {
 	// and the log.
 	Rewrite bool
 	Reason  string
+	// By names the rule that linked the account to an existing person:
+	// MatchNumber, MatchPE, MatchEmail or MatchFuzzy; "" for other actions.
+	By MatchRule
 }
+
+// MatchRule names the rule by which a decision found an existing person.
+type MatchRule string
+
+// The rules that link an account to an existing person.
+const (
+	// MatchNumber: the row carries the person's customer number (rule 2).
+	MatchNumber MatchRule = "number"
+	// MatchPE: a Wibisoft import row carries the person's PE-ID.
+	MatchPE MatchRule = "pe_id"
+	// MatchEmail: the same e-mail address and name (rule 3).
+	MatchEmail MatchRule = "email"
+	// MatchFuzzy: a strong fuzzy match with the same birth date (rule 5).
+	MatchFuzzy MatchRule = "fuzzy"
+)
 
 // Rules are what a decision measures a row against.
 type Rules struct {
@@ -108,8 +126,18 @@ type Rules struct {
 
 // Decide determines who an account is. It is pure: everything it knows of
 // the central state comes from facts, so the store can call it inside its
-// transaction and tests can call it with a map.
+// transaction and tests can call it with a map. A row of a Wibisoft import
+// (source WibisoftSource) is decided by the same rules, with the import's
+// own on top (decideImport).
 func Decide(a Account, p Profile, f Facts, r Rules) Decision {
+	if a.Source == WibisoftSource {
+		return decideImport(a, p, f, r)
+	}
+	return decide(a, p, f, r)
+}
+
+// decide is Decide for a portal row.
+func decide(a Account, p Profile, f Facts, r Rules) Decision {
 	tmpl, th := r.Number, r.Thresholds
 	d := Decision{Profile: p}
 	conflict := func(kind ConflictKind, value, num, detail string) {
@@ -174,7 +202,7 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 			if samePersonByName(p, owner.Profile) {
 				// A retired number comes back as its survivor: the row then
 				// gets the survivor's number, never silently.
-				d.Action, d.Person = ActionLink, owner
+				d.Action, d.Person, d.By = ActionLink, owner, MatchNumber
 				if owner.Number != a.Number {
 					d.Rewrite = true
 					d.Reason = fmt.Sprintf("the row carries %s, retired and merged into %s", a.Number, owner.Number)
@@ -205,7 +233,7 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 		byEmail := f.ByEmail(p.Email)
 		for _, c := range byEmail {
 			if samePersonByEmail(p, c.Profile) && !contradictedByEmail(p, c.Number, byEmail) {
-				d.Action, d.Person = ActionLink, c
+				d.Action, d.Person, d.By = ActionLink, c, MatchEmail
 				return d
 			}
 			if shared == nil {
@@ -219,7 +247,7 @@ func Decide(a Account, p Profile, f Facts, r Rules) Decision {
 	// date and first name; otherwise a new number and a conflict for review.
 	best, bestScore, evidence := fuzzyCandidate(p, f, shared)
 	if best != nil && bestScore >= th.Same && sameIdentity(p, best.Profile) {
-		d.Action, d.Person = ActionLink, *best
+		d.Action, d.Person, d.By = ActionLink, *best, MatchFuzzy
 		return d
 	}
 

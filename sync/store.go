@@ -13,6 +13,8 @@ type Candidate struct {
 type Outcome struct {
 	Account Account
 	Action  Action
+	// By is the rule that linked the account (Decision.By).
+	By MatchRule
 	// Number, HH and PE are the person's values after the decision; empty
 	// for skipped accounts and for conflicts that link nothing.
 	Number string

@@ -75,3 +75,80 @@ func invalidWibisoftIDs(a Account, r Rules) []Conflict {
 	}
 	return out
 }
+
+// WibisoftSource is the source name under which the rows of a Wibisoft
+// import are accounts: each row, one PE-ID, is an account of its own, so
+// the central record keeps the values the import brought like a portal's,
+// and a person holding such an account is one Wibisoft knows. No portal
+// may carry the name (the configuration refuses it).
+const WibisoftSource = "wibisoft"
+
+// decideImport decides a row of a Wibisoft import by the rules of a portal
+// row, with Wibisoft's ids on top, since they are the row's identity. A
+// row not linked yet is looked for by its customer number (rule 2), then
+// by its PE-ID, then by the identity rules (3 to 6):
+//   - a PE-ID that a person holds already names that person when the
+//     names agree (and the row's customer number, if it has one, is
+//     theirs); otherwise it is an id keysync gave to someone else, a
+//     conflict pe_taken, and nothing is imported for the row;
+//   - a person found whose ids differ from the row's is a conflict
+//     wibisoft_mismatch, and nothing is linked (the decision keeps By, so
+//     the preview can say how the person was found); a row linked before
+//     whose ids changed in Wibisoft keeps its link and raises the same
+//     conflict. The person's ids are never overwritten.
+func decideImport(a Account, p Profile, f Facts, r Rules) Decision {
+	if _, linked := f.Linked(a.Source, a.ID); linked || a.PE == "" {
+		return withImportIDs(a, decide(a, p, f, r))
+	}
+	owner, owned := f.PEOwner(a.PE)
+	if a.Number != "" {
+		d := decide(a, p, f, r)
+		if d.Action == ActionAdopt && owned {
+			return importByPE(a, p, owner)
+		}
+		return withImportIDs(a, d)
+	}
+	if owned {
+		return importByPE(a, p, owner)
+	}
+	return withImportIDs(a, decide(a, p, f, r))
+}
+
+// withImportIDs turns a decision that found a person whose Wibisoft ids
+// are not the row's into a conflict; a linked row keeps its link.
+func withImportIDs(a Account, d Decision) Decision {
+	if d.Action != ActionKeep && d.Action != ActionLink {
+		return d
+	}
+	if c, differ := idsDiffer(a, d.Person); differ {
+		d.Conflicts = append(d.Conflicts, c)
+		if d.Action == ActionLink {
+			d.Action, d.Person, d.Rewrite, d.Reason = ActionConflict, Person{}, false, ""
+		}
+	}
+	return d
+}
+
+// importByPE decides an import row whose PE-ID a person holds already.
+func importByPE(a Account, p Profile, owner Person) Decision {
+	d := Decision{Profile: p}
+	if !samePersonByName(p, owner.Profile) || a.Number != "" && a.Number != owner.Number {
+		d.Action = ActionConflict
+		d.Conflicts = append(d.Conflicts, Conflict{Kind: ConflictPETaken, Source: a.Source, AccountID: a.ID, Value: a.PE, Number: owner.Number,
+			Detail: "the file gives this Wibisoft person id to " + a.FirstName + " " + a.LastName +
+				", but keysync holds it for " + owner.Number + ", whose names or customer number differ; nothing is imported for the row"})
+		return d
+	}
+	d.Action, d.Person, d.By = ActionLink, owner, MatchPE
+	return withImportIDs(a, d)
+}
+
+// idsDiffer returns the conflict of an import row whose Wibisoft ids are
+// not those of the person it names.
+func idsDiffer(a Account, p Person) (Conflict, bool) {
+	if a.HH == p.HH && a.PE == p.PE {
+		return Conflict{}, false
+	}
+	return Conflict{Kind: ConflictWibisoftMismatch, Source: a.Source, AccountID: a.ID, Value: "HH-ID " + a.HH + ", PE-ID " + a.PE, Number: p.Number,
+		Detail: fmt.Sprintf("the file gives HH-ID %s and PE-ID %s, the person %s holds HH-ID %s and PE-ID %s; nothing is overwritten", a.HH, a.PE, p.Number, p.HH, p.PE)}, true
+}

@@ -325,6 +325,19 @@ var migrations = []struct {
 		`ALTER TABLE persons ADD COLUMN IF NOT EXISTS forgotten_at DATETIME(6) NULL`,
 		`ALTER TABLE accounts ADD COLUMN IF NOT EXISTS forgotten_at DATETIME(6) NULL`,
 	}},
+	// wibisoft_rows gives every PE-ID a Wibisoft import has carried the
+	// account id under which its rows are accounts of the source
+	// "wibisoft" (keysync.WibisoftSource): the same id on every import, so
+	// that a row linked once is kept, and a row in conflict is the same
+	// conflict on the next import.
+	{12, []string{
+		`CREATE TABLE IF NOT EXISTS wibisoft_rows (
+  pe_id VARCHAR(64) NOT NULL PRIMARY KEY,
+  account_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  first_seen DATETIME(6) NOT NULL,
+  UNIQUE KEY account_id (account_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

@@ -125,7 +125,7 @@ func (as *assignment) holdBack(cands []keysync.Candidate) {
 // batch. Only an exhausted sequence or a cancelled context fail the batch.
 func (as *assignment) decide(ctx context.Context, c keysync.Candidate) (keysync.Outcome, error) {
 	d := keysync.Decide(c.Account, c.Profile, as.f, as.s.rules())
-	o := keysync.Outcome{Account: c.Account, Action: d.Action}
+	o := keysync.Outcome{Account: c.Account, Action: d.Action, By: d.By}
 	switch d.Action {
 	case keysync.ActionKeep:
 		o.Number, o.HH, o.PE = d.Person.Number, d.Person.HH, d.Person.PE
