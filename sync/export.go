@@ -24,6 +24,11 @@ type PersonRecord struct {
 	Left time.Time
 	// MergedInto is the number that holds a retired person now.
 	MergedInto string
+	// Wibisoft: Wibisoft knows the person, as a Wibisoft import carried
+	// them (an account of WibisoftSource); their HH and PE are Wibisoft's.
+	// Otherwise the ids are keysync's, given at a registration, and the
+	// file back to Wibisoft offers the person for entry.
+	Wibisoft   bool
 	Registered time.Time
 	// Changed is when the person's record last changed.
 	Changed time.Time
@@ -110,6 +115,9 @@ type Result struct {
 	// Where is the file, folder or address book written, never with a
 	// password.
 	Where string
+	// Replaced counts the characters the target's encoding lacks, each
+	// written as '?' (a Windows-1252 file), never dropped silently.
+	Replaced int
 }
 
 // Add sums the counts of another delivery to the same sink.
@@ -117,6 +125,7 @@ func (r *Result) Add(o Result) {
 	r.Written += o.Written
 	r.Changed += o.Changed
 	r.Removed += o.Removed
+	r.Replaced += o.Replaced
 	if o.Where != "" {
 		r.Where = o.Where
 	}
