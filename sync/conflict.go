@@ -27,6 +27,9 @@ const (
 	// ConflictPETaken: a row carries a Wibisoft person id that belongs to
 	// another person.
 	ConflictPETaken ConflictKind = "pe_taken"
+	// ConflictHHTaken: a Wibisoft import row carries a household id that
+	// keysync opened for another household.
+	ConflictHHTaken ConflictKind = "hh_taken"
 	// ConflictSharedEmail: the e-mail address is already used by a person
 	// with another first name or birth date, usually a couple's mailbox.
 	ConflictSharedEmail ConflictKind = "shared_email"

@@ -27,6 +27,10 @@ type Facts interface {
 	PEOwner(pe string) (Person, bool)
 	// Household returns the Wibisoft household id for a household key.
 	Household(key string) (string, bool)
+	// HouseholdOrigin reports whether a Wibisoft household id is in use,
+	// and whether a Wibisoft import brought it: one of its persons was
+	// carried by an import (an account of WibisoftSource).
+	HouseholdOrigin(hh string) (known, imported bool)
 	// Similar returns the accounts under any of the blocking keys, each
 	// once, as its person with the account's own profile: the candidates of
 	// fuzzy matching. A person with several such accounts is returned once

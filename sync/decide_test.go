@@ -54,6 +54,14 @@ func (f mapFacts) PEOwner(pe string) (Person, bool) {
 	p, ok := f.byPE[pe]
 	return p, ok
 }
+func (f mapFacts) HouseholdOrigin(hh string) (known, imported bool) {
+	for _, h := range f.households {
+		if h == hh {
+			return true, false
+		}
+	}
+	return false, false
+}
 func (f mapFacts) Household(key string) (string, bool) {
 	hh, ok := f.households[key]
 	return hh, ok

@@ -91,6 +91,8 @@ const WibisoftSource = "wibisoft"
 //     names agree (and the row's customer number, if it has one, is
 //     theirs); otherwise it is an id keysync gave to someone else, a
 //     conflict pe_taken, and nothing is imported for the row;
+//   - a new person whose HH-ID is a household keysync opened for others
+//     is a conflict hh_taken (intoHousehold);
 //   - a person found whose ids differ from the row's is a conflict
 //     wibisoft_mismatch, and nothing is linked (the decision keeps By, so
 //     the preview can say how the person was found); a row linked before
@@ -106,12 +108,32 @@ func decideImport(a Account, p Profile, f Facts, r Rules) Decision {
 		if d.Action == ActionAdopt && owned {
 			return importByPE(a, p, owner)
 		}
-		return withImportIDs(a, d)
+		return intoHousehold(a, p, f, withImportIDs(a, d))
 	}
 	if owned {
 		return importByPE(a, p, owner)
 	}
-	return withImportIDs(a, decide(a, p, f, r))
+	return intoHousehold(a, p, f, withImportIDs(a, decide(a, p, f, r)))
+}
+
+// intoHousehold keeps a new person of an import out of a household that
+// keysync opened for others: a household id Wibisoft gave that keysync
+// had given already. Joining it is right only for the same address and
+// surname (the household key), or once an import brought the household
+// (a person of it is known to Wibisoft).
+func intoHousehold(a Account, p Profile, f Facts, d Decision) Decision {
+	if d.Action != ActionNew && d.Action != ActionAdopt {
+		return d
+	}
+	if known, imported := f.HouseholdOrigin(a.HH); !known || imported {
+		return d
+	}
+	if hh, ok := f.Household(p.Household); ok && hh == a.HH {
+		return d
+	}
+	return Decision{Action: ActionConflict, Profile: p, Conflicts: []Conflict{{Kind: ConflictHHTaken, Source: a.Source, AccountID: a.ID, Value: a.HH,
+		Detail: "the file gives " + a.FirstName + " " + a.LastName + " the household id " + a.HH +
+			", which keysync gave to another household (another address or surname); nothing is imported for the row"}}}
 }
 
 // withImportIDs turns a decision that found a person whose Wibisoft ids

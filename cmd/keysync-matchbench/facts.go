@@ -59,6 +59,9 @@ func (f *memFacts) ByNumber(n string) (keysync.Person, bool) {
 	return p, ok
 }
 
+// HouseholdOrigin: the matching figures import nothing from Wibisoft.
+func (f *memFacts) HouseholdOrigin(string) (known, imported bool) { return false, false }
+
 func (f *memFacts) PEOwner(pe string) (keysync.Person, bool) {
 	p, ok := f.byPE[pe]
 	return p, ok

@@ -3,12 +3,16 @@ package wibisoft_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"keysync/internal/centraltest"
 	"keysync/internal/testdb"
+	sinkwibisoft "keysync/sinks/wibisoft"
 	"keysync/sources/wibisoft"
 	keysync "keysync/sync"
 )
@@ -140,14 +144,23 @@ func TestImport_IDsNeverCollide(t *testing.T) {
 	file := strings.Join([]string{header,
 		"0000002;00000002;Herr;;Bernd;Gruber;;Weg 1;1010;Wien;AT;;",
 		"0000003;00000003;Frau;;Clara;Gruber;;Weg 2;1010;Wien;AT;;",
-		"0000009;00000001;Herr;;Daniel;Huber;;;;;AT;;", // keysync's id of Anton
+		"0000009;00000001;Herr;;Daniel;Huber;;;;;AT;;",          // keysync's PE-ID of Anton
+		"0000002;00000005;Frau;;Eva;Kern;;Weg 1;1010;Wien;AT;;", // Bernd's household, another surname
+		"0000001;00000006;Herr;;Fritz;Lang;;;;;AT;;",            // keysync's HH-ID of Anton
 	}, "\n")
 	r := mustImport(t, c, file, false)
-	if got, want := counts(r), "rows=3 matched=0/0/0 new=2 updated=0 unchanged=0 conflicting=1 rejected=0"; got != want {
+	if got, want := counts(r), "rows=5 matched=0/0/0 new=3 updated=0 unchanged=0 conflicting=2 rejected=0"; got != want {
 		t.Errorf("import %s, want %s", got, want)
 	}
-	if len(r.Conflicts) != 1 || r.Conflicts[0].Kind != "pe_taken" || r.Conflicts[0].Line != 4 || r.Conflicts[0].Number != anton.Number {
-		t.Errorf("conflicts %+v, want pe_taken on line 4 naming %s", r.Conflicts, anton.Number)
+	if len(r.Conflicts) != 2 || r.Conflicts[0].Kind != "pe_taken" || r.Conflicts[0].Line != 4 || r.Conflicts[0].Number != anton.Number ||
+		r.Conflicts[1].Kind != "hh_taken" || r.Conflicts[1].Line != 6 {
+		t.Errorf("conflicts %+v, want pe_taken on line 4 naming %s and hh_taken on line 6", r.Conflicts, anton.Number)
+	}
+	if n := c.MustCount(t, "persons", "hh_id = '0000002'"); n != 2 {
+		t.Errorf("%d persons in Bernd's household, want Bernd and Eva", n)
+	}
+	if n := c.MustCount(t, "persons", "hh_id = '0000001'"); n != 1 {
+		t.Errorf("%d persons in Anton's household, want Anton alone", n)
 	}
 	if n := c.MustCount(t, "conflicts", "source = 'wibisoft' AND kind = 'pe_taken' AND status = 'open' AND value = '00000001'"); n != 1 {
 		t.Errorf("%d open pe_taken conflicts, want 1", n)
@@ -229,7 +242,7 @@ func TestImport_AfterRegistration(t *testing.T) {
 		t.Errorf("conflicts %+v, want wibisoft_mismatch for Berta on line 3", r.Conflicts)
 	}
 	mustPass(t, c, portal)
-	if after := portal.MustRows(t); !mapsEqual(after, before) {
+	if after := portal.MustRows(t); !maps.Equal(after, before) {
 		t.Errorf("portal rows changed: %v, were %v", after, before)
 	}
 	if n := c.MustCount(t, "persons", "number = ? AND hh_id = ? AND pe_id = ?", berta.Number, berta.HH, berta.PE); n != 1 {
@@ -238,24 +251,17 @@ func TestImport_AfterRegistration(t *testing.T) {
 	if n := c.MustCount(t, "accounts", "source = 'wibisoft'"); n != 2 {
 		t.Errorf("%d imported rows linked, want Anna's and Carl's", n)
 	}
+	wantFileBack(t, c, map[string]string{
+		anna.Number:  anna.HH + "|" + anna.PE + "|Anna|Berger||" + anna.Number,
+		berta.Number: berta.HH + "|" + berta.PE + "|Berta|Huber|berta@huber.at|" + berta.Number,
+		carl.Number:  carl.HH + "|" + carl.PE + "|Carl|Maier||" + carl.Number,
+	})
 	if got := counts(mustImport(t, c, file, false)); got != "rows=3 matched=0/0/1 new=0 updated=0 unchanged=2 conflicting=1 rejected=0" {
 		t.Errorf("second import %s", got)
 	}
 	if n := c.MustCount(t, "conflicts", "kind = 'wibisoft_mismatch'"); n != 1 {
 		t.Errorf("%d wibisoft_mismatch conflicts after two imports, want 1", n)
 	}
-}
-
-func mapsEqual(a, b map[uint64]centraltest.IDs) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestImport_Interrupted: an import stopped after its first batch keeps
@@ -290,5 +296,37 @@ func TestImport_Interrupted(t *testing.T) {
 	}
 	if n := c.MustCount(t, "events", "kind = 'imported'"); n != 2 {
 		t.Errorf("%d import events, want the interrupted one and the second", n)
+	}
+}
+
+// wantFileBack writes the file back to Wibisoft from the central feed and
+// reads it back: per number the ids, names, e-mail and number. Persons an
+// import carried are known to Wibisoft and get their keys only.
+func wantFileBack(t *testing.T, c *centraltest.Central, want map[string]string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "an-wibisoft.csv")
+	sink, err := sinkwibisoft.New(sinkwibisoft.Config{Name: "wibisoft", Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sink.Export(t.Context(), keysync.Delivery{Full: true, Persons: c.Store.Feed().Persons(t.Context(), nil)}); err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, row := range mustRead(t, raw, wibisoft.DefaultColumns).Rows {
+		a := row.Account
+		got[a.Number] = strings.Join([]string{a.HH, a.PE, a.FirstName, a.LastName, a.Email, a.Number}, "|")
+	}
+	if len(got) != len(want) {
+		t.Errorf("file back %v, want %v", got, want)
+	}
+	for n, w := range want {
+		if got[n] != w {
+			t.Errorf("file back: %s is %q, want %q", n, got[n], w)
+		}
 	}
 }

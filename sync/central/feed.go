@@ -247,7 +247,8 @@ func (f *Feed) logger() *slog.Logger {
 // addAccountStatus completes the page from the persons' accounts: a person
 // whose accounts are all deleted or gone has left, when the last one went;
 // registered is the earliest registration of an account; changed counts
-// the accounts' moves too.
+// the accounts' moves too; a person with an account of a Wibisoft import
+// is one Wibisoft knows.
 func (f *Feed) addAccountStatus(ctx context.Context, page []keysync.PersonRecord) error {
 	if len(page) == 0 {
 		return nil
@@ -258,19 +259,21 @@ func (f *Feed) addAccountStatus(ctx context.Context, page []keysync.PersonRecord
 		idx[p.Number], args[i] = i, p.Number
 	}
 	err := sqlutil.Each(ctx, f.s.db, `SELECT number, MAX(status IN ('active', 'inactive')),
- MAX(COALESCE(deleted_at, status_changed_at, linked_at)), MIN(registered_at), MAX(status_changed_at)
- FROM accounts WHERE number IN (`+sqlutil.Placeholders(len(args))+`) GROUP BY number`, args, func(rows *sql.Rows) error {
+ MAX(COALESCE(deleted_at, status_changed_at, linked_at)), MIN(registered_at), MAX(status_changed_at), MAX(source = ?)
+ FROM accounts WHERE number IN (`+sqlutil.Placeholders(len(args))+`) GROUP BY number`, append([]any{keysync.WibisoftSource}, args...), func(rows *sql.Rows) error {
 		var number string
 		var current bool
 		var left time.Time
 		var registered, moved sql.NullTime
-		if err := rows.Scan(&number, &current, &left, &registered, &moved); err != nil {
+		var wibisoft bool
+		if err := rows.Scan(&number, &current, &left, &registered, &moved, &wibisoft); err != nil {
 			return err
 		}
 		p := &page[idx[number]]
 		if p.Status == keysync.PersonForgotten {
 			return nil
 		}
+		p.Wibisoft = wibisoft
 		if p.Status == keysync.PersonActive && !current {
 			p.Status, p.Left = keysync.PersonLeft, left.UTC()
 		}

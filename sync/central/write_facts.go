@@ -37,6 +37,9 @@ type facts struct {
 	// in all (names.go).
 	firsts, lasts map[string]int
 	population    int
+	// imported holds the household ids of the batch's rows that a
+	// Wibisoft import brought (a batch of an import only).
+	imported map[string]bool
 }
 
 func (f *facts) Linked(source string, id uint64) (keysync.Person, bool) {
@@ -56,6 +59,9 @@ func (f *facts) Refused(source string, id uint64, fingerprint string) bool {
 func (f *facts) ByNumber(n string) (keysync.Person, bool) {
 	p, ok := f.byNumber[n]
 	return p, ok
+}
+func (f *facts) HouseholdOrigin(hh string) (known, imported bool) {
+	return f.Known(hh), f.imported[hh]
 }
 func (f *facts) PEOwner(pe string) (keysync.Person, bool) {
 	p, ok := f.byPE[pe]
@@ -113,6 +119,9 @@ func (f *facts) add(p keysync.Person, c keysync.Candidate) {
 	f.addSimilar(withProfile)
 	f.Add(c.Profile.Household, p.HH)
 	f.countNames(c.Profile)
+	if c.Account.Source == keysync.WibisoftSource && p.HH != "" {
+		f.imported[p.HH] = true
+	}
 }
 
 // survivorColumns are personColumns of the survivor s when p was merged

@@ -27,6 +27,7 @@ func loadFacts(ctx context.Context, tx *sql.Tx, source string, cands []keysync.C
 		{"load numbers", f.loadNumbers},
 		{"load person ids", f.loadPersonIDs},
 		{"load households", f.loadHouseholds},
+		{"load imported households", f.loadImported},
 		{"load fuzzy candidates", f.loadSimilar},
 		{"count names", f.loadNameCounts},
 	}
@@ -50,6 +51,7 @@ func newFacts(source string) *facts {
 		refused:  map[uint64][]string{},
 		firsts:   map[string]int{},
 		lasts:    map[string]int{},
+		imported: map[string]bool{},
 	}
 	for i := range f.similar {
 		f.similar[i] = map[string][]int{}
@@ -206,6 +208,22 @@ func (f *facts) loadRefused(ctx context.Context, tx *sql.Tx, k batchKeys) error 
 		var fp string
 		err := rows.Scan(&id, &fp)
 		f.refused[id] = append(f.refused[id], fp)
+		return err
+	})
+}
+
+// loadImported reads which household ids of a Wibisoft import's rows hold
+// a person an import carried. It starts from the source's accounts, whose
+// primary key leads with the source, as persons have no index on hh_id.
+func (f *facts) loadImported(ctx context.Context, tx *sql.Tx, k batchKeys) error {
+	if f.source != keysync.WibisoftSource || len(k.hhs) == 0 {
+		return nil
+	}
+	q := `SELECT DISTINCT p.hh_id FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND p.hh_id IN (` + sqlutil.Placeholders(len(k.hhs)) + `)`
+	return sqlutil.Each(ctx, tx, q, append([]any{keysync.WibisoftSource}, k.hhs...), func(rows *sql.Rows) error {
+		var hh string
+		err := rows.Scan(&hh)
+		f.imported[hh] = true
 		return err
 	})
 }
