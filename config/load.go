@@ -68,6 +68,9 @@ func Load() (*Config, error) {
 
 	sinks, sinkErrs, sinkWarnings := loadSinks(g.Sinks)
 	c.Sinks, errs, warnings = sinks, append(errs, sinkErrs...), append(warnings, sinkWarnings...)
+	for i := range c.Sinks {
+		c.Sinks[i].WibisoftColumns = c.WibisoftColumns
+	}
 
 	api, apiErrs, apiWarnings := loadAPI(apiVars{addr: g.APIAddr, tokenFile: g.APITokenFile, certFile: g.ApiTLSCertFile,
 		keyFile: g.ApiTLSKeyFile, maxInFlight: g.APIMaxInFlight}, g.HTTPAddr)

@@ -8,18 +8,24 @@ import (
 
 	"keysync/sinks/columns"
 	"keysync/sinks/csvfile"
+	"keysync/sources/wibisoft"
 )
 
 // SinkKinds lists the kinds of sink keysync can write.
-var SinkKinds = []string{"xlsx", "csv", "outlook-csv", "vcard", "combit", "carddav"}
+var SinkKinds = []string{"xlsx", "csv", "outlook-csv", "vcard", "combit", "carddav", "wibisoft"}
 
 // Sink is one downstream system keysync exports persons to
 // (KEYSYNC_SINK_<NAME>_*). Its name keys its cursor in the central change
 // feed: a renamed sink starts with a full export.
 type Sink struct {
 	Name, Kind string
-	// Path is the file (xlsx, csv, outlook-csv, combit) or folder (vcard).
+	// Path is the file (xlsx, csv, outlook-csv, combit, wibisoft) or
+	// folder (vcard).
 	Path string
+	// Encoding is the wibisoft file's: windows-1252 or utf-8;
+	// WibisoftColumns its columns (KEYSYNC_WIBISOFT_COLUMNS).
+	Encoding        string
+	WibisoftColumns []wibisoft.Column
 	// URL, User and PasswordFile reach a CardDAV address book; Password is
 	// read from PasswordFile and is a secret that Redacted and every
 	// message leave out.
@@ -40,8 +46,9 @@ type Sink struct {
 // sinkVars is what envconfig reads under KEYSYNC_SINK_<NAME>_ for each
 // name in KEYSYNC_SINKS.
 type sinkVars struct {
-	Kind         string `desc:"required; xlsx (the Excel list), csv (the list for Excel), outlook-csv (Outlook's contact import), vcard (a folder of vCards), combit (combit's import files) or carddav (a live address book)"`
+	Kind         string `desc:"required; xlsx (the Excel list), csv (the list for Excel), outlook-csv (Outlook's contact import), vcard (a folder of vCards), combit (combit's import files), carddav (a live address book) or wibisoft (the file back to Wibisoft)"`
 	Path         string `desc:"required for the files: the absolute path of the .xlsx or .csv file (combit: the full file, the other two beside it), or of the folder of vCards"`
+	Encoding     string `desc:"wibisoft: the file's encoding, windows-1252 (what Wibisoft reads as ANSI; characters it lacks are written as ? and counted) or utf-8; empty: windows-1252"`
 	URL          string `desc:"carddav: the address book's URL, e.g. https://dav.example.org/keysync/kunden/, without user or password"`
 	User         string `desc:"carddav: the user keysync logs in as"`
 	PasswordFile string `split_words:"true" desc:"carddav: file holding the password, readable by keysync's account or group only (a warning otherwise)"`
@@ -60,6 +67,7 @@ const (
 	sufSinkSchedule     = "_SCHEDULE"
 	sufSinkFields       = "_FIELDS"
 	sufSinkLang         = "_LANG"
+	sufSinkEncoding     = "_ENCODING"
 )
 
 // sinkPrefix returns the prefix of the variables of the named sink.
@@ -96,13 +104,14 @@ func loadSink(name string) (s Sink, errs []error, warning string) {
 	p := sinkPrefix(name)
 	errs = process(p, &v)
 	s = Sink{Name: name, Kind: strings.ToLower(strings.TrimSpace(v.Kind)), Path: v.Path, URL: v.URL, User: v.User,
-		PasswordFile: v.PasswordFile, Schedule: v.Schedule, FieldsText: v.Fields, LangText: v.Lang}
+		PasswordFile: v.PasswordFile, Schedule: v.Schedule, FieldsText: v.Fields, LangText: v.Lang, Encoding: strings.ToLower(strings.TrimSpace(v.Encoding))}
 	add := func(err error) {
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	add(checkSchedule(p+sufSinkSchedule, v.Schedule))
+	add(s.checkEncoding(p))
 	lang, err := columns.ParseLang(v.Lang)
 	if err != nil {
 		add(&Error{Var: p + sufSinkLang, Value: v.Lang, Reason: "de or en"})
@@ -115,7 +124,7 @@ func loadSink(name string) (s Sink, errs []error, warning string) {
 			s.Password, warning, err = readSecret(p+sufSinkPasswordFile, s.PasswordFile)
 			add(err)
 		}
-	case "xlsx", "csv", "outlook-csv", "vcard", "combit":
+	case "xlsx", "csv", "outlook-csv", "vcard", "combit", "wibisoft":
 		errs = append(errs, s.checkFile(p)...)
 	default:
 		add(&Error{Var: p + sufSinkKind, Value: v.Kind, Reason: "must be one of " + strings.Join(SinkKinds, ", ")})
@@ -127,7 +136,7 @@ func loadSink(name string) (s Sink, errs []error, warning string) {
 // extension, the columns, and nothing of CardDAV.
 func (s *Sink) checkFile(p string) []error {
 	var errs []error
-	ext := map[string]string{"xlsx": ".xlsx", "combit": ".csv"}[s.Kind]
+	ext := map[string]string{"xlsx": ".xlsx", "combit": ".csv", "wibisoft": ".csv"}[s.Kind]
 	switch {
 	case s.Path == "":
 		errs = append(errs, &Error{Var: p + sufSinkPath, Reason: "required for a sink of kind " + s.Kind})
@@ -153,7 +162,7 @@ func (s *Sink) parseColumns(p string) error {
 	switch s.Kind {
 	case "outlook-csv":
 		from = csvfile.OutlookColumns
-	case "vcard":
+	case "vcard", "wibisoft":
 		from = nil
 	default:
 		from = columns.All
@@ -162,7 +171,7 @@ func (s *Sink) parseColumns(p string) error {
 		return nil
 	}
 	if from == nil {
-		return &Error{Var: p + sufSinkFields, Value: s.FieldsText, Reason: "a vCard holds every field; only xlsx, csv, outlook-csv and combit choose columns"}
+		return &Error{Var: p + sufSinkFields, Value: s.FieldsText, Reason: "only xlsx, csv, outlook-csv and combit choose columns (a vCard holds every field, the wibisoft file the columns of KEYSYNC_WIBISOFT_COLUMNS)"}
 	}
 	cols, err := columns.Parse(s.FieldsText, from, nil)
 	if err != nil {
@@ -248,5 +257,23 @@ func (s Sink) redacted() []Setting {
 	} else {
 		out = append(out, Setting{Var: p + sufSinkPath, Value: s.Path}, Setting{Var: p + sufSinkFields, Value: s.FieldsText})
 	}
+	if s.Kind == "wibisoft" {
+		out = append(out, Setting{Var: p + sufSinkEncoding, Value: s.Encoding})
+	}
 	return append(out, Setting{Var: p + sufSinkSchedule, Value: s.Schedule}, Setting{Var: p + sufSinkLang, Value: string(s.Lang)})
+}
+
+// checkEncoding checks _ENCODING, which only the wibisoft file reads.
+func (s *Sink) checkEncoding(p string) error {
+	switch {
+	case s.Kind != "wibisoft" && s.Encoding != "":
+		return &Error{Var: p + sufSinkEncoding, Value: s.Encoding, Reason: "only a wibisoft sink reads it; this one is " + s.Kind}
+	case s.Kind != "wibisoft":
+		return nil
+	case s.Encoding == "":
+		s.Encoding = "windows-1252"
+	case s.Encoding != "windows-1252" && s.Encoding != "utf-8":
+		return &Error{Var: p + sufSinkEncoding, Value: s.Encoding, Reason: "windows-1252 or utf-8"}
+	}
+	return nil
 }

@@ -118,3 +118,38 @@ func TestLoad_SinkMistakes(t *testing.T) {
 		t.Errorf("warnings %q, want one about the unlisted sink", c.Warnings)
 	}
 }
+
+// TestLoad_WibisoftSink: the file back to Wibisoft takes its columns from
+// KEYSYNC_WIBISOFT_COLUMNS and its encoding from _ENCODING, Windows-1252
+// unless said otherwise; its mistakes name their variable.
+func TestLoad_WibisoftSink(t *testing.T) {
+	ws := map[string]string{"KEYSYNC_SINKS": "liste,ws", "KEYSYNC_SINK_WS_KIND": "wibisoft",
+		"KEYSYNC_SINK_WS_PATH": "/var/lib/keysync/export/an-wibisoft.csv", "KEYSYNC_WIBISOFT_COLUMNS": "pe_id=Personennummer"}
+	c := MustLoad(t, sinkEnv(t, ws))
+	s, _ := c.Sink("ws")
+	if s.Encoding != "windows-1252" || len(s.WibisoftColumns) < 2 || s.WibisoftColumns[1].Header != "Personennummer" {
+		t.Errorf("ws=%+v", s)
+	}
+	ws["KEYSYNC_SINK_WS_ENCODING"] = "UTF-8"
+	if s, _ := MustLoad(t, sinkEnv(t, ws)).Sink("ws"); s.Encoding != "utf-8" {
+		t.Errorf("encoding %q, want utf-8", s.Encoding)
+	}
+	for _, tc := range []struct{ name, value, want string }{
+		{"KEYSYNC_SINK_WS_ENCODING", "latin9", "windows-1252 or utf-8"},
+		{"KEYSYNC_SINK_LISTE_ENCODING", "utf-8", "only a wibisoft sink reads it"},
+		{"KEYSYNC_SINK_WS_FIELDS", "number", "KEYSYNC_WIBISOFT_COLUMNS"},
+		{"KEYSYNC_SINK_WS_PATH", "/srv/an-wibisoft.txt", "end the path in .csv"},
+	} {
+		set := map[string]string{tc.name: tc.value}
+		for k, v := range ws {
+			if k != "KEYSYNC_SINK_WS_ENCODING" {
+				set[k] = v
+			}
+		}
+		set[tc.name] = tc.value
+		e := findError(MustFail(t, sinkEnv(t, set)), tc.name)
+		if e == nil || !strings.Contains(e.Error(), tc.want) || e.Value != tc.value {
+			t.Errorf("%s=%s: error %v, want one saying %q", tc.name, tc.value, e, tc.want)
+		}
+	}
+}

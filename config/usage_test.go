@@ -80,7 +80,7 @@ func TestVariableNames(t *testing.T) {
 	for _, v := range sinkVariables("liste") {
 		names[v.Name] = true
 	}
-	suffixes = []string{sufSinkKind, sufSinkPath, sufSinkURL, sufSinkUser, sufSinkPasswordFile, sufSinkSchedule, sufSinkFields, sufSinkLang}
+	suffixes = []string{sufSinkKind, sufSinkPath, sufSinkURL, sufSinkUser, sufSinkPasswordFile, sufSinkSchedule, sufSinkFields, sufSinkLang, sufSinkEncoding}
 	for _, suffix := range suffixes {
 		if !names[p+suffix] {
 			t.Errorf("%s is not a variable envconfig reads", p+suffix)

@@ -36,8 +36,10 @@ type sinkExportEntry struct {
 	Written int    `json:"written"`
 	Changed int    `json:"changed"`
 	Removed int    `json:"removed"`
-	Where   string `json:"where,omitempty"`
-	Error   string `json:"error,omitempty"`
+	// Replaced counts characters the file's encoding lacks, written as '?'.
+	Replaced int    `json:"replaced,omitempty"`
+	Where    string `json:"where,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 const exportUsage = `Usage: keysync export [--sink NAME] [--full] [--dry-run] [--json]
@@ -131,7 +133,7 @@ func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) si
 	e := &keysync.Exporter{Feed: x.feed, Sinks: []keysync.Sink{s}, DryRun: dry, Logger: x.log}
 	reports, _ := e.Export(ctx, full)
 	r := reports[0]
-	entry := sinkExportEntry{Sink: r.Sink, Full: r.Full, Written: r.Written, Changed: r.Changed, Removed: r.Removed, Where: r.Where}
+	entry := sinkExportEntry{Sink: r.Sink, Full: r.Full, Written: r.Written, Changed: r.Changed, Removed: r.Removed, Replaced: r.Replaced, Where: r.Where}
 	if sc, ok := x.cfg.Sink(r.Sink); ok {
 		entry.Kind = sc.Kind
 	}
@@ -164,7 +166,11 @@ func printExport(w io.Writer, sum exportSummary, asJSON bool) error {
 			fmt.Fprintf(w, "%s (%s): FAILED: %s\n", e.Sink, e.Kind, printable(e.Error))
 			continue
 		}
-		fmt.Fprintf(w, "%s (%s, %s): %d written, %d changed, %d removed; %s\n", e.Sink, e.Kind, mode, e.Written, e.Changed, e.Removed, printable(e.Where))
+		replaced := ""
+		if e.Replaced > 0 {
+			replaced = fmt.Sprintf(", %d characters the encoding lacks written as ?", e.Replaced)
+		}
+		fmt.Fprintf(w, "%s (%s, %s): %d written, %d changed, %d removed%s; %s\n", e.Sink, e.Kind, mode, e.Written, e.Changed, e.Removed, replaced, printable(e.Where))
 	}
 	return nil
 }

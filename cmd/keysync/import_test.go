@@ -75,10 +75,39 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("%d import events by buchhaltung, want 1", n)
 	}
 
-	testdb.InsertFeUsers(t, s.portals["amicas"], []testdb.FeUser{{Pid: 5, Username: "juergen", FirstName: "Jürgen", LastName: "Müller", Email: "juergen@mueller.at"}})
+	testdb.InsertFeUsers(t, s.portals["amicas"], []testdb.FeUser{
+		{Pid: 5, Username: "juergen", FirstName: "Jürgen", LastName: "Müller", Email: "juergen@mueller.at"},
+		{Pid: 5, Username: "lukasz", FirstName: "Łukasz", LastName: "Nowak", Email: "lukasz@nowak.at", City: "Wien"},
+	})
 	s.mustRun(0, "once")
-	if row := s.rows("amicas")[1]; row.hh != "0000101" || row.pe != "00000201" || row.number == "" {
+	rows := s.rows("amicas")
+	if row := rows[1]; row.hh != "0000101" || row.pe != "00000201" || row.number == "" {
 		t.Errorf("the registration got %+v, want Wibisoft's ids and a number", row)
+	}
+
+	// The file back: Łukasz, whom Wibisoft does not know, in full; the
+	// Müllers it knows with their keys; the Ł Windows-1252 lacks counted.
+	back := filepath.Join(t.TempDir(), "an-wibisoft.csv")
+	r = s.run(s.with("KEYSYNC_SINKS=ws", "KEYSYNC_SINK_WS_KIND=wibisoft", "KEYSYNC_SINK_WS_PATH="+back), "export", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"replaced": 1`) {
+		t.Fatalf("export: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	raw, err := os.ReadFile(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := charmap.Windows1252.NewDecoder().String(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lukasz := rows[2]
+	for _, want := range []string{
+		"0000101;00000201;;;Jürgen;Müller;;;;;;;;" + rows[1].number + ";\r\n",
+		lukasz.hh + ";" + lukasz.pe + ";;;?ukasz;Nowak;;;;Wien;;lukasz@nowak.at;;" + lukasz.number + ";\r\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the file back lacks %q:\n%s", want, text)
+		}
 	}
 
 	other := filepath.Join(t.TempDir(), "x.csv")

@@ -9,6 +9,7 @@ import (
 	"keysync/sinks/combit"
 	"keysync/sinks/csvfile"
 	"keysync/sinks/vcard"
+	sinkwibisoft "keysync/sinks/wibisoft"
 	"keysync/sinks/xlsx"
 	keysync "keysync/sync"
 )
@@ -42,6 +43,8 @@ func buildSink(sc config.Sink, log *slog.Logger) (keysync.Sink, error) {
 		return combit.New(combit.Config{Name: sc.Name, Path: sc.Path, Columns: sc.Columns, Lang: sc.Lang})
 	case "vcard":
 		return vcard.New(vcard.Config{Name: sc.Name, Path: sc.Path, Lang: sc.Lang})
+	case "wibisoft":
+		return sinkwibisoft.New(sinkwibisoft.Config{Name: sc.Name, Path: sc.Path, Encoding: sc.Encoding, Columns: sc.WibisoftColumns})
 	case "carddav":
 		return carddav.New(carddav.Config{Name: sc.Name, URL: sc.URL, User: sc.User, Password: sc.Password, Lang: sc.Lang,
 			Logger: log.With(keysync.LogSink, sc.Name)})
