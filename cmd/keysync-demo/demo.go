@@ -109,6 +109,9 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.printConflicts(ctx); err != nil {
 		return err
 	}
+	if err := d.importWibisoft(ctx); err != nil {
+		return err
+	}
 	if err := d.exportToSinks(ctx); err != nil {
 		return err
 	}

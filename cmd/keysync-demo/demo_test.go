@@ -55,7 +55,8 @@ func TestDemo_PrintedCommandsWorkAfterwards(t *testing.T) {
 	}
 
 	checkStory(t, strings.Fields(again)[0])
-	checkSinks(t, files)
+	checkSinks(t, files, out)
+	checkForgotten(t, files)
 
 	runScript(t, "--stop", keep)
 	if _, err := os.Stat(keep); !os.IsNotExist(err) {
@@ -163,6 +164,7 @@ func checkStory(t *testing.T, dsn string) {
 	if julia := rowOf(t, t3, "julia.lechner@gmx.at"); julia.number == "" {
 		t.Errorf("Julia Lechner, registered through the API: no number in her row")
 	}
+	checkWibisoft(t, srv)
 	if florian.hh != "" || florian.pe != "" {
 		t.Errorf("Florian Berger's swapped number %q got ids %q/%q, want a conflict and nothing written", florian.number, florian.hh, florian.pe)
 	}
@@ -182,7 +184,7 @@ func rowOf(t *testing.T, rows []portalRow, username string) portalRow {
 // checkSinks checks the files the demo exported after Anna Gruber moved:
 // the Excel list read back holds her new street, and combit's file of
 // changes holds her alone.
-func checkSinks(t *testing.T, files string) {
+func checkSinks(t *testing.T, files, out string) {
 	t.Helper()
 	d := &demo{files: files, out: io.Discard}
 	list, _, crm, _ := d.sinkFiles()
@@ -204,12 +206,68 @@ func checkSinks(t *testing.T, files string) {
 	if !slices.Contains(anna, "Elisabethstraße 50") {
 		t.Errorf("Anna Gruber's row in the Excel list: %q, want her new street", anna)
 	}
-	b, err := os.ReadFile(strings.TrimSuffix(crm, ".csv") + "-aenderungen.csv")
+	checkChangesPrinted(t, out, strings.TrimSuffix(crm, ".csv")+"-aenderungen.csv")
+}
+
+// checkChangesPrinted checks that the demo printed combit's file of
+// changes after the move as the header and Anna Gruber's row alone (a
+// later export replaces the file).
+func checkChangesPrinted(t *testing.T, out, changes string) {
+	t.Helper()
+	_, after, ok := strings.Cut(out, changes+", holds her alone:\n")
+	if !ok {
+		t.Fatalf("the demo did not print %s:\n%s", changes, out)
+	}
+	lines := strings.SplitN(after, "\n", 4)
+	if len(lines) < 3 || !strings.Contains(lines[0], "Kundennummer") || !strings.Contains(lines[1], "Gruber") || strings.TrimSpace(lines[2]) != "" {
+		t.Errorf("combit's changes after the move: %q, want the header and Anna Gruber alone", lines)
+	}
+}
+
+// checkWibisoft checks that Franz Österreicher, registering on the club
+// portal after the import, holds the ids of his row in Wibisoft's file.
+func checkWibisoft(t *testing.T, srv *server) {
+	t.Helper()
+	club, err := srv.Open(t.Context(), "demo_club")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[1], "Gruber") {
-		t.Errorf("combit's changes after the move: %q, want the header and Anna Gruber alone", lines)
+	rows, err := typo3Rows(t.Context(), club)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := strings.Split(wibisoftRows[1], ";")
+	if franz := rowOf(t, rows, "foesterreicher"); franz.hh != ids[0] || franz.pe != ids[1] || franz.number == "" {
+		t.Errorf("Franz Österreicher after the import: number %q HH %q PE %q, want a number and Wibisoft's %s/%s", franz.number, franz.hh, franz.pe, ids[0], ids[1])
+	}
+}
+
+// checkForgotten checks the Excel list after Renate Köhler was forgotten:
+// no row holds her name, and one row keeps a number without names.
+func checkForgotten(t *testing.T, files string) {
+	t.Helper()
+	d := &demo{files: files, out: io.Discard}
+	list, _, _, _ := d.sinkFiles()
+	f, err := excelize.OpenFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := slices.Index(strings.Split(listFields, ","), "first_name")
+	nameless := 0
+	for _, row := range rows[1:] {
+		if slices.Contains(row, "Köhler") {
+			t.Errorf("the Excel list still names Renate Köhler: %q", row)
+		}
+		if len(row) > first+1 && row[0] != "" && row[first] == "" && row[first+1] == "" {
+			nameless++
+		}
+	}
+	if nameless != 1 {
+		t.Errorf("%d rows of the Excel list keep a number without names, want 1 (the forgotten member)", nameless)
 	}
 }

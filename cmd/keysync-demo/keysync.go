@@ -45,7 +45,7 @@ func (d *demo) printConfig() {
 // output and log, and returns its exit code. An exit code outside want is an
 // error.
 func (d *demo) keysync(ctx context.Context, want []int, args ...string) (int, error) {
-	fmt.Fprintf(d.out, "\n$ keysync %s\n", strings.Join(args, " "))
+	fmt.Fprintf(d.out, "\n$ keysync %s\n", shellWords(args))
 	cmd := exec.CommandContext(ctx, d.bin, args...)
 	cmd.Env = append(environWithoutKeysync(), d.config(d.srv.DSN)...)
 	var stdout, stderr bytes.Buffer
@@ -94,4 +94,16 @@ func environWithoutKeysync() []string {
 		}
 	}
 	return env
+}
+
+// shellWords joins args as a shell command line, quoting those with spaces.
+func shellWords(args []string) string {
+	words := make([]string, len(args))
+	for i, a := range args {
+		words[i] = a
+		if strings.ContainsAny(a, " '\"$") {
+			words[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -22,6 +22,7 @@ const (
 	sinkCRM     = "crm"
 	sinkCards   = "karten"
 	sinkBook    = "buch"
+	sinkBack    = "wibisoft"
 )
 
 // listFields are the Excel list's columns in the demo: fewer than the
@@ -34,11 +35,14 @@ func (d *demo) sinkFiles() (list, outlook, crm, cards string) {
 		filepath.Join(d.files, "combit.csv"), filepath.Join(d.files, "vcards")
 }
 
+// wibisoftBack is the file back to Wibisoft.
+func (d *demo) wibisoftBack() string { return filepath.Join(d.files, "wibisoft-zurueck.csv") }
+
 // sinkConfig is the sinks' configuration; the CardDAV book only when a
 // Radicale runs.
 func (d *demo) sinkConfig() []string {
 	list, outlook, crm, cards := d.sinkFiles()
-	names := []string{sinkList, sinkOutlook, sinkCRM, sinkCards}
+	names := []string{sinkList, sinkOutlook, sinkCRM, sinkCards, sinkBack}
 	if d.radicale != nil {
 		names = append(names, sinkBook)
 	}
@@ -47,6 +51,7 @@ func (d *demo) sinkConfig() []string {
 		"KEYSYNC_SINK_OUTLOOK_KIND=outlook-csv", "KEYSYNC_SINK_OUTLOOK_PATH=" + outlook,
 		"KEYSYNC_SINK_CRM_KIND=combit", "KEYSYNC_SINK_CRM_PATH=" + crm,
 		"KEYSYNC_SINK_KARTEN_KIND=vcard", "KEYSYNC_SINK_KARTEN_PATH=" + cards,
+		"KEYSYNC_SINK_WIBISOFT_KIND=wibisoft", "KEYSYNC_SINK_WIBISOFT_PATH=" + d.wibisoftBack(),
 	}
 	if d.radicale != nil {
 		env = append(env, "KEYSYNC_SINK_BUCH_KIND=carddav", "KEYSYNC_SINK_BUCH_URL="+d.radicale.Book("kunden"),
@@ -59,7 +64,7 @@ func (d *demo) sinkConfig() []string {
 // move house in a portal and shows the change arrive: in the Excel list,
 // and alone in combit's file of changes and in the address book.
 func (d *demo) exportToSinks(ctx context.Context) error {
-	d.heading("The master data goes out: the Excel list, Outlook, combit and vCards")
+	d.heading("The master data goes out: the Excel list, Outlook, combit, vCards and the file back to Wibisoft")
 	stop, err := d.startRadicale()
 	if err != nil {
 		return err
@@ -82,7 +87,13 @@ func (d *demo) exportToSinks(ctx context.Context) error {
 	if err := d.printList(list, ""); err != nil {
 		return err
 	}
-	return d.moveHouse(ctx)
+	if err := d.printWibisoftBack(); err != nil {
+		return err
+	}
+	if err := d.moveHouse(ctx); err != nil {
+		return err
+	}
+	return d.forgetMember(ctx)
 }
 
 // moveHouse changes a member's address in one portal, runs a pass and an
