@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -183,17 +181,7 @@ type onceReport struct {
 // and returns its time.
 func (s *server) runOnce(ctx context.Context, bin, centralDB, source string, batch int) (time.Duration, onceReport, error) {
 	var rep onceReport
-	upper := strings.ToUpper(source)
-	cmd := exec.CommandContext(ctx, bin, "once", "--json")
-	cmd.Env = append(benchEnv(),
-		"KEYSYNC_CENTRAL_DSN="+s.DSN(dbPrefix+centralDB),
-		"KEYSYNC_SOURCES="+source,
-		"KEYSYNC_SOURCE_"+upper+"_KIND=typo3",
-		"KEYSYNC_SOURCE_"+upper+"_DSN="+s.DSN(dbPrefix+source),
-		"KEYSYNC_BATCH_SIZE="+strconv.Itoa(batch),
-		"KEYSYNC_LOG_FORMAT=json",
-		"KEYSYNC_LOG_LEVEL=warn",
-	)
+	cmd := s.keysyncCmd(ctx, bin, centralDB, source, batch, "once", "--json")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -95,16 +96,7 @@ func (s *server) reconcileBench(ctx context.Context, rows, batch int, bin string
 	r.ScanSeconds = scan.Seconds()
 
 	s.progress("reconcile: keysync reconcile --source rec, batch %d", batch)
-	cmd := exec.CommandContext(ctx, bin, "reconcile", "--source", "rec", "--json")
-	cmd.Env = append(benchEnv(),
-		"KEYSYNC_CENTRAL_DSN="+s.DSN(dbPrefix+"rec_central"),
-		"KEYSYNC_SOURCES=rec",
-		"KEYSYNC_SOURCE_REC_KIND=typo3",
-		"KEYSYNC_SOURCE_REC_DSN="+s.DSN(dbPrefix+"rec"),
-		"KEYSYNC_BATCH_SIZE="+strconv.Itoa(batch),
-		"KEYSYNC_LOG_FORMAT=json",
-		"KEYSYNC_LOG_LEVEL=warn",
-	)
+	cmd := s.keysyncCmd(ctx, bin, "rec_central", "rec", batch, "reconcile", "--source", "rec", "--json")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start = time.Now()
@@ -251,6 +243,24 @@ func benchEnv() []string {
 		}
 	}
 	return env
+}
+
+// keysyncCmd is the keysync binary run as an operator would, on one TYPO3
+// source of a central database, both bench databases, logging warnings
+// and errors as JSON.
+func (s *server) keysyncCmd(ctx context.Context, bin, centralDB, source string, batch int, args ...string) *exec.Cmd {
+	upper := strings.ToUpper(source)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(benchEnv(),
+		"KEYSYNC_CENTRAL_DSN="+s.DSN(dbPrefix+centralDB),
+		"KEYSYNC_SOURCES="+source,
+		"KEYSYNC_SOURCE_"+upper+"_KIND=typo3",
+		"KEYSYNC_SOURCE_"+upper+"_DSN="+s.DSN(dbPrefix+source),
+		"KEYSYNC_BATCH_SIZE="+strconv.Itoa(batch),
+		"KEYSYNC_LOG_FORMAT=json",
+		"KEYSYNC_LOG_LEVEL=warn",
+	)
+	return cmd
 }
 
 // needBinary checks that the keysync binary the bench runs is there.
