@@ -513,9 +513,11 @@ func samePersonByEmail(a, b Profile) bool {
 
 // sameIdentity is what a fuzzy match at or above Same needs to be the same
 // person: the same birth date, the same first name (also with first and
-// last name swapped) and no contradicting generation marker. A score says
-// how alike two accounts are; twins (Jana and Jonas) and parent and child
-// are alike too.
+// last name swapped), no contradicting generation marker, and a surname
+// that is the same unless the postcode or the dwelling agrees too. A score
+// says how alike two accounts are; twins (Jana and Jonas) and parent and
+// child are alike too, and among a million members two Ingrids born the
+// same day bear surnames as alike as Mittersteiner and Aumittersteiner.
 func sameIdentity(a, b Profile) bool {
 	if a.BirthDate == "" || a.BirthDate != b.BirthDate {
 		return false
@@ -523,7 +525,13 @@ func sameIdentity(a, b Profile) bool {
 	if a.Generation != "" && b.Generation != "" && a.Generation != b.Generation {
 		return false
 	}
-	return a.FirstName != "" && (a.FirstName == b.FirstName || a.FirstName == b.LastName)
+	straight := a.FirstName == b.FirstName
+	swapped := a.FirstName == b.LastName
+	if a.FirstName == "" || !straight && !swapped {
+		return false
+	}
+	sameLast := straight && a.LastName == b.LastName || swapped && a.LastName == b.FirstName
+	return sameLast || a.Postcode != "" && a.Postcode == b.Postcode || a.Address != "" && a.Address == b.Address
 }
 
 // samePersonByName decides whether a row carrying a known number is that

@@ -258,15 +258,17 @@ func TestDecideFuzzy(t *testing.T) {
 		}
 		return s
 	}
-	n1, n2, n3 := num(1), num(2), num(3)
+	n1, n2, n3, n4 := num(1), num(2), num(3), num(4)
 	acc, person := namedAccount, personOf
 	// Leopold Steinbichler registered in Wien and, after moving, in Graz;
-	// Michaela Gruber has a twin brother; Josef Huber sen. a son.
+	// Michaela Gruber has a twin brother; Josef Huber sen. a son; Ingrid
+	// Mittersteiner gave no address.
 	facts := mapFacts{similar: []Person{
 		person(n1, acc("Leopold", "Steinbichler", "1970-05-01", "Hauptstraße 10/4/15", "1010", "Wien")),
 		person(n2, acc("Michaela", "Gruber", "1990-02-03", "Lindenweg 1", "4020", "Linz")),
 		person(n1, acc("Leopold", "Steinbichler", "1970-05-01", "Annenstraße 5/2", "8020", "Graz")),
 		person(n3, acc("Josef", "Huber sen.", "1950-01-01", "Dorfstraße 2", "4020", "Linz")),
+		person(n4, acc("Ingrid", "Mittersteiner", "1961-03-14", "", "", "")),
 	}}
 	cases := []struct {
 		name    string
@@ -281,6 +283,8 @@ func TestDecideFuzzy(t *testing.T) {
 		{"twin with a similar first name: for review", acc("Michael", "Gruber", "1990-02-03", "Lindenweg 1", "4020", "Linz"), ActionNew, n2},
 		{"jun. against sen. with one birth date: for review", acc("Josef", "Huber jun.", "1950-01-01", "Dorfstraße 2", "4020", "Linz"), ActionNew, n3},
 		{"marker on one side only: the same person", acc("Josef", "Huber", "1950-01-01", "Dorfstraße 2", "4020", "Linz"), ActionLink, n3},
+		{"surname mistyped at the same address: the same person", acc("Leopold", "Steinbichlr", "1970-05-01", "Annenstr. 5/2", "8020", "Graz"), ActionLink, n1},
+		{"alike surname, same first name and birth date, nothing else: for review", acc("Ingrid", "Aumittersteiner", "1961-03-14", "", "", ""), ActionNew, n4},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
