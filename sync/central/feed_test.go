@@ -138,6 +138,12 @@ func TestFeed_PositionsBecomeVisibleInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := mustBegin(t, f.DB)
+	// The second waits for the first's commit, which comes after the
+	// checks below: on a loaded machine they took longer than the
+	// server's default lock wait of 50 s.
+	if _, err := second.ExecContext(ctx, `SET SESSION innodb_lock_wait_timeout = 600`); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() {
 		if err := central.FeedChanges(ctx, second, "B"); err != nil {
