@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -92,21 +93,9 @@ func TestStore_LinksCopiesPersonIDs(t *testing.T) {
 		}
 	}
 	// From the copies now: the same answer.
-	if again := f.mustLinks(t); !maps(again, links) {
+	if again := f.mustLinks(t); !maps.Equal(again, links) {
 		t.Errorf("second Links=%v, want %v", again, links)
 	}
-}
-
-func maps(a, b map[uint64]reconcile.Link) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // An account moved to another person (what a merge does) keeps the copy

@@ -57,14 +57,16 @@ type sumDiff struct {
 	xor            uint64
 }
 
-// accountSums collects what one transaction changes in the stored sums.
+// accountSums collects what one transaction changes in the stored sums
+// and in the kept name counts (write_names.go).
 type accountSums struct {
-	tx   *sql.Tx
-	diff map[sumKey]*sumDiff
+	tx    *sql.Tx
+	diff  map[sumKey]*sumDiff
+	names map[nameKey]int64
 }
 
 func newAccountSums(tx *sql.Tx) *accountSums {
-	return &accountSums{tx: tx, diff: map[sumKey]*sumDiff{}}
+	return &accountSums{tx: tx, diff: map[sumKey]*sumDiff{}, names: map[nameKey]int64{}}
 }
 
 // remove takes the accounts' rows out of the sums: call it before writing
@@ -107,14 +109,17 @@ func (a *accountSums) read(ctx context.Context, source string, ids []uint64, sig
 		for _, id := range part {
 			args = append(args, id)
 		}
-		err := sqlutil.Each(ctx, a.tx, `SELECT account_id, `+rowSum+` FROM accounts FORCE INDEX (PRIMARY)
+		err := sqlutil.Each(ctx, a.tx, `SELECT account_id, `+rowSum+`, first_norm, last_norm FROM accounts FORCE INDEX (PRIMARY)
  WHERE source = ? AND account_id IN (`+sqlutil.Placeholders(len(part))+`) FOR UPDATE`, args, func(rows *sql.Rows) error {
 			var id uint64
 			var gone bool
 			var xor uint64
-			if err := rows.Scan(&id, &gone, &xor); err != nil {
+			var first, last string
+			if err := rows.Scan(&id, &gone, &xor, &first, &last); err != nil {
 				return err
 			}
+			a.names[nameKey{nameFirst, first}] += sign
+			a.names[nameKey{nameLast, last}] += sign
 			k := sumKey{source, id / sumRange}
 			t := a.diff[k]
 			if t == nil {
@@ -135,9 +140,12 @@ func (a *accountSums) read(ctx context.Context, source string, ids []uint64, sig
 	return nil
 }
 
-// flush adds the changes to the stored sums, in range order. Call it last
-// before the commit.
+// flush adds the changes to the kept name counts and the stored sums, each
+// in key order. Call it last before the commit.
 func (a *accountSums) flush(ctx context.Context) error {
+	if err := flushNameCounts(ctx, a.tx, a.names); err != nil {
+		return err
+	}
 	keys := make([]sumKey, 0, len(a.diff))
 	for k, d := range a.diff {
 		if *d != (sumDiff{}) {

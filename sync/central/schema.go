@@ -338,6 +338,39 @@ var migrations = []struct {
   UNIQUE KEY account_id (account_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 	}},
+	// Frequencies kept rather than counted (write_names.go, write_similar.go).
+	// Counting the accounts under a batch's names and blocking keys
+	// through the accounts' indexes read every account bearing a common
+	// name, a cost that grew with the store. name_counts holds the
+	// accounts bearing each normalised first name (kind 'f') and surname
+	// ('l'), kept by every transaction that writes accounts (accountSums);
+	// common_keys the blocking keys found shared by more than ten accounts
+	// (keysync.MaxBlock), which find no candidates. The indexes on the
+	// names served only the counting.
+	{13, []string{
+		`CREATE TABLE IF NOT EXISTS name_counts (
+  kind CHAR(1) NOT NULL,
+  value VARCHAR(255) NOT NULL,
+  accounts BIGINT NOT NULL,
+  PRIMARY KEY (kind, value)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`INSERT INTO name_counts (kind, value, accounts)
+ SELECT 'f', first_norm, COUNT(*) FROM accounts WHERE first_norm <> '' GROUP BY first_norm
+ ON DUPLICATE KEY UPDATE accounts = VALUES(accounts)`,
+		`INSERT INTO name_counts (kind, value, accounts)
+ SELECT 'l', last_norm, COUNT(*) FROM accounts WHERE last_norm <> '' GROUP BY last_norm
+ ON DUPLICATE KEY UPDATE accounts = VALUES(accounts)`,
+		`CREATE TABLE IF NOT EXISTS common_keys (
+  col VARCHAR(32) NOT NULL,
+  value VARCHAR(64) NOT NULL,
+  PRIMARY KEY (col, value)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`INSERT IGNORE INTO common_keys (col, value) SELECT 'key_name', key_name FROM accounts WHERE key_name IS NOT NULL GROUP BY key_name HAVING COUNT(*) > 10`,
+		`INSERT IGNORE INTO common_keys (col, value) SELECT 'key_place', key_place FROM accounts WHERE key_place IS NOT NULL GROUP BY key_place HAVING COUNT(*) > 10`,
+		`INSERT IGNORE INTO common_keys (col, value) SELECT 'key_birth', key_birth FROM accounts WHERE key_birth IS NOT NULL GROUP BY key_birth HAVING COUNT(*) > 10`,
+		`INSERT IGNORE INTO common_keys (col, value) SELECT 'key_first_place', key_first_place FROM accounts WHERE key_first_place IS NOT NULL GROUP BY key_first_place HAVING COUNT(*) > 10`,
+		`ALTER TABLE accounts DROP KEY IF EXISTS first_norm, DROP KEY IF EXISTS last_norm`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.

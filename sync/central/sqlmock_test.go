@@ -23,11 +23,10 @@ const (
 	linksSQL      = "SELECT a.account_id, a.pending_write, a.status, a.data_hash, p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL FROM accounts a JOIN persons p ON p.number = a.number WHERE a.source = ? AND a.account_id IN (?)"
 	refusedSQL    = "SELECT account_id, value FROM conflicts WHERE source = ? AND account_id IN (?) AND kind = ? AND status = 'open'"
 	takenSQL      = "SELECT value FROM reserved WHERE seq_name = ? AND value >= ? AND value < ?"
-	commonKeysSQL = "SELECT key_name FROM accounts WHERE key_name IN (?) GROUP BY key_name HAVING COUNT(*) > ?"
+	commonKeysSQL = "SELECT value FROM common_keys WHERE col = ? AND value IN (?)"
 	similarSQL    = "SELECT a.source, a.account_id, a.first_norm, a.last_norm, a.first_name, a.last_name, a.birth_date, a.postcode, a.city_norm, a.address_key, COALESCE(a.key_name, ''), COALESCE(a.key_place, ''), COALESCE(a.key_birth, ''), COALESCE(a.key_first_place, ''), " +
-		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL FROM accounts a JOIN persons p ON p.number = a.number WHERE a.key_name IN (?)"
-	firstsSQL     = "SELECT first_norm, COUNT(*) FROM accounts WHERE first_norm IN (?) GROUP BY first_norm"
-	lastsSQL      = "SELECT last_norm, COUNT(*) FROM accounts WHERE last_norm IN (?) GROUP BY last_norm"
+		"p.number, COALESCE(p.hh_id, ''), COALESCE(p.pe_id, ''), p.first_norm, p.last_norm, p.email_norm, p.birth_date, p.household_key, p.forgotten_at IS NOT NULL FROM accounts a FORCE INDEX (key_name) JOIN persons p ON p.number = a.number WHERE a.key_name IN (?)"
+	namesSQL      = "SELECT value, accounts FROM name_counts WHERE kind = ? AND value IN (?)"
 	saveSeqSQL    = "UPDATE sequences SET next_value = ? WHERE name = ? AND next_value = ?"
 	insertHHSQL   = "INSERT INTO households (hh_id, match_key, created_at) VALUES (?,?,?)"
 	insertPersSQL = "INSERT INTO persons (number, seq, pe_id, hh_id, origin, first_name, last_name, email, first_norm, last_norm, email_norm, birth_date, household_key, created_at, updated_at, record, record_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -114,10 +113,10 @@ func expectNewPersonDecided(mock sqlmock.Sqlmock) {
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(none("account_id", "pending_write", "status", "data_hash", "number", "hh", "pe", "first", "last", "email", "birth", "key"))
 	mock.ExpectQuery(refusedSQL).WithArgs(source, 1, "row_refused").WillReturnRows(none("account_id", "value"))
-	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
+	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("value"))
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
-	mock.ExpectQuery(firstsSQL).WithArgs("vorname1").WillReturnRows(none("first_norm", "n"))
-	mock.ExpectQuery(lastsSQL).WithArgs("nachname1").WillReturnRows(none("last_norm", "n"))
+	mock.ExpectQuery(namesSQL).WithArgs("f", "vorname1").WillReturnRows(none("value", "accounts"))
+	mock.ExpectQuery(namesSQL).WithArgs("l", "nachname1").WillReturnRows(none("value", "accounts"))
 	mock.ExpectQuery(takenSQL).WithArgs("customer", numberStart, numberStart+16).WillReturnRows(none("value"))
 	mock.ExpectQuery(takenSQL).WithArgs("person", peStart, peStart+16).WillReturnRows(none("value"))
 	mock.ExpectQuery(takenSQL).WithArgs("household", hhStart, hhStart+16).WillReturnRows(none("value"))
@@ -202,10 +201,10 @@ func TestStore_AssignSQL_CommitFails(t *testing.T) {
 		WillReturnRows(none("name", "next_value").AddRow("customer", numberStart).AddRow("household", hhStart).AddRow("person", peStart))
 	mock.ExpectQuery(linksSQL).WithArgs(source, 1).WillReturnRows(linked)
 	mock.ExpectQuery(refusedSQL).WithArgs(source, 1, "row_refused").WillReturnRows(none("account_id", "value"))
-	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("key_name"))
+	mock.ExpectQuery(commonKeysSQL).WillReturnRows(none("value"))
 	mock.ExpectQuery(similarSQL).WillReturnRows(none("source", "account_id", "first", "last", "first_name", "last_name", "birth", "postcode", "city", "address", "kn", "kp", "kb", "kf", "number", "hh", "pe", "pf", "pl", "pe2", "pb", "ph"))
-	mock.ExpectQuery(firstsSQL).WithArgs("vorname1").WillReturnRows(none("first_norm", "n"))
-	mock.ExpectQuery(lastsSQL).WithArgs("nachname1").WillReturnRows(none("last_norm", "n"))
+	mock.ExpectQuery(namesSQL).WithArgs("f", "vorname1").WillReturnRows(none("value", "accounts"))
+	mock.ExpectQuery(namesSQL).WithArgs("l", "nachname1").WillReturnRows(none("value", "accounts"))
 	mock.ExpectCommit().WillReturnError(errBoom)
 
 	out, err := s.Assign(t.Context(), source, plain(), false)

@@ -34,7 +34,7 @@ type facts struct {
 	refused map[uint64][]string
 	// firsts and lasts count the accounts bearing each first name and
 	// surname of the batch and its candidates, among population accounts
-	// in all (names.go).
+	// in all (write_names.go).
 	firsts, lasts map[string]int
 	population    int
 	// imported holds the household ids of the batch's rows that a

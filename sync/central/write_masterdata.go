@@ -88,7 +88,18 @@ func (as *assignment) createRecord(c keysync.Candidate, number string) time.Time
 // statuses and in persons' records, after the accounts were inserted; the
 // new persons' rows take their records as they are inserted.
 func (as *assignment) writeMasterData(ctx context.Context, sums *accountSums) error {
+	// Through the sums, which keep the name counts.
+	keys := make([]accountKey, len(as.b.accountUpdates.rows))
+	for i, r := range as.b.accountUpdates.rows {
+		keys[i] = accountKey{r[0].(string), r[1].(uint64)}
+	}
+	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.remove(ctx, source, ids) }); err != nil {
+		return err
+	}
 	if err := as.b.accountUpdates.exec(ctx, as.tx); err != nil {
+		return err
+	}
+	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.add(ctx, source, ids) }); err != nil {
 		return err
 	}
 	if err := moveStatuses(ctx, as.tx, sums, &as.b.events, as.s.Actor, as.now, as.source, as.moves); err != nil {

@@ -1,9 +1,12 @@
 package central_test
 
 import (
+	"maps"
 	"testing"
+	"time"
 
 	keysync "keysync/sync"
+	"keysync/sync/central"
 )
 
 // TestStore_NamesAreWorthTheirFrequency: names that are all there is to
@@ -42,5 +45,65 @@ func TestStore_NamesAreWorthTheirFrequency(t *testing.T) {
 		account(7, func(a *keysync.Account) { a.FirstName, a.LastName = "Maria", "Gruber" }))...)
 	if len(both[1].Conflicts) != 1 || len(both[2].Conflicts) != 0 {
 		t.Errorf("same batch: Ilse %+v, want one review; Maria %+v, want none", both[1].Conflicts, both[2].Conflicts)
+	}
+}
+
+// TestStore_NameCountsAreKept: the counts the store keeps of each first
+// name and surname are those of the accounts, after registrations, a
+// rename on a portal, a merge and an erasure alike; a name nobody bears any
+// more leaves no row.
+func TestStore_NameCountsAreKept(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	mustKept := func(when string) {
+		t.Helper()
+		got := map[string]int{}
+		rows, err := f.DB.QueryContext(t.Context(), `SELECT CONCAT(kind, ':', value), accounts FROM name_counts`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			var n int
+			if err := rows.Scan(&k, &n); err != nil {
+				t.Fatal(err)
+			}
+			got[k] = n
+		}
+		want := map[string]int{}
+		rows, err = f.DB.QueryContext(t.Context(), `SELECT CONCAT('f:', first_norm), COUNT(*) FROM accounts WHERE first_norm <> '' GROUP BY first_norm
+			UNION ALL SELECT CONCAT('l:', last_norm), COUNT(*) FROM accounts WHERE last_norm <> '' GROUP BY last_norm`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			var n int
+			if err := rows.Scan(&k, &n); err != nil {
+				t.Fatal(err)
+			}
+			want[k] = n
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: name_counts %v, the accounts give %v", when, got, want)
+		}
+	}
+	number, _ := mustForgettable(t, f)
+	f.mustAssign(t, cands(
+		account(10, func(a *keysync.Account) { a.FirstName, a.LastName = "Maria", "Gruber" }),
+		account(11, func(a *keysync.Account) { a.FirstName, a.LastName = "Maria", "Huber" }))...)
+	mustKept("after registrations and a merge")
+	f.mustAssign(t, cand(account(11, func(a *keysync.Account) {
+		a.FirstName, a.LastName, a.Changed = "Marianne", "Huber-Gruber", now.Add(2*time.Hour)
+	})))
+	mustKept("after a rename")
+	if _, err := f.Store.Forget(t.Context(), central.Forgetting{Number: number, By: "dpo"}); err != nil {
+		t.Fatal(err)
+	}
+	mustKept("after an erasure")
+	if n := f.MustCount(t, "name_counts", "value IN ('zenzi', 'ottilie', 'maria')"); n != 1 {
+		t.Errorf("%d rows for zenzi, ottilie and maria, want maria's alone", n)
 	}
 }
