@@ -81,6 +81,28 @@ func TestGalera_DaemonsThroughThreeNodes(t *testing.T) {
 	}
 	t.Logf("%d registrations arrived while the daemons ran; %d central transactions ran again", arrived, retries)
 	s.assertNumbering()
+	assertFeedDense(t, centralDB)
+}
+
+// assertFeedDense checks the change feed the daemons wrote through three
+// nodes: its positions are 1 to the head without a gap (each taken in the
+// transaction that wrote the change, so a transaction that lost
+// certification left none behind), and every person is in it.
+func assertFeedDense(t *testing.T, db *sql.DB) {
+	t.Helper()
+	var head, changes, last, unfed int
+	err := db.QueryRow(`SELECT (SELECT pos FROM change_head WHERE id = 1), COUNT(*), COALESCE(MAX(pos), 0),
+		(SELECT COUNT(*) FROM persons p WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.number = p.number)) FROM changes`).
+		Scan(&head, &changes, &last, &unfed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes == 0 || changes != last || last != head {
+		t.Errorf("change feed: %d changes, the last at %d, head %d; want positions 1 to the head", changes, last, head)
+	}
+	if unfed != 0 {
+		t.Errorf("change feed: %d persons never in it", unfed)
+	}
 }
 
 var retriesLine = regexp.MustCompile(`(?m)^keysync_central_retries_total (\d+)$`)
