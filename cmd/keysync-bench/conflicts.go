@@ -135,7 +135,7 @@ func (r *report) gradeConflicts() {
 }
 
 func (c *conflictsGrade) writeText(w io.Writer) error {
-	fmt.Fprintf(w, "\n(d) open-conflict count of an idle pass: median of %d counts\n", c.Counts)
+	fmt.Fprintf(w, "\n(f) open-conflict count of an idle pass: median of %d counts\n", c.Counts)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  small backlog\t%d open\t%.3f ms\n", c.Small, c.SmallMedianMS)
 	fmt.Fprintf(tw, "  big backlog\t%d open\t%.3f ms\n", c.Big, c.BigMedianMS)

@@ -263,7 +263,7 @@ func (g *latencyGrade) grade() {
 }
 
 func (g *latencyGrade) writeText(w io.Writer) error {
-	fmt.Fprintf(w, "\n(f) latency: registration to number in the row, %d registrations a second for %d s, poll interval %.0f ms (looked for every %d ms)\n",
+	fmt.Fprintf(w, "\n(i) latency: registration to number in the row, %d registrations a second for %d s, poll interval %.0f ms (looked for every %d ms)\n",
 		g.PerSecond, g.Seconds, g.PollIntervalMS, latencyWatch.Milliseconds())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, r := range g.Runs {

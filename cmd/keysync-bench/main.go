@@ -3,7 +3,8 @@
 // the machines it runs on are shared and noisy:
 //
 //   - rollout throughput: numbers assigned and written back per second on a
-//     backlog of confirmed users, against single autocommit sequence UPDATEs;
+//     backlog of confirmed users, distinct persons with realistic names
+//     (linkage.Population), against single autocommit sequence UPDATEs;
 //   - idle poll cost: one poll that finds nothing, on a large fe_users
 //     against a small one;
 //   - reconciliation: `keysync reconcile` of a large portal against a plain
@@ -16,7 +17,10 @@
 //     a small one, and against the count before the kept counts;
 //   - matching on a population of distinct persons (linkage.Population):
 //     automatic merges (goal 0) and registrations flagged for review
-//     (goal <= 2 %), by rule.
+//     (goal <= 2 %), by rule;
+//   - a growing store: one first rollout of -store plus -backlog such
+//     persons, timed every -backlog: the rate of the last registrations,
+//     into a store of -store persons, against the first, into an empty one.
 //
 // The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
 // databases are named ksbench_* and dropped at the end unless -keep is given.
@@ -69,6 +73,7 @@ type options struct {
 	OnceRuns    int   `json:"once_runs"`
 	Conflicts   int   `json:"conflicts"`
 	Population  int   `json:"population"`
+	Store       int   `json:"store"`
 	Seed        int64 `json:"seed"`
 	Requests    int   `json:"requests"`
 	// LatencySeconds is how long registrations arrive in each latency run.
@@ -85,23 +90,24 @@ type options struct {
 }
 
 // parts are what the bench can measure, in the order it does.
-var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts", "population", "latency"}
+var parts = []string{"rollout", "idle", "reconcile", "once", "api", "conflicts", "population", "scale", "latency"}
 
 // quick are the sizes of -quick, for smoke runs in CI. The README's figures
 // come from a full run.
-var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000, "population": 10000, "latency-seconds": 10}
+var quick = map[string]int{"backlog": 3000, "big": 20000, "small": 1000, "baseline-ops": 1000, "polls": 30, "once-runs": 3, "requests": 200, "conflicts": 20000, "population": 10000, "store": 20000, "latency-seconds": 10}
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("keysync-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&o.Backlog, "backlog", 100000, "rollout: confirmed users without numbers")
+	fs.IntVar(&o.Backlog, "backlog", 100000, "rollout: confirmed users without numbers; growing store: registrations per timed segment")
 	fs.IntVar(&o.Batch, "batch", 500, "rollout: accounts per batch (KEYSYNC_BATCH_SIZE)")
 	fs.IntVar(&o.BaselineOps, "baseline-ops", 5000, "rollout: sequence UPDATEs of the baseline")
 	fs.IntVar(&o.Big, "big", 1000000, "idle poll: rows of the large fe_users")
 	fs.IntVar(&o.Small, "small", 1000, "idle poll: rows of the small fe_users")
 	fs.IntVar(&o.Polls, "polls", 200, "idle poll: polls measured on each table")
 	fs.IntVar(&o.Population, "population", 100000, "distinct persons: registrations of different persons")
+	fs.IntVar(&o.Store, "store", 1000000, "growing store: persons in the central store before the last -backlog registrations")
 	fs.Int64Var(&o.Seed, "seed", 1, "distinct persons: seed of the generated population")
 	fs.IntVar(&o.Conflicts, "conflicts", 1000000, "open-conflict count: open conflicts of the big backlog (the small one has -small)")
 	fs.IntVar(&o.OnceRuns, "once-runs", 9, "once: idle runs of keysync once measured on each portal")
@@ -114,7 +120,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the ksbench_* databases for a look")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the rollout to this file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput, idle poll cost, reconciliation, whole keysync once runs, the registration API and the latency from registration to number on the MariaDB server in "+envServer+".")
+		fmt.Fprintln(stderr, "Usage: keysync-bench [-quick] [-json] [flags]\n\nMeasures rollout throughput, idle poll cost, reconciliation, whole keysync once runs, the registration API, open-conflict counts, matching on distinct persons, the rate as the store grows and the latency from registration to number on the MariaDB server in "+envServer+".")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -135,7 +141,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}, {"population", o.Population}, {"latency-seconds", o.LatencySeconds}} {
+	}{{"backlog", o.Backlog}, {"batch", o.Batch}, {"baseline-ops", o.BaselineOps}, {"big", o.Big}, {"small", o.Small}, {"polls", o.Polls}, {"once-runs", o.OnceRuns}, {"requests", o.Requests}, {"conflicts", o.Conflicts}, {"population", o.Population}, {"store", o.Store}, {"latency-seconds", o.LatencySeconds}} {
 		if f.v < 1 {
 			return o, fmt.Errorf("-%s must be at least 1, got %d", f.name, f.v)
 		}
@@ -183,7 +189,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch)
+		r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch, o.Seed)
 		stopProfile()
 		if err != nil {
 			return fmt.Errorf("rollout: %w", err)
@@ -236,6 +242,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("distinct persons: %w", err)
 		}
 		r.Population.grade()
+	}
+
+	if o.runs("scale") {
+		r.Scale = &scaleGrade{}
+		if r.Scale.scaleResult, err = srv.scale(ctx, o.Store, o.Backlog, o.Batch, o.Seed); err != nil {
+			return fmt.Errorf("growing store: %w", err)
+		}
+		r.Scale.grade()
 	}
 
 	if o.runs("latency") {

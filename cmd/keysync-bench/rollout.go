@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"keysync/internal/linkage"
 	"keysync/internal/testdb"
 	keysync "keysync/sync"
 )
@@ -31,54 +32,62 @@ type rolloutResult struct {
 	// rows and committing, as if loading facts and deciding cost nothing
 	// and nothing else ran.
 	WriteCeiling float64 `json:"write_ceiling_per_sec"`
+	// CPUSeconds is the CPU time the rollout took: "keysync" this process
+	// (the engine, its decisions, the driver), "server" the MariaDB server
+	// when it runs on this machine (absent otherwise).
+	CPUSeconds map[string]float64 `json:"cpu_seconds"`
 }
 
-// rollout fills a freshly migrated central database and v13 portal with a
-// backlog of confirmed users and runs the engine in-process until a pass
-// finds nothing left to do. Then every user must have a number and no two
-// the same number.
-func (s *server) rollout(ctx context.Context, backlog, batch int) (rolloutResult, error) {
-	r := rolloutResult{Backlog: backlog, Batch: batch}
-	store, num, err := s.newCentral(ctx, "central")
+// rollout runs keysync's first pass over a portal whose confirmed users,
+// backlog distinct persons of a realistic population (linkage.Population),
+// have no numbers yet. Then every user must have a number and no two the
+// same number.
+func (s *server) rollout(ctx context.Context, backlog, batch int, seed int64) (rolloutResult, error) {
+	r, _, err := s.firstRollout(ctx, "rollout", linkage.Population(seed, backlog), batch, nil)
+	return r, err
+}
+
+// firstRollout fills a freshly migrated central database and femanager
+// portal (name) with the registrations as confirmed users without numbers
+// and runs the engine in-process until a pass finds nothing left to do. at
+// holds the time at which the first marks[i] accounts had been decided.
+func (s *server) firstRollout(ctx context.Context, name string, regs []linkage.Registration, batch int, marks []int) (r rolloutResult, at []time.Duration, err error) {
+	r = rolloutResult{Backlog: len(regs), Batch: batch}
+	centralName := name + "_central"
+	store, num, err := s.newCentral(ctx, centralName)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
-	s.progress("rollout: inserting %d confirmed users without numbers", backlog)
+	s.progress("%s: inserting %d confirmed users without numbers (distinct persons)", name, len(regs))
 	fill := func(db *sql.DB) error {
-		_, err := testdb.InsertFeUsersDB(ctx, db, testdb.GenerateFeUsers(1, backlog))
+		_, err := testdb.InsertFeUsersDB(ctx, db, populationUsers(regs))
 		return err
 	}
-	src, _, err := s.newPortal(ctx, "rollout", num, fill, nil)
+	src, _, err := s.newPortalOf(ctx, name, testdb.Typo3Femanager, num, fill, nil)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
 
 	var sp split
 	store.Observe = sp.observe
-	eng := engine(&timedStore{Store: store, s: &sp}, batch)
+	timed := &timedStore{Store: store, s: &sp, marks: marks}
+	eng := engine(timed, batch)
 	portal := keysync.Portal{Source: &timedSource{Source: src, s: &sp}, Country: "AT"}
-	s.progress("rollout: running keysync over the backlog, batch %d", batch)
-	start := time.Now()
-	for {
-		c, err := eng.Pass(ctx, ctx, portal)
-		r.Passes++
-		r.Assigned += c.Assigned
-		r.Linked += c.Linked
-		if err != nil {
-			return r, err
-		}
-		if c.Errors > 0 || c.Skipped > 0 {
-			return r, fmt.Errorf("pass %d: %d errors, %d rows skipped", r.Passes, c.Errors, c.Skipped)
-		}
-		if c.Assigned+c.Adopted+c.Linked+c.Written == 0 {
-			break
-		}
-		if r.Passes > 10 {
-			return r, fmt.Errorf("still working after %d passes", r.Passes)
-		}
+	s.progress("%s: running keysync over the backlog, batch %d", name, batch)
+	clock := s.newCPUClock(ctx)
+	cpu0 := clock.read()
+	timed.start = time.Now()
+	c, passes, err := drain(ctx, eng, portal)
+	cpu1 := clock.read()
+	r.CPUSeconds = map[string]float64{"keysync": (cpu1.self - cpu0.self).Seconds()}
+	if clock.serverPID != 0 {
+		r.CPUSeconds["server"] = (cpu1.server - cpu0.server).Seconds()
 	}
-	elapsed := time.Since(start)
-	r.Seconds = elapsed.Seconds()
+	r.Passes, r.Assigned, r.Linked = passes, c.Assigned, c.Linked
+	if err != nil {
+		return r, nil, err
+	}
+	r.Seconds = since(timed.start)
 	r.NumbersPerSec = float64(r.Assigned) / r.Seconds
 	a := sp.Assign
 	r.SplitSeconds = map[string]float64{
@@ -101,7 +110,29 @@ func (s *server) rollout(ctx context.Context, backlog, batch int) (rolloutResult
 	if w := a.Lock + a.Write + a.Commit; w > 0 {
 		r.WriteCeiling = float64(r.Assigned) / w.Seconds()
 	}
-	return r, s.verifyRollout(ctx, dbPrefix+"central", dbPrefix+"rollout", "rollout", backlog, r.Linked)
+	return r, timed.at, s.verifyRollout(ctx, dbPrefix+centralName, dbPrefix+name, name, len(regs), r.Linked)
+}
+
+// drain runs passes of the engine over the portal until one finds nothing
+// left to do, and fails on a pass that skipped rows or met errors.
+func drain(ctx context.Context, eng *keysync.Engine, portal keysync.Portal) (sum keysync.Counts, passes int, err error) {
+	for {
+		c, err := eng.Pass(ctx, ctx, portal)
+		passes++
+		sum.Add(c)
+		if err != nil {
+			return sum, passes, err
+		}
+		if c.Errors > 0 || c.Skipped > 0 {
+			return sum, passes, fmt.Errorf("pass %d: %d errors, %d rows skipped", passes, c.Errors, c.Skipped)
+		}
+		if c.Assigned+c.Adopted+c.Linked+c.Written == 0 {
+			return sum, passes, nil
+		}
+		if passes > 10 {
+			return sum, passes, fmt.Errorf("still working after %d passes", passes)
+		}
+	}
 }
 
 // verifyRollout checks that each of the want users of a portal has a

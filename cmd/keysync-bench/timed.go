@@ -42,16 +42,29 @@ func timeInto(d *time.Duration) func() {
 }
 
 // timedStore times every call the engine makes into the central store.
+// With marks, at[i] is when the first marks[i] accounts had been decided,
+// counted from start.
 type timedStore struct {
 	keysync.Store
-	s *split
+	s       *split
+	marks   []int
+	start   time.Time
+	decided int
+	at      []time.Duration
 }
 
 var _ keysync.Store = (*timedStore)(nil)
 
 func (t *timedStore) Assign(ctx context.Context, source string, cands []keysync.Candidate, dry bool) ([]keysync.Outcome, error) {
 	defer timeInto(&t.s.Assigning)()
-	return t.Store.Assign(ctx, source, cands, dry)
+	out, err := t.Store.Assign(ctx, source, cands, dry)
+	if err == nil && !dry {
+		t.decided += len(out)
+		for len(t.at) < len(t.marks) && t.decided >= t.marks[len(t.at)] {
+			t.at = append(t.at, time.Since(t.start))
+		}
+	}
+	return out, err
 }
 
 func (t *timedStore) Written(ctx context.Context, source string, written []keysync.Outcome) error {
