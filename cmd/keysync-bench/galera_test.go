@@ -35,7 +35,7 @@ func TestGalera_RolloutFigure(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := srv.rollout(t.Context(), backlog, 500)
+		r, err := srv.rollout(t.Context(), backlog, 500, 1)
 		srv.close(t.Context(), false)
 		if err != nil {
 			t.Fatalf("%s: %v", s, err)

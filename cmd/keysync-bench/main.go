@@ -197,6 +197,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.gradeRollout()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("idle") {
 		if r.Idle.idleResult, err = srv.idlePolls(ctx, o.Small, o.Big, o.Polls, o.Batch); err != nil {
 			return fmt.Errorf("idle poll: %w", err)
@@ -204,6 +205,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.gradeIdle()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("reconcile") {
 		r.Reconcile = &reconcileGrade{}
 		if r.Reconcile.reconcileResult, err = srv.reconcileBench(ctx, o.Big, o.Batch, o.bin); err != nil {
@@ -212,6 +214,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.Reconcile.grade()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("once") {
 		r.Once = &onceGrade{}
 		if r.Once.onceResult, err = srv.onceBench(ctx, o.Small, o.Big, o.OnceRuns, o.Batch, o.bin); err != nil {
@@ -220,6 +223,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.Once.grade()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("api") {
 		r.API = &apiGrade{}
 		if r.API.apiResult, err = srv.apiBench(ctx, o.Requests, o.BaselineOps, o.bin); err != nil {
@@ -228,6 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.API.grade()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("conflicts") {
 		r.Conflicts = &conflictsGrade{}
 		if r.Conflicts.conflictsResult, err = srv.conflictCounts(ctx, o.Small, o.Conflicts, min(o.Polls, 30)); err != nil {
@@ -236,6 +241,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.gradeConflicts()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("population") {
 		r.Population = &populationGrade{}
 		if r.Population.populationResult, err = srv.population(ctx, o.Population, o.Seed, o.Batch); err != nil {
@@ -244,6 +250,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.Population.grade()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("scale") {
 		r.Scale = &scaleGrade{}
 		if r.Scale.scaleResult, err = srv.scale(ctx, o.Store, o.Backlog, o.Batch, o.Seed); err != nil {
@@ -252,6 +259,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.Scale.grade()
 	}
 
+	srv.release(ctx, o.keep)
 	if o.runs("latency") {
 		r.Latency = &latencyGrade{}
 		if r.Latency.latencyResult, err = srv.latencyBench(ctx, o.LatencySeconds, 20, o.bin); err != nil {

@@ -31,6 +31,7 @@ type scaleResult struct {
 	// BufferPoolBytes the server's buffer pool: a store that outgrows the
 	// pool is read from disk, and its rate falls with its size.
 	StoreBytes      int64 `json:"store_bytes"`
+	PortalBytes     int64 `json:"portal_bytes"`
 	BufferPoolBytes int64 `json:"buffer_pool_bytes"`
 }
 
@@ -53,10 +54,15 @@ func (s *server) scale(ctx context.Context, store, segment, batch int, seed int6
 		return r, err
 	}
 	r.BufferPoolBytes = info.BufferPoolBytes
-	err = s.Admin.QueryRowContext(ctx, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES WHERE table_schema = ?`,
-		dbPrefix+"scale_central").Scan(&r.StoreBytes)
-	if err != nil {
-		return r, fmt.Errorf("size of the central database: %w", err)
+	for _, db := range []struct {
+		name  string
+		bytes *int64
+	}{{"scale_central", &r.StoreBytes}, {"scale", &r.PortalBytes}} {
+		err = s.Admin.QueryRowContext(ctx, `SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES WHERE table_schema = ?`,
+			dbPrefix+db.name).Scan(db.bytes)
+		if err != nil {
+			return r, fmt.Errorf("size of database %s: %w", db.name, err)
+		}
 	}
 	if len(at) != len(marks) {
 		return r, fmt.Errorf("decided %d marks of %d", len(at), len(marks))
@@ -102,9 +108,10 @@ func (g *scaleGrade) writeText(w io.Writer) error {
 		fmt.Fprintf(w, " %.0f", v)
 	}
 	fmt.Fprintf(w, " /s; %.1f fuzzy candidates per account\n", g.Rollout.CandidatesPerAccount)
-	fmt.Fprintf(w, "  the central database at the end: %d MiB of data and indexes, buffer pool %d MiB\n", g.StoreBytes>>20, g.BufferPoolBytes>>20)
-	if g.StoreBytes > g.BufferPoolBytes {
-		fmt.Fprintln(w, "  the store outgrew the buffer pool: the later registrations read it from disk (WITH_MARIADB_BUFFER_POOL, see the README)")
+	fmt.Fprintf(w, "  data and indexes at the end: the central database %d MiB, the portal's %d MiB; buffer pool %d MiB\n",
+		g.StoreBytes>>20, g.PortalBytes>>20, g.BufferPoolBytes>>20)
+	if g.StoreBytes+g.PortalBytes > g.BufferPoolBytes {
+		fmt.Fprintln(w, "  the databases outgrew the buffer pool: the later registrations read them from disk (WITH_MARIADB_BUFFER_POOL, see the README)")
 	}
 	return nil
 }

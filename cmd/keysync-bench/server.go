@@ -64,9 +64,18 @@ func (s *server) createDB(ctx context.Context, name string) error {
 
 // close closes every pool and drops the bench databases unless keep is set.
 func (s *server) close(ctx context.Context, keep bool) {
+	s.release(ctx, keep)
+	s.Close()
+}
+
+// release closes the pools and drops the databases of the parts measured
+// so far unless keep is set, so that the next part has the server's buffer
+// pool to itself.
+func (s *server) release(ctx context.Context, keep bool) {
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		_ = s.closers[i]()
 	}
+	s.closers = nil
 	if keep {
 		for _, name := range s.created {
 			s.progress("kept database %s", name)
@@ -78,7 +87,7 @@ func (s *server) close(ctx context.Context, keep bool) {
 			}
 		}
 	}
-	s.Close()
+	s.created = nil
 }
 
 // serverInfo describes the server in the report's header.
