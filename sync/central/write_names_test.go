@@ -55,37 +55,32 @@ func TestStore_NamesAreWorthTheirFrequency(t *testing.T) {
 func TestStore_NameCountsAreKept(t *testing.T) {
 	t.Parallel()
 	f := mustStore(t)
+	counts := func(q string) map[string]int {
+		t.Helper()
+		out := map[string]int{}
+		rows, err := f.DB.QueryContext(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			var n int
+			if err := rows.Scan(&k, &n); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = n
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	mustKept := func(when string) {
 		t.Helper()
-		got := map[string]int{}
-		rows, err := f.DB.QueryContext(t.Context(), `SELECT CONCAT(kind, ':', value), accounts FROM name_counts`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			var n int
-			if err := rows.Scan(&k, &n); err != nil {
-				t.Fatal(err)
-			}
-			got[k] = n
-		}
-		want := map[string]int{}
-		rows, err = f.DB.QueryContext(t.Context(), `SELECT CONCAT('f:', first_norm), COUNT(*) FROM accounts WHERE first_norm <> '' GROUP BY first_norm
+		got := counts(`SELECT CONCAT(kind, ':', value), accounts FROM name_counts`)
+		want := counts(`SELECT CONCAT('f:', first_norm), COUNT(*) FROM accounts WHERE first_norm <> '' GROUP BY first_norm
 			UNION ALL SELECT CONCAT('l:', last_norm), COUNT(*) FROM accounts WHERE last_norm <> '' GROUP BY last_norm`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			var n int
-			if err := rows.Scan(&k, &n); err != nil {
-				t.Fatal(err)
-			}
-			want[k] = n
-		}
 		if !maps.Equal(got, want) {
 			t.Errorf("%s: name_counts %v, the accounts give %v", when, got, want)
 		}
