@@ -20,7 +20,9 @@
 //     (goal <= 2 %), by rule;
 //   - a growing store: one first rollout of -store plus -backlog such
 //     persons, timed every -backlog: the rate of the last registrations,
-//     into a store of -store persons, against the first, into an empty one.
+//     into a store of -store persons, against -backlog other persons into
+//     another, empty store on the server as the large rollout left it (and
+//     against the first registrations, on the fresh server).
 //
 // The server comes from KEYSYNC_TEST_DSN (`make bench` provides one). Its
 // databases are named ksbench_* and dropped at the end unless -keep is given.
