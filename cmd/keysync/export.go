@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"keysync/config"
 	keysync "keysync/sync"
@@ -40,6 +42,8 @@ type sinkExportEntry struct {
 	Replaced int    `json:"replaced,omitempty"`
 	Where    string `json:"where,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Busy: another keysync was exporting the sink; nothing was done.
+	Busy bool `json:"busy,omitempty"`
 }
 
 const exportUsage = `Usage: keysync export [--sink NAME] [--full] [--dry-run] [--json]
@@ -67,6 +71,7 @@ func (c *exportCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	x := a.sinkExport()
+	x.wait = exportLockWait
 	sum := exportSummary{DryRun: *dry, Full: *full}
 	failed := 0
 	for _, s := range sinks {
@@ -118,7 +123,14 @@ type sinkExport struct {
 	feed *central.Feed
 	log  *slog.Logger
 	cfg  *config.Config
+	// wait is how long an export waits for one of the same sink running
+	// elsewhere: the command waits, the daemon's schedule does not.
+	wait time.Duration
 }
+
+// exportLockWait is how long `keysync export` waits for an export of the
+// same sink that runs elsewhere (the daemon's, say) to end.
+const exportLockWait = 10 * time.Minute
 
 // sinkExport returns what runs exports for the command and the daemon.
 func (a *app) sinkExport() *sinkExport {
@@ -130,6 +142,17 @@ func (a *app) sinkExport() *sinkExport {
 // run brings one sink up to date and records how it went; a dry run
 // records nothing.
 func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) sinkExportEntry {
+	if !dry {
+		release, err := x.lock(ctx, s.Name())
+		if err != nil {
+			entry := sinkExportEntry{Sink: s.Name(), Error: err.Error(), Busy: errors.Is(err, central.ErrSinkBusy)}
+			if sc, ok := x.cfg.Sink(s.Name()); ok {
+				entry.Kind = sc.Kind
+			}
+			return entry
+		}
+		defer release()
+	}
 	e := &keysync.Exporter{Feed: x.feed, Sinks: []keysync.Sink{s}, DryRun: dry, Logger: x.log}
 	reports, _ := e.Export(ctx, full)
 	r := reports[0]
@@ -147,6 +170,17 @@ func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) si
 		x.log.Warn("export not recorded", keysync.LogSink, r.Sink, keysync.LogErr, err.Error())
 	}
 	return entry
+}
+
+// lock takes the sink's export lock, waiting up to x.wait, and says so
+// when it has to wait.
+func (x *sinkExport) lock(ctx context.Context, sink string) (func(), error) {
+	release, err := x.feed.LockSink(ctx, sink, 0)
+	if !errors.Is(err, central.ErrSinkBusy) || x.wait == 0 {
+		return release, err
+	}
+	x.log.Info("waiting for the export of the sink running elsewhere", keysync.LogSink, sink, keysync.LogDuration, x.wait.String())
+	return x.feed.LockSink(ctx, sink, x.wait)
 }
 
 // printExport prints the report: a line per sink, or JSON.

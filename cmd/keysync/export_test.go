@@ -14,6 +14,7 @@ import (
 
 	"keysync/internal/sinktest"
 	"keysync/internal/testdb"
+	"keysync/sync/central"
 )
 
 // exportSite is a TYPO3 portal with two members numbered, an Excel list
@@ -334,5 +335,37 @@ func TestExport_ForgottenPerson(t *testing.T) {
 	}
 	if other := list[scalar[string](t, s.central, "SELECT number FROM accounts WHERE source = 'amicas' AND account_id = 2")]; other["Nachname"] != "Huber" {
 		t.Errorf("the other member's row changed: %v", other)
+	}
+}
+
+// TestExport_WaitsForTheSameSinkElsewhere: while another keysync (the
+// daemon's schedule, say) exports a sink, `keysync export` of that sink
+// waits for it to end instead of writing the same file at once, and then
+// does its work.
+func TestExport_WaitsForTheSameSinkElsewhere(t *testing.T) {
+	t.Parallel()
+	s := newExportSite(t)
+	release, err := central.New(s.central, central.Numbering{}).Feed().LockSink(t.Context(), "liste", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result, 1)
+	go func() { done <- s.run(s.with(append(s.sinks, "KEYSYNC_SINKS=liste")...), "export", "--json") }()
+	select {
+	case r := <-done:
+		release()
+		t.Fatalf("keysync export ended while the sink was being exported elsewhere: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	case <-time.After(3 * time.Second):
+	}
+	if _, err := os.Stat(s.list); !os.IsNotExist(err) {
+		t.Errorf("the list was written while the sink was being exported elsewhere (stat: %v)", err)
+	}
+	release()
+	r := <-done
+	if r.code != 0 || !strings.Contains(r.stderr, "waiting for the export of the sink running elsewhere") {
+		t.Fatalf("keysync export: exit %d, want 0 after a logged wait\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(s.list); err != nil {
+		t.Errorf("the list after the wait: %v", err)
 	}
 }

@@ -71,5 +71,9 @@ func (s *sinkSchedule) run(ctx context.Context) {
 // once brings the sink up to date and counts how it went.
 func (s *sinkSchedule) once(ctx context.Context) {
 	e := s.x.run(ctx, s.sink, false, false)
+	if e.Busy {
+		s.log.Info("export skipped: another keysync is exporting the sink", keysync.LogErr, e.Error)
+		return
+	}
 	s.met.observeExport(e)
 }

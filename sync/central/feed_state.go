@@ -3,6 +3,7 @@ package central
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -88,4 +89,24 @@ func utcPtr(t sql.NullTime) *time.Time {
 	}
 	u := t.Time.UTC()
 	return &u
+}
+
+// ErrSinkBusy is returned by LockSink when another keysync exports the
+// sink.
+var ErrSinkBusy = errors.New("another keysync is exporting this sink")
+
+// LockSink takes the sink's export lock, so that the daemon's schedule and
+// `keysync export` never write one sink at once; it waits at most wait
+// for an export running elsewhere, then fails with ErrSinkBusy. The lock
+// lives on a pinned connection and dies with it: a crashed export never
+// blocks the next.
+func (f *Feed) LockSink(ctx context.Context, sink string, wait time.Duration) (release func(), err error) {
+	_, lock, release, err := f.s.namedLock(ctx, "export", sink, wait)
+	if errors.Is(err, sqlutil.ErrLocked) {
+		return nil, fmt.Errorf("%w (lock %s)", ErrSinkBusy, lock)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export lock of sink %s: %w", sink, err)
+	}
+	return release, nil
 }

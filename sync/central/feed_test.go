@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -317,3 +318,29 @@ func TestFeed_CursorsAndPersonsInPages(t *testing.T) {
 }
 
 func sorted(numbers ...string) []string { return slices.Sorted(slices.Values(numbers)) }
+
+// TestFeed_SinkLock: one export of a sink at a time across processes; the
+// lock of one sink leaves the others free, and is free again once released.
+func TestFeed_SinkLock(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	feed := f.Store.Feed()
+	release, err := feed.LockSink(t.Context(), "liste", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed.LockSink(t.Context(), "liste", time.Second); !errors.Is(err, central.ErrSinkBusy) {
+		t.Fatalf("second lock of the sink: %v, want ErrSinkBusy", err)
+	}
+	other, err := feed.LockSink(t.Context(), "buch", 0)
+	if err != nil {
+		t.Fatalf("lock of another sink: %v", err)
+	}
+	other()
+	release()
+	again, err := feed.LockSink(t.Context(), "liste", 0)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	again()
+}

@@ -26,23 +26,11 @@ const lockCheckInterval = 10 * time.Second
 // so a crashed run never blocks the next; a goroutine confirms every few
 // seconds that this connection still holds it.
 func (s *Store) LockReconcile(ctx context.Context, source string) (context.Context, func(), error) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
-	}
-	var database sql.NullString
-	if err := conn.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&database); err != nil {
-		conn.Close()
-		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
-	}
-	name := sqlutil.LockName("reconcile", database.String, source)
-	release, err := sqlutil.GetLock(ctx, conn, name, 0)
+	conn, name, release, err := s.namedLock(ctx, "reconcile", source, 0)
 	if errors.Is(err, sqlutil.ErrLocked) {
-		conn.Close()
 		return nil, nil, fmt.Errorf("%w (lock %s)", reconcile.ErrBusy, name)
 	}
 	if err != nil {
-		conn.Close()
 		return nil, nil, fmt.Errorf("reconciliation lock: %w", err)
 	}
 	locked, cancel := context.WithCancelCause(ctx)
@@ -75,8 +63,34 @@ func (s *Store) LockReconcile(ctx context.Context, source string) (context.Conte
 		close(stop)
 		<-done
 		release()
-		conn.Close()
 		cancel(nil)
+	}, nil
+}
+
+// namedLock takes the named lock of kind and name in this central
+// database (sqlutil.LockName) on a connection pinned for as long as it is
+// held, waiting at most wait; release frees the lock and the connection.
+// When another session holds it, the error is sqlutil.ErrLocked and lock
+// says which lock.
+func (s *Store) namedLock(ctx context.Context, kind, name string, wait time.Duration) (conn *sql.Conn, lock string, release func(), err error) {
+	conn, err = s.db.Conn(ctx)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var database sql.NullString
+	if err := conn.QueryRowContext(ctx, `SELECT DATABASE()`).Scan(&database); err != nil {
+		conn.Close()
+		return nil, "", nil, err
+	}
+	lock = sqlutil.LockName(kind, database.String, name)
+	unlock, err := sqlutil.GetLock(ctx, conn, lock, wait)
+	if err != nil {
+		conn.Close()
+		return nil, lock, nil, err
+	}
+	return conn, lock, func() {
+		unlock()
+		conn.Close()
 	}, nil
 }
 
