@@ -145,6 +145,10 @@ func TestFeed_PositionsBecomeVisibleInOrder(t *testing.T) {
 	if _, err := second.ExecContext(ctx, `SET SESSION innodb_lock_wait_timeout = 600`); err != nil {
 		t.Fatal(err)
 	}
+	var secondID int64
+	if err := second.QueryRowContext(ctx, `SELECT CONNECTION_ID()`).Scan(&secondID); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() {
 		if err := central.FeedChanges(ctx, second, "B"); err != nil {
@@ -153,7 +157,7 @@ func TestFeed_PositionsBecomeVisibleInOrder(t *testing.T) {
 		}
 		done <- second.Commit()
 	}()
-	waitForLockWait(t, f.DB, done)
+	waitForLockWait(t, f.DB, secondID, done)
 	if got := mustChanges(t, feed, 0); len(got) != 0 || mustHead(t, feed) != 0 {
 		t.Fatalf("changes %v visible before any commit", got)
 	}
@@ -233,9 +237,12 @@ func mustBegin(tb testing.TB, db *sql.DB) *sql.Tx {
 	return tx
 }
 
-// waitForLockWait waits until a transaction of the test's database waits
-// for a lock; done ending first means the transaction did not wait.
-func waitForLockWait(tb testing.TB, db *sql.DB, done <-chan error) {
+// waitForLockWait waits until the connection's statement, the UPDATE of
+// the counter, is under way: it can only be waiting for the first's lock.
+// done ending first means the transaction did not wait. (The server's list
+// of lock waits, INNODB_TRX, leaves transactions out when others hold many
+// locks, as the parallel tests do, so the process list is asked.)
+func waitForLockWait(tb testing.TB, db *sql.DB, conn int64, done <-chan error) {
 	tb.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		select {
@@ -244,9 +251,8 @@ func waitForLockWait(tb testing.TB, db *sql.DB, done <-chan error) {
 		default:
 		}
 		var n int
-		err := db.QueryRowContext(tb.Context(), `SELECT COUNT(*) FROM information_schema.INNODB_TRX t
- JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
- WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`).Scan(&n)
+		err := db.QueryRowContext(tb.Context(), `SELECT COUNT(*) FROM information_schema.PROCESSLIST
+ WHERE ID = ? AND INFO LIKE 'UPDATE change_head%'`, conn).Scan(&n)
 		if err != nil {
 			tb.Fatal(err)
 		}
