@@ -169,7 +169,23 @@ func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) si
 	if err := x.feed.RecordExport(context.WithoutCancel(ctx), r.Sink, r.Result, r.Err); err != nil {
 		x.log.Warn("export not recorded", keysync.LogSink, r.Sink, keysync.LogErr, err.Error())
 	}
+	x.prune(ctx)
 	return entry
+}
+
+// prune deletes the changes every configured sink has confirmed.
+func (x *sinkExport) prune(ctx context.Context) {
+	names := make([]string, len(x.cfg.Sinks))
+	for i, sc := range x.cfg.Sinks {
+		names[i] = sc.Name
+	}
+	n, err := x.feed.Prune(ctx, names)
+	switch {
+	case err != nil:
+		x.log.Warn("changes not pruned", keysync.LogErr, err.Error())
+	case n > 0:
+		x.log.Info("changes pruned", keysync.LogCount, n)
+	}
 }
 
 // lock takes the sink's export lock, waiting up to x.wait, and says so

@@ -159,6 +159,10 @@ func TestExport_PortalToListAndAddressBook(t *testing.T) {
 	if p := readList(t, s.list)[franz]; p["Ort"] != "Leoben" {
 		t.Errorf("Franz's row %v, want Leoben", p)
 	}
+	// Both sinks confirmed every change: none is kept any longer.
+	if n := scalar[int](t, s.central, "SELECT COUNT(*) FROM changes"); n != 0 {
+		t.Errorf("%d changes kept after every configured sink confirmed them", n)
+	}
 
 	testdb.MustExec(t, s.portals["amicas"], "UPDATE fe_users SET deleted = 1, tstamp = ? WHERE username = 'erika'", time.Now().Unix())
 	s.mustRun(0, "once")

@@ -33,10 +33,14 @@ type Feed struct {
 // Feed returns the change feed of the central database.
 func (s *Store) Feed() *Feed { return &Feed{s: s} }
 
-// Cursor implements keysync.ChangeFeed.
+// Cursor implements keysync.ChangeFeed. A cursor before the position the
+// sequence was pruned to (Prune) counts as none: the changes after it are
+// gone, so the sink gets a full export.
 func (f *Feed) Cursor(ctx context.Context, sink string) (uint64, bool, error) {
 	var pos sql.NullInt64
-	err := f.s.db.QueryRowContext(ctx, `SELECT cursor_pos FROM sink_state WHERE sink = ?`, sink).Scan(&pos)
+	var pruned uint64
+	err := f.s.db.QueryRowContext(ctx, `SELECT s.cursor_pos, c.pos FROM sink_state s JOIN change_pruned c ON c.id = 1 WHERE s.sink = ?`, sink).
+		Scan(&pos, &pruned)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, false, nil
@@ -45,7 +49,59 @@ func (f *Feed) Cursor(ctx context.Context, sink string) (uint64, bool, error) {
 	case err != nil:
 		return 0, false, fmt.Errorf("read cursor of sink %s: %w", sink, err)
 	}
-	return uint64(pos.Int64), pos.Valid, nil
+	if !pos.Valid || uint64(pos.Int64) < pruned {
+		return 0, false, nil
+	}
+	return uint64(pos.Int64), true, nil
+}
+
+// pruneChunk is how many changes one statement of Prune deletes.
+const pruneChunk = 10000
+
+// Prune deletes the changes every one of the sinks has confirmed: those up
+// to the lowest of their cursors. Sinks without a cursor get a full export
+// and need none; with no cursor among them nothing is pruned. A sink not
+// among them (one configured on another host, or removed) whose cursor
+// lies before the pruned position gets a full export when it next runs.
+// It returns how many changes it deleted.
+func (f *Feed) Prune(ctx context.Context, sinks []string) (int64, error) {
+	if len(sinks) == 0 {
+		return 0, nil
+	}
+	args := make([]any, len(sinks))
+	for i, s := range sinks {
+		args[i] = s
+	}
+	var upTo sql.NullInt64
+	var pruned int64
+	err := f.s.db.QueryRowContext(ctx, `SELECT MIN(s.cursor_pos), COALESCE(MIN(c.pos), 0) FROM change_pruned c LEFT JOIN sink_state s ON s.sink IN (`+
+		sqlutil.Placeholders(len(sinks))+`) WHERE c.id = 1`, args...).Scan(&upTo, &pruned)
+	if err != nil {
+		return 0, fmt.Errorf("prune changes: %w", err)
+	}
+	if !upTo.Valid || upTo.Int64 <= pruned {
+		return 0, nil
+	}
+	// The position first, then the rows: a reader that finds a change gone
+	// finds the position that says so.
+	if _, err := f.s.db.ExecContext(ctx, `UPDATE change_pruned SET pos = GREATEST(pos, ?) WHERE id = 1`, upTo.Int64); err != nil {
+		return 0, fmt.Errorf("prune changes: %w", err)
+	}
+	var total int64
+	for {
+		res, err := f.s.db.ExecContext(ctx, `DELETE FROM changes WHERE pos <= ? ORDER BY pos LIMIT ?`, upTo.Int64, pruneChunk)
+		if err != nil {
+			return total, fmt.Errorf("prune changes: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("prune changes: %w", err)
+		}
+		total += n
+		if n < pruneChunk {
+			return total, nil
+		}
+	}
 }
 
 // Confirm implements keysync.ChangeFeed.

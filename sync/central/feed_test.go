@@ -350,3 +350,42 @@ func TestFeed_SinkLock(t *testing.T) {
 	}
 	again()
 }
+
+// TestFeed_PruneWhatEverySinkConfirmed: the changes up to the lowest
+// cursor of the sinks named are deleted; a sink whose cursor lies before
+// them has, in effect, none (a full export); sinks without a cursor hold
+// nothing back, and with no cursor at all nothing is pruned.
+func TestFeed_PruneWhatEverySinkConfirmed(t *testing.T) {
+	t.Parallel()
+	f := mustStore(t)
+	feed := f.Store.Feed()
+	ctx := t.Context()
+	for i := range 6 {
+		if err := commitChange(ctx, f.DB, fmt.Sprintf("P%d", i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := feed.Prune(ctx, []string{"liste", "buch"}); n != 0 || err != nil {
+		t.Fatalf("Prune without cursors: %d, %v; want nothing pruned", n, err)
+	}
+	for sink, pos := range map[string]uint64{"liste": 5, "buch": 3, "alt": 1} {
+		if err := feed.Confirm(ctx, sink, pos); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := feed.Prune(ctx, []string{"liste", "buch", "neu"})
+	if n != 3 || err != nil {
+		t.Fatalf("Prune: %d, %v; want the 3 changes buch confirmed", n, err)
+	}
+	if left, err := feed.Changes(ctx, 0, 100); err != nil || len(left) != 3 || left[0].Pos != 4 {
+		t.Errorf("changes left %+v (%v), want positions 4 to 6", left, err)
+	}
+	for sink, want := range map[string]bool{"liste": true, "buch": true, "alt": false} {
+		if _, ok, err := feed.Cursor(ctx, sink); ok != want || err != nil {
+			t.Errorf("Cursor(%s): ok %v, %v; want ok %v", sink, ok, err, want)
+		}
+	}
+	if n, err := feed.Prune(ctx, []string{"liste", "buch"}); n != 0 || err != nil {
+		t.Errorf("second Prune: %d, %v; want nothing more", n, err)
+	}
+}

@@ -371,6 +371,17 @@ var migrations = []struct {
 		`INSERT IGNORE INTO common_keys (col, value) SELECT 'key_first_place', key_first_place FROM accounts WHERE key_first_place IS NOT NULL GROUP BY key_first_place HAVING COUNT(*) > 10`,
 		`ALTER TABLE accounts DROP KEY IF EXISTS first_norm, DROP KEY IF EXISTS last_norm`,
 	}},
+	// The change sequence is pruned up to the position every configured
+	// sink has confirmed (Feed.Prune); change_pruned holds how far, so
+	// that a sink whose cursor lies before it gets a full export instead
+	// of the changes that are gone.
+	{14, []string{
+		`CREATE TABLE IF NOT EXISTS change_pruned (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  pos BIGINT UNSIGNED NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+		`INSERT IGNORE INTO change_pruned (id, pos) VALUES (1, 0)`,
+	}},
 }
 
 // SchemaVersion is the version this build of keysync expects.
