@@ -89,17 +89,11 @@ func (as *assignment) createRecord(c keysync.Candidate, number string) time.Time
 // new persons' rows take their records as they are inserted.
 func (as *assignment) writeMasterData(ctx context.Context, sums *accountSums) error {
 	// Through the sums, which keep the name counts.
-	keys := make([]accountKey, len(as.b.accountUpdates.rows))
+	ids := make([]uint64, len(as.b.accountUpdates.rows))
 	for i, r := range as.b.accountUpdates.rows {
-		keys[i] = accountKey{r[0].(string), r[1].(uint64)}
+		ids[i] = r[1].(uint64)
 	}
-	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.remove(ctx, source, ids) }); err != nil {
-		return err
-	}
-	if err := as.b.accountUpdates.exec(ctx, as.tx); err != nil {
-		return err
-	}
-	if err := eachSource(keys, func(source string, ids []uint64) error { return sums.add(ctx, source, ids) }); err != nil {
+	if err := sums.rewrite(ctx, as.source, ids, func() error { return as.b.accountUpdates.exec(ctx, as.tx) }); err != nil {
 		return err
 	}
 	if err := moveStatuses(ctx, as.tx, sums, &as.b.events, as.s.Actor, as.now, as.source, as.moves); err != nil {
