@@ -14,6 +14,31 @@ type baselineResult struct {
 	Ops       int     `json:"ops"`
 	Seconds   float64 `json:"seconds"`
 	OpsPerSec float64 `json:"ops_per_sec"`
+	// Runs are the rates of the runs combined (see around), when there
+	// are several.
+	Runs []float64 `json:"runs_ops_per_sec,omitempty"`
+}
+
+// around measures the baseline before and after measure runs and combines
+// the two: the rate of a commit per number follows the disk's flush
+// latency, which drifts over minutes on a shared machine, so one short run
+// next to a long measurement is a poor yardstick for it.
+func (s *server) around(ctx context.Context, ops int, measure func() error) (baselineResult, error) {
+	before, err := s.baseline(ctx, ops)
+	if err != nil {
+		return before, err
+	}
+	if err := measure(); err != nil {
+		return before, err
+	}
+	after, err := s.baseline(ctx, ops)
+	if err != nil {
+		return before, err
+	}
+	r := baselineResult{Ops: before.Ops + after.Ops, Seconds: before.Seconds + after.Seconds,
+		Runs: []float64{before.OpsPerSec, after.OpsPerSec}}
+	r.OpsPerSec = float64(r.Ops) / r.Seconds
+	return r, nil
 }
 
 // baseline runs ops sequence UPDATEs one after the other on one

@@ -184,17 +184,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv.progress("%s, %d cores", r.Server.Version, r.Cores)
 
 	if o.runs("rollout") {
-		if r.Rollout.Baseline, err = srv.baseline(ctx, o.BaselineOps); err != nil {
-			return fmt.Errorf("baseline: %w", err)
-		}
 		stopProfile, err := startProfile(o.cpuProfile)
 		if err != nil {
 			return err
 		}
-		r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch, o.Seed)
-		stopProfile()
+		r.Rollout.Baseline, err = srv.around(ctx, o.BaselineOps, func() (err error) {
+			r.Rollout.Keysync, err = srv.rollout(ctx, o.Backlog, o.Batch, o.Seed)
+			stopProfile()
+			if err != nil {
+				return fmt.Errorf("rollout: %w", err)
+			}
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("rollout: %w", err)
+			return err
 		}
 		r.gradeRollout()
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -132,7 +133,7 @@ func (r *report) writeRollout(w io.Writer) error {
 	k := ro.Keysync
 	fmt.Fprintf(w, "\n(a) rollout: %d confirmed users without numbers, batch %d\n", k.Backlog, k.Batch)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  baseline: autocommit sequence UPDATE\t%.0f ops/s\t%d in %.2fs\n", ro.Baseline.OpsPerSec, ro.Baseline.Ops, ro.Baseline.Seconds)
+	fmt.Fprintf(tw, "  baseline: autocommit sequence UPDATE\t%.0f ops/s\t%d in %.2fs%s\n", ro.Baseline.OpsPerSec, ro.Baseline.Ops, ro.Baseline.Seconds, runs(ro.Baseline))
 	fmt.Fprintf(tw, "  keysync: numbers assigned and written\t%.0f numbers/s\t%d in %.2fs (+%d accounts linked), %d passes\n",
 		k.NumbersPerSec, k.Assigned, k.Seconds, k.Linked, k.Passes)
 	fmt.Fprintf(tw, "  ratio\t%.2fx\tgoal %s: %s\n", ro.Ratio, ro.Goal, verdict(ro.Pass))
@@ -159,14 +160,28 @@ func (r *report) writeRollout(w io.Writer) error {
 	}
 	if server, ok := k.CPUSeconds["server"]; ok {
 		busy := (server + k.CPUSeconds["keysync"]) / (k.Seconds * float64(r.Cores))
-		fmt.Fprintf(w, "  CPU: the server %.1fs, keysync (engine, decisions, driver) %.1fs, in %.1fs on %d cores: %.0f %% of the machine\n",
-			server, k.CPUSeconds["keysync"], k.Seconds, r.Cores, 100*busy)
+		fmt.Fprintf(w, "  CPU: the server %.1fs, keysync (engine, decisions, driver) %.1fs, in %.1fs on %d cores: %.0f %% of the machine;\n"+
+			"  that CPU allows at most %.0f numbers/s on %d cores = %.2fx the baseline, however the work overlaps\n",
+			server, k.CPUSeconds["keysync"], k.Seconds, r.Cores, 100*busy,
+			k.NumbersPerSec/busy, r.Cores, k.NumbersPerSec/busy/ro.Baseline.OpsPerSec)
 	}
 	if k.WriteCeiling > 0 {
 		fmt.Fprintf(w, "  the central writes alone (lock, insert, commit) allow at most %.0f numbers/s = %.2fx the baseline,\n"+
 			"  even if loading facts and deciding cost nothing and no other stage ran\n", k.WriteCeiling, k.WriteCeiling/ro.Baseline.OpsPerSec)
 	}
 	return nil
+}
+
+// runs lists the rates of a combined baseline's runs.
+func runs(b baselineResult) string {
+	if len(b.Runs) < 2 {
+		return ""
+	}
+	parts := make([]string, len(b.Runs))
+	for i, v := range b.Runs {
+		parts[i] = fmt.Sprintf("%.0f", v)
+	}
+	return " (before and after: " + strings.Join(parts, ", ") + " ops/s)"
 }
 
 func (r *report) writeIdle(w io.Writer) error {
