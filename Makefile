@@ -54,7 +54,7 @@ FUZZ := \
 	sources/typo3:FuzzLenientInt \
 	sources/wordpress:FuzzParseRoles sources/wordpress:FuzzApplyMeta \
 	sync:FuzzBirthDateText sync:FuzzParseFieldMap sync:FuzzParseSalutations sync:FuzzCheckWibisoftID \
-	sync/central:FuzzFindQuery sync/central:FuzzConflictFilter \
+	sync/central:FuzzFindQuery sync/central:FuzzConflictFilter sync/central:FuzzRecordJSON \
 	sync/match:FuzzName sync/match:FuzzParseAddress sync/match:FuzzPhonetic sync/match:FuzzEmail \
 	sync/number:FuzzTemplateRoundTrip sync/number:FuzzAlgorithms sync/number:FuzzValidate \
 	internal/text:FuzzPrintable \

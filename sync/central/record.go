@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"keysync/internal/text"
 	keysync "keysync/sync"
@@ -47,13 +49,91 @@ func (e entry) from(k accountKey) bool { return e.Source == k.source && e.ID == 
 type record map[keysync.Field]entry
 
 // MarshalJSON writes each field as ["value", "source", id, "time"], compact
-// because every person carries one.
+// because every person carries one, in the order of the fields' names: the
+// bytes encoding/json writes for a map of such arrays (see
+// TestRecord_MarshalsAsEncodingJSON), without its reflection, as every new
+// person of a batch is written this way.
 func (r record) MarshalJSON() ([]byte, error) {
-	m := make(map[string][4]any, len(r))
-	for f, e := range r {
-		m[string(f)] = [4]any{e.Value, e.Source, e.ID, e.At.UTC().Format(time.RFC3339Nano)}
+	names := make([]string, 0, len(r))
+	for f := range r {
+		names = append(names, string(f))
 	}
-	return json.Marshal(m)
+	slices.Sort(names)
+	b := make([]byte, 0, 96*len(r)+2)
+	b = append(b, '{')
+	for i, name := range names {
+		e := r[keysync.Field(name)]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, name)
+		b = append(b, ':', '[')
+		b = appendJSONString(b, e.Value)
+		b = append(b, ',')
+		b = appendJSONString(b, e.Source)
+		b = append(b, ',')
+		b = strconv.AppendUint(b, e.ID, 10)
+		b = append(b, ',', '"')
+		b = e.At.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"', ']')
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes a string: invalid
+// UTF-8 as U+FFFD, control characters, <, >, & and the line and paragraph
+// separators escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func (r *record) UnmarshalJSON(b []byte) error {
@@ -96,7 +176,7 @@ func parseRecord(s string) (record, error) {
 }
 
 func (r record) text() string {
-	b, _ := json.Marshal(r)
+	b, _ := r.MarshalJSON()
 	return string(b)
 }
 
