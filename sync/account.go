@@ -3,7 +3,6 @@ package keysync
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -109,7 +108,12 @@ func (a Account) Status() AccountStatus {
 // as soon as anything in it changes.
 func (a Account) Fingerprint() string {
 	h := sha256.New()
-	put := func(s string) { fmt.Fprintf(h, "%d:%s|", len(s), s) }
+	var buf []byte
+	put := func(s string) { // "len:s|"
+		buf = append(strconv.AppendInt(buf[:0], int64(len(s)), 10), ':')
+		buf = append(append(buf, s...), '|')
+		h.Write(buf)
+	}
 	put(a.Source)
 	put(strconv.FormatUint(a.ID, 10))
 	put(strconv.FormatBool(a.Active))

@@ -3,6 +3,7 @@ package keysync
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"keysync/sync/match"
@@ -106,11 +107,14 @@ func score(a, b Profile, first, last string) (float64, string) {
 		return 0, "first names differ"
 	}
 	var sum, total float64
-	var evidence []string
+	var evidence []byte // "first name 0.93, birth year 1.00"
 	add := func(name string, weight, sim float64) {
 		sum += weight * sim
 		total += weight
-		evidence = append(evidence, fmt.Sprintf("%s %.2f", name, sim))
+		if len(evidence) > 0 {
+			evidence = append(evidence, ", "...)
+		}
+		evidence = strconv.AppendFloat(append(append(evidence, name...), ' '), sim, 'f', 2, 64)
 	}
 	if first != "" && b.FirstName != "" {
 		add("first name", nameWeight(b.FirstName, weightFirst, weightFirstCommon, commonFirst), nameSimilarity(first, b.FirstName))
@@ -141,7 +145,7 @@ func score(a, b Profile, first, last string) (float64, string) {
 	if total == 0 {
 		return 0, "nothing to compare"
 	}
-	return sum / total, strings.Join(evidence, ", ")
+	return sum / total, string(evidence)
 }
 
 // nameSimilarity is Jaro-Winkler, cut to 0 below 0.8: unrelated names
