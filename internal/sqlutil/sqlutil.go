@@ -161,6 +161,15 @@ func Placeholders(n int) string {
 	return strings.Repeat("?,", n-1) + "?"
 }
 
+// Args returns values as query arguments, for an IN list of Placeholders.
+func Args[T any](values []T) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}
+
 // Rows builds the VALUES part of a multi-row INSERT: n groups of width
 // placeholders.
 func Rows(n, width int) string {

@@ -15,11 +15,7 @@ func (s *Source) Accounts(ctx context.Context, ids []uint64, now time.Time) ([]k
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	return s.query(ctx, ` WHERE uid IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY uid`, args, now)
+	return s.query(ctx, ` WHERE uid IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY uid`, sqlutil.Args(ids), now)
 }
 
 // Rewrite implements keysync.Source: one UPDATE per row and column, each

@@ -106,10 +106,7 @@ func (s *Source) ChangesRecorded(ctx context.Context, page keysync.ChangePage) e
 	if len(page.Entries) == 0 {
 		return nil
 	}
-	args := make([]any, len(page.Entries))
-	for i, id := range page.Entries {
-		args[i] = id
-	}
+	args := sqlutil.Args(page.Entries)
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM `+sqlutil.Ident(s.ChangesTable())+` WHERE id IN (`+sqlutil.Placeholders(len(args))+`)`, args...); err != nil {
 		return fmt.Errorf("forget recorded changes: %w", err)
 	}

@@ -216,11 +216,7 @@ func (s *Source) Accounts(ctx context.Context, ids []uint64, now time.Time) ([]k
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	return s.read(ctx, now, s.userSelect()+` WHERE ID IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY ID`, args...)
+	return s.read(ctx, now, s.userSelect()+` WHERE ID IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY ID`, sqlutil.Args(ids)...)
 }
 
 func (s *Source) read(ctx context.Context, now time.Time, q string, args ...any) ([]keysync.Account, error) {

@@ -72,10 +72,7 @@ func (s *Store) ignoreConflicts(ctx context.Context, ids []uint64, by, note stri
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := sqlutil.Args(ids)
 	var open []ConflictView
 	err = sqlutil.Each(ctx, tx, `SELECT `+conflictColumns+` WHERE c.status = 'open' AND c.id IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY c.id FOR UPDATE`, args,
 		func(rows *sql.Rows) error {

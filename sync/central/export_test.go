@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"keysync/internal/sqlutil"
 	keysync "keysync/sync"
 )
 
@@ -11,9 +12,7 @@ import (
 func SimilarQuery(keys [4][]string) (string, []any) {
 	var anyKeys [len(blockColumns)][]any
 	for i, ks := range keys {
-		for _, k := range ks {
-			anyKeys[i] = append(anyKeys[i], k)
-		}
+		anyKeys[i] = sqlutil.Args(ks)
 	}
 	return similarQuery(anyKeys)
 }

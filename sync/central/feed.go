@@ -68,10 +68,7 @@ func (f *Feed) Prune(ctx context.Context, sinks []string) (int64, error) {
 	if len(sinks) == 0 {
 		return 0, nil
 	}
-	args := make([]any, len(sinks))
-	for i, s := range sinks {
-		args[i] = s
-	}
+	args := sqlutil.Args(sinks)
 	var upTo sql.NullInt64
 	var pruned int64
 	err := f.s.db.QueryRowContext(ctx, `SELECT MIN(s.cursor_pos), COALESCE(MIN(c.pos), 0) FROM change_pruned c LEFT JOIN sink_state s ON s.sink IN (`+

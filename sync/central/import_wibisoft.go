@@ -23,7 +23,7 @@ func (s *Store) ImportIDs(ctx context.Context, pes []string, dry bool) (map[stri
 		}
 	}
 	for start := 0; start < len(pes); start += insertChunk {
-		chunk := toAny(pes[start:min(start+insertChunk, len(pes))])
+		chunk := sqlutil.Args(pes[start:min(start+insertChunk, len(pes))])
 		q := `SELECT pe_id, account_id FROM wibisoft_rows WHERE pe_id IN (` + sqlutil.Placeholders(len(chunk)) + `)`
 		err := sqlutil.Each(ctx, s.db, q, chunk, func(rows *sql.Rows) error {
 			var pe string
@@ -93,12 +93,4 @@ func (s *Store) RecordImport(ctx context.Context, by, file, detail string) error
 		}
 		return tx.Commit()
 	})
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }

@@ -50,10 +50,7 @@ func closeOpen(ctx context.Context, tx *sql.Tx, ids []uint64, set string, args .
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in := make([]any, len(ids))
-	for i, id := range ids {
-		in[i] = id
-	}
+	in := sqlutil.Args(ids)
 	oc := openCounts{}
 	var closed []any
 	err := sqlutil.Each(ctx, tx, `SELECT id, source, kind, rule FROM conflicts WHERE status = 'open' AND id IN (`+sqlutil.Placeholders(len(ids))+`) ORDER BY id FOR UPDATE`, in,

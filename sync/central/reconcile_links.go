@@ -40,11 +40,7 @@ func (s *Store) links(ctx context.Context, source string, after, upTo uint64, li
 	if err != nil || len(stale) == 0 {
 		return out, err
 	}
-	ids := make([]any, 0, len(stale)+1)
-	ids = append(ids, source)
-	for _, id := range stale {
-		ids = append(ids, id)
-	}
+	ids := append([]any{source}, sqlutil.Args(stale)...)
 	in := sqlutil.Placeholders(len(stale))
 	if err := s.copyIDs(ctx, source, stale); err != nil {
 		return nil, fmt.Errorf("copy persons' ids to accounts: %w", err)
