@@ -26,17 +26,14 @@ func (s *Store) LinksBetween(ctx context.Context, source string, after, upTo uin
 }
 
 func (s *Store) links(ctx context.Context, source string, after, upTo uint64, limit int) ([]reconcile.Link, error) {
+	where, args := `source = ? AND account_id > ?`, []any{source, after}
+	if upTo != math.MaxUint64 {
+		where, args = where+` AND account_id <= ?`, append(args, upTo)
+	}
 	q := `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
  COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), forgotten_at IS NOT NULL FROM accounts
- WHERE source = ? AND account_id > ? ORDER BY account_id LIMIT ?`
-	args := []any{source, after, limit}
-	if upTo != math.MaxUint64 {
-		q = `SELECT account_id, number, status, written_at IS NOT NULL, copied_from <=> number,
- COALESCE(hh_id_copy, ''), COALESCE(pe_id_copy, ''), forgotten_at IS NOT NULL FROM accounts
- WHERE source = ? AND account_id > ? AND account_id <= ? ORDER BY account_id LIMIT ?`
-		args = []any{source, after, upTo, limit}
-	}
-	out, stale, err := s.readLinks(ctx, q, args, limit)
+ WHERE ` + where + ` ORDER BY account_id LIMIT ?`
+	out, stale, err := s.readLinks(ctx, q, append(args, limit), limit)
 	if err != nil || len(stale) == 0 {
 		return out, err
 	}
