@@ -51,15 +51,11 @@ func (f *facts) loadSimilar(ctx context.Context, tx *sql.Tx, k batchKeys) error 
 		}
 	}
 	// An account sharing several keys with the batch comes once per key.
-	type account struct {
-		source string
-		id     uint64
-	}
-	seen := map[account]bool{}
+	seen := map[accountKey]bool{}
 	var found []keysync.Person
 	err := sqlutil.Each(ctx, tx, q, args, func(rows *sql.Rows) error {
 		var pr keysync.Profile
-		var acc account
+		var acc accountKey
 		var rawFirst, rawLast string
 		b := &pr.Blocks
 		p, err := scanPerson(rows, &acc.source, &acc.id, &pr.FirstName, &pr.LastName, &rawFirst, &rawLast, &pr.BirthDate, &pr.Postcode, &pr.City, &pr.Address,
