@@ -205,16 +205,16 @@ func (fg *forgetting) accountsIn() (string, []any) {
 
 // count counts the history and conflict rows the forget removes or clears.
 func (fg *forgetting) count(ctx context.Context) error {
-	accts, args := fg.accountsIn()
-	both := append(append([]any{}, fg.numbers...), args...)
+	events, eventArgs := fg.eventsGone()
+	conflicts, conflictArgs := fg.conflictsOf()
 	for _, c := range []struct {
 		q    string
 		args []any
 		dest *int64
 	}{
-		{`SELECT COUNT(*) FROM events WHERE ` + fg.eventsGone(accts), append(both, args...), &fg.res.Events},
+		{`SELECT COUNT(*) FROM events WHERE ` + events, eventArgs, &fg.res.Events},
 		{`SELECT COUNT(*) FROM field_changes WHERE ` + fg.numbersIn("number"), fg.numbers, &fg.res.FieldChanges},
-		{`SELECT COUNT(*) FROM conflicts WHERE ` + fg.numbersIn("number") + ` OR ` + accts, both, &fg.res.Conflicts},
+		{`SELECT COUNT(*) FROM conflicts WHERE ` + conflicts, conflictArgs, &fg.res.Conflicts},
 	} {
 		if err := fg.tx.QueryRowContext(ctx, c.q, c.args...).Scan(c.dest); err != nil {
 			return fmt.Errorf("count what %s holds: %w", fg.res.Number, err)
@@ -266,12 +266,11 @@ func (fg *forgetting) erasePersons(ctx context.Context) error {
 // conflict about another registration) stay in that account's history
 // without the number.
 func (fg *forgetting) eraseHistory(ctx context.Context) error {
-	accts, args := fg.accountsIn()
 	if _, err := fg.tx.ExecContext(ctx, `DELETE FROM field_changes WHERE `+fg.numbersIn("number"), fg.numbers...); err != nil {
 		return fmt.Errorf("erase field history: %w", err)
 	}
-	both := append(append([]any{}, fg.numbers...), args...)
-	if _, err := fg.tx.ExecContext(ctx, `DELETE FROM events WHERE `+fg.eventsGone(accts), append(both, args...)...); err != nil {
+	events, args := fg.eventsGone()
+	if _, err := fg.tx.ExecContext(ctx, `DELETE FROM events WHERE `+events, args...); err != nil {
 		return fmt.Errorf("erase events: %w", err)
 	}
 	if _, err := fg.tx.ExecContext(ctx, `UPDATE events SET number = NULL WHERE `+fg.numbersIn("number"), fg.numbers...); err != nil {
@@ -280,11 +279,20 @@ func (fg *forgetting) eraseHistory(ctx context.Context) error {
 	return nil
 }
 
-// eventsGone is the condition of the events a forget removes: those of
-// the numbers that name no account or one of the accounts, and every event
-// of the accounts. Its arguments are the numbers and twice the accounts'.
-func (fg *forgetting) eventsGone(accts string) string {
-	return `(` + fg.numbersIn("number") + ` AND (source IS NULL OR ` + accts + `)) OR ` + accts
+// eventsGone is the condition of the events a forget removes, and its
+// arguments: those of the numbers that name no account or one of the
+// accounts, and every event of the accounts.
+func (fg *forgetting) eventsGone() (string, []any) {
+	accts, args := fg.accountsIn()
+	return `(` + fg.numbersIn("number") + ` AND (source IS NULL OR ` + accts + `)) OR ` + accts,
+		append(append(append([]any{}, fg.numbers...), args...), args...)
+}
+
+// conflictsOf is the condition of the conflicts that name one of the
+// numbers or are of one of the accounts, and its arguments.
+func (fg *forgetting) conflictsOf() (string, []any) {
+	accts, args := fg.accountsIn()
+	return `(` + fg.numbersIn("number") + ` OR ` + accts + `)`, append(append([]any{}, fg.numbers...), args...)
 }
 
 // eraseConflicts closes the open conflicts of the accounts and of other
@@ -292,10 +300,9 @@ func (fg *forgetting) eventsGone(accts string) string {
 // any more), empties the values and notes of the accounts' conflicts and
 // the notes of decisions about the person.
 func (fg *forgetting) eraseConflicts(ctx context.Context) error {
-	accts, args := fg.accountsIn()
-	both := append(append([]any{}, fg.numbers...), args...)
+	conflicts, conflictArgs := fg.conflictsOf()
 	var open []uint64
-	err := sqlutil.Each(ctx, fg.tx, `SELECT id FROM conflicts WHERE status = 'open' AND (`+fg.numbersIn("number")+` OR `+accts+`) ORDER BY id`, both,
+	err := sqlutil.Each(ctx, fg.tx, `SELECT id FROM conflicts WHERE status = 'open' AND `+conflicts+` ORDER BY id`, conflictArgs,
 		func(rows *sql.Rows) error {
 			var id uint64
 			err := rows.Scan(&id)
@@ -309,6 +316,7 @@ func (fg *forgetting) eraseConflicts(ctx context.Context) error {
 		fg.res.At, text.Clip(fg.res.By, 128)); err != nil {
 		return err
 	}
+	accts, args := fg.accountsIn()
 	if _, err := fg.tx.ExecContext(ctx, `UPDATE conflicts SET value = '', detail = NULL, note = NULL, open_key = NULL WHERE `+accts, args...); err != nil {
 		return fmt.Errorf("erase conflicts: %w", err)
 	}
