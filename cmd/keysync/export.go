@@ -145,21 +145,14 @@ func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) si
 	if !dry {
 		release, err := x.lock(ctx, s.Name())
 		if err != nil {
-			entry := sinkExportEntry{Sink: s.Name(), Error: err.Error(), Busy: errors.Is(err, central.ErrSinkBusy)}
-			if sc, ok := x.cfg.Sink(s.Name()); ok {
-				entry.Kind = sc.Kind
-			}
-			return entry
+			return sinkExportEntry{Sink: s.Name(), Kind: x.kind(s.Name()), Error: err.Error(), Busy: errors.Is(err, central.ErrSinkBusy)}
 		}
 		defer release()
 	}
 	e := &keysync.Exporter{Feed: x.feed, Sinks: []keysync.Sink{s}, DryRun: dry, Logger: x.log}
 	reports, _ := e.Export(ctx, full)
 	r := reports[0]
-	entry := sinkExportEntry{Sink: r.Sink, Full: r.Full, Written: r.Written, Changed: r.Changed, Removed: r.Removed, Replaced: r.Replaced, Where: r.Where}
-	if sc, ok := x.cfg.Sink(r.Sink); ok {
-		entry.Kind = sc.Kind
-	}
+	entry := sinkExportEntry{Sink: r.Sink, Kind: x.kind(r.Sink), Full: r.Full, Written: r.Written, Changed: r.Changed, Removed: r.Removed, Replaced: r.Replaced, Where: r.Where}
 	if r.Err != nil {
 		entry.Error = r.Err.Error()
 	}
@@ -171,6 +164,12 @@ func (x *sinkExport) run(ctx context.Context, s keysync.Sink, full, dry bool) si
 	}
 	x.prune(ctx)
 	return entry
+}
+
+// kind is the configured kind of the sink, for the report.
+func (x *sinkExport) kind(sink string) string {
+	sc, _ := x.cfg.Sink(sink)
+	return sc.Kind
 }
 
 // prune deletes the changes every configured sink has confirmed.
