@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"keysync/internal/text"
 	"keysync/sources/wibisoft"
 	keysync "keysync/sync"
 )
@@ -46,8 +45,8 @@ func (c *importCommand) Run(ctx context.Context, args []string) error {
 	if len(pos) != 2 || pos[0] != "wibisoft" {
 		return usageErr("import takes the kind wibisoft and one file: keysync import wibisoft FILE")
 	}
-	if strings.TrimSpace(*by) == "" || text.HasControl(*by) {
-		return usageErr("--by %q: name who imports in plain text on one line", *by)
+	if err := checkAdminText(*by, ""); err != nil {
+		return err
 	}
 	a, err := c.m.centralApp(ctx)
 	if err != nil {
