@@ -181,13 +181,10 @@ func rowOf(t *testing.T, rows []portalRow, username string) portalRow {
 	return portalRow{}
 }
 
-// checkSinks checks the files the demo exported after Anna Gruber moved:
-// the Excel list read back holds her new street, and combit's file of
-// changes holds her alone.
-func checkSinks(t *testing.T, files, out string) {
+// listRows reads the rows of the Excel list the demo exported into files.
+func listRows(t *testing.T, files string) [][]string {
 	t.Helper()
-	d := &demo{files: files, out: io.Discard}
-	list, _, crm, _ := d.sinkFiles()
+	list, _, _, _ := (&demo{files: files, out: io.Discard}).sinkFiles()
 	f, err := excelize.OpenFile(list)
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +194,16 @@ func checkSinks(t *testing.T, files, out string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rows
+}
+
+// checkSinks checks the files the demo exported after Anna Gruber moved:
+// the Excel list read back holds her new street, and combit's file of
+// changes holds her alone.
+func checkSinks(t *testing.T, files, out string) {
+	t.Helper()
+	rows := listRows(t, files)
+	_, _, crm, _ := (&demo{files: files, out: io.Discard}).sinkFiles()
 	var anna []string
 	for _, row := range rows {
 		if slices.Contains(row, "Gruber") {
@@ -246,17 +253,7 @@ func checkWibisoft(t *testing.T, srv *server) {
 // no row holds her name, and one row keeps a number without names.
 func checkForgotten(t *testing.T, files string) {
 	t.Helper()
-	d := &demo{files: files, out: io.Discard}
-	list, _, _, _ := d.sinkFiles()
-	f, err := excelize.OpenFile(list)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := f.GetRows(f.GetSheetName(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := listRows(t, files)
 	first := slices.Index(strings.Split(listFields, ","), "first_name")
 	nameless := 0
 	for _, row := range rows[1:] {

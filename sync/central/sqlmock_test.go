@@ -122,14 +122,21 @@ func expectNewPersonDecided(mock sqlmock.Sqlmock) {
 	mock.ExpectQuery(takenSQL).WithArgs("household", hhStart, hhStart+16).WillReturnRows(none("value"))
 }
 
-func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
-	t.Parallel()
-	s, mock := mustMock(t)
+// expectNewPersonSavedUpToPersons expects expectNewPersonDecided and then
+// the writes before the persons' insert: the three sequences stored at
+// their new positions and the new household.
+func expectNewPersonSavedUpToPersons(mock sqlmock.Sqlmock) {
 	expectNewPersonDecided(mock)
 	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer", numberStart).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household", hhStart).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person", peStart).WillReturnResult(sqlmock.NewResult(0, 1))
 	mock.ExpectExec(insertHHSQL).WithArgs("0000500", "", now).WillReturnResult(sqlmock.NewResult(0, 1))
+}
+
+func TestStore_AssignSQL_FailedInsertRollsBack(t *testing.T) {
+	t.Parallel()
+	s, mock := mustMock(t)
+	expectNewPersonSavedUpToPersons(mock)
 	mock.ExpectExec(insertPersSQL).WillReturnError(errBoom)
 	mock.ExpectRollback()
 
@@ -173,11 +180,7 @@ func TestStore_AssignSQL_SequenceMovedRunsAgain(t *testing.T) {
 func TestStore_AssignSQL_DataErrorIsTheRows(t *testing.T) {
 	t.Parallel()
 	s, mock := mustMock(t)
-	expectNewPersonDecided(mock)
-	mock.ExpectExec(saveSeqSQL).WithArgs(numberStart+1, "customer", numberStart).WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(saveSeqSQL).WithArgs(hhStart+1, "household", hhStart).WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(saveSeqSQL).WithArgs(peStart+1, "person", peStart).WillReturnResult(sqlmock.NewResult(0, 1))
-	mock.ExpectExec(insertHHSQL).WithArgs("0000500", "", now).WillReturnResult(sqlmock.NewResult(0, 1))
+	expectNewPersonSavedUpToPersons(mock)
 	mock.ExpectExec(insertPersSQL).WillReturnError(&mysql.MySQLError{Number: 1406, Message: "Data too long for column 'first_name' at row 1"})
 	mock.ExpectRollback()
 
