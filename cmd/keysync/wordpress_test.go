@@ -442,7 +442,8 @@ func TestWordPress_SamePeopleOnTYPO3AndWordPress(t *testing.T) {
 			})
 		}
 	})
-	if t.Failed() {
+	// Every order must have run to compare them (go test -short skips them).
+	if t.Failed() || slices.ContainsFunc(sets, func(s []string) bool { return s == nil }) {
 		return
 	}
 	for i := range orders[1:] {
